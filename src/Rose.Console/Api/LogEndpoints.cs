@@ -1,0 +1,86 @@
+using Rose.Console.Auth;
+using Rose.Core.Approvals;
+using Rose.Core.Audit;
+
+namespace Rose.Console.Api;
+
+/// <summary>GET /api/v1/sql/logs and GET /api/v1/approvals/{id}.</summary>
+internal static class LogEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        api.MapGet("/sql/logs", async (AuditReader reader, int? limit, long? before, string? database, string? executor,
+            string? status, string? q, CancellationToken ct) =>
+        {
+            if (limit is < 1 or > 1000)
+            {
+                return Results.BadRequest(new BadRequestResponse("bad_request", "limit must be between 1 and 1000."));
+            }
+
+            var entries = await reader.QueryAsync(new AuditFilter
+            {
+                Limit = limit ?? 50,
+                Before = before,
+                Database = database,
+                Executor = executor,
+                Status = status,
+                Text = q,
+            }, ct);
+            return Results.Ok(new
+            {
+                entries = entries.Select(e => new
+                {
+                    id = e.Id,
+                    occurred_at = e.OccurredAt,
+                    executor = e.ExecutorId,
+                    executor_name = e.ExecutorName,
+                    executor_kind = e.ExecutorKind,
+                    channel = e.Channel,
+                    database = e.Database,
+                    reason = e.Reason,
+                    sql = e.Sql,
+                    sql_length = e.SqlLength,
+                    operations = e.Operations,
+                    decision = e.Decision,
+                    decision_reasons = e.DecisionReasons,
+                    status = e.Status,
+                    rows_affected = e.RowsAffected,
+                    duration_ms = e.DurationMs,
+                    error_sqlstate = e.ErrorSqlState,
+                    error = e.ErrorMessage,
+                    approval_id = e.ApprovalId,
+                    approved_by = e.ApprovedBy,
+                }),
+                next_before = entries.Count > 0 ? entries[^1].Id : (long?)null,
+            });
+        }).RequireAuthorization(RosePolicies.Reader).WithName("SqlLogs").WithSummary("Audit entries, newest first, keyset paged by id.");
+
+        api.MapGet("/approvals/{id:long}", async (long id, ApprovalStore approvals, CancellationToken ct) =>
+        {
+            var request = await approvals.GetAsync(id, ct);
+            if (request is null)
+            {
+                return Results.NotFound(new BadRequestResponse("not_found", $"No approval request {id}."));
+            }
+
+            var status = request.IsExpired(DateTimeOffset.UtcNow) ? ApprovalStatus.Expired : request.Status;
+            return Results.Ok(new
+            {
+                id = request.Id,
+                status,
+                database = request.Database,
+                requester = request.RequesterId,
+                created_at = request.CreatedAt,
+                expires_at = request.ExpiresAt,
+                operations = request.Operations,
+                reasons = request.PolicyReasons,
+                decided_by = request.DecidedBy,
+                decided_at = request.DecidedAt,
+                comment = request.DecisionComment,
+                request_audit_id = request.RequestAuditId,
+                execution_audit_id = request.ExecutionAuditId,
+                result = request.ResultJson is null ? null : System.Text.Json.Nodes.JsonNode.Parse(request.ResultJson),
+            });
+        }).RequireAuthorization(RosePolicies.Reader).WithName("ApprovalStatus").WithSummary("An approval request's status and, once executed, its result.");
+    }
+}

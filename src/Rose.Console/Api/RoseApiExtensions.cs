@@ -1,0 +1,46 @@
+using Rose.Console.Auth;
+using Rose.Core.Storage;
+
+namespace Rose.Console.Api;
+
+public static class RoseApiExtensions
+{
+    public static IServiceCollection AddRoseApi(this IServiceCollection services)
+    {
+        services.AddOpenApi("v1");
+        // Agents send SQL in JSON; keep bodies bounded (the SQL limit itself is Rose:Execution:MaxSqlLength).
+        services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
+        return services;
+    }
+
+    public static WebApplication MapRoseApi(this WebApplication app)
+    {
+        app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        var api = app.MapGroup("/api/v1")
+            .RequireRateLimiting(RoseAuthExtensions.RateLimitPolicy)
+            .DisableAntiforgery();
+        SqlEndpoints.Map(api);
+        LogEndpoints.Map(api);
+        return app;
+    }
+
+    public static WebApplication MapRoseHealth(this WebApplication app)
+    {
+        app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
+        app.MapGet("/readyz", async (ControlDatabase control, CancellationToken ct) =>
+        {
+            try
+            {
+                var current = await new ControlSchemaMigrator().IsCurrentAsync(control.DataSource, ct);
+                return current
+                    ? Results.Ok(new { status = "ready" })
+                    : Results.Json(new { status = "not_ready", error = "the control schema is not at the current version" }, statusCode: 503);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            {
+                return Results.Json(new { status = "not_ready", error = "the control database is unreachable" }, statusCode: 503);
+            }
+        }).AllowAnonymous().ExcludeFromDescription();
+        return app;
+    }
+}

@@ -1,0 +1,120 @@
+using Npgsql;
+using NpgsqlTypes;
+using Rose.Core.Policy;
+using Rose.Core.Storage;
+
+namespace Rose.Core.Audit;
+
+/// <summary>
+/// The append-only, hash-chained audit log (tables rose.audit_log and rose.audit_outcome).
+/// Attempts are chained in id order: each insert takes a transaction-scoped advisory lock, reads
+/// the last row's hash and links to it, so concurrent writers still build one straight chain.
+/// </summary>
+public sealed class AuditLog(ControlDatabase control)
+{
+    /// <summary>Stored SQL is cut to this many characters; the full length and hash are kept.</summary>
+    public const int MaxStoredSql = 10 * 1024;
+
+    private const long ChainLockKey = 0x526f_7365_4175_6469; // "RoseAudi"
+
+    public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        var redacted = SecretRedactor.Redact(attempt.Sql);
+        var stored = redacted.Length > MaxStoredSql ? redacted[..MaxStoredSql] : redacted;
+        var sqlHash = AuditHasher.Sha256Hex(redacted);
+        var reason = attempt.Reason is null ? null : SecretRedactor.Redact(attempt.Reason);
+        var occurredAt = AuditHasher.ToMicroseconds(DateTime.UtcNow);
+        var e = attempt.Executor;
+        var decision = attempt.Decision.Name();
+        var channel = attempt.Channel.ToString().ToLowerInvariant();
+
+        try
+        {
+            await using var conn = await control.DataSource.OpenConnectionAsync(ct);
+            await using var tx = await conn.BeginTransactionAsync(ct);
+            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", conn, tx))
+            {
+                lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ChainLockKey });
+                await lockCmd.ExecuteNonQueryAsync(ct);
+            }
+
+            string prevHash;
+            await using (var prevCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1", conn, tx))
+            {
+                prevHash = (await prevCmd.ExecuteScalarAsync(ct)) as string ?? AuditHasher.Genesis;
+            }
+
+            var rowHash = AuditHasher.RowHash(prevHash, occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel,
+                attempt.Database, reason, stored, attempt.Sql.Length, sqlHash, attempt.Operations, decision,
+                attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy);
+
+            const string insert = """
+                INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel,
+                    database_name, reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons,
+                    approval_id, approved_by, prev_hash, row_hash)
+                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+                RETURNING id
+                """;
+            await using var cmd = new NpgsqlCommand(insert, conn, tx);
+            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = occurredAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            cmd.Parameters.Add(Text(e.Id));
+            cmd.Parameters.Add(Text(e.Name));
+            cmd.Parameters.Add(Text(e.KindName));
+            cmd.Parameters.Add(Text(e.Provider));
+            cmd.Parameters.Add(Text(channel));
+            cmd.Parameters.Add(Text(attempt.Database));
+            cmd.Parameters.Add(Text(reason));
+            cmd.Parameters.Add(Text(stored));
+            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt.Sql.Length });
+            cmd.Parameters.Add(Text(sqlHash));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. attempt.Operations] });
+            cmd.Parameters.Add(Text(decision));
+            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. attempt.DecisionReasons] });
+            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)attempt.ApprovalId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+            cmd.Parameters.Add(Text(attempt.ApprovedBy));
+            cmd.Parameters.Add(Text(prevHash));
+            cmd.Parameters.Add(Text(rowHash));
+            var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
+            await tx.CommitAsync(ct);
+            return id;
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            throw new AuditUnavailableException("The audit log could not be written, so nothing was run.", ex);
+        }
+    }
+
+    public async Task RecordOutcomeAsync(long auditId, AuditOutcome outcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        var error = outcome.ErrorMessage is null ? null : SecretRedactor.Redact(outcome.ErrorMessage);
+        await using var conn = await control.DataSource.OpenConnectionAsync(ct);
+        string rowHash;
+        await using (var hashCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log WHERE id = $1", conn))
+        {
+            hashCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
+            rowHash = (string)(await hashCmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"No audit row {auditId}."));
+        }
+
+        var outcomeHash = AuditHasher.OutcomeHash(rowHash, auditId, outcome.Status, outcome.RowsAffected, outcome.ErrorSqlState, error);
+        const string insert = """
+            INSERT INTO rose.audit_outcome (audit_id, finished_at, status, rows_affected, duration_ms,
+                error_sqlstate, error_message, statements, outcome_hash)
+            VALUES ($1, now(), $2, $3, $4, $5, $6, $7::jsonb, $8)
+            """;
+        await using var cmd = new NpgsqlCommand(insert, conn);
+        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
+        cmd.Parameters.Add(Text(outcome.Status));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.RowsAffected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.DurationMs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+        cmd.Parameters.Add(Text(outcome.ErrorSqlState));
+        cmd.Parameters.Add(Text(error));
+        cmd.Parameters.Add(Text(outcome.StatementsJson));
+        cmd.Parameters.Add(Text(outcomeHash));
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    internal static NpgsqlParameter Text(string? value) =>
+        new() { Value = (object?)value ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Text };
+}

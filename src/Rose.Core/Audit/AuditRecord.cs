@@ -1,0 +1,72 @@
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+
+namespace Rose.Core.Audit;
+
+/// <summary>What is known about an execution attempt before anything runs.</summary>
+public sealed record AuditAttempt(
+    Executor Executor,
+    Channel Channel,
+    string Database,
+    string? Reason,
+    string Sql,
+    IReadOnlyList<string> Operations,
+    Decision Decision,
+    IReadOnlyList<string> DecisionReasons,
+    long? ApprovalId = null,
+    string? ApprovedBy = null);
+
+/// <summary>Final statuses of an attempt.</summary>
+public static class AuditStatus
+{
+    public const string Succeeded = "succeeded";
+    public const string Failed = "failed";
+    public const string Denied = "denied";
+    public const string PendingApproval = "pending_approval";
+    public const string Cancelled = "cancelled";
+    public const string Running = "running";
+}
+
+/// <summary>How an attempt ended.</summary>
+public sealed record AuditOutcome(
+    string Status,
+    long? RowsAffected = null,
+    double? DurationMs = null,
+    string? ErrorSqlState = null,
+    string? ErrorMessage = null,
+    string? StatementsJson = null);
+
+/// <summary>An audit entry as read back: the attempt and its outcome.</summary>
+public sealed record AuditEntry
+{
+    public long Id { get; init; }
+    public DateTimeOffset OccurredAt { get; init; }
+    public required string ExecutorId { get; init; }
+    public required string ExecutorName { get; init; }
+    public required string ExecutorKind { get; init; }
+    public required string Provider { get; init; }
+    public required string Channel { get; init; }
+    public required string Database { get; init; }
+    public string? Reason { get; init; }
+    public required string Sql { get; init; }
+    public int SqlLength { get; init; }
+    public required string SqlHash { get; init; }
+    public IReadOnlyList<string> Operations { get; init; } = [];
+    public required string Decision { get; init; }
+    public IReadOnlyList<string> DecisionReasons { get; init; } = [];
+    public long? ApprovalId { get; init; }
+    public string? ApprovedBy { get; init; }
+    public required string Status { get; init; }
+    public DateTimeOffset? FinishedAt { get; init; }
+    public long? RowsAffected { get; init; }
+    public double? DurationMs { get; init; }
+    public string? ErrorSqlState { get; init; }
+    public string? ErrorMessage { get; init; }
+    public string? StatementsJson { get; init; }
+}
+
+/// <summary>The result of walking the hash chain.</summary>
+public sealed record AuditChainReport(bool Valid, long RowsChecked, long? FirstBrokenId, string? Problem);
+
+/// <summary>Raised when the audit row cannot be written: the statement must not run.</summary>
+public sealed class AuditUnavailableException(string message, Exception inner) : Exception(message, inner);

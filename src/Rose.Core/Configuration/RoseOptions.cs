@@ -1,0 +1,101 @@
+using Rose.Core.Policy;
+
+namespace Rose.Core.Configuration;
+
+/// <summary>Everything under the "Rose" configuration section.</summary>
+public sealed class RoseOptions
+{
+    public const string SectionName = "Rose";
+
+    /// <summary>Where the embedded cluster, snapshots and other local state live.</summary>
+    public string DataDir { get; set; } = DefaultDataDir();
+
+    /// <summary>The control database; empty means the embedded default cluster.</summary>
+    public string? ControlConnection { get; set; }
+
+    public Dictionary<string, TargetOptions> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public Dictionary<string, AgentOptions> Agents { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    /// <summary>Per human role (viewer, operator, approver, admin) the SQL policy it works under.</summary>
+    public Dictionary<string, RoleOptions> Roles { get; set; } = new(StringComparer.OrdinalIgnoreCase);
+
+    public ExecutionOptions Execution { get; set; } = new();
+
+    public ApprovalOptions Approvals { get; set; } = new();
+
+    /// <summary>Whether the embedded default creates and registers the `demo` target.</summary>
+    public bool Demo { get; set; } = true;
+
+    public static string DefaultDataDir() =>
+        Path.Combine(Environment.GetFolderPath(Environment.SpecialFolder.UserProfile), ".local", "share", "rose");
+}
+
+public sealed class TargetOptions
+{
+    public string? ConnectionString { get; set; }
+    public string? ReadOnlyConnectionString { get; set; }
+    public string? Environment { get; set; }
+    public int? StatementTimeoutSeconds { get; set; }
+    public int? LockTimeoutSeconds { get; set; }
+    public int? MaxRows { get; set; }
+    public string? MigrationsPath { get; set; }
+}
+
+public sealed class AgentOptions
+{
+    public string? Name { get; set; }
+
+    /// <summary>Bootstrap key; hashed at start, never stored or logged in clear.</summary>
+    public string? ApiKey { get; set; }
+
+    public SqlPolicyOptions? Policy { get; set; }
+}
+
+public sealed class RoleOptions
+{
+    public SqlPolicyOptions? Policy { get; set; }
+}
+
+/// <summary>The seed's policy block as configuration binds it (snake_case keys, like the seed's JSON).</summary>
+public sealed class SqlPolicyOptions
+{
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("allowed_databases")]
+    public List<string> AllowedDatabases { get; set; } = [];
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("allowed_operations")]
+    public List<string> AllowedOperations { get; set; } = [];
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("requires_approval")]
+    public List<string> RequiresApproval { get; set; } = [];
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("environment")]
+    public string? Environment { get; set; }
+
+    [Microsoft.Extensions.Configuration.ConfigurationKeyName("max_rows")]
+    public int? MaxRows { get; set; }
+
+    public SqlPolicy ToPolicy() => new()
+    {
+        AllowedDatabases = [.. AllowedDatabases],
+        AllowedOperations = [.. AllowedOperations],
+        RequiresApproval = [.. RequiresApproval],
+        Environment = Environment ?? "prod",
+        MaxRows = MaxRows,
+    };
+}
+
+public sealed class ExecutionOptions
+{
+    public int DefaultStatementTimeoutSeconds { get; set; } = 30;
+    public int DefaultLockTimeoutSeconds { get; set; } = 5;
+    public int DefaultMaxRows { get; set; } = 10_000;
+
+    /// <summary>Largest SQL text accepted, in characters; bigger input is refused before parsing.</summary>
+    public int MaxSqlLength { get; set; } = 1_000_000;
+}
+
+public sealed class ApprovalOptions
+{
+    public int ExpiryHours { get; set; } = 24;
+}

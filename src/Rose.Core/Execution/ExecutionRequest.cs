@@ -1,0 +1,44 @@
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+using Rose.Core.Sql;
+
+namespace Rose.Core.Execution;
+
+/// <summary>One ask to run SQL, from any channel.</summary>
+/// <param name="Policy">The policy of the identity asking (agent's own, or the human's role policy).</param>
+/// <param name="MaxRows">Rows wanted per result set; capped by the policy and the target.</param>
+/// <param name="ApprovalId">Set only by the approvals service when it runs an approved request.</param>
+public sealed record ExecutionRequest(
+    Executor Executor,
+    Channel Channel,
+    string Database,
+    string Sql,
+    string? Reason,
+    SqlPolicy Policy,
+    int? MaxRows = null,
+    long? ApprovalId = null,
+    string? ApprovedBy = null);
+
+public enum OutcomeStatus
+{
+    Succeeded,
+    Failed,
+    Denied,
+    PendingApproval,
+    Cancelled,
+}
+
+/// <summary>What came of a request: always audited, whatever the status.</summary>
+public sealed record ExecutionOutcome(
+    OutcomeStatus Status,
+    long AuditId,
+    SqlBatch Batch,
+    PolicyDecision Decision,
+    ExecutionResult? Result = null,
+    long? ApprovalId = null)
+{
+    public IReadOnlyList<string> Reasons => Decision.Reasons;
+}
+
+/// <summary>Bad input: nothing was classified, audited or run. The message says what to fix.</summary>
+public sealed class ExecutionRequestException(string message) : Exception(message);

@@ -1,0 +1,148 @@
+using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Options;
+using Rose.Core.Approvals;
+using Rose.Core.Audit;
+using Rose.Core.Configuration;
+using Rose.Core.Policy;
+using Rose.Core.Sql;
+using Rose.Core.Targets;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// The one pipeline every path goes through: classify with the real parser, decide with the
+/// policy enforcer, write the audit row (fail closed), then run, deny, or park for approval,
+/// and record the outcome.
+/// </summary>
+public sealed class ExecutionService(
+    ISqlClassifier classifier,
+    PolicyEnforcer enforcer,
+    TargetRegistry targets,
+    SqlExecutor executor,
+    AuditLog audit,
+    ApprovalStore approvals,
+    IOptions<RoseOptions> options,
+    ILogger<ExecutionService> logger)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <summary>Classification and decision only: what would happen, nothing run or audited.</summary>
+    public (SqlBatch Batch, PolicyDecision Decision) Preview(string database, string sql, Policy.SqlPolicy policy)
+    {
+        Validate(database, sql);
+        var batch = classifier.Classify(sql);
+        TargetEnvironment? environment = targets.TryGet(database, out var target) ? target.Definition.Environment : null;
+        return (batch, enforcer.Evaluate(policy, database, environment, batch));
+    }
+
+    public async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, IRowSink? sink, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        Validate(request.Database, request.Sql);
+
+        var batch = classifier.Classify(request.Sql);
+        var known = targets.TryGet(request.Database, out var target);
+        var decision = enforcer.Evaluate(request.Policy, request.Database, known ? target.Definition.Environment : null, batch);
+        if (!known && decision.Decision != Decision.Deny)
+        {
+            decision = decision with { Decision = Decision.Deny, Reasons = [$"there is no target database named '{request.Database}'"] };
+        }
+
+        // An approved request runs what the approver saw; it still must not be denied by today's policy.
+        var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
+
+        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
+            request.Reason, request.Sql, decision.Operations, decision.Decision, decision.Reasons, request.ApprovalId,
+            request.ApprovedBy), ct);
+
+        if (effective == Decision.Deny)
+        {
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, decision);
+        }
+
+        if (effective == Decision.Approval)
+        {
+            var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
+                request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
+                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours)), ct);
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+        }
+
+        var limits = Limits(target.Definition, request);
+        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct);
+        var status = result.Status switch
+        {
+            ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
+            ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
+            _ => OutcomeStatus.Failed,
+        };
+
+        // The outcome is written even when the caller has gone away: the attempt must be closed.
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(
+            status switch
+            {
+                OutcomeStatus.Succeeded => AuditStatus.Succeeded,
+                OutcomeStatus.Cancelled => AuditStatus.Cancelled,
+                _ => AuditStatus.Failed,
+            },
+            result.TotalRowsAffected,
+            result.DurationMs,
+            result.Error?.SqlState,
+            result.Error?.Message,
+            JsonSerializer.Serialize(result.Statements.Select(s => new
+            {
+                s.Index,
+                s.Tag,
+                s.RowsAffected,
+                s.RowCount,
+                s.Truncated,
+                s.DurationMs,
+                s.RanAlone,
+            }), Json)), CancellationToken.None);
+
+        if (status == OutcomeStatus.Failed)
+        {
+            logger.LogInformation("Audit {AuditId}: {Database} failed with SQLSTATE {SqlState}", auditId, request.Database, result.Error?.SqlState);
+        }
+
+        return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
+    }
+
+    private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)
+    {
+        var max = target.MaxRows;
+        if (request.Policy.MaxRows is { } policyMax)
+        {
+            max = Math.Min(max, policyMax);
+        }
+
+        if (request.MaxRows is { } asked and > 0)
+        {
+            max = Math.Min(max, asked);
+        }
+
+        return new ExecutionLimits(max, target.StatementTimeout, target.LockTimeout);
+    }
+
+    private void Validate(string database, string sql)
+    {
+        if (string.IsNullOrWhiteSpace(database))
+        {
+            throw new ExecutionRequestException("database is required.");
+        }
+
+        if (string.IsNullOrWhiteSpace(sql))
+        {
+            throw new ExecutionRequestException("sql is required and must hold at least one statement.");
+        }
+
+        var max = options.Value.Execution.MaxSqlLength;
+        if (sql.Length > max)
+        {
+            throw new ExecutionRequestException($"sql is {sql.Length:N0} characters; the limit is {max:N0} (Rose:Execution:MaxSqlLength).");
+        }
+    }
+}

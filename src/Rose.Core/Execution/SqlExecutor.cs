@@ -1,0 +1,206 @@
+using System.Diagnostics;
+using System.Globalization;
+using Npgsql;
+using Rose.Core.Sql;
+using Rose.Core.Targets;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// Runs an already-approved batch on a target. Each statement is its own command over the
+/// extended protocol (so the server refuses anything that smuggles a second statement); an
+/// all-read batch runs in a READ ONLY transaction, on the read-only connection when there is one;
+/// a write batch runs in one transaction unless it holds statements PostgreSQL cannot run in one.
+/// Timeouts are always set. Only <see cref="ExecutionService"/> calls this.
+/// </summary>
+public sealed class SqlExecutor
+{
+    public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
+        IRowSink? sink, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(limits);
+        var result = new ExecutionResult();
+        var total = Stopwatch.StartNew();
+
+        // Defence in depth: the enforcer never allows these, and the executor refuses them anyway.
+        if (!batch.AllParsed || batch.Statements.Count == 0)
+        {
+            return Fail(result, new SqlError("42601", "Only statements the parser understood can run."));
+        }
+
+        if (batch.Statements.FirstOrDefault(s => s.TransactionControl) is { } txStatement)
+        {
+            return Fail(result, new SqlError("25000",
+                $"Statement {txStatement.Index + 1} ({txStatement.Tag}): Rose runs every batch in a transaction of its own; remove BEGIN/COMMIT/ROLLBACK/SAVEPOINT.",
+                StatementIndex: txStatement.Index, Position: txStatement.Start));
+        }
+
+        result.ReadOnly = batch.AllReads;
+        var segments = TransactionSegments.Split(batch.Statements);
+        result.AllOrNothing = segments.Count == 1 && segments[0].InTransaction;
+        if (segments.Any(s => !s.InTransaction))
+        {
+            var alone = string.Join(", ", segments.Where(s => !s.InTransaction).Select(s => $"{s.Statements[0].Index + 1} ({s.Statements[0].Tag})"));
+            result.Notes.Add(batch.Statements.Count == 1
+                ? "PostgreSQL cannot run this statement inside a transaction, so it ran on its own."
+                : $"Statements {alone} cannot run inside a transaction and ran on their own: the batch is not all-or-nothing.");
+        }
+
+        var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
+        try
+        {
+            await using var conn = await source.OpenConnectionAsync(ct);
+            List<SqlNotice>? notices = null;
+            conn.Notice += (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
+
+            foreach (var segment in segments)
+            {
+                await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
+                if (tx is not null && result.ReadOnly)
+                {
+                    await RunInternalAsync(conn, tx, "SET TRANSACTION READ ONLY", ct);
+                }
+
+                await SetSessionLimitsAsync(conn, tx, limits, ct);
+                foreach (var statement in segment.Statements)
+                {
+                    var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
+                    notices = statementResult.Notices;
+                    result.Statements.Add(statementResult);
+                    try
+                    {
+                        await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, ct);
+                    }
+                    catch (PostgresException ex) when (!ct.IsCancellationRequested)
+                    {
+                        return Fail(result, ToError(ex, statement), total);
+                    }
+                }
+
+                if (tx is not null)
+                {
+                    await tx.CommitAsync(ct);
+                }
+            }
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            // Npgsql sent a cancel request to the server before throwing, so the query is stopped
+            // there too; the transaction is rolled back when the connection is returned.
+            result.Status = ExecutionStatus.Cancelled;
+            result.Error = new SqlError("57014", "The execution was cancelled; the server query was cancelled too.");
+            result.DurationMs = total.Elapsed.TotalMilliseconds;
+            return result;
+        }
+        catch (PostgresException ex)
+        {
+            return Fail(result, ToError(ex, null), total);
+        }
+        catch (NpgsqlException ex)
+        {
+            return Fail(result, new SqlError(ex.SqlState ?? "08000", "The target database could not be reached: " + ex.Message), total);
+        }
+
+        result.Status = ExecutionStatus.Succeeded;
+        result.DurationMs = total.Elapsed.TotalMilliseconds;
+        return result;
+    }
+
+    private static async Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
+        StatementResult statementResult, ExecutionLimits limits, IRowSink? sink, CancellationToken ct)
+    {
+        var watch = Stopwatch.StartNew();
+        // Values come back in PostgreSQL's own text form for every type, so nothing is lost to a
+        // .NET mapping (numeric precision, infinity dates, custom types) and the UI shows what psql shows.
+        await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        if (reader.FieldCount > 0)
+        {
+            var columns = new ResultColumn[reader.FieldCount];
+            for (var i = 0; i < columns.Length; i++)
+            {
+                columns[i] = new ResultColumn(reader.GetName(i), reader.GetDataTypeName(i));
+            }
+
+            statementResult.Columns = columns;
+            if (sink is not null)
+            {
+                await sink.BeginResultAsync(statement.Index, columns, ct);
+            }
+
+            long count = 0;
+            while (await reader.ReadAsync(ct))
+            {
+                count++;
+                if (sink is null && statementResult.Rows.Count >= limits.MaxRows)
+                {
+                    // Past the cap: keep counting so the caller learns how much was cut.
+                    statementResult.Truncated = true;
+                    continue;
+                }
+
+                var values = new string?[columns.Length];
+                for (var i = 0; i < values.Length; i++)
+                {
+                    values[i] = reader.IsDBNull(i) ? null : reader.GetString(i);
+                }
+
+                if (sink is null)
+                {
+                    statementResult.Rows.Add(values);
+                }
+                else
+                {
+                    await sink.WriteRowAsync(statement.Index, values, ct);
+                }
+            }
+
+            statementResult.RowCount = count;
+        }
+
+        await reader.CloseAsync();
+        statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected : null;
+        statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
+    }
+
+    private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct)
+    {
+        // Inside a transaction the settings are LOCAL; outside, they last for the session and are
+        // reset (DISCARD ALL) when the pooled connection is returned.
+        var local = tx is not null;
+        await using var cmd = new NpgsqlCommand(
+            "SELECT set_config('statement_timeout', $1, $3), set_config('lock_timeout', $2, $3), set_config('DateStyle', 'ISO, YMD', $3), set_config('IntervalStyle', 'iso_8601', $3)",
+            conn, tx);
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.StatementTimeout) });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.LockTimeout) });
+        cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = local });
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static string Millis(TimeSpan span) =>
+        Math.Max(1, (long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
+
+    private static async Task RunInternalAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, CancellationToken ct)
+    {
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+    }
+
+    private static ExecutionResult Fail(ExecutionResult result, SqlError error, Stopwatch? total = null)
+    {
+        result.Status = ExecutionStatus.Failed;
+        result.Error = error;
+        result.DurationMs = total?.Elapsed.TotalMilliseconds ?? 0;
+        return result;
+    }
+
+    internal static SqlError ToError(PostgresException ex, SqlStatement? statement)
+    {
+        // The server's position is 1-based within the statement; callers want an offset in the batch.
+        int? position = statement is not null && ex.Position > 0 ? statement.Start + ex.Position - 1 : null;
+        return new SqlError(ex.SqlState, ex.MessageText, ex.Detail, ex.Hint, position, statement?.Index,
+            ex.Severity, ex.Where, ex.SchemaName, ex.TableName, ex.ColumnName, ex.ConstraintName);
+    }
+}

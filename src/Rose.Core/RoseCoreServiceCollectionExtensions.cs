@@ -1,0 +1,48 @@
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Options;
+using Rose.Core.Agents;
+using Rose.Core.Approvals;
+using Rose.Core.Audit;
+using Rose.Core.Configuration;
+using Rose.Core.Execution;
+using Rose.Core.Policy;
+using Rose.Core.Sql;
+using Rose.Core.Storage;
+using Rose.Core.Targets;
+
+namespace Rose.Core;
+
+public static class RoseCoreServiceCollectionExtensions
+{
+    /// <summary>
+    /// The services layer every adapter (console, API, CLI, MCP) uses. The runtime (control database,
+    /// targets) comes from <see cref="RoseBootstrap.StartAsync"/>, which runs before the host is built.
+    /// </summary>
+    public static IServiceCollection AddRoseCore(this IServiceCollection services, RoseRuntime runtime)
+    {
+        ArgumentNullException.ThrowIfNull(runtime);
+        NpgsqlSettings.EnsureRawSql();
+        services.AddOptions<RoseOptions>().BindConfiguration(RoseOptions.SectionName).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoseOptions>, RoseOptionsValidator>();
+
+        services.AddSingleton(runtime);
+        services.AddSingleton(runtime.Control);
+        var registry = new TargetRegistry();
+        foreach (var target in runtime.Targets)
+        {
+            registry.Register(target);
+        }
+
+        services.AddSingleton(registry);
+        services.AddRoseSql();
+        services.AddSingleton<PolicyEnforcer>();
+        services.AddSingleton<SqlExecutor>();
+        services.AddSingleton<AuditLog>();
+        services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<AuditReader>();
+        services.AddSingleton<ApprovalStore>();
+        services.AddSingleton<AgentStore>();
+        services.AddSingleton<ExecutionService>();
+        return services;
+    }
+}

@@ -1,0 +1,94 @@
+using System.Collections.Concurrent;
+using Npgsql;
+using Rose.Core.Execution;
+
+namespace Rose.Core.Targets;
+
+/// <summary>
+/// The databases Rose may run SQL on, each with one pooled NpgsqlDataSource (and one for its
+/// read-only connection). The executor is the only caller that opens connections from here.
+/// </summary>
+public sealed class TargetRegistry : IAsyncDisposable
+{
+    private readonly ConcurrentDictionary<string, RegisteredTarget> _targets = new(StringComparer.OrdinalIgnoreCase);
+
+    public IReadOnlyList<TargetDefinition> All =>
+        [.. _targets.Values.Select(t => t.Definition).OrderBy(t => t.Name, StringComparer.Ordinal)];
+
+    public bool TryGet(string name, out RegisteredTarget target)
+    {
+        if (_targets.TryGetValue(name, out var found))
+        {
+            target = found;
+            return true;
+        }
+
+        target = null!;
+        return false;
+    }
+
+    /// <summary>Adds or replaces a target; a replaced target's pools are disposed.</summary>
+    public void Register(TargetDefinition definition)
+    {
+        var registered = new RegisteredTarget(definition);
+        RegisteredTarget? old = null;
+        _targets.AddOrUpdate(definition.Name, registered, (_, existing) =>
+        {
+            old = existing;
+            return registered;
+        });
+        if (old is not null)
+        {
+            _ = old.DisposeAsync().AsTask();
+        }
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        foreach (var target in _targets.Values)
+        {
+            await target.DisposeAsync();
+        }
+
+        _targets.Clear();
+    }
+}
+
+/// <summary>A target with its connection pools.</summary>
+public sealed class RegisteredTarget : IAsyncDisposable
+{
+    internal RegisteredTarget(TargetDefinition definition)
+    {
+        Definition = definition;
+        ReadWrite = Build(definition.ConnectionString, definition.Name);
+        ReadOnly = string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString)
+            ? null
+            : Build(definition.ReadOnlyConnectionString, definition.Name + ":ro");
+    }
+
+    public TargetDefinition Definition { get; }
+
+    internal NpgsqlDataSource ReadWrite { get; }
+
+    internal NpgsqlDataSource? ReadOnly { get; }
+
+    private static NpgsqlDataSource Build(string connectionString, string name)
+    {
+        NpgsqlSettings.EnsureRawSql();
+        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "rose-target-" + name };
+        builder.ConnectionStringBuilder.ApplicationName ??= "rose-console";
+        // The executor relies on pooled connections being reset (DISCARD ALL) when returned, so a
+        // session-level SET from one execution never leaks into the next.
+        builder.ConnectionStringBuilder.NoResetOnClose = false;
+        return builder.Build();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await ReadWrite.DisposeAsync();
+        if (ReadOnly is not null)
+        {
+            await ReadOnly.DisposeAsync();
+        }
+    }
+}
