@@ -1,0 +1,93 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Rose.Core.Audit;
+using Rose.Core.Execution;
+using Rose.Core.Storage;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests.Audit;
+
+[Collection("postgres")]
+public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private PipelineHarness h = null!;
+
+    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
+
+    public async Task DisposeAsync() => await h.DisposeAsync();
+
+    private AuditChainVerifier Verifier => h.Services.GetRequiredService<AuditChainVerifier>();
+
+    [Fact]
+    public async Task VerifyAsync_AfterManyConcurrentAttempts_ChainIsValid()
+    {
+        await Task.WhenAll(Enumerable.Range(0, 40).Select(i => h.RunAsync($"SELECT {i}")));
+
+        var report = await Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.True(report.Valid, report.Problem);
+        Assert.Equal(40, report.RowsChecked);
+    }
+
+    [Fact]
+    public async Task VerifyAsync_AlteredRow_ReportsTheFirstBrokenRow()
+    {
+        for (var i = 0; i < 5; i++)
+        {
+            await h.RunAsync($"SELECT {i}");
+        }
+
+        var victim = await h.ControlScalarAsync<long>("SELECT id FROM rose.audit_log ORDER BY id OFFSET 2 LIMIT 1");
+        // A superuser can switch the append-only trigger off; the chain still notices.
+        await using (var conn = new NpgsqlConnection(h.ControlConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand(
+                $"ALTER TABLE rose.audit_log DISABLE TRIGGER audit_log_append_only; UPDATE rose.audit_log SET sql_text = 'SELECT 42' WHERE id = {victim}; ALTER TABLE rose.audit_log ENABLE TRIGGER audit_log_append_only;", conn);
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var report = await Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.False(report.Valid);
+        Assert.Equal(victim, report.FirstBrokenId);
+    }
+
+    [Fact]
+    public async Task AuditLog_UpdateOrDelete_IsRefused()
+    {
+        await h.RunAsync("SELECT 1");
+
+        var ex = await Assert.ThrowsAsync<PostgresException>(async () =>
+        {
+            await using var cmd = h.Runtime.Control.DataSource.CreateCommand("DELETE FROM rose.audit_log");
+            await cmd.ExecuteNonQueryAsync();
+        });
+        Assert.Equal("42501", ex.SqlState);
+    }
+
+    [Fact]
+    public async Task RecordAttemptAsync_SecretsInSql_AreRedacted()
+    {
+        await h.RunAsync("CREATE ROLE intruder LOGIN PASSWORD 'hunter2-secret'");
+
+        var stored = await h.ControlScalarAsync<string>("SELECT sql_text FROM rose.audit_log ORDER BY id DESC LIMIT 1");
+        Assert.DoesNotContain("hunter2-secret", stored, StringComparison.Ordinal);
+        Assert.Contains("PASSWORD '***'", stored, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_AuditUnavailable_FailsClosedAndRunsNothing()
+    {
+        await h.TargetExecAsync("CREATE TABLE canary (id int)");
+        // A control database that cannot be reached: the attempt cannot be recorded.
+        var broken = new ControlDatabase("Host=127.0.0.1;Port=1;Database=nowhere;Username=x;Password=y;Timeout=2");
+        var audit = new AuditLog(broken);
+        var execution = ActivatorUtilities.CreateInstance<ExecutionService>(h.Services, audit);
+
+        await Assert.ThrowsAsync<AuditUnavailableException>(() => execution.ExecuteAsync(
+            new ExecutionRequest(PipelineHarness.Alice, Rose.Core.Identity.Channel.Api, "t", "INSERT INTO canary VALUES (1)", null, PipelineHarness.SeedPolicy()),
+            null, CancellationToken.None));
+        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM canary"));
+    }
+}

@@ -1,0 +1,92 @@
+using Microsoft.Extensions.DependencyInjection;
+using Npgsql;
+using Rose.Core.Execution;
+using Rose.Core.Sql;
+using Rose.Core.Targets;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests.Execution;
+
+/// <summary>The executor's own guards, independent of the classifier and the policy.</summary>
+[Collection("postgres")]
+public sealed class ExecutorSafetyTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private PipelineHarness h = null!;
+
+    public async Task InitializeAsync()
+    {
+        h = await PipelineHarness.CreateAsync(pg, t =>
+        {
+            t.StatementTimeoutSeconds = 1;
+            t.LockTimeoutSeconds = 1;
+        });
+        await h.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY, v text)");
+        await h.TargetExecAsync("INSERT INTO t1 SELECT g, 'v' FROM generate_series(1, 10) g");
+    }
+
+    public async Task DisposeAsync() => await h.DisposeAsync();
+
+    private RegisteredTarget Target
+    {
+        get
+        {
+            Assert.True(h.Services.GetRequiredService<TargetRegistry>().TryGet("t", out var target));
+            return target;
+        }
+    }
+
+    private static SqlBatch Mislabelled(string sql) => new(sql,
+    [
+        new SqlStatement(0, 0, sql.Length, sql, "SelectStmt", "SELECT", ["SELECT"], [], Writes: false, Destructive: false,
+            NoTransaction: false, TransactionControl: false, StatementKind.Read, UnfilteredDml: false, Error: null),
+    ]);
+
+    [Fact]
+    public async Task ExecuteAsync_WriteMislabelledAsRead_IsStoppedByReadOnlyTransaction()
+    {
+        var executor = h.Services.GetRequiredService<SqlExecutor>();
+        var result = await executor.ExecuteAsync(Target, Mislabelled("DELETE FROM t1"), new ExecutionLimits(100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), null, CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Failed, result.Status);
+        Assert.Equal("25006", result.Error!.SqlState); // read_only_sql_transaction
+        Assert.Equal(10L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SmuggledSecondStatement_IsRefusedByTheServer()
+    {
+        var executor = h.Services.GetRequiredService<SqlExecutor>();
+        var result = await executor.ExecuteAsync(Target, Mislabelled("SELECT 1; DELETE FROM t1"), new ExecutionLimits(100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), null, CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Failed, result.Status);
+        Assert.Equal("42601", result.Error!.SqlState); // cannot insert multiple commands into a prepared statement
+        Assert.Equal(10L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LongQuery_HitsStatementTimeout()
+    {
+        var outcome = await h.RunAsync("SELECT pg_sleep(5)", PipelineHarness.SeedPolicy("FUNCTION pg_sleep"));
+
+        Assert.Equal(OutcomeStatus.Failed, outcome.Status);
+        Assert.Equal("57014", outcome.Result!.Error!.SqlState);
+        Assert.Contains("timeout", outcome.Result.Error.Message, StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_LockedRow_HitsLockTimeout()
+    {
+        await using var blocker = new NpgsqlConnection(h.TargetConnection);
+        await blocker.OpenAsync();
+        await using var tx = await blocker.BeginTransactionAsync();
+        await using (var cmd = new NpgsqlCommand("LOCK TABLE t1 IN ACCESS EXCLUSIVE MODE", blocker, tx))
+        {
+            await cmd.ExecuteNonQueryAsync();
+        }
+
+        var outcome = await h.RunAsync("UPDATE t1 SET v = 'x' WHERE id = 1");
+
+        Assert.Equal(OutcomeStatus.Failed, outcome.Status);
+        Assert.Equal("55P03", outcome.Result!.Error!.SqlState); // lock_not_available
+    }
+}

@@ -1,0 +1,102 @@
+using Microsoft.Extensions.Configuration;
+using Microsoft.Extensions.DependencyInjection;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Rose.Core;
+using Rose.Core.Configuration;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+using Rose.Core.Storage;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests;
+
+/// <summary>
+/// A real services layer over two fresh databases on the test server: a control database
+/// (schema applied by the real bootstrap) and a target named "t".
+/// </summary>
+internal sealed class PipelineHarness : IAsyncDisposable
+{
+    private PipelineHarness(ServiceProvider services, RoseRuntime runtime, string targetConnection, string controlConnection)
+    {
+        Services = services;
+        Runtime = runtime;
+        TargetConnection = targetConnection;
+        ControlConnection = controlConnection;
+    }
+
+    public ServiceProvider Services { get; }
+    public RoseRuntime Runtime { get; }
+    public string TargetConnection { get; }
+    public string ControlConnection { get; }
+
+    public ExecutionService Execution => Services.GetRequiredService<ExecutionService>();
+
+    public static readonly Executor Alice = new("alice", "Alice", ExecutorKind.Human, "dev");
+
+    /// <summary>The seed policy over "t", plus whatever a test adds.</summary>
+    public static SqlPolicy SeedPolicy(params string[] extraAllowed) => new()
+    {
+        AllowedDatabases = ["t"],
+        AllowedOperations = ["SELECT", "INSERT", "UPDATE", "DELETE", "CREATE INDEX", "CREATE TABLE", .. extraAllowed],
+        RequiresApproval = ["DROP", "TRUNCATE", "ALTER TABLE"],
+        Environment = "dev",
+    };
+
+    public static async Task<PipelineHarness> CreateAsync(PostgresServerFixture pg, Action<TargetOptions>? target = null)
+    {
+        var control = await pg.CreateDatabaseAsync("control");
+        var targetConn = await pg.CreateDatabaseAsync("target");
+        var targetOptions = new TargetOptions { ConnectionString = targetConn, Environment = "dev" };
+        target?.Invoke(targetOptions);
+        var options = new RoseOptions { ControlConnection = control, Demo = false, DataDir = Path.GetTempPath() };
+        options.Targets["t"] = targetOptions;
+
+        var runtime = await RoseBootstrap.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+        var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+        {
+            ["Rose:ControlConnection"] = control,
+            ["Rose:DataDir"] = options.DataDir,
+        }).Build();
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(config)
+            .AddLogging()
+            .AddRoseCore(runtime)
+            .BuildServiceProvider();
+        return new PipelineHarness(services, runtime, targetConn, control);
+    }
+
+    public Task<ExecutionOutcome> RunAsync(string sql, SqlPolicy? policy = null, CancellationToken ct = default, Channel channel = Channel.Api) =>
+        Execution.ExecuteAsync(new ExecutionRequest(Alice, channel, "t", sql, "test", policy ?? SeedPolicy()), null, ct);
+
+    public async Task<T?> TargetScalarAsync<T>(string sql)
+    {
+        await using var conn = new NpgsqlConnection(TargetConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        var value = await cmd.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    public async Task TargetExecAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(TargetConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await cmd.ExecuteNonQueryAsync();
+    }
+
+    public async Task<T?> ControlScalarAsync<T>(string sql)
+    {
+        await using var cmd = Runtime.Control.DataSource.CreateCommand(sql);
+        var value = await cmd.ExecuteScalarAsync();
+        return value is null or DBNull ? default : (T)value;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await Services.DisposeAsync();
+        await Runtime.DisposeAsync();
+    }
+}
