@@ -1,0 +1,85 @@
+using System.Net;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests;
+
+[Collection("postgres")]
+public sealed class HostTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private RoseAppFactory app = null!;
+
+    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Theory]
+    [InlineData("/healthz")]
+    [InlineData("/readyz")]
+    public async Task HealthEndpoints_Anonymous_Answer200(string path)
+    {
+        using var client = await app.ClientAsync();
+
+        var response = await client.GetAsync(path);
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Home_Anonymous_RedirectsToSignIn()
+    {
+        using var client = await app.ClientAsync();
+
+        var response = await client.GetAsync("/");
+
+        Assert.Equal(HttpStatusCode.Redirect, response.StatusCode);
+        Assert.StartsWith("/signin", response.Headers.Location!.PathAndQuery, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Home_SignedInViaDevLogin_RendersTheConsole()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var html = await client.GetStringAsync("/");
+
+        Assert.Contains("Rose Console", html, StringComparison.Ordinal);
+        Assert.Contains("Alice Operator", html, StringComparison.Ordinal);
+        Assert.Contains("demo", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task DevLogin_ReturnUrlElsewhere_StaysOnThisSite()
+    {
+        using var client = await app.ClientAsync();
+
+        var response = await client.GetAsync("/dev/login?user=bob&returnUrl=//evil.example/");
+
+        Assert.Equal("/", response.Headers.Location!.OriginalString);
+    }
+
+    [Fact]
+    public async Task OpenApi_Document_DescribesTheSqlApi()
+    {
+        using var client = await app.ClientAsync();
+
+        var json = await client.GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/v1/sql/execute", json, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/sql/logs", json, StringComparison.Ordinal);
+    }
+}
+
+[Collection("postgres")]
+public sealed class ProductionHostTests(PostgresServerFixture pg)
+{
+    [Fact]
+    public async Task DevLogin_OutsideDevelopment_DoesNotExist()
+    {
+        await using var app = await RoseAppFactory.CreateAsync(pg, environment: "Production");
+        using var client = await app.ClientAsync();
+
+        var response = await client.GetAsync("/dev/login?user=carol");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+    }
+}
