@@ -178,8 +178,10 @@ internal static class CommandTags
     };
 
     /// <summary>True when the node is a statement Rose knows or looks like one ("...Stmt").</summary>
+    /// <remarks>Node names start upper-case; field names such as InsertStmt.selectStmt do not.</remarks>
     public static bool IsStatementNode(string node) =>
-        Fixed.ContainsKey(node) || node.EndsWith("Stmt", StringComparison.Ordinal);
+        node.Length > 0 && char.IsUpper(node[0])
+        && (Fixed.ContainsKey(node) || node.EndsWith("Stmt", StringComparison.Ordinal));
 
     /// <summary>The command tag of a statement node with its fields.</summary>
     public static string For(string node, JsonElement body)
