@@ -1,0 +1,103 @@
+namespace Rose.Core.Sql.Native;
+
+/// <summary>One lexer token: byte range, token code (pg_query.proto enum Token) and keyword kind.</summary>
+internal readonly record struct ScanToken(int Start, int End, int Token, int KeywordKind);
+
+/// <summary>
+/// Decodes the protobuf ScanResult that pg_query_scan returns. Only the few fields Rose needs are
+/// read (message ScanResult { repeated ScanToken tokens = 2 }, ScanToken { start = 1; end = 2;
+/// token = 4; keyword_kind = 5 }); unknown fields are skipped per the wire format.
+/// </summary>
+internal static class ScanTokens
+{
+    public const int Semicolon = 59;      // ASCII_59
+    public const int OpenParen = 40;      // ASCII_40
+    public const int CloseParen = 41;     // ASCII_41
+    public const int SqlComment = 275;    // SQL_COMMENT
+    public const int CComment = 276;      // C_COMMENT
+
+    public static List<ScanToken> Decode(ReadOnlySpan<byte> scanResult)
+    {
+        var tokens = new List<ScanToken>();
+        var pos = 0;
+        while (pos < scanResult.Length)
+        {
+            var key = ReadVarint(scanResult, ref pos);
+            var field = (int)(key >> 3);
+            var wire = (int)(key & 7);
+            if (field == 2 && wire == 2)
+            {
+                var length = checked((int)ReadVarint(scanResult, ref pos));
+                tokens.Add(DecodeToken(scanResult.Slice(pos, length)));
+                pos += length;
+            }
+            else
+            {
+                Skip(scanResult, ref pos, wire);
+            }
+        }
+
+        return tokens;
+    }
+
+    private static ScanToken DecodeToken(ReadOnlySpan<byte> message)
+    {
+        int start = 0, end = 0, token = 0, keyword = 0;
+        var pos = 0;
+        while (pos < message.Length)
+        {
+            var key = ReadVarint(message, ref pos);
+            var field = (int)(key >> 3);
+            var wire = (int)(key & 7);
+            if (wire != 0)
+            {
+                Skip(message, ref pos, wire);
+                continue;
+            }
+
+            var value = (int)ReadVarint(message, ref pos);
+            switch (field)
+            {
+                case 1: start = value; break;
+                case 2: end = value; break;
+                case 4: token = value; break;
+                case 5: keyword = value; break;
+            }
+        }
+
+        return new ScanToken(start, end, token, keyword);
+    }
+
+    private static ulong ReadVarint(ReadOnlySpan<byte> data, ref int pos)
+    {
+        ulong result = 0;
+        for (var shift = 0; shift < 64; shift += 7)
+        {
+            if (pos >= data.Length)
+            {
+                throw new FormatException("truncated varint in libpg_query scan result");
+            }
+
+            var b = data[pos++];
+            result |= (ulong)(b & 0x7F) << shift;
+            if ((b & 0x80) == 0)
+            {
+                return result;
+            }
+        }
+
+        throw new FormatException("varint too long in libpg_query scan result");
+    }
+
+    private static void Skip(ReadOnlySpan<byte> data, ref int pos, int wire)
+    {
+        switch (wire)
+        {
+            case 0: ReadVarint(data, ref pos); break;
+            case 1: pos += 8; break;
+            case 2: pos += checked((int)ReadVarint(data, ref pos)); break;
+            case 5: pos += 4; break;
+            default: throw new FormatException($"unexpected protobuf wire type {wire} in libpg_query scan result");
+        }
+    }
+}
