@@ -43,6 +43,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<ExecutionService>();
+        services.AddSingleton<ControlSchemaMigrator>();
         return services;
     }
 }

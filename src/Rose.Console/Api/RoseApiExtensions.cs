@@ -27,11 +27,11 @@ public static class RoseApiExtensions
     public static WebApplication MapRoseHealth(this WebApplication app)
     {
         app.MapGet("/healthz", () => Results.Ok(new { status = "ok" })).AllowAnonymous().ExcludeFromDescription();
-        app.MapGet("/readyz", async (ControlDatabase control, CancellationToken ct) =>
+        app.MapGet("/readyz", async (ControlDatabase control, ControlSchemaMigrator migrator, CancellationToken ct) =>
         {
             try
             {
-                var current = await new ControlSchemaMigrator().IsCurrentAsync(control.DataSource, ct);
+                var current = await migrator.IsCurrentAsync(control.DataSource, ct);
                 return current
                     ? Results.Ok(new { status = "ready" })
                     : Results.Json(new { status = "not_ready", error = "the control schema is not at the current version" }, statusCode: 503);

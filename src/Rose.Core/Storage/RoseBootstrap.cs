@@ -89,7 +89,7 @@ public static class RoseBootstrap
             var control = new ControlDatabase(controlConnection);
             try
             {
-                var applied = await new ControlSchemaMigrator().MigrateAsync(control.DataSource, ct);
+                var applied = await new ControlSchemaMigrator(loggers.CreateLogger<ControlSchemaMigrator>()).MigrateAsync(control.DataSource, ct);
                 logger.LogInformation("Control schema is current ({Applied} version(s) applied now)", applied);
                 await RegisterAgentsAsync(options, new AgentStore(control), ct);
             }
