@@ -40,7 +40,7 @@ internal static class ExitWatchdog
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            Console.Error.WriteLine($"Could not start the test server watchdog ({ex.Message}); ProcessExit and the next run clean up instead.");
+            global::System.Console.Error.WriteLine($"Could not start the test server watchdog ({ex.Message}); ProcessExit and the next run clean up instead.");
         }
     }
 }

@@ -117,7 +117,7 @@ public sealed class PostgresServer
             // (the watchdog then finishes the job). Signals, not pg_ctl: a child process cannot be awaited here.
             if (Embedded is not null && !Embedded.StopFromExitHandler(TimeSpan.FromSeconds(10)))
             {
-                Console.Error.WriteLine($"The test PostgreSQL server in {TempDir} did not stop; the next run cleans it up.");
+                global::System.Console.Error.WriteLine($"The test PostgreSQL server in {TempDir} did not stop; the next run cleans it up.");
                 return;
             }
             if (Embedded is not null && Directory.Exists(Embedded.ClusterDirectory))
@@ -131,7 +131,7 @@ public sealed class PostgresServer
         }
         catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
         {
-            Console.Error.WriteLine($"Could not stop or delete the test PostgreSQL server in {TempDir}: {ex.Message}");
+            global::System.Console.Error.WriteLine($"Could not stop or delete the test PostgreSQL server in {TempDir}: {ex.Message}");
         }
     }
 
@@ -151,7 +151,7 @@ public sealed class PostgresServer
             }
             catch (NpgsqlException ex)
             {
-                Console.Error.WriteLine($"Could not drop test database {name}: {ex.Message}");
+                global::System.Console.Error.WriteLine($"Could not drop test database {name}: {ex.Message}");
             }
         }
     }
@@ -173,7 +173,7 @@ public sealed class PostgresServer
             }
             catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
             {
-                Console.Error.WriteLine($"Could not clean up abandoned test cluster {dir}: {ex.Message}");
+                global::System.Console.Error.WriteLine($"Could not clean up abandoned test cluster {dir}: {ex.Message}");
             }
         }
     }
