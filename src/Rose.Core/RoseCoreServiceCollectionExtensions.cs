@@ -41,6 +41,10 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<ApprovalStore>();
+        services.AddSingleton<ApprovalService>();
+        services.AddSingleton<ApprovalPreviewer>();
+        services.AddSingleton<ApprovalNotifier>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApprovalNotifier>());
         services.AddSingleton<AgentStore>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ControlSchemaMigrator>();

@@ -1,4 +1,5 @@
 using Rose.Core.Identity;
+using Rose.Core.Policy;
 
 namespace Rose.Core.Approvals;
 
@@ -24,7 +25,8 @@ public sealed record ApprovalDraft(
     IReadOnlyList<string> Operations,
     IReadOnlyList<string> PolicyReasons,
     long RequestAuditId,
-    TimeSpan ExpiresAfter);
+    TimeSpan ExpiresAfter,
+    SqlPolicy Policy);
 
 /// <summary>A stored approval request.</summary>
 public sealed record ApprovalRequest
@@ -51,6 +53,8 @@ public sealed record ApprovalRequest
     public long? RequestAuditId { get; init; }
     public long? ExecutionAuditId { get; init; }
     public string? ResultJson { get; init; }
+    public string? PolicyJson { get; init; }
+    public string? TargetSnapshotJson { get; init; }
 
     /// <summary>Pending but past its expiry: it can no longer be approved.</summary>
     public bool IsExpired(DateTimeOffset now) => Status == ApprovalStatus.Pending && ExpiresAt <= now;

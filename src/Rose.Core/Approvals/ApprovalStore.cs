@@ -6,12 +6,12 @@ using Rose.Core.Storage;
 namespace Rose.Core.Approvals;
 
 /// <summary>Table rose.approvals: parked batches and their decisions.</summary>
-public sealed class ApprovalStore(ControlDatabase control)
+public sealed partial class ApprovalStore(ControlDatabase control)
 {
     private const string Columns = """
         id, created_at, expires_at, requester_id, requester_name, requester_kind, channel, database_name, reason,
         sql_text, sql_hash, operations, policy_reasons, preview::text, status, decided_by, decided_by_name,
-        decided_at, decision_comment, request_audit_id, execution_audit_id, result::text
+        decided_at, decision_comment, request_audit_id, execution_audit_id, result::text, policy::text, target_snapshot::text
         """;
 
     public async Task<long> CreateAsync(ApprovalDraft draft, CancellationToken ct)
@@ -19,8 +19,8 @@ public sealed class ApprovalStore(ControlDatabase control)
         ArgumentNullException.ThrowIfNull(draft);
         const string sql = """
             INSERT INTO rose.approvals (expires_at, requester_id, requester_name, requester_kind, channel, database_name,
-                reason, sql_text, sql_hash, operations, policy_reasons, request_audit_id)
-            VALUES (now() + $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12)
+                reason, sql_text, sql_hash, operations, policy_reasons, request_audit_id, policy)
+            VALUES (now() + $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13::jsonb)
             RETURNING id
             """;
         await using var cmd = control.DataSource.CreateCommand(sql);
@@ -36,6 +36,7 @@ public sealed class ApprovalStore(ControlDatabase control)
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. draft.Operations] });
         cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. draft.PolicyReasons] });
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = draft.RequestAuditId });
+        cmd.Parameters.Add(AuditLog.Text(System.Text.Json.JsonSerializer.Serialize(draft.Policy)));
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
@@ -92,5 +93,7 @@ public sealed class ApprovalStore(ControlDatabase control)
         RequestAuditId = r.IsDBNull(19) ? null : r.GetInt64(19),
         ExecutionAuditId = r.IsDBNull(20) ? null : r.GetInt64(20),
         ResultJson = r.IsDBNull(21) ? null : r.GetString(21),
+        PolicyJson = r.IsDBNull(22) ? null : r.GetString(22),
+        TargetSnapshotJson = r.IsDBNull(23) ? null : r.GetString(23),
     };
 }

@@ -22,6 +22,8 @@ public sealed class ExecutionService(
     SqlExecutor executor,
     AuditLog audit,
     ApprovalStore approvals,
+    ApprovalNotifier approvalNotifier,
+    ApprovalPreviewer previewer,
     IOptions<RoseOptions> options,
     ILogger<ExecutionService> logger)
 {
@@ -66,8 +68,10 @@ public sealed class ExecutionService(
         {
             var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
                 request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
-                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours)), ct);
+                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
             await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+            await AttachPreviewAsync(approvalId, target, batch, ct);
+            await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
             return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
         }
 
@@ -109,6 +113,21 @@ public sealed class ExecutionService(
         }
 
         return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
+    }
+
+    /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>
+    private async Task AttachPreviewAsync(long approvalId, RegisteredTarget target, SqlBatch batch, CancellationToken ct)
+    {
+        try
+        {
+            var (preview, snapshot) = await previewer.ComputeAsync(approvalId, target, batch, ct);
+            await approvals.SetPreviewAsync(approvalId, preview, snapshot, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or AuditUnavailableException)
+        {
+            logger.LogWarning(ex, "No risk preview for approval {ApprovalId}", approvalId);
+            await approvals.SetPreviewAsync(approvalId, JsonSerializer.Serialize(new { error = "The risk preview could not be computed." }), null, CancellationToken.None);
+        }
     }
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)

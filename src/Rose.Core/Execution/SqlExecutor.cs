@@ -13,7 +13,7 @@ namespace Rose.Core.Execution;
 /// a write batch runs in one transaction unless it holds statements PostgreSQL cannot run in one.
 /// Timeouts are always set. Only <see cref="ExecutionService"/> calls this.
 /// </summary>
-public sealed class SqlExecutor
+public sealed partial class SqlExecutor
 {
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
         IRowSink? sink, CancellationToken ct)

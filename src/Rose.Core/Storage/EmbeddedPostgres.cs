@@ -149,6 +149,23 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Stops the server synchronously by signalling the postmaster (fast shutdown, then immediate), starting no
+    /// process. Meant for AppDomain.ProcessExit handlers, where awaiting pg_ctl can hang during runtime shutdown.
+    /// </summary>
+    /// <returns>True when no server process remains.</returns>
+    public bool StopFromExitHandler(TimeSpan timeout)
+    {
+        if (_stopped)
+        {
+            return true;
+        }
+        var pid = ServerProcessId;
+        var gone = pid is null || PostmasterSignal.Stop(pid.Value, timeout);
+        _stopped = gone;
+        return gone;
+    }
+
     public async ValueTask DisposeAsync()
     {
         await StopAsync(CancellationToken.None);

@@ -68,7 +68,7 @@ public static class RoseBootstrap
                 controlConnection = embedded.ConnectionString(ControlDatabaseName);
                 if (options.Demo && !options.Targets.ContainsKey(DemoTargetName))
                 {
-                    var demo = await DemoDatabase.EnsureAsync(embedded.ConnectionString("postgres"), DemoTargetName, ct);
+                    var demo = await new DemoDatabase(loggers.CreateLogger<DemoDatabase>()).EnsureAsync(embedded.ConnectionString("postgres"), DemoTargetName, ct);
                     targets.Add(new TargetDefinition
                     {
                         Name = DemoTargetName,

@@ -14,9 +14,6 @@ internal readonly record struct NativeSplitResult(IReadOnlyList<(int Location, i
 /// <summary>The protobuf-encoded scan result (pg_query.proto ScanResult), or the error.</summary>
 internal readonly record struct NativeScanResult(byte[]? Protobuf, NativeParseError? Error);
 
-/// <summary>Thrown when the native PostgreSQL parser library cannot be loaded.</summary>
-public sealed class SqlParserUnavailableException(string message, Exception? inner = null) : Exception(message, inner);
-
 /// <summary>
 /// Binding to libpg_query (the PostgreSQL 15 parser). The library is loaded once, explicitly, and
 /// called through function pointers so no process-wide DllImport resolver is installed. Every

@@ -92,6 +92,11 @@ CREATE TABLE rose.approvals (
 );
 CREATE INDEX approvals_status_idx ON rose.approvals (status, created_at DESC, id DESC);
 
+-- array_to_string is only STABLE (it calls the element type's output function), which a generated
+-- column refuses; for text[] the result cannot change, so this wrapper is declared IMMUTABLE.
+CREATE FUNCTION rose.tags_text(tags text[]) RETURNS text LANGUAGE sql IMMUTABLE PARALLEL SAFE
+    AS $$ SELECT array_to_string(tags, ' ') $$;
+
 -- Structured devlogs (the seed's format).
 CREATE TABLE rose.devlogs (
     id              bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
@@ -109,7 +114,7 @@ CREATE TABLE rose.devlogs (
     search          tsvector GENERATED ALWAYS AS (
                         setweight(to_tsvector('english', coalesce(title, '')), 'A') ||
                         setweight(to_tsvector('english', coalesce(content, '')), 'B') ||
-                        setweight(to_tsvector('english', array_to_string(tags, ' ')), 'C')) STORED
+                        setweight(to_tsvector('english', rose.tags_text(tags)), 'C')) STORED
 );
 CREATE INDEX devlogs_created_idx ON rose.devlogs (created_at DESC, id DESC);
 CREATE INDEX devlogs_search_idx ON rose.devlogs USING gin (search);

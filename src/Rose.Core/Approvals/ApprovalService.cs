@@ -1,0 +1,114 @@
+using System.Text.Json;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+
+namespace Rose.Core.Approvals;
+
+/// <summary>The result of an approve or reject action.</summary>
+public sealed record ApprovalActionResult(bool Done, string Message, ApprovalRequest? Request = null, ExecutionOutcome? Outcome = null);
+
+/// <summary>
+/// Approving and rejecting. Rules: only humans with the approver role decide (agents never, whatever
+/// their policy); nobody decides their own request; expired requests cannot be approved; an approved
+/// request runs exactly once, through the normal pipeline, with the SQL stored when it was parked.
+/// </summary>
+public sealed class ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier)
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    /// <param name="mayApprove">Whether the caller holds the approver (or admin) role; the adapter knows roles, Core does not.</param>
+    public async Task<ApprovalActionResult> ApproveAsync(long id, Executor approver, bool mayApprove, string? comment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(approver);
+        var refusal = await CheckDecider(id, approver, mayApprove, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        var claimed = await store.TryClaimForExecutionAsync(id, approver, comment, ct);
+        if (claimed is null)
+        {
+            return await ExplainAsync(id, approver, ct);
+        }
+
+        await notifier.PublishAsync(id, ct);
+        var policy = claimed.PolicyJson is null ? SqlPolicy.DenyAll : JsonSerializer.Deserialize<SqlPolicy>(claimed.PolicyJson) ?? SqlPolicy.DenyAll;
+        var requester = new Executor(claimed.RequesterId, claimed.RequesterName,
+            claimed.RequesterKind == "agent" ? ExecutorKind.Agent : ExecutorKind.Human, "approval");
+
+        // From here the request is ours alone: run the stored SQL, whatever the caller does next.
+        var outcome = await execution.ExecuteAsync(new ExecutionRequest(requester, Channel.Approval, claimed.Database,
+            claimed.Sql, claimed.Reason, policy, ApprovalId: id, ApprovedBy: approver.Id), null, CancellationToken.None);
+        var status = outcome.Status == OutcomeStatus.Succeeded ? ApprovalStatus.Executed : ApprovalStatus.Failed;
+        await store.CompleteAsync(id, status, outcome.AuditId, Summarise(outcome), CancellationToken.None);
+        await notifier.PublishAsync(id, CancellationToken.None);
+        var message = status == ApprovalStatus.Executed
+            ? "Approved and executed."
+            : $"Approved, but it did not succeed: {outcome.Result?.Error?.Message ?? string.Join("; ", outcome.Reasons)}";
+        return new ApprovalActionResult(true, message, await store.GetAsync(id, CancellationToken.None), outcome);
+    }
+
+    public async Task<ApprovalActionResult> RejectAsync(long id, Executor approver, bool mayApprove, string? comment, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(approver);
+        var refusal = await CheckDecider(id, approver, mayApprove, ct);
+        if (refusal is not null)
+        {
+            return refusal;
+        }
+
+        if (!await store.TryRejectAsync(id, approver, comment, ct))
+        {
+            return await ExplainAsync(id, approver, ct);
+        }
+
+        await notifier.PublishAsync(id, ct);
+        return new ApprovalActionResult(true, "Rejected.", await store.GetAsync(id, ct));
+    }
+
+    private static Task<ApprovalActionResult?> CheckDecider(long id, Executor approver, bool mayApprove, CancellationToken ct)
+    {
+        _ = id;
+        _ = ct;
+        if (approver.Kind != ExecutorKind.Human)
+        {
+            return Task.FromResult<ApprovalActionResult?>(new(false, "Agents can never approve or reject requests."));
+        }
+
+        return Task.FromResult<ApprovalActionResult?>(mayApprove ? null : new(false, "Only the approver and admin roles can decide requests."));
+    }
+
+    /// <summary>Why a conditional update did not take: the request's current state says it.</summary>
+    private async Task<ApprovalActionResult> ExplainAsync(long id, Executor approver, CancellationToken ct)
+    {
+        var request = await store.GetAsync(id, ct);
+        if (request is null)
+        {
+            return new(false, $"There is no approval request {id}.");
+        }
+
+        if (string.Equals(request.RequesterId, approver.Id, StringComparison.Ordinal))
+        {
+            return new(false, "You cannot decide your own request.", request);
+        }
+
+        if (request.IsExpired(DateTimeOffset.UtcNow) || request.Status == ApprovalStatus.Expired)
+        {
+            return new(false, "This request has expired and can no longer be approved.", request);
+        }
+
+        return new(false, $"This request is already {request.Status}{(request.DecidedByName is null ? "" : " by " + request.DecidedByName)}.", request);
+    }
+
+    private static string Summarise(ExecutionOutcome outcome) => JsonSerializer.Serialize(new
+    {
+        status = outcome.Status.ToString().ToLowerInvariant(),
+        audit_id = outcome.AuditId,
+        rows_affected = outcome.Result?.TotalRowsAffected,
+        statements = outcome.Result?.Statements.Select(s => new { s.Index, s.Tag, s.RowsAffected }),
+        error = outcome.Result?.Error is { } e ? new { e.SqlState, e.Message } : null,
+        reasons = outcome.Status == OutcomeStatus.Denied ? outcome.Reasons : null,
+    }, Json);
+}

@@ -1,0 +1,85 @@
+using Npgsql;
+using Rose.Core.Sql;
+using Rose.Core.Targets;
+
+namespace Rose.Core.Execution;
+
+/// <summary>Rose's own reads and dry runs on a target: still only through the executor's connections.</summary>
+public sealed partial class SqlExecutor
+{
+    /// <summary>
+    /// Runs one statement inside a transaction that is always rolled back, under the target's
+    /// timeouts, and returns the rows it would affect. Used for approval risk previews.
+    /// </summary>
+    public async Task<(long? RowsAffected, SqlError? Error)> DryRunAsync(RegisteredTarget target, SqlStatement statement, ExecutionLimits limits, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(statement);
+        if (!statement.IsParsed || statement.NoTransaction || statement.TransactionControl)
+        {
+            return (null, new SqlError("0A000", "This statement cannot be tried inside a rolled-back transaction."));
+        }
+
+        await using var conn = await target.ReadWrite.OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        try
+        {
+            await SetSessionLimitsAsync(conn, tx, limits, ct);
+            await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true };
+            await using var reader = await cmd.ExecuteReaderAsync(ct);
+            while (await reader.ReadAsync(ct))
+            {
+                // Drain RETURNING rows; only the count matters.
+            }
+
+            await reader.CloseAsync();
+            return (reader.RecordsAffected >= 0 ? reader.RecordsAffected : null, null);
+        }
+        catch (PostgresException ex)
+        {
+            return (null, ToError(ex, statement));
+        }
+        finally
+        {
+            await tx.RollbackAsync(CancellationToken.None);
+        }
+    }
+
+    /// <summary>A read of Rose's own (catalog) SQL with positional parameters, in a READ ONLY transaction.</summary>
+    public async Task<List<object?[]>> ReadCatalogAsync(RegisteredTarget target, string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        ArgumentNullException.ThrowIfNull(parameters);
+        await using var conn = await (target.ReadOnly ?? target.ReadWrite).OpenConnectionAsync(ct);
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await using (var ro = new NpgsqlCommand("SET TRANSACTION READ ONLY", conn, tx))
+        {
+            await ro.ExecuteNonQueryAsync(ct);
+        }
+
+        await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+        }
+
+        var rows = new List<object?[]>();
+        await using (var reader = await cmd.ExecuteReaderAsync(ct))
+        {
+            while (await reader.ReadAsync(ct))
+            {
+                var row = new object?[reader.FieldCount];
+                for (var i = 0; i < row.Length; i++)
+                {
+                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+                }
+
+                rows.Add(row);
+            }
+        }
+
+        await tx.CommitAsync(ct);
+        return rows;
+    }
+}

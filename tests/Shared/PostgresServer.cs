@@ -1,0 +1,205 @@
+using System.Diagnostics;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Rose.Core.Storage;
+
+namespace Rose.Tests.Shared;
+
+/// <summary>
+/// The one PostgreSQL server of a test run (per test assembly): a throwaway EmbeddedPostgres cluster in a
+/// temp directory (fsync off), or the existing server named by ROSE_TEST_PG (an admin connection string).
+/// Started on first use, stopped when the test process exits (pass or fail); clusters left by a test
+/// process that was killed are stopped and deleted by the next run.
+/// </summary>
+public sealed class PostgresServer
+{
+    /// <summary>Environment variable with an admin connection string to use instead of a throwaway server.</summary>
+    public const string ExternalServerVariable = "ROSE_TEST_PG";
+
+    private const string TempPrefix = "rose-test-pg-";
+    private const string OwnerFile = "owner.pid";
+
+    private static readonly Lazy<Task<PostgresServer>> Shared = new(StartAsync, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private readonly HashSet<string> _databases = new(StringComparer.Ordinal);
+    private readonly Lock _gate = new();
+
+    private PostgresServer(string adminConnectionString, EmbeddedPostgres? embedded, string? tempDir)
+    {
+        AdminConnectionString = adminConnectionString;
+        Embedded = embedded;
+        TempDir = tempDir;
+    }
+
+    /// <summary>Superuser connection string to the postgres database.</summary>
+    public string AdminConnectionString { get; }
+
+    /// <summary>The throwaway server, or null when ROSE_TEST_PG names an external one.</summary>
+    public EmbeddedPostgres? Embedded { get; }
+
+    /// <summary>The throwaway server's Rose DataDir (deleted at exit), or null.</summary>
+    public string? TempDir { get; }
+
+    /// <summary>The run's server, starting it on first call. All callers share one start.</summary>
+    public static Task<PostgresServer> GetAsync() => Shared.Value;
+
+    /// <summary>A new database name unique to this run, remembered so it is dropped at exit.</summary>
+    public string ReserveDatabaseName(string? prefix)
+    {
+        var clean = new string((prefix ?? "t").ToLowerInvariant().Select(c => char.IsAsciiLetterLower(c) || char.IsAsciiDigit(c) ? c : '_').ToArray());
+        if (clean.Length == 0 || char.IsAsciiDigit(clean[0]))
+        {
+            clean = "t_" + clean;
+        }
+        var name = $"{clean[..Math.Min(clean.Length, 30)]}_{Guid.NewGuid().ToString("N")[..12]}";
+        lock (_gate)
+        {
+            _databases.Add(name);
+        }
+        return name;
+    }
+
+    /// <summary>Creates a fresh database and returns a superuser connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string? prefix, CancellationToken ct)
+    {
+        var name = ReserveDatabaseName(prefix);
+        await PgAdmin.CreateDatabaseIfMissingAsync(AdminConnectionString, name, ct);
+        return PgAdmin.WithDatabase(AdminConnectionString, name);
+    }
+
+    /// <summary>Drops a database (WITH FORCE ends its sessions; pools of other tests are left alone).</summary>
+    public async Task DropDatabaseAsync(string name, CancellationToken ct)
+    {
+        await PgAdmin.DropDatabaseIfExistsAsync(AdminConnectionString, name, ct);
+        lock (_gate)
+        {
+            _databases.Remove(name);
+        }
+    }
+
+    private static async Task<PostgresServer> StartAsync()
+    {
+        var external = Environment.GetEnvironmentVariable(ExternalServerVariable);
+        if (!string.IsNullOrWhiteSpace(external))
+        {
+            var admin = PgAdmin.WithDatabase(external, "postgres");
+            var server = new PostgresServer(admin, null, null);
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropRemainingDatabases();
+            return server;
+        }
+
+        await CleanUpAbandonedAsync();
+        var tempDir = Path.Combine(Path.GetTempPath(), TempPrefix + Guid.NewGuid().ToString("N")[..12]);
+        Directory.CreateDirectory(tempDir);
+        await File.WriteAllTextAsync(Path.Combine(tempDir, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
+        var options = TestOptions(tempDir);
+        var embedded = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
+        var started = new PostgresServer(embedded.ConnectionString("postgres"), embedded, tempDir);
+        // xunit v2 has no assembly fixture: ProcessExit runs once the test host finishes, whatever the results,
+        // but vstest may kill the host before the handler completes; the watchdog covers that and SIGKILL.
+        AppDomain.CurrentDomain.ProcessExit += (_, _) => started.StopAndDelete();
+        ExitWatchdog.Start(Environment.ProcessId, embedded.ClusterDirectory, tempDir);
+        return started;
+    }
+
+    private static EmbeddedPostgresOptions TestOptions(string dataDir) => new()
+    {
+        DataDir = dataDir,
+        UnsafeNoFsync = true,
+        ServerSettings = new Dictionary<string, string> { ["max_connections"] = "200" },
+    };
+
+    private void StopAndDelete()
+    {
+        try
+        {
+            // Signal first, before anything slow: the test host may be killed moments after ProcessExit starts
+            // (the watchdog then finishes the job). Signals, not pg_ctl: a child process cannot be awaited here.
+            if (Embedded is not null && !Embedded.StopFromExitHandler(TimeSpan.FromSeconds(10)))
+            {
+                global::System.Console.Error.WriteLine($"The test PostgreSQL server in {TempDir} did not stop; the next run cleans it up.");
+                return;
+            }
+            if (Embedded is not null && Directory.Exists(Embedded.ClusterDirectory))
+            {
+                Directory.Delete(Embedded.ClusterDirectory, recursive: true);
+            }
+            if (TempDir is not null && Directory.Exists(TempDir))
+            {
+                Directory.Delete(TempDir, recursive: true);
+            }
+        }
+        catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+        {
+            global::System.Console.Error.WriteLine($"Could not stop or delete the test PostgreSQL server in {TempDir}: {ex.Message}");
+        }
+    }
+
+    private void DropRemainingDatabases()
+    {
+        string[] names;
+        lock (_gate)
+        {
+            names = [.. _databases];
+        }
+        NpgsqlConnection.ClearAllPools();
+        foreach (var name in names)
+        {
+            try
+            {
+                PgAdmin.DropDatabaseIfExistsAsync(AdminConnectionString, name, CancellationToken.None).GetAwaiter().GetResult();
+            }
+            catch (NpgsqlException ex)
+            {
+                global::System.Console.Error.WriteLine($"Could not drop test database {name}: {ex.Message}");
+            }
+        }
+    }
+
+    /// <summary>Stops and deletes clusters whose test process died without running ProcessExit (killed, crashed).</summary>
+    private static async Task CleanUpAbandonedAsync()
+    {
+        foreach (var dir in Directory.EnumerateDirectories(Path.GetTempPath(), TempPrefix + "*"))
+        {
+            if (!int.TryParse(ReadOwner(dir), out var owner) || IsAlive(owner))
+            {
+                continue;
+            }
+            try
+            {
+                var options = TestOptions(dir);
+                await EmbeddedPostgres.StopLeftoverAsync(options, NullLogger.Instance, CancellationToken.None);
+                Directory.Delete(dir, recursive: true);
+            }
+            catch (Exception ex) when (ex is IOException or UnauthorizedAccessException or InvalidOperationException)
+            {
+                global::System.Console.Error.WriteLine($"Could not clean up abandoned test cluster {dir}: {ex.Message}");
+            }
+        }
+    }
+
+    private static string? ReadOwner(string dir)
+    {
+        try
+        {
+            return File.ReadAllText(Path.Combine(dir, OwnerFile)).Trim();
+        }
+        catch (IOException)
+        {
+            return null;
+        }
+    }
+
+    private static bool IsAlive(int pid)
+    {
+        try
+        {
+            using var process = Process.GetProcessById(pid);
+            return !process.HasExited;
+        }
+        catch (ArgumentException)
+        {
+            return false;
+        }
+    }
+}

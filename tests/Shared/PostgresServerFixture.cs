@@ -1,0 +1,68 @@
+using Npgsql;
+
+namespace Rose.Tests.Shared;
+
+/// <summary>
+/// Gives a test class fresh databases on the run's one PostgreSQL server (see <see cref="PostgresServer"/>).
+/// Use as IClassFixture&lt;PostgresServerFixture&gt; (classes run in parallel) or through the "postgres"
+/// collection (classes in it run one after another). Databases it created are dropped when the class ends.
+/// </summary>
+public sealed class PostgresServerFixture : IAsyncLifetime
+{
+    private readonly List<string> _created = [];
+    private readonly Lock _gate = new();
+    private PostgresServer? _server;
+
+    /// <summary>The shared server (available after InitializeAsync, which xunit runs before the tests).</summary>
+    public PostgresServer Server => _server ?? throw new InvalidOperationException("The PostgreSQL fixture is not initialised yet.");
+
+    /// <summary>Superuser connection string to the postgres database.</summary>
+    public string AdminConnectionString => Server.AdminConnectionString;
+
+    public async Task InitializeAsync() => _server = await PostgresServer.GetAsync();
+
+    /// <summary>Creates a fresh, uniquely named database and returns a superuser connection string to it.</summary>
+    public async Task<string> CreateDatabaseAsync(string? prefix = null, CancellationToken ct = default)
+    {
+        var connectionString = await Server.CreateDatabaseAsync(prefix, ct);
+        lock (_gate)
+        {
+            _created.Add(new NpgsqlConnectionStringBuilder(connectionString).Database!);
+        }
+        return connectionString;
+    }
+
+    /// <summary>A unique database name not yet created (for code under test that creates it), dropped with the class.</summary>
+    public string ReserveDatabaseName(string? prefix = null)
+    {
+        var name = Server.ReserveDatabaseName(prefix);
+        lock (_gate)
+        {
+            _created.Add(name);
+        }
+        return name;
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is null)
+        {
+            return;
+        }
+        string[] names;
+        lock (_gate)
+        {
+            names = [.. _created];
+        }
+        foreach (var name in names)
+        {
+            await _server.DropDatabaseAsync(name, CancellationToken.None);
+        }
+    }
+}
+
+/// <summary>Test classes marked [Collection("postgres")] share one fixture and run one after another.</summary>
+[CollectionDefinition("postgres")]
+public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
+{
+}
