@@ -30,6 +30,8 @@ export function attach(id, dotnet) {
         timer = setTimeout(() => dotnet.invokeMethodAsync("OnEditorChanged", editor.getModel().getValue()), 400);
     });
     registerCompletion();
+    // Lets tests (and anyone) see that keybindings and change notifications are live.
+    document.getElementById(id)?.setAttribute("data-rose-ready", "1");
 }
 
 export function runInfo(id) {

@@ -1,0 +1,158 @@
+using System.Text.RegularExpressions;
+using Microsoft.Playwright;
+using Npgsql;
+using Rose.E2E.Tests.Infrastructure;
+
+namespace Rose.E2E.Tests.Workbench;
+
+/// <summary>The SQL workbench in real Chromium against the real console process.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
+{
+    private IPage page = default!;
+    private WorkbenchPage workbench = default!;
+
+    public async Task InitializeAsync()
+    {
+        page = await fixture.SignInAsync("alice", "/workbench");
+        workbench = new WorkbenchPage(page);
+        await workbench.WaitReadyAsync();
+    }
+
+    public async Task DisposeAsync() => await page.Context.CloseAsync();
+
+    [Fact]
+    public async Task Run_SelectWithCtrlEnter_ShowsRowsTypesAndNulls()
+    {
+        await workbench.RunAsync("SELECT id, name, note FROM widgets ORDER BY id LIMIT 10;");
+
+        var grid = page.Locator("[data-testid=result-grid]");
+        await Expect(grid).ToContainTextAsync("widget 1");
+        await Expect(page.Locator("[data-testid=row-count]")).ToHaveTextAsync("10 rows");
+        await Expect(grid.Locator("th").Nth(2)).ToContainTextAsync("text");
+        // Row 3 has a NULL note, shown as a styled NULL, not an empty cell.
+        await Expect(grid.Locator("td.rg-null").First).ToHaveTextAsync("NULL");
+    }
+
+    [Fact]
+    public async Task Run_StatementUnderCursor_RunsOnlyThatStatement()
+    {
+        // The cursor ends after the second statement, so only it runs.
+        await workbench.RunAsync("SELECT 'first' AS which;\nSELECT 'second' AS which;");
+
+        await Expect(page.Locator("[data-testid=result-grid]")).ToContainTextAsync("second");
+        await Expect(page.Locator("[data-testid=result-grid]")).Not.ToContainTextAsync("first");
+    }
+
+    [Fact]
+    public async Task Run_CreateFunction_IsDeniedWithReason()
+    {
+        await workbench.RunAsync("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
+
+        var denied = page.Locator("[data-testid=denied]");
+        await Expect(denied).ToBeVisibleAsync();
+        await Expect(denied).ToContainTextAsync("CREATE FUNCTION");
+        await Expect(page.Locator("[data-testid=badge]")).ToContainTextAsync("denied");
+    }
+
+    [Fact]
+    public async Task Run_DropTable_ShowsApprovalLinkAndPendingStatus()
+    {
+        await workbench.RunAsync("DROP TABLE scratch;");
+
+        var link = page.Locator("[data-testid=approval-link]");
+        await Expect(link).ToBeVisibleAsync();
+        Assert.Matches(new Regex("^/approvals/\\d+$"), await link.GetAttributeAsync("href"));
+        await Expect(page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("pending");
+    }
+
+    [Fact]
+    public async Task Cancel_LongSleep_EndsServerQuery()
+    {
+        await workbench.RunAsync("SELECT pg_sleep(60) AS slept_e2e_cancel;");
+        await Expect(page.Locator("[data-testid=cancel]")).ToBeVisibleAsync();
+        Assert.True(await WaitForAsync(async () => await ActiveSleepersAsync() == 1), "pg_sleep never showed up as active in pg_stat_activity.\n" + fixture.Console.Output);
+
+        await page.Locator("[data-testid=cancel]").ClickAsync();
+
+        await Expect(page.Locator("[data-testid=cancelled]")).ToBeVisibleAsync();
+        Assert.True(await WaitForAsync(async () => await ActiveSleepersAsync() == 0), "The server query was still active after Cancel.");
+    }
+
+    [Fact]
+    public async Task Export_HundredThousandRows_DownloadsFullCsv()
+    {
+        await workbench.SetSqlAsync("SELECT id, kind, payload, at FROM events ORDER BY id");
+
+        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export]").ClickAsync(),
+            new PageRunAndWaitForDownloadOptions { Timeout = 60_000 });
+        var path = await download.PathAsync();
+
+        var lines = 0;
+        string? header = null;
+        string? first = null;
+        foreach (var line in File.ReadLines(path))
+        {
+            header ??= line;
+            if (lines == 1)
+            {
+                first = line;
+            }
+
+            lines++;
+        }
+
+        Assert.Equal(RoseConsoleFixture.EventRows + 1, lines);
+        Assert.Equal("id,kind,payload,at", header);
+        Assert.Equal("1,buy,\"payload, \"\"quoted\"\" 1\",2024-01-01 00:00:01+00", first);
+    }
+
+    [Fact]
+    public async Task Explain_Select_RendersPlanTree()
+    {
+        await workbench.SetSqlAsync("SELECT kind, count(*) FROM events GROUP BY kind");
+        await page.Locator("[data-testid=explain]").ClickAsync();
+
+        var plan = page.Locator("[data-testid=plan]");
+        await Expect(plan).ToBeVisibleAsync();
+        await Expect(plan).ToContainTextAsync("events");
+        Assert.True(await page.Locator("[data-testid=plan-node]").CountAsync() >= 2);
+        Assert.True(await page.Locator(".pt-hot").CountAsync() >= 1);
+    }
+
+    [Fact]
+    public async Task Run_SyntaxError_ShowsSqlStateAndPosition()
+    {
+        await workbench.RunAsync("SELECT id FROM widgets WHERE id = 'x'::int;");
+
+        var error = page.Locator("[data-testid=sql-error]");
+        await Expect(error).ToContainTextAsync("22P02");
+        await Expect(error).ToContainTextAsync("line 1");
+    }
+
+    private async Task<long> ActiveSleepersAsync()
+    {
+        await using var conn = new NpgsqlConnection(fixture.TargetConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slept_e2e_cancel%' AND pid <> pg_backend_pid()", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    private static async Task<bool> WaitForAsync(Func<Task<bool>> condition)
+    {
+        for (var i = 0; i < 60; i++)
+        {
+            if (await condition())
+            {
+                return true;
+            }
+
+            await Task.Delay(250);
+        }
+
+        return false;
+    }
+
+    private static ILocatorAssertions Expect(ILocator locator) => Assertions.Expect(locator);
+}
