@@ -83,8 +83,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     {
         await using var conn = new NpgsqlConnection(TargetConnection);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
+        await SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
     public async Task<T?> ControlScalarAsync<T>(string sql)

@@ -19,7 +19,7 @@ public static class JsonValueMapper
             return null;
         }
 
-        switch (type)
+        switch (BaseType(type))
         {
             case "boolean":
                 return JsonValue.Create(text == "t");
@@ -52,6 +52,19 @@ public static class JsonValueMapper
             default:
                 return JsonValue.Create(text);
         }
+    }
+
+    /// <summary>The type without modifiers: "numeric(30, 10)" → "numeric", "timestamp(3) with time zone" → "timestamp with time zone".</summary>
+    public static string BaseType(string type)
+    {
+        var open = type.IndexOf('(', StringComparison.Ordinal);
+        if (open < 0)
+        {
+            return type;
+        }
+
+        var close = type.IndexOf(')', open);
+        return close < 0 ? type : string.Concat(type.AsSpan(0, open), type.AsSpan(close + 1));
     }
 
     /// <summary>"2024-05-01 10:00:00.123+02" → "2024-05-01T10:00:00.123+02:00"; infinity stays as it is.</summary>

@@ -110,10 +110,7 @@ public sealed class ControlSchemaMigrator
         await using var tx = await conn.BeginTransactionAsync(ct);
         try
         {
-            await using (var cmd = new NpgsqlCommand(script.Sql, conn, tx))
-            {
-                await cmd.ExecuteNonQueryAsync(ct);
-            }
+            await SqlScript.ExecuteAsync(conn, tx, script.Sql, ct);
             await using (var record = new NpgsqlCommand(
                 "INSERT INTO rose.schema_version (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)", conn, tx))
             {
@@ -168,8 +165,7 @@ public sealed class ControlSchemaMigrator
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await SqlScript.ExecuteAsync(conn, null, sql, ct);
     }
 
     private sealed record AppliedVersion(string Name, string Checksum);

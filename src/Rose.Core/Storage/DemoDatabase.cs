@@ -78,8 +78,7 @@ public sealed class DemoDatabase(ILogger<DemoDatabase> logger)
         {
             try
             {
-                await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 300 };
-                await cmd.ExecuteNonQueryAsync(ct);
+                await SqlScript.ExecuteAsync(conn, tx, sql, ct, commandTimeoutSeconds: 300);
             }
             catch (PostgresException ex)
             {
@@ -118,7 +117,6 @@ public sealed class DemoDatabase(ILogger<DemoDatabase> logger)
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await SqlScript.ExecuteAsync(conn, null, sql, ct);
     }
 }

@@ -126,7 +126,6 @@ internal sealed class DemoRoles
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
+        await SqlScript.ExecuteAsync(conn, null, sql, ct);
     }
 }

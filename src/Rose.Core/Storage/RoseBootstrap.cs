@@ -2,6 +2,7 @@ using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Agents;
 using Rose.Core.Configuration;
+using Rose.Core.Execution;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Storage;
@@ -47,6 +48,7 @@ public static class RoseBootstrap
     public static async Task<RoseRuntime> StartAsync(RoseOptions options, ILoggerFactory loggers, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(options);
+        NpgsqlSettings.EnsureRawSql();
         var logger = loggers.CreateLogger("Rose.Bootstrap");
         var validation = new RoseOptionsValidator().Validate(null, options);
         if (validation.Failed)
@@ -89,6 +91,7 @@ public static class RoseBootstrap
             var control = new ControlDatabase(controlConnection);
             try
             {
+                await NpgsqlSettings.VerifyRawSqlAsync(control.DataSource, ct);
                 var applied = await new ControlSchemaMigrator(loggers.CreateLogger<ControlSchemaMigrator>()).MigrateAsync(control.DataSource, ct);
                 logger.LogInformation("Control schema is current ({Applied} version(s) applied now)", applied);
                 await RegisterAgentsAsync(options, new AgentStore(control), ct);

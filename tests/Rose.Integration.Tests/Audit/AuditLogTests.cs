@@ -42,9 +42,8 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
         await using (var conn = new NpgsqlConnection(h.ControlConnection))
         {
             await conn.OpenAsync();
-            await using var cmd = new NpgsqlCommand(
-                $"ALTER TABLE rose.audit_log DISABLE TRIGGER audit_log_append_only; UPDATE rose.audit_log SET sql_text = 'SELECT 42' WHERE id = {victim}; ALTER TABLE rose.audit_log ENABLE TRIGGER audit_log_append_only;", conn);
-            await cmd.ExecuteNonQueryAsync();
+            await SqlScript.ExecuteAsync(conn, null,
+                $"ALTER TABLE rose.audit_log DISABLE TRIGGER audit_log_append_only; UPDATE rose.audit_log SET sql_text = 'SELECT 42' WHERE id = {victim}; ALTER TABLE rose.audit_log ENABLE TRIGGER audit_log_append_only;", CancellationToken.None);
         }
 
         var report = await Verifier.VerifyAsync(null, null, CancellationToken.None);

@@ -26,7 +26,7 @@ public sealed class ExecutionPipelineTests(PostgresServerFixture pg) : IAsyncLif
 
         Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
         var statement = Assert.Single(outcome.Result!.Statements);
-        Assert.Equal(["integer", "text", "numeric", "timestamp with time zone", "jsonb", "bytea", "text"], statement.Columns.Select(c => c.Type));
+        Assert.Equal(["integer", "text", "numeric(30, 10)", "timestamp with time zone", "jsonb", "bytea", "text"], statement.Columns.Select(c => c.Type));
         var row = Assert.Single(statement.Rows);
         Assert.Equal("7", row[0]);
         Assert.Equal("12345678901234567890.0123456789", row[2]);

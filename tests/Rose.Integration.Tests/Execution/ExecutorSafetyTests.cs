@@ -17,7 +17,7 @@ public sealed class ExecutorSafetyTests(PostgresServerFixture pg) : IAsyncLifeti
     {
         h = await PipelineHarness.CreateAsync(pg, t =>
         {
-            t.StatementTimeoutSeconds = 1;
+            t.StatementTimeoutSeconds = 2;
             t.LockTimeoutSeconds = 1;
         });
         await h.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY, v text)");
