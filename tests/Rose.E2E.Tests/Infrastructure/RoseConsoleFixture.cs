@@ -69,20 +69,30 @@ public class RoseConsoleFixture : IAsyncLifetime
     /// <summary>Creates the demo tables: `widgets` (50 rows, some NULL notes), `events` (100,000 rows), `scratch` (empty).</summary>
     protected virtual async Task SeedTargetAsync(NpgsqlConnection target, CancellationToken ct)
     {
-        await using var cmd = new NpgsqlCommand($"""
-            CREATE TABLE widgets (id int PRIMARY KEY, name text NOT NULL, price numeric(12,2), note text, made timestamptz);
+        // One statement per command: Rose turns off Npgsql's client-side splitting process-wide.
+        string[] statements =
+        [
+            "CREATE TABLE widgets (id int PRIMARY KEY, name text NOT NULL, price numeric(12,2), note text, made timestamptz)",
+            """
             INSERT INTO widgets
             SELECT g, 'widget ' || g, g * 1.5, CASE WHEN g % 3 = 0 THEN NULL ELSE 'note ' || g END,
                    timestamptz '2024-05-01 10:00:00+00' + g * interval '1 minute'
-            FROM generate_series(1, 50) g;
-            CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text, at timestamptz NOT NULL);
+            FROM generate_series(1, 50) g
+            """,
+            "CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text, at timestamptz NOT NULL)",
+            $"""
             INSERT INTO events
             SELECT g, (ARRAY['click', 'view', 'buy'])[1 + g % 3], 'payload, "quoted" ' || g, timestamptz '2024-01-01 00:00:00+00' + g * interval '1 second'
-            FROM generate_series(1, {EventRows}) g;
-            CREATE TABLE scratch (id int);
-            ANALYZE;
-            """, target);
-        await cmd.ExecuteNonQueryAsync(ct);
+            FROM generate_series(1, {EventRows}) g
+            """,
+            "CREATE TABLE scratch (id int)",
+            "ANALYZE",
+        ];
+        foreach (var sql in statements)
+        {
+            await using var cmd = new NpgsqlCommand(sql, target);
+            await cmd.ExecuteNonQueryAsync(ct);
+        }
     }
 
     /// <summary>A new browser context signed in as a development user (alice, bob, carol, dave), on returnUrl.</summary>

@@ -19,7 +19,7 @@ public sealed class WorkbenchPage(IPage page)
     /// <summary>Replaces the editor text by typing it (InsertText: one input event, no auto-closing brackets).</summary>
     public async Task SetSqlAsync(string sql)
     {
-        await page.Locator("#wb-editor .monaco-editor").ClickAsync();
+        await page.Locator("#wb-editor .view-lines").ClickAsync();
         await page.Keyboard.PressAsync("Control+A");
         await page.Keyboard.PressAsync("Delete");
         await page.Keyboard.InsertTextAsync(sql);

@@ -104,7 +104,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
 
         Assert.Equal(RoseConsoleFixture.EventRows + 1, lines);
         Assert.Equal("id,kind,payload,at", header);
-        Assert.Equal("1,buy,\"payload, \"\"quoted\"\" 1\",2024-01-01 00:00:01+00", first);
+        Assert.Equal("1,view,\"payload, \"\"quoted\"\" 1\",2024-01-01 00:00:01+00", first);
     }
 
     [Fact]
