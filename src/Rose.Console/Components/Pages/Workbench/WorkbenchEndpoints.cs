@@ -1,3 +1,4 @@
+using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rose.Console.Auth;
 using Rose.Core.Audit;
@@ -26,22 +27,33 @@ public static class WorkbenchEndpoints
     /// </summary>
     public static IEndpointRouteBuilder MapWorkbench(this IEndpointRouteBuilder app)
     {
-        app.MapGet("/workbench/export/{token}", ExportAsync).RequireAuthorization(RosePolicies.Operator);
+        app.MapGet("/workbench/export/{token}", ExportTokenAsync).RequireAuthorization(RosePolicies.Operator);
+        // The same stream for scripts and benchmarks: a form post, guarded by the antiforgery token
+        // every console page carries (minimal APIs validate it for [FromForm] endpoints).
+        app.MapPost("/workbench/export", ExportFormAsync).RequireAuthorization(RosePolicies.Operator);
         return app;
     }
 
-    private static async Task<IResult> ExportAsync(string token, HttpContext http, ExportTokens tokens,
+    private static async Task<IResult> ExportTokenAsync(string token, HttpContext http, ExportTokens tokens,
         ExecutionService execution, CurrentIdentity identity, CancellationToken ct)
     {
+        var ticket = tokens.Redeem(token, CurrentIdentity.ToExecutor(http.User).Id);
+        return ticket is null
+            ? Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound)
+            : await StreamCsvAsync(http, execution, identity, ticket.Database, ticket.Sql, ticket.Reason, ct);
+    }
+
+    private static Task<IResult> ExportFormAsync([FromForm] ExportForm form, HttpContext http,
+        ExecutionService execution, CurrentIdentity identity, CancellationToken ct) =>
+        StreamCsvAsync(http, execution, identity, form.Database ?? string.Empty, form.Sql ?? string.Empty, form.Reason, ct);
+
+    private static async Task<IResult> StreamCsvAsync(HttpContext http, ExecutionService execution, CurrentIdentity identity,
+        string database, string sql, string? reason, CancellationToken ct)
+    {
         var executor = CurrentIdentity.ToExecutor(http.User);
-        var ticket = tokens.Redeem(token, executor.Id);
-        if (ticket is null)
-        {
-            return Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound);
-        }
 
         var response = http.Response;
-        var fileName = $"{ticket.Database}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv";
+        var fileName = $"{database}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv";
         var sink = new CsvRowSink(response.Body, async c =>
         {
             response.StatusCode = StatusCodes.Status200OK;
@@ -55,7 +67,7 @@ public static class WorkbenchEndpoints
         {
             var policy = await identity.PolicyForAsync(http.User, ct);
             outcome = await execution.ExecuteAsync(
-                new ExecutionRequest(executor, Channel.Workbench, ticket.Database, ticket.Sql, ticket.Reason, policy), sink, ct);
+                new ExecutionRequest(executor, Channel.Workbench, database, sql, reason, policy), sink, ct);
         }
         catch (ExecutionRequestException ex)
         {
@@ -90,4 +102,12 @@ public static class WorkbenchEndpoints
                     statusCode: StatusCodes.Status422UnprocessableEntity);
         }
     }
+}
+
+/// <summary>Fields of POST /workbench/export.</summary>
+public sealed class ExportForm
+{
+    public string? Database { get; set; }
+    public string? Sql { get; set; }
+    public string? Reason { get; set; }
 }
