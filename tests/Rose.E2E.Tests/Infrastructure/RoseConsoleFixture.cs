@@ -104,6 +104,19 @@ public class RoseConsoleFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Saves a full-page PNG to $ROSE_E2E_SCREENSHOTS/name.png when that variable is set (layout review, CI artefacts).</summary>
+    public static async Task ScreenshotAsync(IPage page, string name)
+    {
+        var dir = Environment.GetEnvironmentVariable("ROSE_E2E_SCREENSHOTS");
+        if (string.IsNullOrEmpty(dir))
+        {
+            return;
+        }
+
+        Directory.CreateDirectory(dir);
+        await page.ScreenshotAsync(new PageScreenshotOptions { Path = Path.Combine(dir, name + ".png") });
+    }
+
     public async Task DisposeAsync()
     {
         if (chromium is not null)

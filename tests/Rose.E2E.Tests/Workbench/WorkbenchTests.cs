@@ -32,6 +32,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         await Expect(grid.Locator("th").Nth(2)).ToContainTextAsync("text");
         // Row 3 has a NULL note, shown as a styled NULL, not an empty cell.
         await Expect(grid.Locator("td.rg-null").First).ToHaveTextAsync("NULL");
+        await RoseConsoleFixture.ScreenshotAsync(page, "workbench-results");
     }
 
     [Fact]
@@ -111,6 +112,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     public async Task Explain_Select_RendersPlanTree()
     {
         await workbench.SetSqlAsync("SELECT kind, count(*) FROM events GROUP BY kind");
+        await Expect(page.Locator("[data-testid=badge]")).ToContainTextAsync("allowed");
         await page.Locator("[data-testid=explain]").ClickAsync();
 
         var plan = page.Locator("[data-testid=plan]");
@@ -118,6 +120,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         await Expect(plan).ToContainTextAsync("events");
         Assert.True(await page.Locator("[data-testid=plan-node]").CountAsync() >= 2);
         Assert.True(await page.Locator(".pt-hot").CountAsync() >= 1);
+        await RoseConsoleFixture.ScreenshotAsync(page, "workbench-explain");
     }
 
     [Fact]
@@ -128,6 +131,20 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         var error = page.Locator("[data-testid=sql-error]");
         await Expect(error).ToContainTextAsync("22P02");
         await Expect(error).ToContainTextAsync("line 1");
+    }
+
+    [Fact]
+    public async Task Classify_WhileTyping_ShowsBadgePerStatementAndParseMarker()
+    {
+        await workbench.SetSqlAsync("SELECT 1;\nDROP TABLE scratch;\nSELEC oops;");
+
+        var badges = page.Locator("[data-testid=badge]");
+        await Expect(badges).ToHaveCountAsync(3);
+        await Expect(badges.Nth(0)).ToContainTextAsync("allowed");
+        await Expect(badges.Nth(1)).ToContainTextAsync("needs approval");
+        await Expect(badges.Nth(2)).ToContainTextAsync("denied");
+        Assert.Contains("UNPARSEABLE", await badges.Nth(2).GetAttributeAsync("title"));
+        await Expect(page.Locator("#wb-editor .squiggly-error")).Not.ToHaveCountAsync(0);
     }
 
     private async Task<long> ActiveSleepersAsync()
