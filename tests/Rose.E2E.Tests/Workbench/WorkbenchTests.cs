@@ -57,7 +57,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Run_DropTable_ShowsApprovalLinkAndPendingStatus()
+    public async Task Run_DropTable_ShowsApprovalLinkAndLiveStatus()
     {
         await workbench.RunAsync("DROP TABLE scratch;");
 
@@ -65,6 +65,18 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         await Expect(link).ToBeVisibleAsync();
         Assert.Matches(new Regex("^/approvals/\\d+$"), await link.GetAttributeAsync("href"));
         await Expect(page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("pending");
+
+        // A decision made elsewhere (here straight in the control database) shows up through polling.
+        var id = long.Parse((await link.GetAttributeAsync("href"))!["/approvals/".Length..], System.Globalization.CultureInfo.InvariantCulture);
+        await using (var conn = new NpgsqlConnection(fixture.ControlConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE rose.approvals SET status = 'rejected', decided_at = now() WHERE id = $1", conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = id });
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        await Expect(page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("rejected");
     }
 
     [Fact]
@@ -145,6 +157,32 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         await Expect(badges.Nth(2)).ToContainTextAsync("denied");
         Assert.Contains("UNPARSEABLE", await badges.Nth(2).GetAttributeAsync("title"));
         await Expect(page.Locator("#wb-editor .squiggly-error")).Not.ToHaveCountAsync(0);
+    }
+
+    [Fact]
+    public async Task History_AfterRunWithReason_ListsEntryAndReopensSql()
+    {
+        var marker = "history_" + Guid.NewGuid().ToString("N")[..8];
+        await page.Locator("[data-testid=reason] input, input[data-testid=reason]").First.FillAsync("checking " + marker);
+        await workbench.RunAsync($"SELECT '{marker}' AS m;");
+        await Expect(page.Locator("[data-testid=result-grid]")).ToContainTextAsync(marker);
+
+        // The reason went into the audit row with the workbench channel.
+        await using (var conn = new NpgsqlConnection(fixture.ControlConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT reason FROM rose.audit_entries WHERE channel = 'workbench' AND sql_text LIKE '%' || $1 || '%'", conn);
+            cmd.Parameters.Add(new NpgsqlParameter { Value = marker });
+            Assert.Equal("checking " + marker, (string?)await cmd.ExecuteScalarAsync());
+        }
+
+        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await page.Locator("[data-testid=history-search]").FillAsync(marker);
+        var entry = page.Locator("[data-testid=history-entry]");
+        await Expect(entry).ToHaveCountAsync(1);
+        await workbench.SetSqlAsync("SELECT 'something else';");
+        await entry.ClickAsync();
+        await Expect(page.Locator("#wb-editor .view-lines")).ToContainTextAsync(marker);
     }
 
     private async Task<long> ActiveSleepersAsync()
