@@ -80,7 +80,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         var location = await ClusterLocation.ResolveAsync(options.DataDir, options.OsUserWhenRoot, logger, ct);
         var cluster = new ClusterControl(binDir, location, logger);
 
-        var password = await cluster.EnsureInitializedAsync(options.Superuser, ct);
+        var password = await cluster.EnsureInitializedAsync(options.Superuser, options.UnsafeNoFsync, ct);
         await cluster.ClearStaleServerAsync(ct);
 
         // A port picked by us can be taken between the check and the server's bind: retry with a new one.
@@ -166,11 +166,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return gone;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stopLock.Dispose();
-    }
+    /// <summary>Stops the server; safe to call more than once (the semaphore needs no disposal: no wait handle is used).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     private static List<string> BuildSettings(EmbeddedPostgresOptions options)
     {
