@@ -77,6 +77,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var binDir = await PostgresBinaries.ResolveAsync(options.BinDir, ct);
+        if (options.Port != 0)
+        {
+            // Fail before any slow work when a fixed port is taken.
+            FreePort.EnsureAvailable(options.Port);
+        }
         var location = await ClusterLocation.ResolveAsync(options.DataDir, options.OsUserWhenRoot, logger, ct);
         var cluster = new ClusterControl(binDir, location, logger);
 
