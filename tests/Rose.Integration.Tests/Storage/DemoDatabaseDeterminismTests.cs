@@ -21,15 +21,37 @@ public sealed class DemoDatabaseDeterminismTests(PostgresServerFixture pg) : ICl
         var second = pg.ReserveDatabaseName("demo_b");
         var demo = new DemoDatabase(NullLogger<DemoDatabase>.Instance);
 
-        // Concurrent loads also exercise two EnsureAsync calls running side by side on one server.
-        await Task.WhenAll(
-            demo.EnsureAsync(pg.AdminConnectionString, first, CancellationToken.None),
-            demo.EnsureAsync(pg.AdminConnectionString, second, CancellationToken.None));
+        try
+        {
+            // Concurrent loads also exercise two EnsureAsync calls running side by side on one server.
+            await Task.WhenAll(
+                demo.EnsureAsync(pg.AdminConnectionString, first, CancellationToken.None),
+                demo.EnsureAsync(pg.AdminConnectionString, second, CancellationToken.None));
 
-        var a = await ScalarAsync(PgAdmin.WithDatabase(pg.AdminConnectionString, first), Fingerprint);
-        var b = await ScalarAsync(PgAdmin.WithDatabase(pg.AdminConnectionString, second), Fingerprint);
-        Assert.NotNull(a);
-        Assert.Equal(a, b);
+            var a = await ScalarAsync(PgAdmin.WithDatabase(pg.AdminConnectionString, first), Fingerprint);
+            var b = await ScalarAsync(PgAdmin.WithDatabase(pg.AdminConnectionString, second), Fingerprint);
+            Assert.NotNull(a);
+            Assert.Equal(a, b);
+        }
+        finally
+        {
+            await demo.DropAsync(pg.AdminConnectionString, first, CancellationToken.None);
+            await demo.DropAsync(pg.AdminConnectionString, second, CancellationToken.None);
+        }
+    }
+
+    [Fact]
+    public async Task DropAsync_DemoDatabase_RemovesDatabaseAndRoles()
+    {
+        var name = pg.ReserveDatabaseName("demo_drop");
+        var demo = new DemoDatabase(NullLogger<DemoDatabase>.Instance);
+        await demo.EnsureAsync(pg.AdminConnectionString, name, CancellationToken.None);
+
+        await demo.DropAsync(pg.AdminConnectionString, name, CancellationToken.None);
+
+        var left = await ScalarAsync(pg.AdminConnectionString,
+            $"SELECT (SELECT count(*) FROM pg_database WHERE datname = '{name}') + (SELECT count(*) FROM pg_roles WHERE rolname LIKE 'rose_{name}_%')");
+        Assert.Equal(0L, left);
     }
 
     [Fact]

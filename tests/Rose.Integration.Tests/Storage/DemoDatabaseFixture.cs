@@ -31,7 +31,7 @@ public sealed class DemoDatabaseFixture : IAsyncLifetime
     {
         if (_server is not null && DatabaseName.Length > 0)
         {
-            await _server.DropDatabaseAsync(DatabaseName, CancellationToken.None);
+            await new DemoDatabase(NullLogger<DemoDatabase>.Instance).DropAsync(_server.AdminConnectionString, DatabaseName, CancellationToken.None);
         }
     }
 
