@@ -181,8 +181,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "listen_addresses=127.0.0.1",
             // No Unix socket: nothing to clean up, no path-length limits, and only TCP with SCRAM is open.
             "unix_socket_directories=",
-            "max_connections=100",
         };
+        if (!options.ServerSettings.ContainsKey("max_connections"))
+        {
+            settings.Add("max_connections=100");
+        }
         if (options.UnsafeNoFsync)
         {
             settings.Add("fsync=off");

@@ -123,8 +123,13 @@ public sealed class DemoDatabaseTests(DemoDatabaseFixture demo) : IClassFixture<
 
         Assert.Equal(before, await demo.ScalarAsync("SELECT count(*) FROM order_items"));
         Assert.Equal(1200L, await demo.ScalarAsync("SELECT count(*) FROM customers"));
-        Assert.Equal(demo.Info.ConnectionString, again.ConnectionString);
-        Assert.Equal(demo.Info.ReadOnlyConnectionString, again.ReadOnlyConnectionString);
+        if (!string.IsNullOrEmpty(new NpgsqlConnectionStringBuilder(demo.Server.AdminConnectionString).Password))
+        {
+            // Role passwords derive from the admin password, so targets registered earlier keep working.
+            Assert.Equal(demo.Info.ConnectionString, again.ConnectionString);
+            Assert.Equal(demo.Info.ReadOnlyConnectionString, again.ReadOnlyConnectionString);
+        }
+        Assert.Equal(1L, await demo.ScalarAsync("SELECT 1::bigint", again.ReadOnlyConnectionString));
     }
 
     [Fact]
