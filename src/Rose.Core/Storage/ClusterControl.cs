@@ -137,13 +137,29 @@ internal sealed class ClusterControl(string binDir, ClusterLocation location, IL
         {
             var result = await OsProcess.RunAsync(Tool("pg_ctl"),
                 ["stop", "-D", location.ClusterDir, "-m", mode, "-w", "-t", "60"], location.OsUser, ToolTimeout, ct);
-            if (result.Succeeded && !IsPostgresProcess(pid.Value))
+            // pg_ctl returns when postmaster.pid is gone, which the postmaster removes just before it exits;
+            // wait for the process itself so callers can rely on "no server process left".
+            if (await WaitForExitAsync(pid.Value, TimeSpan.FromSeconds(15), ct))
             {
                 return;
             }
-            logger.LogWarning("pg_ctl stop -m {Mode} for {ClusterDir} did not finish: {Output}", mode, location.ClusterDir, result.Output);
+            logger.LogWarning("pg_ctl stop -m {Mode} for {ClusterDir} left the server running: {Output}", mode, location.ClusterDir, result.Output);
         }
         throw new InvalidOperationException($"The PostgreSQL server (pid {pid}) for '{location.ClusterDir}' did not stop.");
+    }
+
+    private static async Task<bool> WaitForExitAsync(int pid, TimeSpan timeout, CancellationToken ct)
+    {
+        var deadline = DateTime.UtcNow + timeout;
+        while (IsPostgresProcess(pid))
+        {
+            if (DateTime.UtcNow > deadline)
+            {
+                return false;
+            }
+            await Task.Delay(50, ct);
+        }
+        return true;
     }
 
     /// <summary>The last lines of the server log, for error messages (the log holds no passwords).</summary>

@@ -164,17 +164,23 @@ public sealed class EmbeddedPostgresTests : IAsyncLifetime
 
     public async Task DisposeAsync()
     {
-        foreach (var server in _servers)
+        try
         {
-            await server.DisposeAsync();
-            if (!server.ClusterDirectory.StartsWith(_dataDir, StringComparison.Ordinal) && Directory.Exists(server.ClusterDirectory))
+            foreach (var server in _servers)
             {
-                Directory.Delete(Path.GetDirectoryName(server.ClusterDirectory)!, recursive: true);
+                await server.DisposeAsync();
+                if (!server.ClusterDirectory.StartsWith(_dataDir, StringComparison.Ordinal) && Directory.Exists(server.ClusterDirectory))
+                {
+                    Directory.Delete(Path.GetDirectoryName(server.ClusterDirectory)!, recursive: true);
+                }
             }
         }
-        if (Directory.Exists(_dataDir))
+        finally
         {
-            Directory.Delete(_dataDir, recursive: true);
+            if (Directory.Exists(_dataDir))
+            {
+                Directory.Delete(_dataDir, recursive: true);
+            }
         }
     }
 
