@@ -182,4 +182,19 @@ public sealed class DemoDatabaseTests(DemoDatabaseFixture demo) : IClassFixture<
         Assert.StartsWith("rose_demo_", builder.Username, StringComparison.Ordinal);
         Assert.EndsWith("_rw", builder.Username, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task ReadOnlyRole_TableCreatedByReadWriteRole_CanSelect()
+    {
+        await using (var rw = new NpgsqlConnection(demo.Info.ConnectionString))
+        {
+            await rw.OpenAsync();
+            await using var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS agent_notes (id int PRIMARY KEY, note text NOT NULL); INSERT INTO agent_notes VALUES (1, 'hi') ON CONFLICT DO NOTHING", rw);
+            await create.ExecuteNonQueryAsync();
+        }
+
+        var count = await demo.ScalarAsync("SELECT count(*) FROM agent_notes", demo.Info.ReadOnlyConnectionString);
+
+        Assert.Equal(1L, count);
+    }
 }
