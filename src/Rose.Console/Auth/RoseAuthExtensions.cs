@@ -109,7 +109,12 @@ public static class RoseAuthExtensions
     {
         if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/_blazor"))
         {
-            ctx.Response.StatusCode = status;
+            // The API key scheme may already have answered with a JSON body; leave it be.
+            if (!ctx.Response.HasStarted)
+            {
+                ctx.Response.StatusCode = status;
+            }
+
             return Task.CompletedTask;
         }
 
