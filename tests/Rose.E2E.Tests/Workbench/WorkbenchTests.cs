@@ -185,6 +185,65 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         await Expect(page.Locator("#wb-editor .view-lines")).ToContainTextAsync(marker);
     }
 
+    [Fact]
+    public async Task Run_PastRowCap_ShowsTruncationAndVirtualizesRows()
+    {
+        await workbench.RunAsync("SELECT id, kind, payload FROM events ORDER BY id;");
+
+        await Expect(page.Locator("[data-testid=truncated]")).ToContainTextAsync("row cap is 10,000");
+        await Expect(page.Locator("[data-testid=row-count]")).ToHaveTextAsync("100,000 rows");
+        // Only the visible window of the 10,000 kept rows is in the DOM.
+        Assert.InRange(await page.Locator("[data-testid=result-grid] tbody tr").CountAsync(), 2, 200);
+    }
+
+    [Fact]
+    public async Task Copy_CellAndRowNumber_PutsValueAndTsvOnClipboard()
+    {
+        await workbench.RunAsync("SELECT id, name, note FROM widgets WHERE id = 3;");
+        var grid = page.Locator("[data-testid=result-grid]");
+        await Expect(grid).ToContainTextAsync("widget 3");
+
+        await grid.GetByText("widget 3").ClickAsync();
+        Assert.Equal("widget 3", await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+
+        await grid.Locator("tbody td.rg-rownum").First.ClickAsync();
+        Assert.Equal("3\twidget 3\t", await page.EvaluateAsync<string>("navigator.clipboard.readText()"));
+    }
+
+    [Fact]
+    public async Task ExportForm_DeniedParkedOrNoToken_AnswersStatusWithReason()
+    {
+        // Every console page carries an antiforgery token (the sign-out form); the form post needs it.
+        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        async Task<IAPIResponse> PostAsync(string sql, bool withToken)
+        {
+            var form = page.Context.APIRequest.CreateFormData();
+            form.Set("database", "demo");
+            form.Set("sql", sql);
+            if (withToken)
+            {
+                form.Set("__RequestVerificationToken", token!);
+            }
+
+            return await page.Context.APIRequest.PostAsync("workbench/export", new APIRequestContextOptions { Form = form });
+        }
+
+        var denied = await PostAsync("CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 1'", withToken: true);
+        Assert.Equal(403, denied.Status);
+        Assert.Contains("CREATE FUNCTION", await denied.TextAsync());
+
+        var parked = await PostAsync("TRUNCATE scratch", withToken: true);
+        Assert.Equal(202, parked.Status);
+        Assert.Contains("/approvals/", await parked.TextAsync());
+
+        var ok = await PostAsync("SELECT id, note FROM widgets WHERE id IN (1, 3) ORDER BY id", withToken: true);
+        Assert.Equal(200, ok.Status);
+        Assert.Equal("id,note\r\n1,note 1\r\n3,\r\n", await ok.TextAsync());
+
+        var forged = await PostAsync("SELECT 1", withToken: false);
+        Assert.Equal(400, forged.Status);
+    }
+
     private async Task<long> ActiveSleepersAsync()
     {
         await using var conn = new NpgsqlConnection(fixture.TargetConnection);

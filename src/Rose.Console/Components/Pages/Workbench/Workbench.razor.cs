@@ -25,7 +25,6 @@ public partial class Workbench
     [Inject] private ExportTokens ExportTokens { get; set; } = default!;
     [Inject] private Rose.Core.Approvals.ApprovalStore Approvals { get; set; } = default!;
     [Inject] private IJSRuntime JS { get; set; } = default!;
-    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     // Cancelled when the page goes away: stops approval polling and any running statement.
     private readonly CancellationTokenSource lifetime = new();
