@@ -244,6 +244,32 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         Assert.Equal(400, forged.Status);
     }
 
+    [Fact]
+    public async Task Complete_AfterTablePrefix_SuggestsSchemaTablesAndColumns()
+    {
+        await Expect(page.Locator("[data-testid=schema-table]")).Not.ToHaveCountAsync(0);
+        await workbench.SetSqlAsync("SELECT * FROM widg");
+        await page.Keyboard.PressAsync("Control+Space");
+
+        await Expect(page.Locator(".suggest-widget")).ToContainTextAsync("widgets");
+        await page.Keyboard.PressAsync("Escape");
+        await workbench.SetSqlAsync("SELECT widgets.");
+        await page.Keyboard.PressAsync("Control+Space");
+        await Expect(page.Locator(".suggest-widget")).ToContainTextAsync("note");
+    }
+
+    [Fact]
+    public async Task Format_LowercaseQuery_UppercasesKeywordsAndBreaksClauses()
+    {
+        await workbench.SetSqlAsync("select id from widgets where note = 'from x' order by id");
+        await page.Locator("[data-testid=format]").ClickAsync();
+
+        var lines = page.Locator("#wb-editor .view-line");
+        await Expect(lines).ToHaveCountAsync(4);
+        await Expect(page.Locator("#wb-editor .view-lines")).ToContainTextAsync("'from x'");
+        await Expect(lines.Nth(2)).ToContainTextAsync("WHERE note");
+    }
+
     private async Task<long> ActiveSleepersAsync()
     {
         await using var conn = new NpgsqlConnection(fixture.TargetConnection);
