@@ -189,8 +189,9 @@ public sealed class DemoDatabaseTests(DemoDatabaseFixture demo) : IClassFixture<
         await using (var rw = new NpgsqlConnection(demo.Info.ConnectionString))
         {
             await rw.OpenAsync();
-            await using var create = new NpgsqlCommand("CREATE TABLE IF NOT EXISTS agent_notes (id int PRIMARY KEY, note text NOT NULL); INSERT INTO agent_notes VALUES (1, 'hi') ON CONFLICT DO NOTHING", rw);
-            await create.ExecuteNonQueryAsync();
+            await Rose.Core.Storage.SqlScript.ExecuteAsync(rw, null,
+                "CREATE TABLE IF NOT EXISTS agent_notes (id int PRIMARY KEY, note text NOT NULL); INSERT INTO agent_notes VALUES (1, 'hi') ON CONFLICT DO NOTHING",
+                CancellationToken.None);
         }
 
         var count = await demo.ScalarAsync("SELECT count(*) FROM agent_notes", demo.Info.ReadOnlyConnectionString);

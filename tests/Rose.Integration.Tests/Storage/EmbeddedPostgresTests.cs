@@ -200,8 +200,7 @@ public sealed class EmbeddedPostgresTests : IAsyncLifetime
     {
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
+        await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
     private static async Task<object?> ScalarAsync(string cs, string sql)
