@@ -202,7 +202,7 @@ public sealed partial class MigrationRunner
         {
             await SchemaHistory.InsertAsync(session, script, by, ms, success, ct);
         }
-        catch (Npgsql.NpgsqlException) when (!success)
+        catch (Exception ex) when (!success && ex is Npgsql.NpgsqlException or InvalidOperationException)
         {
             // The connection is gone with the failure; the audit row still says what happened.
         }

@@ -160,7 +160,7 @@ public sealed partial class MigrationRunner(
             await session.RollbackAsync();
             await session.QueryAsync("SELECT pg_advisory_unlock($1)", [SchemaHistory.AdvisoryLockKey], CancellationToken.None);
         }
-        catch (Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
         {
             // A broken connection released the session lock with the backend.
         }
