@@ -29,6 +29,9 @@ public class RoseConsoleFixture : IAsyncLifetime
     /// <summary>Superuser connection string to the `demo` target, for arranging data and checking effects.</summary>
     public string TargetConnection { get; private set; } = string.Empty;
 
+    /// <summary>The environment the console runs with: start a second instance on the same databases with it.</summary>
+    public IReadOnlyDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>();
+
     public RoseConsoleProcess Console => console ?? throw new InvalidOperationException("The console is not started.");
 
     public ChromiumBrowser Chromium => chromium ?? throw new InvalidOperationException("Chromium is not started.");
@@ -55,6 +58,7 @@ public class RoseConsoleFixture : IAsyncLifetime
             ["Rose__Agents__rose__ApiKey"] = AgentKey,
         };
         ConfigureEnvironment(environment);
+        Environment = environment;
         console = await RoseConsoleProcess.StartAsync(environment);
         chromium = await ChromiumBrowser.LaunchAsync();
     }
@@ -107,7 +111,7 @@ public class RoseConsoleFixture : IAsyncLifetime
     /// <summary>Saves a full-page PNG to $ROSE_E2E_SCREENSHOTS/name.png when that variable is set (layout review, CI artefacts).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {
-        var dir = Environment.GetEnvironmentVariable("ROSE_E2E_SCREENSHOTS");
+        var dir = System.Environment.GetEnvironmentVariable("ROSE_E2E_SCREENSHOTS");
         if (string.IsNullOrEmpty(dir))
         {
             return;
