@@ -21,6 +21,9 @@ public static class RoseApiExtensions
             .DisableAntiforgery();
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
+        DevlogEndpoints.Map(api);
+        AuditEndpoints.MapApi(api);
+        AuditEndpoints.MapExport(app);
         return app;
     }
 
