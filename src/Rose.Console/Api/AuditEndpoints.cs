@@ -13,8 +13,10 @@ internal static class AuditEndpoints
 
     public static void MapExport(WebApplication app)
     {
+        // Cookie users only (viewer and up): a page link, answered with a sign-in redirect like the page
+        // itself. Agents read the same rows through GET /api/v1/sql/logs.
         app.MapGet("/audit/export", ExportAsync)
-            .RequireAuthorization(RosePolicies.Reader)
+            .RequireAuthorization(RosePolicies.Viewer)
             .WithName("AuditExport")
             .WithSummary("The filtered audit log as RFC 4180 CSV, newest first, streamed; takes the /audit page's query string.");
     }
