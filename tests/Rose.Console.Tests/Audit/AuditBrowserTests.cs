@@ -25,25 +25,28 @@ public sealed class AuditBrowserTests(PostgresServerFixture pg) : IAsyncLifetime
         { "</code></pre><svg onload=alert(1)>", "&lt;/code&gt;&lt;/pre&gt;&lt;svg onload=alert(1)&gt;" },
     };
 
-    [Theory]
-    [MemberData(nameof(Payloads))]
-    public async Task AuditPage_HostileSqlReasonAndError_AreShownInert(string payload, string encoded)
+    [Fact]
+    public async Task AuditPage_HostileSqlReasonAndError_AreShownInert()
     {
-        var id = await AuditSeed.AddAsync(app.Services, $"SELECT 1 -- {payload}\n/* {payload} */ FROM t", reason: payload,
-            status: AuditStatus.Failed, error: payload, reasons: [payload]);
         using var dave = await app.ClientAsync("dave");
-
-        var list = await dave.GetStringAsync("/audit");
-        var detail = await dave.GetStringAsync($"/audit?detail={id}");
-
-        foreach (var html in new[] { list, detail })
+        foreach (var row in Payloads)
         {
-            Assert.DoesNotContain(payload, html, StringComparison.Ordinal);
-            Assert.Contains(encoded, html, StringComparison.Ordinal);
-        }
+            var (payload, encoded) = ((string)row[0], (string)row[1]);
+            var id = await AuditSeed.AddAsync(app.Services, $"SELECT 1 -- {payload}\n/* {payload} */ FROM t", reason: payload,
+                status: AuditStatus.Failed, error: payload, reasons: [payload]);
 
-        Assert.Contains("data-testid=\"audit-detail\"", detail, StringComparison.Ordinal);
-        Assert.Contains("<span class=\"sql-keyword\">SELECT</span>", detail, StringComparison.Ordinal);
+            var list = await dave.GetStringAsync("/audit");
+            var detail = await dave.GetStringAsync($"/audit?detail={id}");
+
+            foreach (var html in new[] { list, detail })
+            {
+                Assert.DoesNotContain(payload, html, StringComparison.Ordinal);
+                Assert.Contains(encoded, html, StringComparison.Ordinal);
+            }
+
+            Assert.Contains("data-testid=\"audit-detail\"", detail, StringComparison.Ordinal);
+            Assert.Contains("<span class=\"sql-keyword\">SELECT</span>", detail, StringComparison.Ordinal);
+        }
     }
 
     [Fact]

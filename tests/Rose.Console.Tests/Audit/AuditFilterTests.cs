@@ -60,16 +60,21 @@ public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
         { "?to=2000-01-01T00:00", [] },
     };
 
-    [Theory]
-    [MemberData(nameof(Cases))]
-    public async Task PageAsync_FilterFromUrl_ReturnsExactlyTheMatchingRows(string query, string[] expected)
+    // One host for the whole table: a host per case would hold a connection pool each.
+    [Fact]
+    public async Task PageAsync_FilterFromUrl_ReturnsExactlyTheMatchingRows()
     {
         var reader = app.Services.GetRequiredService<AuditReader>();
-        var filter = AuditQueryString.Parse("/audit" + query) with { Limit = 1000 };
+        foreach (var row in Cases)
+        {
+            var (query, expected) = ((string)row[0], (string[])row[1]);
+            var filter = AuditQueryString.Parse("/audit" + query) with { Limit = 1000 };
 
-        var page = await reader.PageAsync(filter, CancellationToken.None);
+            var page = await reader.PageAsync(filter, CancellationToken.None);
 
-        Assert.Equal(expected.Select(k => ids[k]).OrderDescending(), page.Entries.Select(e => e.Id));
+            Assert.True(expected.Select(k => ids[k]).OrderDescending().SequenceEqual(page.Entries.Select(e => e.Id)),
+                $"filter '{query}': expected [{string.Join(",", expected)}], got ids [{string.Join(",", page.Entries.Select(e => e.Id))}] of {string.Join(",", ids.Select(p => p.Key + "=" + p.Value))}");
+        }
     }
 
     [Fact]

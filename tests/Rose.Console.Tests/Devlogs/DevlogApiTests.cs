@@ -50,16 +50,22 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
         { "{\"service_id\":\"s\",\"log_type\":\"note\",\"title\":\"t\",\"audit_id\":987654}", "audit_id 987654 is not an audit entry" },
     };
 
-    [Theory]
-    [MemberData(nameof(BadBodies))]
-    public async Task Post_InvalidBody_Is400NamingTheProblem(string json, string expected)
+    [Fact]
+    public async Task Post_InvalidBody_Is400NamingTheProblem()
     {
         using var agent = app.AgentClient();
+        foreach (var row in BadBodies)
+        {
+            var (json, expected) = ((string)row[0], (string)row[1]);
 
-        var (status, body) = await PostAsync(agent, json);
+            var (status, body) = await PostAsync(agent, json);
 
-        Assert.Equal(HttpStatusCode.BadRequest, status);
-        Assert.Contains(expected, body.GetProperty("error").GetString(), StringComparison.Ordinal);
+            Assert.True(status == HttpStatusCode.BadRequest, $"{json[..Math.Min(80, json.Length)]}: {status}");
+            Assert.Contains(expected, body.GetProperty("error").GetString(), StringComparison.Ordinal);
+        }
+
+        var list = await agent.GetFromJsonAsync<JsonElement>("/api/v1/devlogs");
+        Assert.Empty(list.GetProperty("devlogs").EnumerateArray());
     }
 
     [Fact]
