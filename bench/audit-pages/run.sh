@@ -5,6 +5,7 @@
 #   bench/audit-pages/run.sh [ROWS] [RUNS]        (defaults 10000000, 50)
 # With ROSE_BENCH_PG="host=... port=... user=..." it uses that server (a throwaway database on it);
 # otherwise it starts a private PostgreSQL 15 cluster in a temp dir and deletes it afterwards.
+# ROSE_BENCH_REUSE="host=... port=... user=... dbname=..." times an already seeded database (no seeding, no clean-up).
 set -euo pipefail
 ROWS=${1:-10000000}
 RUNS=${2:-50}
@@ -14,7 +15,10 @@ PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 DB=rose_bench_audit_$$
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }
 
-if [ -z "${ROSE_BENCH_PG:-}" ]; then
+if [ -n "${ROSE_BENCH_REUSE:-}" ]; then
+  Q() { psql "$ROSE_BENCH_REUSE" -v ON_ERROR_STOP=1 -qAt "$@"; }
+  Q -c "SELECT version()" | head -1
+elif [ -z "${ROSE_BENCH_PG:-}" ]; then
   DIR=$(mktemp -d /tmp/rose-bench-audit-XXXX); chmod 755 "$DIR"
   [ "$(id -u)" = 0 ] && chown postgres "$DIR"
   PORT=$((20000 + RANDOM % 20000))
@@ -40,6 +44,7 @@ else
   trap 'psql "$CONN dbname=postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
 fi
 
+if [ -z "${ROSE_BENCH_REUSE:-}" ]; then
 psql "$CONN dbname=postgres" -qc "CREATE DATABASE $DB" >/dev/null
 Q() { psql "$CONN dbname=$DB" -v ON_ERROR_STOP=1 -qAt "$@"; }
 Q -c "SELECT version()" | head -1
@@ -54,6 +59,7 @@ Q -f "$SCHEMA"/V020__audit_browse_indexes.sql >/dev/null 2>&1
 Q -c "VACUUM (ANALYZE) rose.audit_log" -c "VACUUM (ANALYZE) rose.audit_outcome" >/dev/null
 indexed=$(date +%s)
 echo "seeded $ROWS rows in $((seeded - start)) s; browse indexes + vacuum analyze in $((indexed - seeded)) s"
+fi
 Q -c "SELECT 'audit_log ' || pg_size_pretty(pg_total_relation_size('rose.audit_log')) || ', audit_outcome ' || pg_size_pretty(pg_total_relation_size('rose.audit_outcome'))"
 
 COLS="a.id, a.occurred_at, a.executor_id, a.executor_name, a.executor_kind, a.provider, a.channel, a.database_name, a.reason, a.sql_text, a.sql_length, a.sql_hash, a.operations, a.decision, a.decision_reasons, a.approval_id, a.approved_by, coalesce(o.status, 'running'), o.finished_at, o.rows_affected, o.duration_ms, o.error_sqlstate, o.error_message, o.statements::text"
@@ -78,8 +84,9 @@ grep -v '^#' "$HERE/queries.txt" | while IFS='|' read -r name where deep; do
     else
       cursor=""
     fi
-    sql="SELECT $COLS $FROM WHERE true AND $where$cursor ORDER BY a.id DESC LIMIT 51"
-    ids=$(Q -c "SELECT coalesce(string_agg(id::text, ','), '') FROM ($sql) p(id)")
+    # The shape AuditSql builds: ids first, then the wide rows for those ids.
+    sql="SELECT $COLS FROM (SELECT a.id $FROM WHERE true AND $where$cursor ORDER BY a.id DESC LIMIT 51) page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id ORDER BY a.id DESC"
+    ids=$(Q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id DESC), '') FROM ($sql) p(id)")
     n=$(awk -F, '{ print ($0 == "" ? 0 : NF) }' <<< "$ids")
     base="SELECT $COLS $FROM WHERE a.id = ANY ('{$ids}'::bigint[]) ORDER BY a.id DESC"
     read -r p50 p95 <<< "$(time_query "$sql")"
