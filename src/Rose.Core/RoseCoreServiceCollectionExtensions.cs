@@ -4,6 +4,7 @@ using Rose.Core.Agents;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Devlogs;
 using Rose.Core.Execution;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
@@ -41,6 +42,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditReader>();
+        services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<ApprovalPreviewer>();
