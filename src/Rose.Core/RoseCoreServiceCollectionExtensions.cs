@@ -9,6 +9,7 @@ using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Storage;
 using Rose.Core.Targets;
+using Rose.Core.Validation;
 
 namespace Rose.Core;
 
@@ -49,6 +50,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AgentStore>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ControlSchemaMigrator>();
+        services.AddRoseValidation();
         return services;
     }
 }
