@@ -21,6 +21,7 @@ public static class RoseApiExtensions
             .DisableAntiforgery();
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
+        ValidationEndpoints.Map(api);
         return app;
     }
 
