@@ -66,7 +66,7 @@ public sealed record CheckDefinition
     [JsonIgnore]
     public string Key => Kind switch
     {
-        CheckKinds.Orphans => $"{Kind}:{Schema}.{Table}({string.Join(',', Columns)})->{RefSchema}.{RefTable}({string.Join(',', RefColumns)})",
+        CheckKinds.Orphans => $"{Kind}:{Schema}.{Table}({string.Join(',', Columns)})->{RefSchema ?? Schema}.{RefTable}({string.Join(',', RefColumns)})",
         CheckKinds.CustomSql => $"{Kind}:{Schema}.{Table}:{Title ?? Rose.Core.Audit.AuditHasher.Sha256Hex(Sql ?? string.Empty)[..12]}",
         _ => $"{Kind}:{Schema}.{Table}" + (Columns.Count > 0 ? $"({string.Join(',', Columns)})" : string.Empty),
     };
