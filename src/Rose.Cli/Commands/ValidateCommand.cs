@@ -38,7 +38,7 @@ public static class ValidateCommand
         return command;
     }
 
-    internal static int Report(ApiAnswer answer, bool json, CliIo io)
+    public static int Report(ApiAnswer answer, bool json, CliIo io)
     {
         if (!answer.IsSuccess)
         {
