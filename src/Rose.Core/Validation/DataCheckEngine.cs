@@ -90,17 +90,28 @@ internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classi
         var failedAggregates = new List<(CheckDefinition Check, IDataCheckKind Kind, CheckResult Result)>();
         if (expressions.Count > 0)
         {
-            var (answer, error) = answers[0];
-            foreach (var (check, kind) in planned.Where(p => slots.ContainsKey(p.Check)))
+            var aggregateChecks = planned.Where(p => slots.ContainsKey(p.Check)).ToList();
+            var shared = answers[0];
+            // One bad expression (a freshness check on a text column) fails the shared scan: then each
+            // aggregate check gets a scan of its own so the others still report.
+            var alone = shared.Answer is null && aggregateChecks.Count > 1
+                ? await ReadEachAsync(aggregateChecks.Select(p => AggregateSql(p.Check, p.Kind)).ToList(), $"validation: checks of {checks[0].QualifiedTable} one by one", ct)
+                : null;
+            for (var n = 0; n < aggregateChecks.Count; n++)
             {
+                var (check, kind) = aggregateChecks[n];
+                var (answer, error) = alone?[n] ?? shared;
+                var sql = alone is null ? statements[0] : AggregateSql(check, kind);
                 if (answer is null || answer.Rows.Count == 0)
                 {
-                    results.Add(Error(check, statements[0], error ?? "no answer"));
+                    results.Add(Error(check, sql, error ?? "no answer"));
                     continue;
                 }
 
-                var values = slots[check].Select(i => answer.Rows[0][i]).ToList();
-                var result = Build(check, kind, values, statements[0], answer.DurationMs, null);
+                var values = alone is null
+                    ? slots[check].Select(i => answer.Rows[0][i]).ToList()
+                    : Enumerable.Range(0, kind.Aggregates(check).Count).Select(i => answer.Rows[0][i]).ToList();
+                var result = Build(check, kind, values, sql, answer.DurationMs, null);
                 results.Add(result);
                 if (result.Status is CheckStatus.Fail or CheckStatus.Warn && kind.SampleQuery(check) is not null)
                 {
@@ -122,6 +133,9 @@ internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classi
         await AttachSamplesAsync(results, failedAggregates, ct);
         return results;
     }
+
+    private static string AggregateSql(CheckDefinition check, IDataCheckKind kind) =>
+        $"SELECT {string.Join(", ", kind.Aggregates(check).Select((e, i) => $"{e} AS c{i}"))} FROM {CheckSql.Table(check)}";
 
     /// <summary>Samples of failing aggregate checks, fetched only when something failed.</summary>
     private async Task AttachSamplesAsync(List<CheckResult> results, List<(CheckDefinition Check, IDataCheckKind Kind, CheckResult Result)> failed, CancellationToken ct)
