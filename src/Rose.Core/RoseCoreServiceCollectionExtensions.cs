@@ -11,6 +11,7 @@ using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Storage;
 using Rose.Core.Targets;
+using Rose.Core.Validation;
 
 namespace Rose.Core;
 
@@ -57,6 +58,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();
+        services.AddRoseValidation();
         return services;
     }
 }

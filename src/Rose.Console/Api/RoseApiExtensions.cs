@@ -25,6 +25,7 @@ public static class RoseApiExtensions
         DevlogEndpoints.Map(api);
         AuditEndpoints.MapApi(api);
         AuditEndpoints.MapExport(app);
+        ValidationEndpoints.Map(api);
         return app;
     }
 
