@@ -1,4 +1,4 @@
-using Rose.Console.Components.Pages.Audit;
+using Rose.Console.Components.Shared;
 using Rose.Console.Components.Pages.Devlogs;
 
 namespace Rose.Console.Tests.Devlogs;
@@ -53,7 +53,7 @@ public sealed class SafeRenderingTests
         var html = SqlHighlighter.ToHtml(sql);
 
         Assert.Contains(encoded, html, StringComparison.Ordinal);
-        var stripped = System.Text.RegularExpressions.Regex.Replace(html, "</?span( class=\"sql-[a-z]+\")?>", "");
+        var stripped = System.Text.RegularExpressions.Regex.Replace(html, "</?span( class=\"rose-sql-[a-z]+\")?>", "");
         Assert.DoesNotContain('<', stripped);
         Assert.Equal(sql, System.Net.WebUtility.HtmlDecode(stripped));
     }
