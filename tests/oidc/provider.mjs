@@ -10,7 +10,7 @@
 // Test switch: POST /__test/mode?value=none|expired|tampered|rogue changes what the token endpoint
 // hands out next, so the console's id_token validation can be checked against a real flow:
 //   expired  - re-signed with the provider's real key, but exp/iat an hour in the past
-//   tampered - payload changed (roles) while the original signature is kept
+//   tampered - payload changed (subject, roles) while the original signature is kept
 //   rogue    - signed with a key that is not in the provider's JWKS
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
@@ -100,7 +100,8 @@ async function tamper(idToken) {
         .sign(signing.privateKey);
     case 'tampered': {
       const [h, , s] = idToken.split('.');
-      const body = Buffer.from(JSON.stringify({ ...payload, roles: ['rose-admins'] })).toString('base64url');
+      // Escalate: another subject with the admin role, keeping the genuine signature of the original.
+      const body = Buffer.from(JSON.stringify({ ...payload, sub: 'mallory', name: 'Mallory', roles: ['rose-admins'] })).toString('base64url');
       return `${h}.${body}.${s}`;
     }
     case 'rogue':
