@@ -103,8 +103,14 @@ public static class RoseAuthExtensions
                 "text/html", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();
 
-        app.MapPost("/signout", async (HttpContext ctx, CancellationToken ct) =>
+        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct) =>
         {
+            // The antiforgery middleware only flags a bad token; endpoints without form binding must refuse it themselves.
+            if (!await antiforgery.IsRequestValidAsync(ctx))
+            {
+                return Results.BadRequest(new { status = "bad_request", error = "The form's antiforgery token is missing or invalid." });
+            }
+
             // Read the id_token before the cookie goes: the provider needs it as id_token_hint.
             var session = await ctx.AuthenticateAsync(CookieScheme);
             var idToken = session.Properties?.GetTokenValue("id_token");

@@ -34,7 +34,21 @@ public sealed class OidcAuthHandler(
 
     protected override async Task HandleChallengeAsync(AuthenticationProperties properties)
     {
-        configuration = await discovery.GetAsync(Context.RequestAborted);
+        try
+        {
+            configuration = await discovery.GetAsync(Context.RequestAborted);
+        }
+        catch (InvalidOperationException ex)
+        {
+            // ConfigurationManager wraps network and document errors in InvalidOperationException.
+            Logger.LogError(ex, "The OIDC discovery document of {Authority} could not be read", discovery.Authority);
+            Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+            Response.ContentType = "text/html; charset=utf-8";
+            await Response.WriteAsync(OidcSetup.SignInErrorPage(
+                $"The identity provider at {discovery.Authority} cannot be reached right now. Try again in a moment."), Context.RequestAborted);
+            return;
+        }
+
         await base.HandleChallengeAsync(properties);
     }
 
