@@ -20,6 +20,7 @@ public static class RoseCli
         var root = new RootCommand("Rose Console command-line tool: classify SQL and check it against a policy.");
         root.Subcommands.Add(ClassifyCommand.Create(io, classifier));
         root.Subcommands.Add(PolicyCommand.Create(io, classifier));
+        root.Subcommands.Add(McpCommand.Create(io));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

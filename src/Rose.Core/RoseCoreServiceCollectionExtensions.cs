@@ -45,6 +45,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<ApprovalPreviewer>();
         services.AddSingleton<ApprovalNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalNotifier>());
+        services.AddHostedService<ApprovalExpiryService>();
         services.AddSingleton<AgentStore>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ControlSchemaMigrator>();

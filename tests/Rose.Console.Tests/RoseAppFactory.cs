@@ -23,6 +23,9 @@ public sealed class RoseAppFactory : WebApplicationFactory<Program>
         ControlConnection = controlConnection;
     }
 
+    /// <summary>The host settings this factory applies (also usable for a <see cref="RealHost"/>).</summary>
+    public IDictionary<string, string?> Settings => settings;
+
     public string TargetConnection { get; }
     public string ControlConnection { get; }
 

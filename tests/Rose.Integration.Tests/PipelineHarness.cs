@@ -67,6 +67,20 @@ internal sealed class PipelineHarness : IAsyncDisposable
         return new PipelineHarness(services, runtime, targetConn, control);
     }
 
+    /// <summary>A second services layer (another "console instance") over the same control and target databases.</summary>
+    public static async Task<PipelineHarness> AttachAsync(PipelineHarness first)
+    {
+        var options = new RoseOptions { ControlConnection = first.ControlConnection, Demo = false, DataDir = Path.GetTempPath() };
+        options.Targets["t"] = new TargetOptions { ConnectionString = first.TargetConnection, Environment = "dev" };
+        var runtime = await RoseBootstrap.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
+        var services = new ServiceCollection()
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddLogging()
+            .AddRoseCore(runtime)
+            .BuildServiceProvider();
+        return new PipelineHarness(services, runtime, first.TargetConnection, first.ControlConnection);
+    }
+
     public Task<ExecutionOutcome> RunAsync(string sql, SqlPolicy? policy = null, CancellationToken ct = default, Channel channel = Channel.Api) =>
         Execution.ExecuteAsync(new ExecutionRequest(Alice, channel, "t", sql, "test", policy ?? SeedPolicy()), null, ct);
 

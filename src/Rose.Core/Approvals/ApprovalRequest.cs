@@ -59,3 +59,16 @@ public sealed record ApprovalRequest
     /// <summary>Pending but past its expiry: it can no longer be approved.</summary>
     public bool IsExpired(DateTimeOffset now) => Status == ApprovalStatus.Pending && ExpiresAt <= now;
 }
+
+/// <summary>Filters for listing approval requests.</summary>
+public sealed record ApprovalFilter
+{
+    public string? Status { get; init; }
+    public string? Database { get; init; }
+    public string? Requester { get; init; }
+
+    /// <summary>True: pending only; false: decided only; null: both.</summary>
+    public bool? Pending { get; init; }
+
+    public int Limit { get; init; } = 100;
+}

@@ -48,17 +48,27 @@ public sealed partial class ApprovalStore(ControlDatabase control)
         return await reader.ReadAsync(ct) ? Read(reader) : null;
     }
 
-    /// <summary>Pending first (oldest expiry first), then decided ones newest first.</summary>
-    public async Task<IReadOnlyList<ApprovalRequest>> ListAsync(string? status, int limit, CancellationToken ct)
+    /// <summary>Pending first, then decided ones; newest first within each, id as the tie-breaker.</summary>
+    public Task<IReadOnlyList<ApprovalRequest>> ListAsync(string? status, int limit, CancellationToken ct) =>
+        ListAsync(new ApprovalFilter { Status = status, Limit = limit }, ct);
+
+    public async Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalFilter filter, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(filter);
         await using var cmd = control.DataSource.CreateCommand($"""
             SELECT {Columns} FROM rose.approvals
             WHERE ($1::text IS NULL OR status = $1)
+              AND ($2::text IS NULL OR database_name = $2)
+              AND ($3::text IS NULL OR requester_id = $3 OR requester_name = $3)
+              AND ($4::boolean IS NULL OR (status = 'pending') = $4)
             ORDER BY (status = 'pending') DESC, created_at DESC, id DESC
-            LIMIT $2
+            LIMIT $5
             """);
-        cmd.Parameters.Add(AuditLog.Text(status));
-        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(limit, 1, 1000) });
+        cmd.Parameters.Add(AuditLog.Text(filter.Status));
+        cmd.Parameters.Add(AuditLog.Text(filter.Database));
+        cmd.Parameters.Add(AuditLog.Text(filter.Requester));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)filter.Pending ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Boolean });
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = Math.Clamp(filter.Limit, 1, 1000) });
         var list = new List<ApprovalRequest>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

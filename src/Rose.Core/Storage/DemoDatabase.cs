@@ -58,6 +58,21 @@ public sealed class DemoDatabase(ILogger<DemoDatabase> logger)
         }
     }
 
+    /// <summary>Drops a demo database and its two roles (roles are cluster-wide and would outlive the database).</summary>
+    public async Task DropAsync(string adminConnectionString, string demoDatabaseName, CancellationToken ct)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(adminConnectionString);
+        var adminPostgres = PgAdmin.WithDatabase(adminConnectionString, "postgres");
+        await PgAdmin.DropDatabaseIfExistsAsync(adminPostgres, demoDatabaseName, ct);
+        var roles = DemoRoles.For(demoDatabaseName, adminConnectionString);
+        await using var conn = await PgAdmin.OpenUnpooledAsync(adminPostgres, ct);
+        foreach (var role in new[] { roles.ReadWrite, roles.ReadOnly })
+        {
+            await ExecuteAsync(conn, $"DROP ROLE IF EXISTS {PgIdentifiers.QuoteIdentifier(role)}", ct);
+        }
+        logger.LogInformation("Dropped demo database {Database} and its roles", demoDatabaseName);
+    }
+
     private async Task SeedOnceAsync(string adminDemo, string database, CancellationToken ct)
     {
         await using var conn = await PgAdmin.OpenUnpooledAsync(adminDemo, ct);

@@ -77,10 +77,15 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         }
 
         var binDir = await PostgresBinaries.ResolveAsync(options.BinDir, ct);
+        if (options.Port != 0)
+        {
+            // Fail before any slow work when a fixed port is taken.
+            FreePort.EnsureAvailable(options.Port);
+        }
         var location = await ClusterLocation.ResolveAsync(options.DataDir, options.OsUserWhenRoot, logger, ct);
         var cluster = new ClusterControl(binDir, location, logger);
 
-        var password = await cluster.EnsureInitializedAsync(options.Superuser, ct);
+        var password = await cluster.EnsureInitializedAsync(options.Superuser, options.UnsafeNoFsync, ct);
         await cluster.ClearStaleServerAsync(ct);
 
         // A port picked by us can be taken between the check and the server's bind: retry with a new one.
@@ -166,11 +171,8 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
         return gone;
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await StopAsync(CancellationToken.None);
-        _stopLock.Dispose();
-    }
+    /// <summary>Stops the server; safe to call more than once (the semaphore needs no disposal: no wait handle is used).</summary>
+    public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
     private static List<string> BuildSettings(EmbeddedPostgresOptions options)
     {
@@ -179,8 +181,11 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             "listen_addresses=127.0.0.1",
             // No Unix socket: nothing to clean up, no path-length limits, and only TCP with SCRAM is open.
             "unix_socket_directories=",
-            "max_connections=100",
         };
+        if (!options.ServerSettings.ContainsKey("max_connections"))
+        {
+            settings.Add("max_connections=100");
+        }
         if (options.UnsafeNoFsync)
         {
             settings.Add("fsync=off");

@@ -1,0 +1,129 @@
+// Audited execution and API throughput against a baseline run in the same process:
+//   pipeline: ExecutionService (classify + policy + audit attempt + execute + audit outcome)
+//   api:      POST /api/v1/sql/execute on a real loopback Kestrel host with an agent key
+//   baseline: plain Npgsql doing the same one-row SELECT plus one audit-like INSERT
+// Usage: dotnet run -c Release --project bench/Rose.Bench.Execution -- [seconds-per-case]
+using System.Diagnostics;
+using System.Net.Http.Json;
+using Microsoft.AspNetCore.Hosting.Server;
+using Microsoft.AspNetCore.Hosting.Server.Features;
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Rose.Bench.Execution;
+using Rose.Console.Hosting;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+using Rose.Core.Storage;
+
+var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10;
+var dataDir = Path.Combine(Path.GetTempPath(), "rose-bench-exec-" + Environment.ProcessId);
+await using var pg = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDir = dataDir, UnsafeNoFsync = true }, NullLogger.Instance, CancellationToken.None);
+try
+{
+    await pg.CreateDatabaseAsync("bench_control", CancellationToken.None);
+    await pg.CreateDatabaseAsync("bench_target", CancellationToken.None);
+    var target = pg.ConnectionString("bench_target");
+    await using (var conn = new NpgsqlConnection(target))
+    {
+        await conn.OpenAsync();
+        await SqlScript.ExecuteAsync(conn, null, """
+            CREATE TABLE items (id int PRIMARY KEY, name text NOT NULL);
+            INSERT INTO items SELECT g, 'item ' || g FROM generate_series(1, 10000) g;
+            CREATE TABLE audit_baseline (id bigserial PRIMARY KEY, occurred_at timestamptz NOT NULL DEFAULT now(), executor text, sql_text text, status text, rows bigint);
+            """, CancellationToken.None);
+    }
+
+    const string Key = "rose_bench_key_0123456789abcdef0123";
+    var settings = new Dictionary<string, string?>
+    {
+        ["Rose:ControlConnection"] = pg.ConnectionString("bench_control"),
+        ["Rose:Targets:demo:ConnectionString"] = target,
+        ["Rose:Targets:demo:Environment"] = "dev",
+        ["Rose:Agents:bench:ApiKey"] = Key,
+        ["Rose:Agents:bench:Policy:allowed_databases:0"] = "demo",
+        ["Rose:Agents:bench:Policy:allowed_operations:0"] = "SELECT",
+        ["Rose:Agents:bench:Policy:environment"] = "dev",
+        ["Rose:Auth:AgentRequestsPerMinute"] = "100000000",
+        ["Logging:LogLevel:Default"] = "Warning",
+    };
+    var builder = WebApplication.CreateBuilder(new WebApplicationOptions { EnvironmentName = "Production", ApplicationName = "Rose.Console" });
+    builder.Configuration.AddInMemoryCollection(settings);
+    builder.WebHost.UseUrls("http://127.0.0.1:0");
+    builder.Logging.SetMinimumLevel(LogLevel.Warning);
+    await builder.AddRoseConsoleAsync();
+    await using var app = builder.Build();
+    app.UseRoseConsole();
+    await app.StartAsync();
+    var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
+
+    var execution = app.Services.GetRequiredService<ExecutionService>();
+    var agent = new Executor("bench", "bench", ExecutorKind.Agent, "bench");
+    var policy = new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" };
+    await using var baselineSource = NpgsqlDataSource.Create(target);
+    using var http = new HttpClient { BaseAddress = new Uri(url) };
+    http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+
+    async Task Baseline(int i)
+    {
+        await using var conn = await baselineSource.OpenConnectionAsync();
+        await using (var select = new NpgsqlCommand("SELECT id, name FROM items WHERE id = $1", conn))
+        {
+            select.Parameters.Add(new NpgsqlParameter<int> { TypedValue = i % 10000 + 1 });
+            await using var reader = await select.ExecuteReaderAsync();
+            while (await reader.ReadAsync())
+            {
+            }
+        }
+
+        await using var insert = new NpgsqlCommand("INSERT INTO audit_baseline (executor, sql_text, status, rows) VALUES ('bench', $1, 'succeeded', 1)", conn);
+        insert.Parameters.Add(new NpgsqlParameter<string> { TypedValue = "SELECT id, name FROM items WHERE id = " + (i % 10000 + 1) });
+        await insert.ExecuteNonQueryAsync();
+    }
+
+    async Task Pipeline(int i)
+    {
+        var outcome = await execution.ExecuteAsync(new ExecutionRequest(agent, Channel.Api, "demo",
+            $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", "bench", policy), null, CancellationToken.None);
+        if (outcome.Status != OutcomeStatus.Succeeded)
+        {
+            throw new InvalidOperationException(outcome.Status.ToString());
+        }
+    }
+
+    async Task Api(int i)
+    {
+        using var response = await http.PostAsJsonAsync("/api/v1/sql/execute",
+            new { database = "demo", sql = $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", reason = "bench" });
+        if (!response.IsSuccessStatusCode)
+        {
+            throw new InvalidOperationException($"{(int)response.StatusCode}: {await response.Content.ReadAsStringAsync()}");
+        }
+    }
+
+    Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
+    Console.WriteLine("| case | callers | calls/s | p50 ms | p99 ms | ratio vs baseline (throughput) |");
+    Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+    foreach (var callers in new[] { 1, 32 })
+    {
+        var baseline = await Load.RunAsync(Baseline, callers, seconds);
+        Console.WriteLine(baseline.Row("plain Npgsql SELECT + audit INSERT", callers, baseline));
+        var pipeline = await Load.RunAsync(Pipeline, callers, seconds);
+        Console.WriteLine(pipeline.Row("Rose ExecutionService (in process)", callers, baseline));
+        var api = await Load.RunAsync(Api, callers, seconds);
+        Console.WriteLine(api.Row("Rose HTTP API (loopback)", callers, baseline));
+    }
+
+    await app.StopAsync();
+}
+finally
+{
+    await pg.StopAsync();
+    try
+    {
+        Directory.Delete(dataDir, recursive: true);
+    }
+    catch (IOException)
+    {
+    }
+}

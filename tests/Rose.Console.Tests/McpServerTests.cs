@@ -1,0 +1,186 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Npgsql;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests;
+
+/// <summary>`rose mcp` as a child process, spoken to over stdio like any MCP client would.</summary>
+[Collection("postgres")]
+public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private RoseAppFactory settingsSource = null!;
+    private RealHost host = null!;
+
+    public async Task InitializeAsync()
+    {
+        settingsSource = await RoseAppFactory.CreateAsync(pg);
+        host = await RealHost.StartAsync(settingsSource.Settings);
+    }
+
+    public async Task DisposeAsync()
+    {
+        await host.DisposeAsync();
+        await settingsSource.DisposeAsync();
+    }
+
+    [Fact]
+    public async Task Mcp_ToolsListAndCalls_GiveTheApiOutcomesOnChannelMcp()
+    {
+        await using var mcp = McpProcess.Start(host.Url, RoseAppFactory.AgentKey, "janus_");
+        var init = await mcp.RequestAsync("initialize", new JsonObject
+        {
+            ["protocolVersion"] = "2025-03-26",
+            ["capabilities"] = new JsonObject(),
+            ["clientInfo"] = new JsonObject { ["name"] = "rose-tests", ["version"] = "1.0" },
+        });
+        Assert.Equal("rose", init["result"]!["serverInfo"]!["name"]!.GetValue<string>());
+        await mcp.NotifyAsync("notifications/initialized");
+
+        var tools = await mcp.RequestAsync("tools/list", new JsonObject());
+        var names = tools["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
+        Assert.Equal(
+            ["janus_approval_status", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
+            names.Order(StringComparer.Ordinal));
+
+        var select = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT name FROM widgets WHERE id = 3", ["reason"] = "mcp test" });
+        Assert.False(select.IsError);
+        Assert.Equal("widget 3", select.Body["statements"]![0]!["rows"]![0]![0]!.GetValue<string>());
+
+        var drop = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "DROP TABLE widgets", ["reason"] = "mcp test" });
+        Assert.Equal("pending_approval", drop.Body["status"]!.GetValue<string>());
+        var approvalId = drop.Body["approval_id"]!.GetValue<long>();
+
+        var status = await CallAsync(mcp, "janus_approval_status", new JsonObject { ["approval_id"] = approvalId });
+        Assert.Equal("pending", status.Body["status"]!.GetValue<string>());
+
+        var denied = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT pg_terminate_backend(1)", ["reason"] = "mcp test" });
+        Assert.True(denied.IsError);
+
+        await using var conn = new NpgsqlConnection(settingsSource.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT DISTINCT channel FROM rose.audit_log WHERE reason = 'mcp test'", conn);
+        Assert.Equal("mcp", (string)(await cmd.ExecuteScalarAsync())!);
+    }
+
+    private static async Task<(bool IsError, JsonNode Body)> CallAsync(McpProcess mcp, string tool, JsonObject arguments)
+    {
+        var response = await mcp.RequestAsync("tools/call", new JsonObject { ["name"] = tool, ["arguments"] = arguments });
+        var result = response["result"]!;
+        var text = result["content"]![0]!["text"]!.GetValue<string>();
+        var isError = result["isError"]?.GetValue<bool>() ?? false;
+        var json = isError && text.StartsWith("HTTP ", StringComparison.Ordinal) ? text[(text.IndexOf(':', StringComparison.Ordinal) + 1)..] : text;
+        try
+        {
+            return (isError, JsonNode.Parse(json)!);
+        }
+        catch (JsonException)
+        {
+            throw new Xunit.Sdk.XunitException($"{tool} answered with something that is not the API's JSON: {text}\n{mcp.Errors}");
+        }
+    }
+}
+
+/// <summary>The built `rose` binary running `mcp`, with newline-delimited JSON-RPC on its stdio.</summary>
+internal sealed class McpProcess : IAsyncDisposable
+{
+    private readonly Process process;
+    private readonly System.Text.StringBuilder errors = new();
+    private int nextId;
+
+    /// <summary>What the server wrote to stderr (its logs), for failure messages.</summary>
+    public string Errors
+    {
+        get
+        {
+            lock (errors)
+            {
+                return errors.ToString();
+            }
+        }
+    }
+
+    private McpProcess(Process process) => this.process = process;
+
+    public static McpProcess Start(Uri url, string key, string prefix)
+    {
+        var exe = Path.Combine(RepoRoot(), "src", "Rose.Cli", "bin", Configuration, "net9.0", "linux-x64", "rose");
+        Assert.True(File.Exists(exe), $"The rose CLI is not built at {exe}: run 'dotnet build Rose.Console.sln' first.");
+        var info = new ProcessStartInfo(exe)
+        {
+            RedirectStandardInput = true,
+            RedirectStandardOutput = true,
+            RedirectStandardError = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in new[] { "mcp", "--url", url.ToString(), "--api-key", key, "--tool-prefix", prefix })
+        {
+            info.ArgumentList.Add(arg);
+        }
+
+        var process = Process.Start(info)!;
+        var mcp = new McpProcess(process);
+        process.ErrorDataReceived += (_, e) =>
+        {
+            lock (mcp.errors)
+            {
+                mcp.errors.AppendLine(e.Data);
+            }
+        };
+        process.BeginErrorReadLine();
+        return mcp;
+    }
+
+    public async Task<JsonNode> RequestAsync(string method, JsonObject parameters)
+    {
+        var id = ++nextId;
+        await WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["id"] = id, ["method"] = method, ["params"] = parameters });
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(30));
+        while (true)
+        {
+            var line = await process.StandardOutput.ReadLineAsync(timeout.Token) ?? throw new InvalidOperationException("rose mcp closed its output.");
+            var message = JsonNode.Parse(line)!;
+            if (message["id"]?.GetValue<int>() == id)
+            {
+                return message;
+            }
+        }
+    }
+
+    public Task NotifyAsync(string method) => WriteAsync(new JsonObject { ["jsonrpc"] = "2.0", ["method"] = method });
+
+    private async Task WriteAsync(JsonObject message)
+    {
+        await process.StandardInput.WriteLineAsync(message.ToJsonString(new JsonSerializerOptions { WriteIndented = false }));
+        await process.StandardInput.FlushAsync();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        process.StandardInput.Close();
+        if (!process.WaitForExit(5000))
+        {
+            process.Kill(entireProcessTree: true);
+        }
+
+        await process.WaitForExitAsync();
+        process.Dispose();
+    }
+
+    private static string Configuration =>
+        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
+
+    internal static string RepoRoot()
+    {
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            if (File.Exists(Path.Combine(dir.FullName, "Rose.Console.sln")))
+            {
+                return dir.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Rose.Console.sln not found above " + AppContext.BaseDirectory);
+    }
+}

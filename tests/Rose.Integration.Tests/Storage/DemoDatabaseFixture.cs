@@ -1,0 +1,59 @@
+using Microsoft.Extensions.Logging.Abstractions;
+using Npgsql;
+using Rose.Core.Storage;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests.Storage;
+
+/// <summary>One demo database for the demo tests (loading it takes a few seconds), dropped at the end.</summary>
+public sealed class DemoDatabaseFixture : IAsyncLifetime
+{
+    private PostgresServer? _server;
+
+    public string DatabaseName { get; private set; } = "";
+
+    public DemoDatabaseInfo Info { get; private set; } = null!;
+
+    /// <summary>Superuser connection to the demo database.</summary>
+    public string AdminConnectionString { get; private set; } = "";
+
+    public PostgresServer Server => _server!;
+
+    public async Task InitializeAsync()
+    {
+        _server = await PostgresServer.GetAsync();
+        DatabaseName = _server.ReserveDatabaseName("demo");
+        Info = await new DemoDatabase(NullLogger<DemoDatabase>.Instance).EnsureAsync(_server.AdminConnectionString, DatabaseName, CancellationToken.None);
+        AdminConnectionString = PgAdmin.WithDatabase(_server.AdminConnectionString, DatabaseName);
+    }
+
+    public async Task DisposeAsync()
+    {
+        if (_server is not null && DatabaseName.Length > 0)
+        {
+            await new DemoDatabase(NullLogger<DemoDatabase>.Instance).DropAsync(_server.AdminConnectionString, DatabaseName, CancellationToken.None);
+        }
+    }
+
+    public async Task<object?> ScalarAsync(string sql, string? connectionString = null)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString ?? AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return await cmd.ExecuteScalarAsync();
+    }
+
+    public async Task<List<string>> ColumnAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        var values = new List<string>();
+        while (await reader.ReadAsync())
+        {
+            values.Add(reader.GetString(0));
+        }
+        return values;
+    }
+}
