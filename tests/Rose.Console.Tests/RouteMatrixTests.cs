@@ -26,6 +26,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         //                                                 anonymous  dave (viewer) alice (operator) bob (approver) carol (admin) agent
         ["GET /"] =                                        [SignIn,   "200",      "200",      "200",      "200",      SignIn],
         ["GET /agents"] =                                  [SignIn,   Forbidden,  Forbidden,  Forbidden,  "200",      SignIn],
+        ["GET /approvals"] =                               [SignIn,   "200",      "200",      "200",      "200",      SignIn],
+        ["GET /approvals/{Id:long}"] =                     [SignIn,   "200",      "200",      "200",      "200",      SignIn],
+        ["POST /approvals"] =                              [SignIn,   "400",      "400",      "400",      "400",      SignIn],
+        ["POST /approvals/{Id:long}"] =                    [SignIn,   "400",      "400",      "400",      "400",      SignIn],
         ["GET /healthz"] =                                 ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /readyz"] =                                  ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /openapi/{documentName}.json"] =             ["200",    "200",      "200",      "200",      "200",      "200"],
@@ -134,7 +138,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
             : new HttpMethod(route[..space]);
         var path = route[(space + 1)..]
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
-            .Replace("{id:long}", "999999", StringComparison.Ordinal);
+            .Replace("{id:long}", "999999", StringComparison.Ordinal)
+            .Replace("{Id:long}", "999999", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, path);
         if (path == "/api/v1/sql/execute")
         {
