@@ -51,6 +51,8 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         await page.WaitForURLAsync(fx.ConsoleUrl + "/");
         await Assertions.Expect(page.Locator(".rose-user .rz-badge")).ToHaveTextAsync("admin");
 
+        // Let the circuit finish starting: it re-renders the header, and a click on the replaced button would be lost.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
         await page.ClickAsync("form[action='/signout'] button");
 
         await page.WaitForURLAsync(fx.ConsoleUrl + "/signed-out");
