@@ -12,6 +12,7 @@
 //   expired  - re-signed with the provider's real key, but exp/iat an hour in the past
 //   tampered - payload changed (subject, roles) while the original signature is kept
 //   rogue    - signed with a key that is not in the provider's JWKS
+//   rotated  - the provider rotates: its JWKS now also publishes a new key, and tokens are signed with it
 import Provider from 'oidc-provider';
 import * as jose from 'jose';
 
@@ -35,6 +36,9 @@ const USERS = {
 const signing = await jose.generateKeyPair('RS256', { extractable: true });
 const signingJwk = { ...(await jose.exportJWK(signing.privateKey)), kid: 'rose-test-1', alg: 'RS256', use: 'sig' };
 const rogue = await jose.generateKeyPair('RS256', { extractable: true });
+const rotatedKey = await jose.generateKeyPair('RS256', { extractable: true });
+const publicJwk = async (key, kid) => ({ ...(await jose.exportJWK(key)), kid, alg: 'RS256', use: 'sig' });
+let rotated = false;
 
 let mode = 'none';
 
@@ -104,6 +108,8 @@ async function tamper(idToken) {
       const body = Buffer.from(JSON.stringify({ ...payload, sub: 'mallory', name: 'Mallory', roles: ['rose-admins'] })).toString('base64url');
       return `${h}.${body}.${s}`;
     }
+    case 'rotated':
+      return new jose.SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'rose-test-2', typ: header.typ }).sign(rotatedKey.privateKey);
     case 'rogue':
       return new jose.SignJWT(payload).setProtectedHeader({ alg: 'RS256', kid: 'rogue-key' }).sign(rogue.privateKey);
     default:
@@ -114,7 +120,13 @@ async function tamper(idToken) {
 provider.use(async (ctx, next) => {
   if (ctx.path === '/__test/mode' && ctx.method === 'POST') {
     mode = ctx.query.value ?? 'none';
-    ctx.body = { mode };
+    rotated ||= mode === 'rotated';
+    ctx.body = { mode, rotated };
+    return;
+  }
+
+  if (ctx.path === '/jwks' && rotated) {
+    ctx.body = { keys: [await publicJwk(signing.publicKey, 'rose-test-1'), await publicJwk(rotatedKey.publicKey, 'rose-test-2')] };
     return;
   }
 

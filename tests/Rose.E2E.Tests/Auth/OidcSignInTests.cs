@@ -63,6 +63,25 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         await Assertions.Expect(page.Locator("input[name=login]")).ToBeVisibleAsync();
     }
 
+    [Fact]
+    public async Task SignIn_AfterProviderRotatesItsKey_RefetchesTheJwksAndSucceeds()
+    {
+        // A first sign-in makes the console cache the provider's JWKS with only the first key.
+        await SignInAtProviderAsync("ada");
+        await page.WaitForURLAsync(fx.ConsoleUrl + "/");
+        await fx.SetProviderModeAsync("rotated");
+
+        await using var second = await fx.Browser.NewContextAsync();
+        page = await second.NewPageAsync();
+        await SignInAtProviderAsync("grace");
+
+        await page.WaitForURLAsync(u => u.StartsWith(fx.ConsoleUrl, StringComparison.Ordinal));
+        Assert.True(page.Url == fx.ConsoleUrl + "/", $"{page.Url}: {await page.InnerTextAsync("body")}\n{Tail(fx.Console.Output)}");
+        await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Grace Hopper");
+    }
+
+    private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
+
     [Theory]
     [InlineData("expired", "expired")]
     [InlineData("tampered", "signature could not be verified")]

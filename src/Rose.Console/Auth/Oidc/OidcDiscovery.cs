@@ -22,7 +22,9 @@ public sealed class OidcDiscovery : IDisposable
             Authority + "/.well-known/openid-configuration", new OpenIdConnectConfigurationRetriever(), retriever)
         {
             // Keys rotate; an unknown kid triggers RequestRefresh, which may run at most this often.
-            RefreshInterval = TimeSpan.FromSeconds(10),
+            // id_tokens arrive only over the back channel from the token endpoint, so outsiders
+            // cannot force refetches with made-up kids; a short interval is safe.
+            RefreshInterval = TimeSpan.FromSeconds(1),
             AutomaticRefreshInterval = TimeSpan.FromHours(12),
         };
     }
