@@ -21,6 +21,7 @@ public sealed class OidcSignInFixture : IAsyncLifetime
     public IBrowser Browser { get; private set; } = null!;
     public PostgresServer Postgres { get; private set; } = null!;
     public string ControlConnection { get; private set; } = "";
+    public string TargetConnection { get; private set; } = "";
 
     public async Task InitializeAsync()
     {
@@ -28,6 +29,7 @@ public sealed class OidcSignInFixture : IAsyncLifetime
         var root = RepositoryRoot();
         Postgres = await PostgresServer.GetAsync();
         ControlConnection = await Postgres.CreateDatabaseAsync("e2e_oidc_control", cts.Token);
+        TargetConnection = await Postgres.CreateDatabaseAsync("e2e_oidc_target", cts.Token);
 
         var consolePort = ChildProcess.FreePort();
         var providerPort = ChildProcess.FreePort();
@@ -55,6 +57,8 @@ public sealed class OidcSignInFixture : IAsyncLifetime
             ["ASPNETCORE_ENVIRONMENT"] = "Development",
             ["ASPNETCORE_URLS"] = ConsoleUrl,
             ["Rose__ControlConnection"] = ControlConnection,
+            ["Rose__Targets__demo__ConnectionString"] = TargetConnection,
+            ["Rose__Targets__demo__Environment"] = "dev",
             ["Rose__Auth__Oidc__Authority"] = ProviderUrl,
             ["Rose__Auth__Oidc__ClientId"] = ClientId,
             ["Rose__Auth__Oidc__ClientSecret"] = ClientSecret,
@@ -98,10 +102,9 @@ public sealed class OidcSignInFixture : IAsyncLifetime
             await child.DisposeAsync();
         }
 
-        if (ControlConnection.Length > 0)
+        foreach (var connection in new[] { ControlConnection, TargetConnection }.Where(c => c.Length > 0))
         {
-            var name = new Npgsql.NpgsqlConnectionStringBuilder(ControlConnection).Database!;
-            await Postgres.DropDatabaseAsync(name, CancellationToken.None);
+            await Postgres.DropDatabaseAsync(new Npgsql.NpgsqlConnectionStringBuilder(connection).Database!, CancellationToken.None);
         }
     }
 

@@ -42,6 +42,19 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         var user = page.GetByTestId("current-user");
         await Assertions.Expect(user).ToHaveTextAsync("Ada Lovelace");
         await Assertions.Expect(page.Locator(".rose-user .rz-badge")).ToHaveTextAsync("approver");
+
+        // The session runs SQL as this person: the audit log names the subject, the name and the issuer.
+        var reason = "oidc audit " + Guid.NewGuid().ToString("N");
+        var run = await page.APIRequest.PostAsync(fx.ConsoleUrl + "/api/v1/sql/execute",
+            new() { DataObject = new { database = "demo", sql = "SELECT 1", reason } });
+        Assert.Equal(200, run.Status);
+        await using var conn = new Npgsql.NpgsqlConnection(fx.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("SELECT executor_id, executor_name, executor_kind, provider FROM rose.audit_log WHERE reason = $1", conn);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = reason });
+        await using var row = await cmd.ExecuteReaderAsync();
+        Assert.True(await row.ReadAsync());
+        Assert.Equal(("ada", "Ada Lovelace", "human", fx.ProviderUrl), (row.GetString(0), row.GetString(1), row.GetString(2), row.GetString(3)));
     }
 
     [Fact]
