@@ -6,7 +6,11 @@ source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
 ensure_runtime_deps
-ensure_apt chromium nodejs npm || true
+ensure_apt chromium
+# Node often comes from outside Debian (the machine image has its own); only fall back to apt.
+if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
+  ensure_apt nodejs npm || true
+fi
 command -v chromium >/dev/null 2>&1 || { say "chromium is required for the browser tests (Debian package chromium)"; exit 1; }
 command -v node >/dev/null 2>&1 || { say "node is required for the parser oracle and the OIDC provider (Debian package nodejs)"; exit 1; }
 

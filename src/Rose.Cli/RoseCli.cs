@@ -21,6 +21,7 @@ public static class RoseCli
         root.Subcommands.Add(ClassifyCommand.Create(io, classifier));
         root.Subcommands.Add(PolicyCommand.Create(io, classifier));
         root.Subcommands.Add(McpCommand.Create(io));
+        root.Subcommands.Add(MigrateCommand.Create(io));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

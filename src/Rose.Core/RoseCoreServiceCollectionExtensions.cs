@@ -5,6 +5,7 @@ using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Execution;
+using Rose.Core.Migrations;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Storage;
@@ -49,6 +50,11 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AgentStore>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ControlSchemaMigrator>();
+        services.AddSingleton<MigrationPlanner>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<MigrationSnapshots>();
+        services.AddSingleton<MigrationDevlog>();
+        services.AddSingleton<MigrationSources>();
         return services;
     }
 }

@@ -21,6 +21,7 @@ public static class RoseApiExtensions
             .DisableAntiforgery();
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
+        MigrationEndpoints.Map(api);
         return app;
     }
 

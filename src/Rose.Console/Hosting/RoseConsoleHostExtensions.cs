@@ -4,6 +4,7 @@ using Radzen;
 using Rose.Console.Api;
 using Rose.Console.Auth;
 using Rose.Console.Components;
+using Rose.Console.Components.Pages.Workbench;
 using Rose.Core;
 using Rose.Core.Configuration;
 using Rose.Core.Storage;
@@ -26,7 +27,10 @@ public static class RoseConsoleHostExtensions
         builder.Services.AddRoseCore(runtime);
         builder.Services.AddRoseAuth(builder.Configuration, builder.Environment);
         builder.Services.AddRoseApi();
-        builder.Services.AddRazorComponents().AddInteractiveServerComponents();
+        // The workbench sends the editor text over the circuit; SignalR's 32 KB default would cut long scripts.
+        builder.Services.AddRazorComponents().AddInteractiveServerComponents()
+            .AddHubOptions(o => o.MaximumReceiveMessageSize = 2 * 1024 * 1024);
+        builder.Services.AddWorkbench();
         builder.Services.AddRadzenComponents();
         builder.Services.AddHttpContextAccessor();
     }
@@ -54,6 +58,7 @@ public static class RoseConsoleHostExtensions
         app.MapRoseHealth();
         app.MapRoseAuth();
         app.MapRoseApi();
+        app.MapWorkbench();
         app.MapRazorComponents<App>()
             .AddInteractiveServerRenderMode()
             .RequireAuthorization(RosePolicies.Viewer);

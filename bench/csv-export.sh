@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# Workbench CSV export benchmark: streams ROWS rows (default 5,000,000) to CSV through the real
+# console's export path (POST /workbench/export: policy check, audit, executor with a streaming
+# row sink, RFC 4180 writer), samples the console's RSS while it runs, and compares throughput
+# with psql's \copy of the same query on the same server.
+#
+# Usage: bench/csv-export.sh [ROWS]          (needs a built console: dotnet build Rose.Console.sln [-c Release])
+# Env:   CONFIGURATION=Debug|Release (default: the newest build found), KEEP=1 keeps the temp dir.
+set -euo pipefail
+
+ROWS=${1:-5000000}
+ROOT=$(cd "$(dirname "$0")/.." && pwd)
+PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
+BIN=$(ls -t "$ROOT"/src/Rose.Console/bin/${CONFIGURATION:-*}/net9.0/linux-x64/Rose.Console 2>/dev/null | head -1 || true)
+[[ -x "$BIN" ]] || { echo "Build the console first: dotnet build Rose.Console.sln" >&2; exit 1; }
+
+WORK=$(mktemp -d /tmp/rose-bench-csv.XXXXXX)
+PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+WEBPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+AS_PG=()
+if [[ $(id -u) -eq 0 ]]; then AS_PG=(runuser -u postgres --); chown postgres "$WORK"; fi
+CONSOLE_PID=
+
+cleanup() {
+    [[ -n "$CONSOLE_PID" ]] && kill "$CONSOLE_PID" 2>/dev/null && wait "$CONSOLE_PID" 2>/dev/null || true
+    "${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -m immediate stop >/dev/null 2>&1 || true
+    [[ "${KEEP:-0}" == 1 ]] || rm -rf "$WORK"
+}
+trap cleanup EXIT
+
+echo "== throwaway PostgreSQL on 127.0.0.1:$PGPORT"
+"${AS_PG[@]}" "$PGBIN/initdb" -D "$WORK/data" -U postgres -A trust >/dev/null
+"${AS_PG[@]}" "$PGBIN/pg_ctl" -D "$WORK/data" -l "$WORK/pg.log" -w \
+    -o "-p $PGPORT -k $WORK -c listen_addresses=127.0.0.1 -c fsync=off -c synchronous_commit=off" start >/dev/null
+PSQL=(psql -X -q -v ON_ERROR_STOP=1 -h 127.0.0.1 -p "$PGPORT" -U postgres)
+"${PSQL[@]}" -d postgres -c "CREATE DATABASE bench_control" -c "CREATE DATABASE bench_target"
+echo "== $ROWS rows in bench_target.events"
+"${PSQL[@]}" -d bench_target -c "CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, payload text, amount numeric(12,2), at timestamptz NOT NULL)" \
+    -c "INSERT INTO events SELECT g, (ARRAY['click','view','buy'])[1 + g % 3], 'payload, \"quoted\" ' || g, g / 100.0, timestamptz '2024-01-01' + g * interval '1 second' FROM generate_series(1, $ROWS) g" \
+    -c "VACUUM ANALYZE events"
+QUERY="SELECT id, kind, payload, amount, at FROM events ORDER BY id"
+TARGET="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench_target"
+
+echo "== console $BIN on 127.0.0.1:$WEBPORT"
+ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$WEBPORT" Logging__LogLevel__Default=Warning \
+Rose__ControlConnection="Host=127.0.0.1;Port=$PGPORT;Username=postgres;Database=bench_control" \
+Rose__Targets__demo__ConnectionString="$TARGET" Rose__Targets__demo__Environment=dev \
+Rose__Targets__demo__StatementTimeoutSeconds=900 Rose__Agents__rose__ApiKey=rose_bench_agent_key_0123456789abcdef \
+    "$BIN" >"$WORK/console.log" 2>&1 &
+CONSOLE_PID=$!
+for _ in $(seq 1 240); do curl -fs "http://127.0.0.1:$WEBPORT/readyz" >/dev/null && break; sleep 0.25; done
+curl -fs "http://127.0.0.1:$WEBPORT/readyz" >/dev/null || { cat "$WORK/console.log"; exit 1; }
+
+# Sign in as the operator alice, then take the antiforgery token the workbench page carries.
+JAR="$WORK/cookies"
+curl -fs -c "$JAR" -b "$JAR" -o /dev/null "http://127.0.0.1:$WEBPORT/dev/login?user=alice&returnUrl=/workbench"
+XSRF=$(curl -fs -c "$JAR" -b "$JAR" "http://127.0.0.1:$WEBPORT/workbench" | grep -o 'name="__RequestVerificationToken"[^>]*value="[^"]*"' | head -1 | sed 's/.*value="//; s/"$//')
+[[ -n "$XSRF" ]] || { echo "no antiforgery token on /workbench" >&2; exit 1; }
+
+rss() { awk '/VmRSS/ {print $2}' "/proc/$CONSOLE_PID/status"; }
+# Warm-up: JIT and pools, so the measured run is the steady state.
+curl -fs -b "$JAR" -o /dev/null --data-urlencode "__RequestVerificationToken=$XSRF" --data-urlencode database=demo \
+    --data-urlencode "sql=SELECT * FROM events ORDER BY id LIMIT 50000" "http://127.0.0.1:$WEBPORT/workbench/export"
+RSS_BEFORE=$(rss)
+
+echo "== export through the console"
+SAMPLES="$WORK/rss.txt"; : >"$SAMPLES"
+( while kill -0 "$CONSOLE_PID" 2>/dev/null; do rss >>"$SAMPLES"; sleep 0.5; done ) &
+SAMPLER=$!
+START=$(date +%s.%N)
+curl -fs -b "$JAR" -o "$WORK/export.csv" --data-urlencode "__RequestVerificationToken=$XSRF" --data-urlencode database=demo \
+    --data-urlencode "reason=csv benchmark" --data-urlencode "sql=$QUERY" "http://127.0.0.1:$WEBPORT/workbench/export"
+END=$(date +%s.%N)
+kill "$SAMPLER" 2>/dev/null || true
+CONSOLE_S=$(echo "$END - $START" | bc -l)
+LINES=$(wc -l <"$WORK/export.csv")
+BYTES=$(stat -c %s "$WORK/export.csv")
+rm -f "$WORK/export.csv"
+
+echo "== psql \\copy of the same query"
+START=$(date +%s.%N)
+"${PSQL[@]}" -d bench_target -c "\\copy ($QUERY) to stdout with (format csv, header)" >/dev/null
+END=$(date +%s.%N)
+PSQL_S=$(echo "$END - $START" | bc -l)
+
+read -r RSS_MIN RSS_MAX RSS_N < <(sort -n "$SAMPLES" | awk 'NR==1{min=$1} {max=$1; n++} END {print min, max, n}')
+printf '\nrows %d, csv lines %d (header + rows), %.1f MB\n' "$ROWS" "$LINES" "$(echo "$BYTES / 1048576" | bc -l)"
+printf 'console export : %6.2f s  %8.0f rows/s\n' "$CONSOLE_S" "$(echo "$ROWS / $CONSOLE_S" | bc -l)"
+printf 'psql \\copy     : %6.2f s  %8.0f rows/s\n' "$PSQL_S" "$(echo "$ROWS / $PSQL_S" | bc -l)"
+printf 'ratio console/psql time: %.2fx\n' "$(echo "$CONSOLE_S / $PSQL_S" | bc -l)"
+printf 'console RSS: %d MB before, %d..%d MB during (%d samples every 0.5 s)\n' \
+    $((RSS_BEFORE / 1024)) $((RSS_MIN / 1024)) $((RSS_MAX / 1024)) "$RSS_N"
+echo "RSS samples (MB): $(awk '{printf "%d ", $1/1024}' "$SAMPLES")"

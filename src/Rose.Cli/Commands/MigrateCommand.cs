@@ -1,0 +1,161 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Rose.Cli.Mcp;
+
+namespace Rose.Cli.Commands;
+
+/// <summary>
+/// `rose migrate status|plan|apply|verify|undo --database NAME --dir DIR --url URL --api-key KEY`:
+/// reads the migration folder locally and asks the console's HTTP API, so every rule (policy,
+/// approval, audit, lock) is applied by the server exactly as for the page.
+/// </summary>
+public static class MigrateCommand
+{
+    public static Command Create(CliIo io)
+    {
+        var command = new Command("migrate", "Show, plan, apply, verify or undo migrations of a target through Rose Console.");
+        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo" })
+        {
+            command.Subcommands.Add(Sub(io, action));
+        }
+
+        return command;
+    }
+
+    private static Command Sub(CliIo io, string action)
+    {
+        var database = new Option<string>("--database") { Description = "Target database name as configured in Rose.", Required = true };
+        var dir = new Option<string?>("--dir") { Description = "Folder of V/U/R migration files; omitted = the target's configured MigrationsPath (server side)." };
+        var url = new Option<string>("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
+        var apiKey = new Option<string?>("--api-key") { Description = "The agent's API key (or set ROSE_API_KEY)." };
+        var json = new Option<bool>("--json") { Description = "Print the API's JSON answer instead of a table." };
+        var reason = new Option<string?>("--reason") { Description = "Why: recorded in the audit log and the devlog." };
+        var dryRun = new Option<bool>("--dry-run") { Description = "apply: run inside a transaction that is rolled back." };
+        var single = new Option<bool>("--single-transaction") { Description = "apply: all pending migrations in one transaction." };
+        var to = new Option<string?>("--to") { Description = "undo: the version to end at (0 = undo everything)." };
+        var command = new Command(action, $"Migration {action}.") { database, dir, url, apiKey, json, reason };
+        if (action == "apply")
+        {
+            command.Options.Add(dryRun);
+            command.Options.Add(single);
+        }
+
+        if (action == "undo")
+        {
+            command.Options.Add(to);
+        }
+
+        command.SetAction(parse =>
+        {
+            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
+            }
+
+            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
+            }
+
+            if (action == "undo" && string.IsNullOrWhiteSpace(parse.GetValue(to)))
+            {
+                throw new CliException("undo needs --to VERSION", ExitCodes.Usage);
+            }
+
+            var options = new MigrateOptions(action, parse.GetValue(database)!, ReadFolder(parse.GetValue(dir)), parse.GetValue(reason),
+                parse.GetValue(dryRun), parse.GetValue(single), parse.GetValue(to), parse.GetValue(json));
+            using var api = new RoseApiClient(baseUrl, key, "cli");
+            return RunAsync(api, options, io, CancellationToken.None).GetAwaiter().GetResult();
+        });
+        return command;
+    }
+
+    private static List<object>? ReadFolder(string? dir)
+    {
+        if (dir is null)
+        {
+            return null;
+        }
+
+        if (!Directory.Exists(dir))
+        {
+            throw new CliException($"the folder '{dir}' does not exist", ExitCodes.NoInput);
+        }
+
+        return [.. Directory.GetFiles(dir, "*.sql").Order(StringComparer.Ordinal)
+            .Select(p => (object)new { name = Path.GetFileName(p), sql = File.ReadAllText(p) })];
+    }
+
+    internal static async Task<int> RunAsync(RoseApiClient api, MigrateOptions o, CliIo io, CancellationToken ct)
+    {
+        var db = Uri.EscapeDataString(o.Database);
+        var answer = o.Action switch
+        {
+            "status" => await api.PostAsync($"api/v1/migrations/{db}/status", new { migrations = o.Files }, ct),
+            "verify" => await api.PostAsync($"api/v1/migrations/{db}/verify", new { migrations = o.Files }, ct),
+            "plan" => await api.PostAsync($"api/v1/migrations/{db}/plan", new { migrations = o.Files }, ct),
+            "undo" => await api.PostAsync($"api/v1/migrations/{db}/undo", new { to_version = o.To, migrations = o.Files, reason = o.Reason }, ct),
+            _ => await api.PostAsync("api/v1/sql/migrate", new { database = o.Database, migrations = o.Files, reason = o.Reason, dry_run = o.DryRun, single_transaction = o.SingleTransaction }, ct),
+        };
+
+        if (answer.Status == 0)
+        {
+            io.Stderr.WriteLine($"rose: {ErrorOf(answer.Body)}");
+            return ExitCodes.Unavailable;
+        }
+
+        if (o.Json)
+        {
+            io.Stdout.WriteLine(answer.Body);
+        }
+
+        using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(answer.Body) ? "{}" : answer.Body);
+        var root = doc.RootElement;
+        // 403 with a body is a policy denial (printed below); without one, the key may not do this at all.
+        if (answer.Status is 400 or 401 or 404 or >= 500 || (answer.Status == 403 && Str(root, "status") is null))
+        {
+            io.Stderr.WriteLine($"rose: HTTP {answer.Status}: {ErrorOf(answer.Body)}");
+            return answer.Status == 400 ? ExitCodes.Usage : ExitCodes.Unavailable;
+        }
+
+        if (!o.Json)
+        {
+            MigrateOutput.Print(o.Action, root, io.Stdout);
+        }
+
+        return o.Action switch
+        {
+            "status" => ExitCodes.Ok,
+            "verify" => root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? ExitCodes.Ok : ExitCodes.MalformedInput,
+            "plan" => Str(root, "decision") switch { "deny" => ExitCodes.Deny, "approval" => ExitCodes.Approval, _ => ExitCodes.Ok },
+            _ => Str(root, "status") switch
+            {
+                "succeeded" => ExitCodes.Ok,
+                "pending_approval" => ExitCodes.Approval,
+                "denied" => ExitCodes.Deny,
+                _ => ExitCodes.MalformedInput,
+            },
+        };
+    }
+
+    internal static string? Str(JsonElement e, string name) =>
+        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static string ErrorOf(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            return Str(doc.RootElement, "error") ?? Str(doc.RootElement, "message") ?? body;
+        }
+        catch (JsonException)
+        {
+            return body.Length > 200 ? body[..200].ToString(CultureInfo.InvariantCulture) : body;
+        }
+    }
+}
+
+/// <summary>The parsed command line of one `rose migrate` call.</summary>
+internal sealed record MigrateOptions(string Action, string Database, List<object>? Files, string? Reason, bool DryRun, bool SingleTransaction, string? To, bool Json);

@@ -1,0 +1,106 @@
+using System.Buffers;
+using System.Text;
+using Rose.Core.Execution;
+
+namespace Rose.Console.Components.Pages.Workbench;
+
+/// <summary>
+/// Writes rows as RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote or
+/// line break) straight to a stream as they come off the server. Only a small char buffer is kept,
+/// so memory stays flat whatever the row count. Only the first result set is written: a CSV file
+/// has one header.
+/// </summary>
+public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult) : IRowSink
+{
+    private const int FlushAt = 32 * 1024;
+    private readonly StringBuilder buffer = new(FlushAt + 4096);
+    private int? statementIndex;
+
+    public long Rows { get; private set; }
+
+    public bool Started => statementIndex is not null;
+
+    public async ValueTask BeginResultAsync(int index, IReadOnlyList<ResultColumn> columns, CancellationToken ct)
+    {
+        if (statementIndex is not null)
+        {
+            return;
+        }
+
+        statementIndex = index;
+        await onFirstResult(ct);
+        AppendRow(columns.Select(c => c.Name).ToArray());
+    }
+
+    public async ValueTask WriteRowAsync(int index, string?[] values, CancellationToken ct)
+    {
+        if (index != statementIndex)
+        {
+            return;
+        }
+
+        AppendRow(values);
+        Rows++;
+        if (buffer.Length >= FlushAt)
+        {
+            await FlushAsync(ct);
+        }
+    }
+
+    public async Task FlushAsync(CancellationToken ct)
+    {
+        if (buffer.Length == 0)
+        {
+            return;
+        }
+
+        var bytes = ArrayPool<byte>.Shared.Rent(Encoding.UTF8.GetMaxByteCount(buffer.Length));
+        try
+        {
+            var count = 0;
+            foreach (var chunk in buffer.GetChunks())
+            {
+                count += Encoding.UTF8.GetBytes(chunk.Span, bytes.AsSpan(count));
+            }
+
+            buffer.Clear();
+            await output.WriteAsync(bytes.AsMemory(0, count), ct);
+        }
+        finally
+        {
+            ArrayPool<byte>.Shared.Return(bytes);
+        }
+    }
+
+    private void AppendRow(IReadOnlyList<string?> values)
+    {
+        for (var i = 0; i < values.Count; i++)
+        {
+            if (i > 0)
+            {
+                buffer.Append(',');
+            }
+
+            AppendField(values[i]);
+        }
+
+        buffer.Append("\r\n");
+    }
+
+    // SQL NULL becomes an empty field, an empty string a quoted empty field, so the two stay apart.
+    private void AppendField(string? value)
+    {
+        if (value is null)
+        {
+            return;
+        }
+
+        if (value.Length > 0 && value.AsSpan().IndexOfAny(",\"\r\n") < 0)
+        {
+            buffer.Append(value);
+            return;
+        }
+
+        buffer.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
+    }
+}

@@ -1,0 +1,130 @@
+using System.Text.Json;
+
+namespace Rose.Console.Components.Pages.Workbench;
+
+/// <summary>One node of an EXPLAIN (FORMAT JSON) plan, with the figures the tree shows.</summary>
+public sealed class PlanNode
+{
+    public required string NodeType { get; init; }
+    public string? Relation { get; init; }
+    public string? Alias { get; init; }
+    public string? IndexName { get; init; }
+    public string? Detail { get; init; }
+    public double StartupCost { get; init; }
+    public double TotalCost { get; init; }
+    public double PlanRows { get; init; }
+    public double? ActualRows { get; init; }
+    public double? ActualTotalTime { get; init; }
+    public double? ActualLoops { get; init; }
+    public List<PlanNode> Children { get; } = [];
+
+    /// <summary>Time (analyzed) or cost (plain EXPLAIN) spent in this node alone, without its children.</summary>
+    public double Exclusive { get; set; }
+
+    public bool Hot { get; set; }
+    public int Depth { get; set; }
+}
+
+/// <summary>A parsed plan: the root node, timings, and the most expensive nodes marked hot.</summary>
+public sealed class ExplainPlan
+{
+    public required PlanNode Root { get; init; }
+    public bool Analyzed { get; init; }
+    public double? PlanningMs { get; init; }
+    public double? ExecutionMs { get; init; }
+
+    /// <summary>Nodes in depth-first order, for rendering an indented tree without recursion in markup.</summary>
+    public List<PlanNode> Flatten()
+    {
+        var list = new List<PlanNode>();
+        void Walk(PlanNode node, int depth)
+        {
+            node.Depth = depth;
+            list.Add(node);
+            foreach (var child in node.Children)
+            {
+                Walk(child, depth + 1);
+            }
+        }
+
+        Walk(Root, 0);
+        return list;
+    }
+
+    /// <summary>Parses EXPLAIN (FORMAT JSON) output; null when the text is not a plan.</summary>
+    public static ExplainPlan? Parse(string json, int hotCount = 3)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(json);
+            var top = doc.RootElement.ValueKind == JsonValueKind.Array ? doc.RootElement[0] : doc.RootElement;
+            if (!top.TryGetProperty("Plan", out var planElement))
+            {
+                return null;
+            }
+
+            var root = ReadNode(planElement);
+            var analyzed = root.ActualTotalTime is not null;
+            var plan = new ExplainPlan
+            {
+                Root = root,
+                Analyzed = analyzed,
+                PlanningMs = Number(top, "Planning Time"),
+                ExecutionMs = Number(top, "Execution Time"),
+            };
+            var nodes = plan.Flatten();
+            foreach (var node in nodes)
+            {
+                node.Exclusive = Math.Max(0, Inclusive(node, analyzed) - node.Children.Sum(c => Inclusive(c, analyzed)));
+            }
+
+            foreach (var node in nodes.Where(n => n.Exclusive > 0).OrderByDescending(n => n.Exclusive).Take(hotCount))
+            {
+                node.Hot = true;
+            }
+
+            return plan;
+        }
+        catch (Exception ex) when (ex is JsonException or InvalidOperationException or IndexOutOfRangeException)
+        {
+            return null;
+        }
+    }
+
+    // Actual Total Time is per loop, so a node's whole time is time x loops.
+    private static double Inclusive(PlanNode node, bool analyzed) =>
+        analyzed ? (node.ActualTotalTime ?? 0) * (node.ActualLoops ?? 1) : node.TotalCost;
+
+    private static PlanNode ReadNode(JsonElement e)
+    {
+        var node = new PlanNode
+        {
+            NodeType = Text(e, "Node Type") ?? "?",
+            Relation = Text(e, "Relation Name") is { } rel ? (Text(e, "Schema") is { } schema ? $"{schema}.{rel}" : rel) : null,
+            Alias = Text(e, "Alias"),
+            IndexName = Text(e, "Index Name"),
+            Detail = Text(e, "Join Type") ?? Text(e, "Strategy") ?? Text(e, "Sort Method"),
+            StartupCost = Number(e, "Startup Cost") ?? 0,
+            TotalCost = Number(e, "Total Cost") ?? 0,
+            PlanRows = Number(e, "Plan Rows") ?? 0,
+            ActualRows = Number(e, "Actual Rows"),
+            ActualTotalTime = Number(e, "Actual Total Time"),
+            ActualLoops = Number(e, "Actual Loops"),
+        };
+        if (e.TryGetProperty("Plans", out var children) && children.ValueKind == JsonValueKind.Array)
+        {
+            foreach (var child in children.EnumerateArray())
+            {
+                node.Children.Add(ReadNode(child));
+            }
+        }
+
+        return node;
+    }
+
+    private static string? Text(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+
+    private static double? Number(JsonElement e, string name) =>
+        e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}

@@ -1,0 +1,46 @@
+using System.Collections.Concurrent;
+using System.Security.Cryptography;
+
+namespace Rose.Console.Components.Pages.Workbench;
+
+/// <summary>What a CSV download will run, parked server-side so the SQL never travels in a URL.</summary>
+public sealed record ExportTicket(string UserId, string Database, string Sql, string? Reason, DateTimeOffset ExpiresAt);
+
+/// <summary>
+/// Short-lived, single-use tokens for CSV downloads. The page (already signed in over the circuit)
+/// parks the statement here; the browser then fetches it with a plain GET, which lets the download
+/// stream straight to disk instead of through the circuit.
+/// </summary>
+public sealed class ExportTokens(TimeProvider clock)
+{
+    private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
+    private readonly ConcurrentDictionary<string, ExportTicket> tickets = new(StringComparer.Ordinal);
+
+    public string Create(string userId, string database, string sql, string? reason)
+    {
+        var now = clock.GetUtcNow();
+        foreach (var (key, old) in tickets)
+        {
+            if (old.ExpiresAt <= now)
+            {
+                tickets.TryRemove(key, out _);
+            }
+        }
+
+        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
+        tickets[token] = new ExportTicket(userId, database, sql, reason, now + Lifetime);
+        return token;
+    }
+
+    /// <summary>The ticket, once, for the user who created it; null when unknown, expired or someone else's.</summary>
+    public ExportTicket? Redeem(string token, string userId)
+    {
+        if (!tickets.TryGetValue(token, out var ticket) || ticket.UserId != userId)
+        {
+            return null;
+        }
+
+        tickets.TryRemove(token, out _);
+        return ticket.ExpiresAt > clock.GetUtcNow() ? ticket : null;
+    }
+}

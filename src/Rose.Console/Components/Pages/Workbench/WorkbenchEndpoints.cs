@@ -1,0 +1,113 @@
+using Microsoft.AspNetCore.Mvc;
+using Microsoft.Extensions.DependencyInjection.Extensions;
+using Rose.Console.Auth;
+using Rose.Core.Audit;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+
+namespace Rose.Console.Components.Pages.Workbench;
+
+/// <summary>The workbench's services and its one HTTP endpoint: the streaming CSV export.</summary>
+public static class WorkbenchEndpoints
+{
+    public static IServiceCollection AddWorkbench(this IServiceCollection services)
+    {
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<SchemaCatalog>();
+        services.AddSingleton<ExportTokens>();
+        return services;
+    }
+
+    /// <summary>
+    /// GET /workbench/export/{token}: runs the parked statement through the pipeline with a CSV sink,
+    /// so rows go from the server socket to the response as they arrive. Denied answers 403,
+    /// parked answers 202, each with the reason as text; a database error before the first row
+    /// answers 422. An error after rows went out aborts the response, so a partial file is never
+    /// mistaken for a whole one.
+    /// </summary>
+    public static IEndpointRouteBuilder MapWorkbench(this IEndpointRouteBuilder app)
+    {
+        app.MapGet("/workbench/export/{token}", ExportTokenAsync).RequireAuthorization(RosePolicies.Operator);
+        // The same stream for scripts and benchmarks: a form post, guarded by the antiforgery token
+        // every console page carries (minimal APIs validate it for [FromForm] endpoints).
+        app.MapPost("/workbench/export", ExportFormAsync).RequireAuthorization(RosePolicies.Operator);
+        return app;
+    }
+
+    private static async Task<IResult> ExportTokenAsync(string token, HttpContext http, ExportTokens tokens,
+        ExecutionService execution, CurrentIdentity identity, CancellationToken ct)
+    {
+        var ticket = tokens.Redeem(token, CurrentIdentity.ToExecutor(http.User).Id);
+        return ticket is null
+            ? Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound)
+            : await StreamCsvAsync(http, execution, identity, ticket.Database, ticket.Sql, ticket.Reason, ct);
+    }
+
+    private static Task<IResult> ExportFormAsync([FromForm] ExportForm form, HttpContext http,
+        ExecutionService execution, CurrentIdentity identity, CancellationToken ct) =>
+        StreamCsvAsync(http, execution, identity, form.Database ?? string.Empty, form.Sql ?? string.Empty, form.Reason, ct);
+
+    private static async Task<IResult> StreamCsvAsync(HttpContext http, ExecutionService execution, CurrentIdentity identity,
+        string database, string sql, string? reason, CancellationToken ct)
+    {
+        var executor = CurrentIdentity.ToExecutor(http.User);
+
+        var response = http.Response;
+        var fileName = $"{database}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv";
+        var sink = new CsvRowSink(response.Body, async c =>
+        {
+            response.StatusCode = StatusCodes.Status200OK;
+            response.ContentType = "text/csv; charset=utf-8";
+            response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
+            await response.StartAsync(c);
+        });
+
+        ExecutionOutcome outcome;
+        try
+        {
+            var policy = await identity.PolicyForAsync(http.User, ct);
+            outcome = await execution.ExecuteAsync(
+                new ExecutionRequest(executor, Channel.Workbench, database, sql, reason, policy), sink, ct);
+        }
+        catch (ExecutionRequestException ex)
+        {
+            return Results.Text(ex.Message, statusCode: StatusCodes.Status400BadRequest);
+        }
+        catch (AuditUnavailableException ex)
+        {
+            return Results.Text(ex.Message, statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.Denied:
+                return Results.Text("Denied: " + string.Join("; ", outcome.Reasons), statusCode: StatusCodes.Status403Forbidden);
+            case OutcomeStatus.PendingApproval:
+                return Results.Text($"Approval requested: /approvals/{outcome.ApprovalId} ({string.Join("; ", outcome.Reasons)})",
+                    statusCode: StatusCodes.Status202Accepted);
+            case OutcomeStatus.Succeeded when sink.Started:
+                await sink.FlushAsync(ct);
+                return Results.Empty;
+            case OutcomeStatus.Succeeded:
+                return Results.Text("The statement returned no rows to export.", statusCode: StatusCodes.Status422UnprocessableEntity);
+            default:
+                if (sink.Started)
+                {
+                    http.Abort();
+                    return Results.Empty;
+                }
+
+                var error = outcome.Result?.Error;
+                return Results.Text(error is null ? "The export was cancelled." : $"{error.SqlState}: {error.Message}",
+                    statusCode: StatusCodes.Status422UnprocessableEntity);
+        }
+    }
+}
+
+/// <summary>Fields of POST /workbench/export.</summary>
+public sealed class ExportForm
+{
+    public string? Database { get; set; }
+    public string? Sql { get; set; }
+    public string? Reason { get; set; }
+}

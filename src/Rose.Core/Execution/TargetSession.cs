@@ -1,0 +1,159 @@
+using System.Diagnostics;
+using Npgsql;
+using Rose.Core.Sql;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// One target connection held for a run. User statements run exactly as <see cref="SqlExecutor"/>
+/// runs them (one command each, extended protocol); Rose's own bookkeeping SQL uses positional
+/// parameters. Opened only by <see cref="SqlExecutor.OpenSessionAsync"/>.
+/// </summary>
+public sealed class TargetSession : IAsyncDisposable
+{
+    private readonly NpgsqlConnection conn;
+    private readonly ExecutionLimits limits;
+    private NpgsqlTransaction? tx;
+
+    internal TargetSession(NpgsqlConnection conn, ExecutionLimits limits)
+    {
+        this.conn = conn;
+        this.limits = limits;
+    }
+
+    /// <summary>The server process id of this session (what pg_terminate_backend would name).</summary>
+    public int BackendPid => conn.ProcessID;
+
+    public bool InTransaction => tx is not null;
+
+    public async Task BeginAsync(CancellationToken ct)
+    {
+        if (tx is not null)
+        {
+            throw new InvalidOperationException("A transaction is already open on this session.");
+        }
+
+        tx = await conn.BeginTransactionAsync(ct);
+    }
+
+    public async Task CommitAsync(CancellationToken ct)
+    {
+        var open = tx ?? throw new InvalidOperationException("No transaction is open.");
+        tx = null;
+        await using (open)
+        {
+            await open.CommitAsync(ct);
+        }
+    }
+
+    /// <summary>Rolls back if a transaction is open; a broken connection has already lost it, so errors are swallowed.</summary>
+    public async Task RollbackAsync()
+    {
+        var open = tx;
+        tx = null;
+        if (open is null)
+        {
+            return;
+        }
+
+        try
+        {
+            await open.RollbackAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException)
+        {
+            // The server ends the transaction with the connection.
+        }
+        finally
+        {
+            await open.DisposeAsync();
+        }
+    }
+
+    /// <summary>Rose's own SQL (one statement, $n parameters); returns every row.</summary>
+    public async Task<List<object?[]>> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 };
+        foreach (var p in parameters)
+        {
+            cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+        }
+
+        var rows = new List<object?[]>();
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            var row = new object?[reader.FieldCount];
+            for (var i = 0; i < row.Length; i++)
+            {
+                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
+            }
+
+            rows.Add(row);
+        }
+
+        return rows;
+    }
+
+    /// <summary>
+    /// Runs classified user statements in order inside the open transaction (or each on its own
+    /// when none is open). Never throws for a server error: the result says Failed with the error.
+    /// </summary>
+    public async Task<ExecutionResult> RunStatementsAsync(IReadOnlyList<SqlStatement> statements, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(statements);
+        var result = new ExecutionResult { AllOrNothing = tx is not null };
+        var total = Stopwatch.StartNew();
+        foreach (var statement in statements)
+        {
+            var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = tx is null };
+            result.Statements.Add(statementResult);
+            var watch = Stopwatch.StartNew();
+            try
+            {
+                await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+                await using var reader = await cmd.ExecuteReaderAsync(ct);
+                while (await reader.ReadAsync(ct))
+                {
+                    statementResult.RowCount++;
+                }
+
+                await reader.CloseAsync();
+                statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected : null;
+                statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
+            }
+            catch (PostgresException ex) when (!ct.IsCancellationRequested)
+            {
+                return Failed(result, SqlExecutor.ToError(ex, statement), total);
+            }
+            catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
+            {
+                // The connection broke (terminated backend, network): the server rolled back.
+                return Failed(result, new SqlError(ex.SqlState ?? "08006", "The connection to the target was lost: " + ex.Message,
+                    StatementIndex: statement.Index), total);
+            }
+        }
+
+        result.Status = ExecutionStatus.Succeeded;
+        result.DurationMs = total.Elapsed.TotalMilliseconds;
+        return result;
+    }
+
+    /// <summary>The limits the session was opened with.</summary>
+    public ExecutionLimits Limits => limits;
+
+    private static ExecutionResult Failed(ExecutionResult result, SqlError error, Stopwatch total)
+    {
+        result.Status = ExecutionStatus.Failed;
+        result.Error = error;
+        result.DurationMs = total.Elapsed.TotalMilliseconds;
+        return result;
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await RollbackAsync();
+        await conn.DisposeAsync();
+    }
+}

@@ -1,0 +1,221 @@
+using System.Diagnostics;
+using System.Text.Json;
+using Rose.Core.Audit;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+using Rose.Core.Sql;
+using Rose.Core.Targets;
+
+namespace Rose.Core.Migrations;
+
+/// <summary>The steps of an apply: each migration alone, all in one transaction, or a rolled-back dry run.</summary>
+public sealed partial class MigrationRunner
+{
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    private async Task<List<AppliedMigration>> ApplyEachAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
+        IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    {
+        var applied = new List<AppliedMigration>();
+        for (var i = 0; i < pending.Count; i++)
+        {
+            var (script, batch) = pending[i];
+            progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
+            var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []), ct);
+            var pre = await CountRowsAsync(session, batch, ct);
+            var watch = Stopwatch.StartNew();
+            var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
+            ExecutionResult result;
+            if (allOrNothing)
+            {
+                await session.BeginAsync(ct);
+                result = await session.RunStatementsAsync(batch.Statements, ct);
+                if (result.Status == ExecutionStatus.Succeeded)
+                {
+                    await SchemaHistory.InsertAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, success: true, ct);
+                    await session.CommitAsync(ct);
+                }
+                else
+                {
+                    await session.RollbackAsync();
+                }
+            }
+            else
+            {
+                result = await RunAloneAsync(session, batch, ct);
+                result.AllOrNothing = false;
+                // A failure part-way is recorded so status shows "failed" and blocks further applies until repaired.
+                await TryRecordAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, result.Status == ExecutionStatus.Succeeded, ct);
+            }
+
+            var succeeded = result.Status == ExecutionStatus.Succeeded;
+            var post = succeeded ? await CountRowsAsync(session, batch, ct) : new Dictionary<string, long>();
+            await audit.RecordOutcomeAsync(auditId, Outcome(result), CancellationToken.None);
+            long? devlogId = succeeded
+                ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pre, post, verified: true, auditId, CancellationToken.None)
+                : null;
+            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, succeeded, allOrNothing,
+                watch.Elapsed.TotalMilliseconds, auditId, pre, post, result, devlogId));
+            if (!succeeded)
+            {
+                break;
+            }
+        }
+
+        return applied;
+    }
+
+    private async Task<List<AppliedMigration>> ApplyAllInOneAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
+        IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    {
+        var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
+        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+            request.Reason ?? "migration run (single transaction)", sql, [.. pending.SelectMany(p => Operations(p.Batch)).Distinct(StringComparer.Ordinal)], Decision.Allow, []), ct);
+        var pres = new List<Dictionary<string, long>>();
+        foreach (var p in pending)
+        {
+            pres.Add(await CountRowsAsync(session, p.Batch, ct));
+        }
+
+        var results = new List<(ExecutionResult Result, double Ms)>();
+        await session.BeginAsync(ct);
+        ExecutionResult? failed = null;
+        for (var i = 0; i < pending.Count && failed is null; i++)
+        {
+            progress?.Report(new MigrationProgress("apply", pending[i].Script.FileName, i, pending.Count, $"Applying {pending[i].Script.FileName} ({i + 1}/{pending.Count}, one transaction)"));
+            var watch = Stopwatch.StartNew();
+            var result = await session.RunStatementsAsync(pending[i].Batch.Statements, ct);
+            results.Add((result, watch.Elapsed.TotalMilliseconds));
+            if (result.Status == ExecutionStatus.Succeeded)
+            {
+                await SchemaHistory.InsertAsync(session, pending[i].Script, request.Executor.Name, (int)watch.ElapsedMilliseconds, success: true, ct);
+            }
+            else
+            {
+                failed = result;
+            }
+        }
+
+        if (failed is null)
+        {
+            await session.CommitAsync(ct);
+        }
+        else
+        {
+            await session.RollbackAsync();
+        }
+
+        var combined = new ExecutionResult { Status = failed?.Status ?? ExecutionStatus.Succeeded, Error = failed?.Error };
+        await audit.RecordOutcomeAsync(auditId, Outcome(combined), CancellationToken.None);
+        var applied = new List<AppliedMigration>();
+        for (var i = 0; i < results.Count; i++)
+        {
+            var (script, batch) = pending[i];
+            var ok = failed is null;
+            var post = ok ? await CountRowsAsync(session, batch, ct) : new Dictionary<string, long>();
+            long? devlogId = ok ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pres[i], post, true, auditId, CancellationToken.None) : null;
+            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type,
+                ok, true, results[i].Ms, auditId, pres[i], post, results[i].Result, devlogId));
+        }
+
+        return applied;
+    }
+
+    private async Task<MigrationRunResult> DryRunAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
+        IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, MigrationPlan plan, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    {
+        var applied = new List<AppliedMigration>();
+        var notes = new List<string> { "Dry run: everything ran inside one transaction that was rolled back." };
+        await session.BeginAsync(ct);
+        try
+        {
+            await SchemaHistory.EnsureAsync(session, ct);
+            foreach (var (script, batch) in pending)
+            {
+                if (batch.Statements.Any(s => s.NoTransaction))
+                {
+                    notes.Add($"{script.FileName} was skipped: PostgreSQL cannot run it inside a transaction, so it cannot be tried and rolled back.");
+                    continue;
+                }
+
+                progress?.Report(new MigrationProgress("dry-run", script.FileName, applied.Count, pending.Count, $"Trying {script.FileName}"));
+                var pre = await CountInTransactionAsync(session, batch, ct);
+                var watch = Stopwatch.StartNew();
+                var result = await session.RunStatementsAsync(batch.Statements, ct);
+                var ok = result.Status == ExecutionStatus.Succeeded;
+                var post = ok ? await CountInTransactionAsync(session, batch, ct) : new Dictionary<string, long>();
+                applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, ok, true,
+                    watch.Elapsed.TotalMilliseconds, null, pre, post, result));
+                if (!ok)
+                {
+                    break;
+                }
+
+                await SchemaHistory.InsertAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, true, ct);
+            }
+        }
+        finally
+        {
+            await session.RollbackAsync();
+        }
+
+        var failure = applied.FirstOrDefault(a => !a.Succeeded);
+        return new MigrationRunResult(failure is null ? MigrationRunStatus.Succeeded : MigrationRunStatus.Failed, target.Definition.Name, applied, plan,
+            failure?.Result.Error?.Message, failure?.Result.Error, DryRun: true, Notes: notes);
+    }
+
+    /// <summary>Segments like the executor's: consecutive ordinary statements share a transaction, the rest run alone.</summary>
+    private static async Task<ExecutionResult> RunAloneAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
+    {
+        var total = new ExecutionResult { AllOrNothing = false, Status = ExecutionStatus.Succeeded };
+        foreach (var segment in TransactionSegments.Split(batch.Statements))
+        {
+            if (segment.InTransaction)
+            {
+                await session.BeginAsync(ct);
+            }
+
+            var result = await session.RunStatementsAsync(segment.Statements, ct);
+            total.Statements.AddRange(result.Statements);
+            if (result.Status != ExecutionStatus.Succeeded)
+            {
+                await session.RollbackAsync();
+                total.Status = result.Status;
+                total.Error = result.Error;
+                return total;
+            }
+
+            if (segment.InTransaction)
+            {
+                await session.CommitAsync(ct);
+            }
+        }
+
+        return total;
+    }
+
+    private static async Task TryRecordAsync(TargetSession session, MigrationScript script, string by, int ms, bool success, CancellationToken ct)
+    {
+        try
+        {
+            await SchemaHistory.InsertAsync(session, script, by, ms, success, ct);
+        }
+        catch (Exception ex) when (!success && ex is Npgsql.NpgsqlException or InvalidOperationException)
+        {
+            // The connection is gone with the failure; the audit row still says what happened.
+        }
+    }
+
+    private static string Reason(MigrationRunRequest request, MigrationScript script) =>
+        string.IsNullOrWhiteSpace(request.Reason) ? $"migration {script.FileName}" : $"{request.Reason} ({script.FileName})";
+
+    private static List<string> Operations(SqlBatch batch) =>
+        [.. batch.Statements.SelectMany(s => s.Operations).Distinct(StringComparer.Ordinal)];
+
+    private static AuditOutcome Outcome(ExecutionResult result) => new(
+        result.Status == ExecutionStatus.Succeeded ? AuditStatus.Succeeded : AuditStatus.Failed,
+        result.TotalRowsAffected, result.DurationMs, result.Error?.SqlState, result.Error?.Message,
+        JsonSerializer.Serialize(result.Statements.Select(s => new { s.Index, s.Tag, s.RowsAffected, s.DurationMs, s.RanAlone }), Json));
+}

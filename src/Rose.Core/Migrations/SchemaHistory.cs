@@ -1,0 +1,106 @@
+using Rose.Core.Execution;
+
+namespace Rose.Core.Migrations;
+
+/// <summary>A row of rose_schema_history.</summary>
+public sealed record HistoryRow(
+    long InstalledRank,
+    string? Version,
+    string Description,
+    string Type,
+    string Script,
+    string? Checksum,
+    string InstalledBy,
+    DateTimeOffset InstalledOn,
+    int ExecutionTime,
+    bool Success);
+
+/// <summary>
+/// The history table in the TARGET (Flyway's columns, plus installed_rank as the key). Written only
+/// through a <see cref="TargetSession"/> of the executor, in the same transaction as the migration.
+/// </summary>
+public static class SchemaHistory
+{
+    public const string Table = "rose_schema_history";
+
+    /// <summary>Fixed key of the session-level advisory lock every runner of every Rose instance takes.</summary>
+    public const long AdvisoryLockKey = 0x526F73654D696772; // "RoseMigr"
+
+    // The partial unique index is what makes a second runner (or a late approval) that slipped past
+    // the lock fail instead of applying a version twice.
+    private static readonly string[] CreateSql =
+    [
+        """
+        CREATE TABLE IF NOT EXISTS rose_schema_history (
+            installed_rank  bigint GENERATED ALWAYS AS IDENTITY PRIMARY KEY,
+            version         text,
+            description     text NOT NULL,
+            type            text NOT NULL,
+            script          text NOT NULL,
+            checksum        text,
+            installed_by    text NOT NULL,
+            installed_on    timestamptz NOT NULL DEFAULT now(),
+            execution_time  integer NOT NULL DEFAULT 0,
+            success         boolean NOT NULL
+        )
+        """,
+        "CREATE UNIQUE INDEX IF NOT EXISTS rose_schema_history_version_ok ON rose_schema_history (version) WHERE success AND type = 'SQL'",
+    ];
+
+    public const string InsertSql =
+        "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
+
+    public static async Task EnsureAsync(TargetSession session, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var exists = await session.QueryAsync("SELECT to_regclass('rose_schema_history') IS NOT NULL", [], ct);
+        if (exists[0][0] is true)
+        {
+            return;
+        }
+
+        foreach (var sql in CreateSql)
+        {
+            await session.QueryAsync(sql, [], ct);
+        }
+    }
+
+    public static Task<IReadOnlyList<HistoryRow>> ReadAsync(TargetSession session, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        return ReadAsync(session.QueryAsync, ct);
+    }
+
+    /// <summary>Reads the history with any query function (a session, or the executor's read-only catalog read).</summary>
+    public static async Task<IReadOnlyList<HistoryRow>> ReadAsync(
+        Func<string, IReadOnlyList<object?>, CancellationToken, Task<List<object?[]>>> query, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(query);
+        var exists = await query("SELECT to_regclass('rose_schema_history') IS NOT NULL", [], ct);
+        if (exists[0][0] is not true)
+        {
+            return [];
+        }
+
+        var rows = await query(
+            "SELECT installed_rank, version, description, type, script, checksum, installed_by, installed_on, execution_time, success FROM rose_schema_history ORDER BY installed_rank",
+            [], ct);
+        return [.. rows.Select(r => new HistoryRow((long)r[0]!, (string?)r[1], (string)r[2]!, (string)r[3]!, (string)r[4]!, (string?)r[5],
+            (string)r[6]!, new DateTimeOffset((DateTime)r[7]!, TimeSpan.Zero), (int)r[8]!, (bool)r[9]!))];
+    }
+
+    /// <summary>History type for a script: Flyway writes "SQL" for versioned and repeatable SQL migrations.</summary>
+    public static string TypeOf(MigrationScript script) => script.Type switch
+    {
+        MigrationType.Undo => "UNDO_SQL",
+        _ => "SQL",
+    };
+
+    public static Task InsertAsync(TargetSession session, MigrationScript script, string installedBy, int executionMs, bool success, CancellationToken ct) =>
+        session.QueryAsync(InsertSql,
+            [script.Version?.Text, script.Description, TypeOf(script), script.FileName, script.Checksum, installedBy, executionMs, success], ct);
+
+    /// <summary>Undo removes the versioned row (the version becomes pending again) and records the undo itself.</summary>
+    public static Task DeleteVersionAsync(TargetSession session, MigrationVersion version, CancellationToken ct) =>
+        session.QueryAsync("DELETE FROM rose_schema_history WHERE version = $1 AND type = 'SQL'", [version.Text], ct);
+}

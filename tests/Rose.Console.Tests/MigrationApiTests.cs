@@ -1,0 +1,156 @@
+using System.Diagnostics;
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests;
+
+/// <summary>POST /api/v1/sql/migrate and /api/v1/migrations/{database}/... on the real host; `rose migrate` against a real port.</summary>
+[Collection("postgres")]
+public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private RoseAppFactory app = null!;
+
+    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    private static object[] Files(params (string Name, string Sql)[] files) => [.. files.Select(f => new { name = f.Name, sql = f.Sql })];
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
+    }
+
+    private async Task<long> TargetScalarAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Migrate_Files_AppliesThenStatusShowsApplied()
+    {
+        using var client = app.AgentClient();
+        var files = Files(("V1__gadgets.sql", "CREATE TABLE gadgets (id int PRIMARY KEY)"), ("V2__fill.sql", "INSERT INTO gadgets SELECT generate_series(1, 3)"));
+
+        var (status, body) = await PostAsync(client, "/api/v1/sql/migrate", new { database = "demo", migrations = files, reason = "api test" });
+        var (_, state) = await PostAsync(client, "/api/v1/migrations/demo/status", new { migrations = files });
+        var (_, plan) = await PostAsync(client, "/api/v1/migrations/demo/plan", new { migrations = files });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        Assert.Equal(2, body.GetProperty("applied").GetArrayLength());
+        Assert.Equal(3, body.GetProperty("applied")[1].GetProperty("post_counts").GetProperty("gadgets").GetInt64());
+        Assert.All(state.GetProperty("entries").EnumerateArray(), e => Assert.Equal("applied", e.GetProperty("state").GetString()));
+        Assert.True(state.GetProperty("ok").GetBoolean());
+        Assert.Equal(0, plan.GetProperty("migrations").GetArrayLength());
+    }
+
+    [Fact]
+    public async Task Migrate_Drop_Returns202AndAppliesNothing()
+    {
+        using var client = app.AgentClient();
+
+        var (status, body) = await PostAsync(client, "/api/v1/sql/migrate",
+            new { database = "demo", migrations = Files(("V1__new.sql", "CREATE TABLE n1 (id int)"), ("V2__drop.sql", "DROP TABLE widgets")), reason = "x" });
+
+        Assert.Equal(HttpStatusCode.Accepted, status);
+        Assert.Equal("pending_approval", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("approval_id").GetInt64() > 0);
+        Assert.Equal(0L, await TargetScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'n1'"));
+        Assert.Equal(20L, await TargetScalarAsync("SELECT count(*) FROM widgets"));
+    }
+
+    [Fact]
+    public async Task Migrate_Statuses_DeniedFailedAndBadRequest()
+    {
+        using var client = app.AgentClient();
+
+        var (denied, deniedBody) = await PostAsync(client, "/api/v1/sql/migrate",
+            new { database = "demo", sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", reason = "x" });
+        var (failed, failedBody) = await PostAsync(client, "/api/v1/sql/migrate",
+            new { database = "demo", migrations = Files(("V1__bad.sql", "CREATE TABLE half (id int); INSERT INTO half VALUES ('x')")), reason = "x" });
+        var (bad, _) = await PostAsync(client, "/api/v1/sql/migrate", new { database = "demo", migrations = Files(("init.sql", "SELECT 1")) });
+
+        Assert.Equal(HttpStatusCode.Forbidden, denied);
+        Assert.Equal("denied", deniedBody.GetProperty("status").GetString());
+        Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
+        Assert.Equal("22P02", failedBody.GetProperty("error").GetProperty("sqlstate").GetString());
+        Assert.Equal(0L, await TargetScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'half'"));
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+    }
+
+    [Fact]
+    public async Task Plan_ShowsClassificationDecisionAndLint()
+    {
+        using var client = app.AgentClient();
+
+        var (status, plan) = await PostAsync(client, "/api/v1/migrations/demo/plan",
+            new { migrations = Files(("V1__alter.sql", "ALTER TABLE widgets ADD COLUMN c int NOT NULL")) });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal("approval", plan.GetProperty("decision").GetString());
+        var migration = plan.GetProperty("migrations")[0];
+        Assert.Equal("ALTER TABLE", migration.GetProperty("statements")[0].GetProperty("tag").GetString());
+        Assert.Contains(migration.GetProperty("lint").EnumerateArray(),
+            f => f.GetProperty("rule").GetString() == "adding-not-nullable-field" && f.GetProperty("severity").GetString() == "error");
+    }
+
+    [Fact]
+    public async Task OpenApi_ListsMigrationEndpoints()
+    {
+        using var client = await app.ClientAsync();
+
+        var doc = await client.GetStringAsync("/openapi/v1.json");
+
+        Assert.Contains("/api/v1/sql/migrate", doc, StringComparison.Ordinal);
+        Assert.Contains("/api/v1/migrations/{database}/plan", doc, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Cli_MigrateApplyThenStatus_OverHttp()
+    {
+        await using var host = await RealHost.StartAsync(app.Settings);
+        var dir = Directory.CreateTempSubdirectory("rose-cli-migrations").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "V1__cli.sql"), "CREATE TABLE cli_made (id int)");
+
+        var (applyCode, applyOut) = await RunCliAsync("migrate", "apply", "--database", "demo", "--dir", dir, "--url", host.Url.ToString(), "--api-key", RoseAppFactory.AgentKey);
+        var (statusCode, statusOut) = await RunCliAsync("migrate", "status", "--database", "demo", "--dir", dir, "--url", host.Url.ToString(), "--api-key", RoseAppFactory.AgentKey, "--json");
+
+        Assert.Equal(0, applyCode);
+        Assert.Contains("status: succeeded", applyOut, StringComparison.Ordinal);
+        Assert.Equal(0, statusCode);
+        Assert.Equal("applied", JsonDocument.Parse(statusOut).RootElement.GetProperty("entries")[0].GetProperty("state").GetString());
+    }
+
+    private static async Task<(int Code, string Out)> RunCliAsync(params string[] args)
+    {
+        var root = AppContext.BaseDirectory;
+        while (!File.Exists(Path.Combine(root, "Rose.Console.sln")))
+        {
+            root = Path.GetDirectoryName(root)!;
+        }
+
+        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
+        var exe = Path.Combine(root, "src", "Rose.Cli", "bin", configuration, "net9.0", "linux-x64", "rose");
+        Assert.True(File.Exists(exe), $"The rose CLI is not built at {exe}: run 'dotnet build Rose.Console.sln' first.");
+        var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        foreach (var a in args)
+        {
+            info.ArgumentList.Add(a);
+        }
+
+        using var process = Process.Start(info)!;
+        var stdout = process.StandardOutput.ReadToEndAsync();
+        var stderr = process.StandardError.ReadToEndAsync();
+        await process.WaitForExitAsync().WaitAsync(TimeSpan.FromSeconds(60));
+        return (process.ExitCode, await stdout + await stderr);
+    }
+}
