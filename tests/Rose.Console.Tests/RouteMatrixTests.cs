@@ -23,13 +23,15 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
     /// <summary>Route ("METHOD pattern") → expected answer per identity, in the order of <see cref="Identities"/>.</summary>
     private static readonly Dictionary<string, string[]> Matrix = new()
     {
-        //                                                 anonymous  dave (viewer) alice (operator) bob (approver) carol (admin) agent
-        ["GET /"] =                                        [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["GET /agents"] =                                  [SignIn,   Forbidden,  Forbidden,  Forbidden,  "200",      SignIn],
-        ["GET /approvals"] =                               [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["GET /approvals/{Id:long}"] =                     [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["POST /approvals"] =                              [SignIn,   "400",      "400",      "400",      "400",      SignIn],
-        ["POST /approvals/{Id:long}"] =                    [SignIn,   "400",      "400",      "400",      "400",      SignIn],
+        // An agent key is an identity everywhere: on routes its role does not allow it gets 403, never a sign-in redirect.
+        //                                                 anonymous dave     alice    bob      carol    agent
+        //                                                           (viewer) (operator)(approver)(admin)
+        ["GET /"] =                                        [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /agents"] =                                  [SignIn,   Forbidden, Forbidden, Forbidden, "200",    "403"],
+        ["GET /approvals"] =                               [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /approvals/{Id:long}"] =                     [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["POST /approvals"] =                              [SignIn,   "400",    "400",    "400",    "400",    "403"],
+        ["POST /approvals/{Id:long}"] =                    [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /healthz"] =                                 ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /readyz"] =                                  ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /openapi/{documentName}.json"] =             ["200",    "200",      "200",      "200",      "200",      "200"],
@@ -38,23 +40,39 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /signed-out"] =                              ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /forbidden"] =                               ["403",    "403",      "403",      "403",      "403",      "403"],
         // Without the form's antiforgery token a signed-in user's sign-out is refused.
-        ["POST /signout"] =                                [SignIn,   "400",      "400",      "400",      "400",      SignIn],
+        ["POST /signout"] =                                [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /api/v1/sql/execute"] =                     ["401",    "403",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/sql/logs"] =                         ["401",    "200",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/approvals/{id:long}"] =              ["401",    "404",      "404",      "404",      "404",      "404"],
+        ["GET /workbench"] =                               [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["POST /workbench"] =                              [SignIn,   "400",    "400",    "400",    "400",    "403"],
+        ["GET /workbench/export/{token}"] =                [SignIn,   Forbidden, "404",    "404",    "404",    "403"],
+        ["POST /workbench/export"] =                       [SignIn,   Forbidden, "400",    "400",    "400",    "403"],
+        ["GET /migrations"] =                              [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["POST /migrations"] =                             [SignIn,   "400",    "400",    "400",    "400",    "403"],
+        // Past authorization, the migration endpoints answer the probe's empty body with 400.
+        ["POST /api/v1/sql/migrate"] =                     ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["GET /api/v1/migrations/{database}/status"] =     ["401",    "400",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/status"] =    ["401",    "400",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/verify"] =    ["401",    "400",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/plan"] =      ["401",    "400",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/undo"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["GET /api/v1/migrations/{database}/snapshots"] =  ["401",    "200",    "200",    "200",    "200",    "200"],
+        ["POST /api/v1/migrations/{database}/snapshots/{name}/restore"] =
+                                                           ["401",    "403",    "403",    "403",    "400",    "403"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.
-        ["POST /"] =                                       [SignIn,   "400",      "400",      "400",      "400",      SignIn],
-        ["POST /agents"] =                                 [SignIn,   Forbidden,  Forbidden,  Forbidden,  "400",      SignIn],
-        // The Blazor hub: pages' circuits need a signed-in person; an agent key never opens one.
-        ["* /_blazor/negotiate"] =                         ["401",    "200",      "200",      "200",      "200",      "401"],
-        ["* /_blazor"] =                                   ["401",    "400",      "400",      "400",      "400",      "401"],
-        ["* /_blazor/disconnect/"] =                       ["401",    "400",      "400",      "400",      "400",      "401"],
-        ["* /_blazor/initializers/"] =                     ["401",    "200",      "200",      "200",      "200",      "401"],
+        ["POST /"] =                                       [SignIn,   "400",    "400",    "400",    "400",    "403"],
+        ["POST /agents"] =                                 [SignIn,   Forbidden, Forbidden, Forbidden, "400",    "403"],
+        // The Blazor hub: circuits need a signed-in person; an agent key never opens one.
+        ["* /_blazor/negotiate"] =                         ["401",    "200",    "200",    "200",    "200",    "403"],
+        ["* /_blazor"] =                                   ["401",    "400",    "400",    "400",    "400",    "403"],
+        ["* /_blazor/disconnect/"] =                       ["401",    "400",    "400",    "400",    "400",    "403"],
+        ["* /_blazor/initializers/"] =                     ["401",    "200",    "200",    "200",    "200",    "403"],
         // Framework script and helpers sit behind sign-in too: only pages use them, and the sign-in pages are plain HTML.
-        ["GET /_framework/blazor.web.js"] =                [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["HEAD /_framework/blazor.web.js"] =               [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["* /_framework/blazor.server.js"] =               [SignIn,   "200",      "200",      "200",      "200",      SignIn],
-        ["GET /_framework/opaque-redirect"] =              [SignIn,   "400",      "400",      "400",      "400",      SignIn],
+        ["GET /_framework/blazor.web.js"] =                [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["HEAD /_framework/blazor.web.js"] =               [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["* /_framework/blazor.server.js"] =               [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /_framework/opaque-redirect"] =              [SignIn,   "400",    "400",    "400",    "400",    "403"],
     };
 
     private RoseAppFactory app = null!;
@@ -139,7 +157,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         var path = route[(space + 1)..]
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
             .Replace("{id:long}", "999999", StringComparison.Ordinal)
-            .Replace("{Id:long}", "999999", StringComparison.Ordinal);
+            .Replace("{Id:long}", "999999", StringComparison.Ordinal)
+            .Replace("{database}", "demo", StringComparison.Ordinal)
+            .Replace("{token}", "no-such-token", StringComparison.Ordinal)
+            .Replace("{name}", "no-such-snapshot", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, path);
         if (path == "/api/v1/sql/execute")
         {
@@ -148,6 +169,11 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         else if (path == "/_blazor/negotiate")
         {
             request.RequestUri = new Uri(path + "?negotiateVersion=1", UriKind.Relative);
+        }
+        else if (method == HttpMethod.Post && path.StartsWith("/api/", StringComparison.Ordinal))
+        {
+            // An empty JSON object: an authorized caller gets past authorization to the endpoint's own validation.
+            request.Content = new StringContent("{}", Encoding.UTF8, "application/json");
         }
         else if (method == HttpMethod.Post)
         {

@@ -12,6 +12,9 @@ public static class RoseAuthExtensions
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
+    /// <summary>The default scheme: forwards to the API key handler or the cookie, by the request's Authorization header.</summary>
+    public const string IdentityScheme = "rose";
+
     public static IServiceCollection AddRoseAuth(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
         var auth = configuration.GetSection(RoseAuthOptions.SectionName).Get<RoseAuthOptions>() ?? new RoseAuthOptions();
@@ -19,7 +22,13 @@ public static class RoseAuthExtensions
         services.AddSingleton<IValidateOptions<RoseAuthOptions>, RoseAuthOptionsValidator>();
         services.AddSingleton<CurrentIdentity>();
 
-        var authentication = services.AddAuthentication(CookieScheme)
+        // A request with a bearer key is an agent everywhere; anything else is a browser session.
+        // So an agent on a route its role does not allow gets 403, not a sign-in redirect meant for people.
+        var authentication = services.AddAuthentication(IdentityScheme)
+            .AddPolicyScheme(IdentityScheme, "Session cookie or API key", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = "rose.auth";
