@@ -22,6 +22,7 @@ public static class RoseCli
         root.Subcommands.Add(PolicyCommand.Create(io, classifier));
         root.Subcommands.Add(McpCommand.Create(io));
         root.Subcommands.Add(MigrateCommand.Create(io));
+        root.Subcommands.Add(ValidateCommand.Create(io));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

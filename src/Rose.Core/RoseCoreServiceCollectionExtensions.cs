@@ -4,12 +4,14 @@ using Rose.Core.Agents;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Devlogs;
 using Rose.Core.Execution;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Storage;
 using Rose.Core.Targets;
+using Rose.Core.Validation;
 
 namespace Rose.Core;
 
@@ -41,6 +43,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<AuditReader>();
+        services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<ApprovalService>();
         services.AddSingleton<ApprovalPreviewer>();
@@ -55,6 +58,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();
+        services.AddRoseValidation();
         return services;
     }
 }

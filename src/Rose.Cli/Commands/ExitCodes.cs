@@ -18,6 +18,12 @@ public static class ExitCodes
     /// <summary>`policy check`: the strictest decision is deny.</summary>
     public const int Deny = 3;
 
+    /// <summary>`validate`: at least one check failed or errored.</summary>
+    public const int ValidationFailed = 4;
+
+    /// <summary>`validate`: the console refused or could not run the validation (bad key, unknown database).</summary>
+    public const int ValidationError = 5;
+
     /// <summary>Bad command line (EX_USAGE).</summary>
     public const int Usage = 64;
 

@@ -10,7 +10,8 @@ internal static class LogEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapGet("/sql/logs", async (AuditReader reader, int? limit, long? before, string? database, string? executor,
-            string? status, string? q, CancellationToken ct) =>
+            string? status, string? q, string? executor_kind, string? channel, string? operation, string? decision,
+            DateTimeOffset? from, DateTimeOffset? to, CancellationToken ct) =>
         {
             if (limit is < 1 or > 1000)
             {
@@ -25,6 +26,12 @@ internal static class LogEndpoints
                 Executor = executor,
                 Status = status,
                 Text = q,
+                ExecutorKind = executor_kind,
+                Channel = channel,
+                Operation = operation,
+                Decision = decision,
+                From = from,
+                To = to,
             }, ct);
             return Results.Ok(new
             {

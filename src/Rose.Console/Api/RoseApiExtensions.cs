@@ -22,6 +22,10 @@ public static class RoseApiExtensions
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
         MigrationEndpoints.Map(api);
+        DevlogEndpoints.Map(api);
+        AuditEndpoints.MapApi(api);
+        AuditEndpoints.MapExport(app);
+        ValidationEndpoints.Map(api);
         return app;
     }
 

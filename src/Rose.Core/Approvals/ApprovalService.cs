@@ -1,4 +1,7 @@
 using System.Text.Json;
+using Microsoft.Extensions.Logging;
+using Npgsql;
+using Rose.Core.Devlogs;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -13,7 +16,8 @@ public sealed record ApprovalActionResult(bool Done, string Message, ApprovalReq
 /// their policy); nobody decides their own request; expired requests cannot be approved; an approved
 /// request runs exactly once, through the normal pipeline, with the SQL stored when it was parked.
 /// </summary>
-public sealed class ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier)
+public sealed class ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier,
+    DevlogStore devlogs, ILogger<ApprovalService> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -44,6 +48,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
         var status = outcome.Status == OutcomeStatus.Succeeded ? ApprovalStatus.Executed : ApprovalStatus.Failed;
         await store.CompleteAsync(id, status, outcome.AuditId, Summarise(outcome), CancellationToken.None);
         await notifier.PublishAsync(id, CancellationToken.None);
+        await WriteDevlogAsync(claimed, approver, outcome);
         var message = status == ApprovalStatus.Executed
             ? "Approved and executed."
             : $"Approved, but it did not succeed: {outcome.Result?.Error?.Message ?? string.Join("; ", outcome.Reasons)}";
@@ -100,6 +105,41 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
         }
 
         return new(false, $"This request is already {request.Status}{(request.DecidedByName is null ? "" : " by " + request.DecidedByName)}.", request);
+    }
+
+    /// <summary>
+    /// The automatic devlog of an approved execution, linked to the execution's audit row. The SQL has
+    /// already run by now, so a devlog that cannot be written is logged, never turned into a failure.
+    /// </summary>
+    private async Task WriteDevlogAsync(ApprovalRequest request, Executor approver, ExecutionOutcome outcome)
+    {
+        var status = outcome.Status.ToString().ToLowerInvariant();
+        var rows = outcome.Result?.TotalRowsAffected;
+        var metadata = JsonSerializer.Serialize(new
+        {
+            intent = request.Reason,
+            sql = request.Sql,
+            rows_affected = rows,
+            status,
+            approval_id = request.Id,
+            approved_by = approver.Id,
+            requested_by = request.RequesterId,
+            database = request.Database,
+            error = outcome.Result?.Error?.Message,
+        }, Json);
+        var content = $"Approval request #{request.Id} by {request.RequesterName} was approved by {approver.Name} and {status}"
+            + (rows is null ? "." : $" ({rows} rows affected).")
+            + (string.IsNullOrWhiteSpace(request.Reason) ? "" : "\n\nIntent: " + request.Reason);
+        try
+        {
+            await devlogs.CreateAsync(new DevlogDraft(Executor.System("approvals"), request.Database, DevlogTypes.Approval,
+                $"Approved execution #{request.Id} on {request.Database}: {status}", content, ["approval", status],
+                metadata, outcome.AuditId), CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or DevlogValidationException or InvalidOperationException)
+        {
+            logger.LogError(ex, "Approval {ApprovalId} executed but its devlog could not be written", request.Id);
+        }
     }
 
     private static string Summarise(ExecutionOutcome outcome) => JsonSerializer.Serialize(new

@@ -50,6 +50,7 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
         var id = await ParkAsync("DROP TABLE approve_me");
         var page = await fixture.SignInAsync("bob", "/approvals");
 
+        await RoseConsoleFixture.WaitInteractiveAsync(page);
         var card = page.Locator($"[data-approval-id='{id}']");
         await Assertions.Expect(card).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByTestId("approval-preview")).ToContainTextAsync("ACCESS EXCLUSIVE");
@@ -120,8 +121,7 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
         var page = await context.NewPageAsync();
         await page.GotoAsync("dev/login?user=bob&returnUrl=/approvals");
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Approvals");
-        await page.WaitForFunctionAsync("() => window.Blazor !== undefined");
-        await Task.Delay(500); // the circuit is connected and subscribed
+        await RoseConsoleFixture.WaitInteractiveAsync(page);
         await TargetAsync("CREATE TABLE live_table (id int)");
 
         var id = await ParkAsync("DROP TABLE live_table"); // through the FIRST instance

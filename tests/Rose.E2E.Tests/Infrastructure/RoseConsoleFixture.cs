@@ -108,6 +108,10 @@ public class RoseConsoleFixture : IAsyncLifetime
         return page;
     }
 
+    /// <summary>Waits until the page's circuit is live (the layout marks it): clicks before that go nowhere.</summary>
+    public static Task WaitInteractiveAsync(IPage page) =>
+        page.Locator("main[data-interactive='1']").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+
     /// <summary>Saves a full-page PNG to $ROSE_E2E_SCREENSHOTS/name.png when that variable is set (layout review, CI artefacts).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

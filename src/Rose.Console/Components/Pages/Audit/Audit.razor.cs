@@ -1,0 +1,114 @@
+using System.Globalization;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Rendering;
+using Microsoft.Extensions.Primitives;
+using Npgsql;
+using Rose.Core.Audit;
+
+namespace Rose.Console.Components.Pages.Audit;
+
+public partial class Audit
+{
+    [Inject] private AuditReader Reader { get; set; } = default!;
+    [Inject] private AuditChainVerifier Verifier { get; set; } = default!;
+
+    // Each filter is its own query parameter so the framework re-runs OnParametersSetAsync on every URL change.
+    [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? To { get; set; }
+    [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
+    [SupplyParameterFromQuery(Name = "executor")] public string? Executor { get; set; }
+    [SupplyParameterFromQuery(Name = "kind")] public string? Kind { get; set; }
+    [SupplyParameterFromQuery(Name = "channel")] public string? Channel { get; set; }
+    [SupplyParameterFromQuery(Name = "operation")] public string? Operation { get; set; }
+    [SupplyParameterFromQuery(Name = "decision")] public string? Decision { get; set; }
+    [SupplyParameterFromQuery(Name = "status")] public string? Status { get; set; }
+    [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
+    [SupplyParameterFromQuery(Name = "limit")] public string? Limit { get; set; }
+    [SupplyParameterFromQuery(Name = "before")] public string? Before { get; set; }
+    [SupplyParameterFromQuery(Name = "after")] public string? After { get; set; }
+    [SupplyParameterFromQuery(Name = "detail")] public string? DetailParam { get; set; }
+
+    private long? Detail => long.TryParse(DetailParam, NumberStyles.None, CultureInfo.InvariantCulture, out var id) ? id : null;
+
+    private AuditFilter filter = new();
+    private AuditPage? page;
+    private AuditEntry? detail;
+    private long? parkedApproval;
+    private IReadOnlyList<(long Id, string Title)> devlogs = [];
+    private string? error;
+    private long? verifyFrom;
+    private long? verifyTo;
+    private bool verifying;
+    private AuditChainReport? report;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        filter = AuditQueryString.Parse(new Dictionary<string, StringValues>
+        {
+            ["from"] = From, ["to"] = To, ["database"] = Database, ["executor"] = Executor, ["kind"] = Kind,
+            ["channel"] = Channel, ["operation"] = Operation, ["decision"] = Decision, ["status"] = Status,
+            ["q"] = Q, ["limit"] = Limit, ["before"] = Before, ["after"] = After,
+        });
+        error = null;
+        try
+        {
+            page = await Reader.PageAsync(filter, CancellationToken.None);
+            detail = Detail is { } id ? page.Entries.FirstOrDefault(e => e.Id == id) ?? await Reader.GetAsync(id, CancellationToken.None) : null;
+            parkedApproval = detail is null ? null : await Reader.ParkedApprovalAsync(detail.Id, CancellationToken.None);
+            devlogs = detail is null ? [] : await Reader.DevlogsForAsync(detail.Id, CancellationToken.None);
+        }
+        catch (NpgsqlException ex)
+        {
+            page = new AuditPage([], false, false);
+            error = "The audit log could not be read: " + ex.Message;
+        }
+    }
+
+    private async Task VerifyAsync()
+    {
+        verifying = true;
+        report = null;
+        try
+        {
+            report = await Verifier.VerifyAsync(verifyFrom, verifyTo, CancellationToken.None);
+        }
+        catch (NpgsqlException ex)
+        {
+            error = "The chain could not be verified: " + ex.Message;
+        }
+        finally
+        {
+            verifying = false;
+        }
+    }
+
+    private static string? TimeValue(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+
+    private static string Shorten(string sql)
+    {
+        var oneLine = sql.ReplaceLineEndings(" ");
+        return oneLine.Length <= 120 ? oneLine : oneLine[..120] + "…";
+    }
+
+    /// <summary>An "any" option plus one per value, the current one selected.</summary>
+    private static RenderFragment Options(IEnumerable<string> values, string? selected) => builder =>
+    {
+        builder.OpenElement(0, "option");
+        builder.AddAttribute(1, "value", "");
+        builder.AddContent(2, "any");
+        builder.CloseElement();
+        foreach (var value in values)
+        {
+            AddOption(builder, value, string.Equals(value, selected, StringComparison.OrdinalIgnoreCase));
+        }
+    };
+
+    private static void AddOption(RenderTreeBuilder builder, string value, bool selected)
+    {
+        builder.OpenElement(10, "option");
+        builder.AddAttribute(11, "value", value);
+        builder.AddAttribute(12, "selected", selected);
+        builder.AddContent(13, value);
+        builder.CloseElement();
+    }
+}

@@ -1,0 +1,129 @@
+using System.Globalization;
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.WebUtilities;
+using Npgsql;
+using Rose.Console.Auth;
+using Rose.Core.Devlogs;
+
+namespace Rose.Console.Components.Pages.Devlogs;
+
+public partial class Devlogs
+{
+    [Inject] private DevlogStore Store { get; set; } = default!;
+    [Inject] private NavigationManager Nav { get; set; } = default!;
+
+    [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
+    [SupplyParameterFromQuery(Name = "service")] public string? Service { get; set; }
+    [SupplyParameterFromQuery(Name = "type")] public string? Type { get; set; }
+    [SupplyParameterFromQuery(Name = "tag")] public string? Tag { get; set; }
+    [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
+    [SupplyParameterFromQuery(Name = "to")] public string? To { get; set; }
+    [SupplyParameterFromQuery(Name = "before")] public string? Before { get; set; }
+    [SupplyParameterFromQuery(Name = "id")] public string? Id { get; set; }
+
+    private IReadOnlyList<Devlog>? items;
+    private bool hasOlder;
+    private string? error;
+
+    private string? draftService;
+    private string? draftType = "note";
+    private string? draftTitle;
+    private string? draftContent;
+    private string? draftTags;
+    private string? draftMetadata;
+    private bool saving;
+    private List<string> createErrors = [];
+
+    protected override async Task OnParametersSetAsync()
+    {
+        error = null;
+        try
+        {
+            if (ParseLong(Id) is { } id)
+            {
+                var one = await Store.GetAsync(id, CancellationToken.None);
+                items = one is null ? [] : [one];
+                hasOlder = false;
+                return;
+            }
+
+            var filter = new DevlogFilter
+            {
+                ServiceId = Service,
+                LogType = Type,
+                Tags = string.IsNullOrWhiteSpace(Tag) ? [] : [Tag],
+                From = ParseTime(From),
+                To = ParseTime(To),
+                Before = ParseLong(Before),
+            };
+            if (!string.IsNullOrWhiteSpace(Q))
+            {
+                items = await Store.SearchAsync(Q, filter with { Limit = DevlogStore.MaxSearchLimit }, 0, CancellationToken.None);
+                hasOlder = false;
+            }
+            else
+            {
+                var page = await Store.ListAsync(filter, CancellationToken.None);
+                items = page.Items;
+                hasOlder = page.HasOlder;
+            }
+        }
+        catch (NpgsqlException ex)
+        {
+            items = [];
+            error = "Devlogs could not be read: " + ex.Message;
+        }
+    }
+
+    private async Task CreateAsync(ClaimsPrincipal user)
+    {
+        saving = true;
+        createErrors = [];
+        try
+        {
+            var tags = (draftTags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var metadata = string.IsNullOrWhiteSpace(draftMetadata) ? "{}" : draftMetadata.Trim();
+            var created = await Store.CreateAsync(new DevlogDraft(CurrentIdentity.ToExecutor(user), draftService ?? "", draftType ?? "",
+                draftTitle ?? "", draftContent ?? "", tags, metadata), CancellationToken.None);
+            Nav.NavigateTo($"devlogs?id={created.Id}");
+        }
+        catch (DevlogValidationException ex)
+        {
+            createErrors = [.. ex.Errors];
+        }
+        finally
+        {
+            saving = false;
+        }
+    }
+
+    /// <summary>This view's URL with one filter changed (and the page position reset).</summary>
+    private string Link(string? service = null, string? type = null, string? tag = null, long? before = null)
+    {
+        var pairs = new Dictionary<string, string?>
+        {
+            ["q"] = Q,
+            ["service"] = service ?? Service,
+            ["type"] = type ?? Type,
+            ["tag"] = tag ?? Tag,
+            ["from"] = From,
+            ["to"] = To,
+            ["before"] = before?.ToString(CultureInfo.InvariantCulture),
+        }.Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToList();
+        return pairs.Count == 0 ? "devlogs" : QueryHelpers.AddQueryString("devlogs", pairs);
+    }
+
+    private static JsonElement? Metadata(Devlog d)
+    {
+        using var doc = JsonDocument.Parse(d.MetadataJson);
+        return doc.RootElement.ValueKind == JsonValueKind.Object && !doc.RootElement.EnumerateObject().Any() ? null : doc.RootElement.Clone();
+    }
+
+    private static long? ParseLong(string? value) =>
+        long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
+
+    private static DateTimeOffset? ParseTime(string? value) =>
+        DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+}

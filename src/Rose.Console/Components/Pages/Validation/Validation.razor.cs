@@ -1,0 +1,143 @@
+using System.Security.Claims;
+using System.Text.Json;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using Microsoft.JSInterop;
+using Rose.Console.Auth;
+using Rose.Core.Targets;
+using Rose.Core.Validation;
+using Rose.Core.Validation.Storage;
+
+namespace Rose.Console.Components.Pages.Validation;
+
+/// <summary>One point of the trend chart: a run's counts.</summary>
+public sealed record TrendPoint(string Label, int Pass, int Warn, int Fail, int Error);
+
+/// <summary>
+/// The validation dashboard of one database: health of the latest run, trend over runs, checks
+/// failing first with drill-down, the schema audit with remediation SQL, and suggested checks.
+/// Database and check are in the query string so a view can be shared.
+/// </summary>
+public partial class Validation
+{
+    [Inject] private TargetRegistry Targets { get; set; } = default!;
+    [Inject] private ValidationRunner Runner { get; set; } = default!;
+    [Inject] private ValidationRunStore Runs { get; set; } = default!;
+    [Inject] private ValidationResultStore ResultStore { get; set; } = default!;
+    [Inject] private ValidationFindingStore FindingStore { get; set; } = default!;
+    [Inject] private ValidationCheckStore CheckStore { get; set; } = default!;
+    [Inject] private TargetReader Reader { get; set; } = default!;
+    [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime Js { get; set; } = default!;
+
+    [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
+    [SupplyParameterFromQuery(Name = "check")] public string? Check { get; set; }
+
+    private ClaimsPrincipal user = new();
+    private ValidationRun? latest;
+    private ValidationSummary? summary;
+    private IReadOnlyList<StoredResult> results = [];
+    private IReadOnlyList<AuditFinding> findings = [];
+    private IReadOnlyList<StoredResult> history = [];
+    private List<TrendPoint> trend = [];
+    private List<SuggestedCheck>? suggestions;
+    private bool running;
+    private bool suggesting;
+    private string? progress;
+    private string? message;
+    private bool messageIsError;
+
+    private bool CanRun => user.IsInRole(RoseRoles.Operator);
+
+    private string Health => summary?.Health ?? (latest?.Status == RunStatus.Error ? CheckStatus.Error : "unknown");
+
+    protected override async Task OnInitializedAsync() => user = (await Auth.GetAuthenticationStateAsync()).User;
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (string.IsNullOrEmpty(Database) || !Targets.TryGet(Database, out _))
+        {
+            Database = Targets.All.FirstOrDefault()?.Name ?? string.Empty;
+        }
+
+        suggestions = null;
+        await LoadAsync(CancellationToken.None);
+    }
+
+    private async Task LoadAsync(CancellationToken ct)
+    {
+        var runs = await Runs.ListAsync(Database, 30, ct);
+        latest = runs.FirstOrDefault(r => r.FinishedAt is not null);
+        summary = latest?.SummaryJson is { } json ? JsonSerializer.Deserialize<ValidationSummary>(json) : null;
+        results = latest is null ? [] : await ResultStore.ForRunAsync(latest.Id, ct);
+        findings = latest is null ? [] : await FindingStore.ForRunAsync(latest.Id, ct);
+        history = Check is null ? [] : await ResultStore.HistoryAsync(Database!, Check, 30, ct);
+        trend = runs.Where(r => r.SummaryJson is not null).Reverse().Select(r =>
+        {
+            var s = JsonSerializer.Deserialize<ValidationSummary>(r.SummaryJson!)!;
+            return new TrendPoint($"#{r.Id} {r.StartedAt:MM-dd HH:mm}", s.Pass, s.Warn, s.Fail, s.Error);
+        }).ToList();
+    }
+
+    private async Task RunAsync()
+    {
+        running = true;
+        progress = $"Reading the catalog of {Database}, running the checks and the schema audit…";
+        message = null;
+        StateHasChanged();
+        try
+        {
+            var report = await Runner.RunAsync(Database!, CurrentIdentity.ToExecutor(user), CancellationToken.None);
+            message = $"Run #{report.RunId}: {report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Findings.Count} audit findings.";
+            messageIsError = report.Status == RunStatus.Error;
+            await LoadAsync(CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Rose.Core.Audit.AuditUnavailableException or ValidationException)
+        {
+            message = "The run could not complete: " + ex.Message;
+            messageIsError = true;
+        }
+        finally
+        {
+            running = false;
+            progress = null;
+        }
+    }
+
+    private async Task SuggestAsync()
+    {
+        suggesting = true;
+        try
+        {
+            var catalog = await TargetCatalog.LoadAsync(Reader, CurrentIdentity.ToExecutor(user), Database!, CancellationToken.None);
+            var accepted = (await CheckStore.ListAsync(Database!, enabledOnly: false, CancellationToken.None)).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            var builtIn = ValidationRunner.Plan(catalog, []).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
+            suggestions = CheckSuggester.Suggest(catalog)
+                .Where(s => !accepted.Contains(s.Definition.Key) && !(builtIn.Contains(s.Definition.Key) && s.Definition.Kind == CheckKinds.RowCount))
+                .ToList();
+        }
+        catch (ValidationException ex)
+        {
+            message = ex.Message;
+            messageIsError = true;
+        }
+        finally
+        {
+            suggesting = false;
+        }
+    }
+
+    private async Task AcceptAsync(SuggestedCheck suggestion)
+    {
+        await CheckStore.UpsertAsync(Database!, suggestion.Definition, CurrentIdentity.ToExecutor(user).Id, CancellationToken.None);
+        suggestions?.Remove(suggestion);
+        message = $"Accepted: {suggestion.Definition.Describe}. It runs from the next run on.";
+        messageIsError = false;
+    }
+
+    private async Task CopyAsync(string text) => await Js.InvokeVoidAsync("navigator.clipboard.writeText", text);
+
+    private string CheckLink(string key) =>
+        Navigation.GetUriWithQueryParameters("/validation", new Dictionary<string, object?> { ["database"] = Database, ["check"] = key });
+}

@@ -1,0 +1,84 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests;
+
+/// <summary>The validation API against the real host: who may run, who may read, and what a run answers.</summary>
+[Collection("postgres")]
+public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private RoseAppFactory app = null!;
+
+    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Run_AsAgent_ReturnsResultsFailingFirstAndRecordsTheRun()
+    {
+        using var client = app.AgentClient();
+
+        var response = await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("completed", body.GetProperty("status").GetString());
+        var result = Assert.Single(body.GetProperty("results").EnumerateArray(), r => r.GetProperty("key").GetString() == "row_count:public.widgets");
+        Assert.Equal("pass", result.GetProperty("status").GetString());
+        Assert.Equal(20m, result.GetProperty("observed").GetDecimal());
+        Assert.Contains("count(*)", result.GetProperty("sql").GetString(), StringComparison.Ordinal);
+        Assert.Contains(body.GetProperty("findings").EnumerateArray(), f => f.GetProperty("rule").GetString() == "timestamp_without_time_zone" || f.GetProperty("rule").GetString() == "missing_timestamps");
+
+        var runs = await client.GetFromJsonAsync<JsonElement>("/api/v1/validation/runs?database=demo");
+        var run = Assert.Single(runs.GetProperty("runs").EnumerateArray());
+        Assert.Equal(body.GetProperty("run_id").GetInt64(), run.GetProperty("id").GetInt64());
+        Assert.Equal(1, run.GetProperty("summary").GetProperty("pass").GetInt32());
+
+        var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/validation/runs/{run.GetProperty("id").GetInt64()}");
+        Assert.Equal(body.GetProperty("results").GetArrayLength(), detail.GetProperty("results").GetArrayLength());
+    }
+
+    [Theory]
+    [InlineData("alice", "POST", HttpStatusCode.OK)]          // operator runs
+    [InlineData("dave", "POST", HttpStatusCode.Forbidden)]    // viewer may not run
+    [InlineData("dave", "GET", HttpStatusCode.OK)]            // viewer reads history
+    [InlineData(null, "GET", HttpStatusCode.Unauthorized)]    // anonymous reads nothing
+    public async Task Endpoints_ByRole_AreAllowedOrRefused(string? user, string method, HttpStatusCode expected)
+    {
+        using var client = await app.ClientAsync(user);
+
+        var response = method == "POST"
+            ? await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" })
+            : await client.GetAsync("/api/v1/validation/runs");
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Theory]
+    [InlineData("{}", HttpStatusCode.BadRequest)]
+    [InlineData("{\"database\":\"nope\"}", HttpStatusCode.NotFound)]
+    public async Task Run_BadInput_IsRefused(string json, HttpStatusCode expected)
+    {
+        using var client = app.AgentClient();
+
+        var response = await client.PostAsync("/api/v1/validation/run", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Run_ReadsThroughThePipeline_OnChannelValidation()
+    {
+        using var client = app.AgentClient();
+        await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" });
+
+        var logs = await client.GetFromJsonAsync<JsonElement>("/api/v1/sql/logs?database=demo&limit=100");
+
+        var entries = logs.GetProperty("entries").EnumerateArray().Where(e => e.GetProperty("channel").GetString() == "validation").ToList();
+        Assert.NotEmpty(entries);
+        Assert.All(entries, e => Assert.Equal("succeeded", e.GetProperty("status").GetString()));
+        Assert.All(entries, e => Assert.Equal("rose", e.GetProperty("executor").GetString()));
+    }
+}
