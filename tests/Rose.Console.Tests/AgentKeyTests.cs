@@ -9,15 +9,31 @@ namespace Rose.Console.Tests;
 
 /// <summary>API keys: only hashes are stored; revoked, expired and disabled keys get 401; the audit log names the caller.</summary>
 [Collection("postgres")]
-public sealed class AgentKeyTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixture<AgentKeyTests.SharedApp>
 {
     private static readonly object Select1 = new { database = "demo", sql = "SELECT 1", reason = "key test" };
 
-    private RoseAppFactory app = null!;
+    private RoseAppFactory app => shared.App;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    /// <summary>One host for the class: every test uses its own keys and agents, and each host holds database connections.</summary>
+    public sealed class SharedApp : IAsyncLifetime
+    {
+        private readonly PostgresServerFixture pg = new();
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+        public RoseAppFactory App { get; private set; } = null!;
+
+        public async Task InitializeAsync()
+        {
+            await pg.InitializeAsync();
+            App = await RoseAppFactory.CreateAsync(pg);
+        }
+
+        public async Task DisposeAsync()
+        {
+            await App.DisposeAsync();
+            await pg.DisposeAsync();
+        }
+    }
 
     private AgentStore Store => app.Services.GetRequiredService<AgentStore>();
 
