@@ -3,6 +3,8 @@ using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
+using Microsoft.Extensions.Options;
+using Rose.Console.Auth.Oidc;
 
 namespace Rose.Console.Auth;
 
@@ -10,13 +12,23 @@ public static class RoseAuthExtensions
 {
     public const string CookieScheme = CookieAuthenticationDefaults.AuthenticationScheme;
 
+    /// <summary>The default scheme: forwards to the API key handler or the cookie, by the request's Authorization header.</summary>
+    public const string IdentityScheme = "rose";
+
     public static IServiceCollection AddRoseAuth(this IServiceCollection services, IConfiguration configuration, IWebHostEnvironment environment)
     {
         var auth = configuration.GetSection(RoseAuthOptions.SectionName).Get<RoseAuthOptions>() ?? new RoseAuthOptions();
-        services.Configure<RoseAuthOptions>(configuration.GetSection(RoseAuthOptions.SectionName));
+        services.AddOptions<RoseAuthOptions>().Bind(configuration.GetSection(RoseAuthOptions.SectionName)).ValidateOnStart();
+        services.AddSingleton<IValidateOptions<RoseAuthOptions>, RoseAuthOptionsValidator>();
         services.AddSingleton<CurrentIdentity>();
 
-        services.AddAuthentication(CookieScheme)
+        // A request with a bearer key is an agent everywhere; anything else is a browser session.
+        // So an agent on a route its role does not allow gets 403, not a sign-in redirect meant for people.
+        var authentication = services.AddAuthentication(IdentityScheme)
+            .AddPolicyScheme(IdentityScheme, "Session cookie or API key", o => o.ForwardDefaultSelector = ctx =>
+                ctx.Request.Headers.Authorization.ToString().StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase)
+                    ? ApiKeyAuthenticationHandler.SchemeName
+                    : CookieScheme)
             .AddCookie(CookieScheme, o =>
             {
                 o.Cookie.Name = "rose.auth";
@@ -32,6 +44,11 @@ public static class RoseAuthExtensions
                 o.Events.OnRedirectToAccessDenied = ctx => ApiAware(ctx, StatusCodes.Status403Forbidden);
             })
             .AddScheme<AuthenticationSchemeOptions, ApiKeyAuthenticationHandler>(ApiKeyAuthenticationHandler.SchemeName, null);
+        // An invalid authority is reported by the options validator at start; do not wire a handler for it.
+        if (auth.Oidc.Enabled && OidcAuthorities.IsAcceptable(auth.Oidc.Authority!))
+        {
+            authentication.AddRoseOidc(auth.Oidc);
+        }
 
         services.AddAuthorizationBuilder()
             .AddPolicy(RosePolicies.Viewer, p => p.RequireRole(RoseRoles.Viewer))
@@ -81,16 +98,40 @@ public static class RoseAuthExtensions
             DevLoginEndpoints.Map(app);
         }
 
-        app.MapGet("/signin", (HttpContext ctx, string? returnUrl) =>
-            Results.Redirect((app.Environment.IsDevelopment() && !auth.Oidc.Enabled ? "/dev/login" : "/oidc/login")
-                + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl(returnUrl))))
+        if (auth.Oidc.Enabled)
+        {
+            app.MapRoseOidc();
+        }
+
+        var devLogin = app.Environment.IsDevelopment() && !auth.Oidc.Enabled;
+        app.MapGet("/signin", (string? returnUrl) => auth.Oidc.Enabled || devLogin
+            ? Results.Redirect((devLogin ? "/dev/login" : "/oidc/login") + "?returnUrl=" + Uri.EscapeDataString(SafeReturnUrl(returnUrl)))
+            : Results.Content(
+                "<!doctype html><title>Rose: no sign-in</title><h1>No sign-in is configured</h1>" +
+                "<p>Set Rose:Auth:Oidc:Authority, ClientId and RoleMap to sign in through your identity provider.</p>",
+                "text/html", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();
 
-        app.MapPost("/signout", async (HttpContext ctx) =>
+        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct) =>
         {
+            // The antiforgery middleware only flags a bad token; endpoints without form binding must refuse it themselves.
+            if (!await antiforgery.IsRequestValidAsync(ctx))
+            {
+                return Results.BadRequest(new { status = "bad_request", error = "The form's antiforgery token is missing or invalid." });
+            }
+
+            // Read the id_token before the cookie goes: the provider needs it as id_token_hint.
+            var session = await ctx.AuthenticateAsync(CookieScheme);
+            var idToken = session.Properties?.GetTokenValue("id_token");
             await ctx.SignOutAsync(CookieScheme);
-            return Results.Redirect("/signin");
+            var endSession = auth.Oidc.Enabled ? await OidcSetup.EndSessionUrlAsync(ctx, idToken, ct) : null;
+            return Results.Redirect(endSession ?? (auth.Oidc.Enabled ? "/signed-out" : "/signin"));
         }).RequireAuthorization(RosePolicies.Viewer);
+
+        app.MapGet("/signed-out", () => Results.Content(
+            "<!doctype html><html><head><title>Rose: signed out</title><link rel=\"stylesheet\" href=\"/assets/css/rose.css\"></head>" +
+            "<body class=\"rose-signin\"><main><h1>Signed out</h1><p data-testid=\"signed-out\">You are signed out of Rose Console.</p>" +
+            "<p><a href=\"/signin\">Sign in again</a></p></main></body></html>", "text/html")).AllowAnonymous();
 
         app.MapGet("/forbidden", () => Results.Content(
             "<!doctype html><title>Forbidden</title><h1>Forbidden</h1><p>Your role does not allow this page. <a href=\"/\">Home</a></p>",

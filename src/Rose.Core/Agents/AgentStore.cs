@@ -34,6 +34,47 @@ public sealed class AgentStore(ControlDatabase control)
         await cmd.ExecuteNonQueryAsync(ct);
     }
 
+    /// <summary>Creates an agent made in the console. False when the id is taken (by a console or configuration agent).</summary>
+    public async Task<bool> CreateAsync(string id, string displayName, SqlPolicy policy, CancellationToken ct)
+    {
+        await using var cmd = control.DataSource.CreateCommand("""
+            INSERT INTO rose.agents (id, display_name, policy, source) VALUES ($1, $2, $3::jsonb, 'console')
+            ON CONFLICT (id) DO NOTHING
+            """);
+        cmd.Parameters.Add(AuditLog.Text(id));
+        cmd.Parameters.Add(AuditLog.Text(displayName));
+        cmd.Parameters.Add(AuditLog.Text(JsonSerializer.Serialize(policy)));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Replaces a console agent's policy. Configuration agents are owned by their configuration file: false.</summary>
+    public async Task<bool> UpdatePolicyAsync(string id, SqlPolicy policy, CancellationToken ct)
+    {
+        await using var cmd = control.DataSource.CreateCommand(
+            "UPDATE rose.agents SET policy = $2::jsonb WHERE id = $1 AND source = 'console'");
+        cmd.Parameters.Add(AuditLog.Text(id));
+        cmd.Parameters.Add(AuditLog.Text(JsonSerializer.Serialize(policy)));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>Disables (every key stops working at once) or re-enables an agent.</summary>
+    public async Task<bool> SetDisabledAsync(string id, bool disabled, CancellationToken ct)
+    {
+        await using var cmd = control.DataSource.CreateCommand(disabled
+            ? "UPDATE rose.agents SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL"
+            : "UPDATE rose.agents SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL");
+        cmd.Parameters.Add(AuditLog.Text(id));
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>A new random key for an agent. The caller shows the returned key once; only its hash is kept.</summary>
+    public async Task<(string Key, long KeyId)> CreateKeyAsync(string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        var key = ApiKeys.Generate();
+        var keyId = await AddKeyAsync(agentId, key, expiresAt, ct);
+        return (key, keyId);
+    }
+
     /// <summary>Stores a key's hash (idempotent for the same key). Returns the key row id.</summary>
     public async Task<long> AddKeyAsync(string agentId, string key, DateTimeOffset? expiresAt, CancellationToken ct)
     {
@@ -109,10 +150,13 @@ public sealed class AgentStore(ControlDatabase control)
         return list;
     }
 
-    public async Task<bool> RevokeKeyAsync(long keyId, CancellationToken ct)
+    /// <summary>Revokes one key of one agent (the agent id guards against a stale page revoking another agent's key).</summary>
+    public async Task<bool> RevokeKeyAsync(string agentId, long keyId, CancellationToken ct)
     {
-        await using var cmd = control.DataSource.CreateCommand("UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1 AND revoked_at IS NULL");
+        await using var cmd = control.DataSource.CreateCommand(
+            "UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1 AND agent_id = $2 AND revoked_at IS NULL");
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = keyId });
+        cmd.Parameters.Add(AuditLog.Text(agentId));
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
