@@ -28,15 +28,20 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddOptions<RoseOptions>().BindConfiguration(RoseOptions.SectionName).ValidateOnStart();
         services.AddSingleton<IValidateOptions<RoseOptions>, RoseOptionsValidator>();
 
-        services.AddSingleton(runtime);
-        services.AddSingleton(runtime.Control);
-        var registry = new TargetRegistry();
-        foreach (var target in runtime.Targets)
+        // Registered through factories so the container owns them: disposing the host closes the
+        // pools and stops the embedded cluster (instances handed to DI are never disposed by it).
+        services.AddSingleton(_ => runtime);
+        services.AddSingleton(sp => sp.GetRequiredService<RoseRuntime>().Control);
+        services.AddSingleton(_ =>
         {
-            registry.Register(target);
-        }
+            var registry = new TargetRegistry();
+            foreach (var target in runtime.Targets)
+            {
+                registry.Register(target);
+            }
 
-        services.AddSingleton(registry);
+            return registry;
+        });
         services.AddRoseSql();
         services.AddSingleton<PolicyEnforcer>();
         services.AddSingleton<SqlExecutor>();

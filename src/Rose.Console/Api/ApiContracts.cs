@@ -37,13 +37,13 @@ public sealed record ErrorDto(
 public sealed record ExecuteSqlResponse
 {
     [JsonPropertyName("status")] public required string Status { get; init; }
-    [JsonPropertyName("audit_id")] public long? AuditId { get; init; }
-    [JsonPropertyName("approval_id")] public long? ApprovalId { get; init; }
-    [JsonPropertyName("statements")] public IReadOnlyList<StatementDto>? Statements { get; init; }
-    [JsonPropertyName("reasons")] public IReadOnlyList<string>? Reasons { get; init; }
-    [JsonPropertyName("operations")] public IReadOnlyList<string>? Operations { get; init; }
-    [JsonPropertyName("error")] public ErrorDto? Error { get; init; }
-    [JsonPropertyName("notes")] public IReadOnlyList<string>? Notes { get; init; }
+    [JsonPropertyName("audit_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? AuditId { get; init; }
+    [JsonPropertyName("approval_id"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public long? ApprovalId { get; init; }
+    [JsonPropertyName("statements"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<StatementDto>? Statements { get; init; }
+    [JsonPropertyName("reasons"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Reasons { get; init; }
+    [JsonPropertyName("operations"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Operations { get; init; }
+    [JsonPropertyName("error"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public ErrorDto? Error { get; init; }
+    [JsonPropertyName("notes"), JsonIgnore(Condition = JsonIgnoreCondition.WhenWritingNull)] public IReadOnlyList<string>? Notes { get; init; }
 }
 
 /// <summary>400 answers: what was wrong with the request.</summary>

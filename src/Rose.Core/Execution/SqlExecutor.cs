@@ -161,7 +161,9 @@ public sealed partial class SqlExecutor
         }
 
         await reader.CloseAsync();
-        statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected : null;
+        // Like psql's "SELECT n": a statement that returns rows reports how many it returned.
+        statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected
+            : statementResult.Columns.Count > 0 ? statementResult.RowCount : null;
         statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
     }
 

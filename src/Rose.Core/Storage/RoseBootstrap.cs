@@ -25,8 +25,16 @@ public sealed class RoseRuntime : IAsyncDisposable
     /// <summary>Targets known at start: configuration plus the embedded `demo`.</summary>
     public IReadOnlyList<TargetDefinition> Targets { get; }
 
+    private int disposed;
+
+    /// <summary>Idempotent: the host's container and a test harness may both dispose it.</summary>
     public async ValueTask DisposeAsync()
     {
+        if (Interlocked.Exchange(ref disposed, 1) == 1)
+        {
+            return;
+        }
+
         await Control.DisposeAsync();
         if (Embedded is not null)
         {
