@@ -45,7 +45,7 @@ public sealed class AuditBrowserTests(PostgresServerFixture pg) : IAsyncLifetime
             }
 
             Assert.Contains("data-testid=\"audit-detail\"", detail, StringComparison.Ordinal);
-            Assert.Contains("<span class=\"sql-keyword\">SELECT</span>", detail, StringComparison.Ordinal);
+            Assert.Contains("<span class=\"rose-sql-k\">SELECT</span>", detail, StringComparison.Ordinal);
         }
     }
 
