@@ -73,6 +73,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /api/v1/devlogs/search"] =                   ["401",    "400",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/devlogs/{id:long}"] =                ["401",    "404",    "404",    "404",    "404",    "404"],
         ["POST /api/v1/validation/run"] =                  ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["GET /api/v1/validation/checks"] =               ["401",    "400",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/validation/checks"] =              ["401",    "403",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/validation/runs"] =                  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/validation/runs/{id:long}"] =        ["401",    "404",    "404",    "404",    "404",    "404"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.

@@ -26,6 +26,7 @@ public static class RoseApiExtensions
         AuditEndpoints.MapApi(api);
         AuditEndpoints.MapExport(app);
         ValidationEndpoints.Map(api);
+        ValidationCheckEndpoints.Map(api);
         return app;
     }
 
