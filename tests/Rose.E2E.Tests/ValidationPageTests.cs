@@ -83,7 +83,7 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
         await page.GotoAsync(new Uri(url, "/dev/login?user=alice&returnUrl=" + Uri.EscapeDataString("/validation?database=demo")).ToString());
         await page.GetByTestId("validation-empty").WaitForAsync();
         // Clicks only reach the server once the interactive circuit is up.
-        await page.WaitForFunctionAsync("() => window.Blazor && document.querySelector('[data-testid=validation-run]') && window.Blazor._internal !== undefined");
+        await Rose.E2E.Tests.Infrastructure.RoseConsoleFixture.WaitInteractiveAsync(page);
         await page.GetByTestId("validation-run").ClickAsync();
 
         var first = page.GetByTestId("validation-result").First;
