@@ -17,6 +17,13 @@ public sealed class AuditLog(ControlDatabase control)
 
     private const long ChainLockKey = 0x526f_7365_4175_6469; // "RoseAudi"
 
+    /// <summary>
+    /// Row hashes of attempts still waiting for their outcome, so writing the outcome does not read
+    /// back what this process just wrote (one round trip less per execution). Another instance's or
+    /// an old attempt falls back to the database.
+    /// </summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> openAttempts = new();
+
     public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(attempt);
@@ -77,6 +84,13 @@ public sealed class AuditLog(ControlDatabase control)
             cmd.Parameters.Add(Text(rowHash));
             var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
             await tx.CommitAsync(ct);
+            if (openAttempts.Count > 10_000)
+            {
+                // Attempts whose caller died before the outcome: the database still has their hash.
+                openAttempts.Clear();
+            }
+
+            openAttempts[id] = rowHash;
             return id;
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
@@ -90,9 +104,9 @@ public sealed class AuditLog(ControlDatabase control)
         ArgumentNullException.ThrowIfNull(outcome);
         var error = outcome.ErrorMessage is null ? null : SecretRedactor.Redact(outcome.ErrorMessage);
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
-        string rowHash;
-        await using (var hashCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log WHERE id = $1", conn))
+        if (!openAttempts.TryRemove(auditId, out var rowHash))
         {
+            await using var hashCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log WHERE id = $1", conn);
             hashCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
             rowHash = (string)(await hashCmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"No audit row {auditId}."));
         }
