@@ -60,6 +60,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<ControlSchemaMigrator>();
         services.AddSingleton<MigrationPlanner>();
         services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<Migrations.Reversibility.ReversibilityChecker>();
         services.AddSingleton<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();

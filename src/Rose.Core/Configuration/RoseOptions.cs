@@ -119,4 +119,11 @@ public sealed class MigrationOptions
 
     /// <summary>Folder of pg_dump; empty = next to the embedded cluster's programs, else PATH and /usr/lib/postgresql/N/bin.</summary>
     public string? PgDumpPath { get; set; }
+
+    /// <summary>
+    /// Where the reversibility check creates its scratch databases (needs CREATEDB). Empty = the
+    /// target's own server with the target's credentials. The database named in it is only used to
+    /// connect; scratch databases are named rose_scratch_*.
+    /// </summary>
+    public string? ScratchConnectionString { get; set; }
 }

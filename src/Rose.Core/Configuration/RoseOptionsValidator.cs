@@ -82,6 +82,10 @@ public sealed class RoseOptionsValidator : IValidateOptions<RoseOptions>
         CheckPositive("Rose:Execution:DefaultMaxRows", options.Execution.DefaultMaxRows, errors);
         CheckPositive("Rose:Execution:MaxSqlLength", options.Execution.MaxSqlLength, errors);
         CheckPositive("Rose:Approvals:ExpiryHours", options.Approvals.ExpiryHours, errors);
+        if (!string.IsNullOrWhiteSpace(options.Migrations.ScratchConnectionString))
+        {
+            CheckConnectionString("Rose:Migrations:ScratchConnectionString", options.Migrations.ScratchConnectionString, errors);
+        }
 
         return errors.Count == 0 ? ValidateOptionsResult.Success : ValidateOptionsResult.Fail(errors);
     }

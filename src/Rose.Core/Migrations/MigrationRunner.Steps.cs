@@ -167,7 +167,7 @@ public sealed partial class MigrationRunner
     }
 
     /// <summary>Segments like the executor's: consecutive ordinary statements share a transaction, the rest run alone.</summary>
-    private static async Task<ExecutionResult> RunAloneAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
+    internal static async Task<ExecutionResult> RunAloneAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
     {
         var total = new ExecutionResult { AllOrNothing = false, Status = ExecutionStatus.Succeeded };
         foreach (var segment in TransactionSegments.Split(batch.Statements))

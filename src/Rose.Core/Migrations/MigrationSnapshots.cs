@@ -1,6 +1,4 @@
-using System.Diagnostics;
 using System.Globalization;
-using System.Text;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Configuration;
@@ -12,10 +10,8 @@ namespace Rose.Core.Migrations;
 public sealed record MigrationSnapshot(string Database, string Name, string Path, long Bytes, DateTimeOffset CreatedAt);
 
 /// <summary>
-/// pg_dump --schema-only of a target to Rose:DataDir/snapshots/&lt;target&gt;/&lt;timestamp&gt;.sql before an apply.
-/// This is the one path to a target that does not go through the executor: pg_dump is a separate
-/// process that needs its own connection (read-only by nature: it only reads the catalog). Its
-/// password travels in PGPASSWORD, never on the command line.
+/// pg_dump --schema-only of a target to Rose:DataDir/snapshots/&lt;target&gt;/&lt;timestamp&gt;.sql before an apply
+/// (read-only by nature: pg_dump only reads the catalog).
 /// </summary>
 public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
 {
@@ -50,92 +46,16 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
         var name = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + ".sql";
         var path = System.IO.Path.Combine(folder, name);
         var cs = new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString);
-
-        var psi = new ProcessStartInfo(ResolvePgDump())
-        {
-            RedirectStandardError = true,
-            RedirectStandardOutput = true,
-            UseShellExecute = false,
-        };
-        foreach (var arg in new[] { "--schema-only", "--no-owner", "--no-privileges", "--file", path, "--dbname", ConnInfo(cs) })
-        {
-            psi.ArgumentList.Add(arg);
-        }
-
-        if (!string.IsNullOrEmpty(cs.Password))
-        {
-            psi.Environment["PGPASSWORD"] = cs.Password;
-        }
-
-        psi.Environment["PGCONNECT_TIMEOUT"] = "10";
-        using var process = Process.Start(psi) ?? throw new MigrationException("pg_dump could not be started.");
-        var stderr = process.StandardError.ReadToEndAsync(ct);
-        _ = process.StandardOutput.ReadToEndAsync(ct);
-        try
-        {
-            await process.WaitForExitAsync(ct);
-        }
-        catch (OperationCanceledException)
-        {
-            process.Kill(entireProcessTree: true);
-            throw;
-        }
-
-        if (process.ExitCode != 0)
+        var (exit, error) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath),
+            ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
+        if (exit != 0)
         {
             File.Delete(path);
-            throw new MigrationException($"The snapshot before apply failed (pg_dump exit {process.ExitCode}): {(await stderr).Trim()}");
+            throw new MigrationException($"The snapshot before apply failed (pg_dump exit {exit}): {error}");
         }
 
         var info = new FileInfo(path);
         return new MigrationSnapshot(target.Definition.Name, name, path, info.Length, DateTimeOffset.UtcNow);
-    }
-
-    private string ResolvePgDump()
-    {
-        if (!string.IsNullOrWhiteSpace(options.Value.Migrations.PgDumpPath))
-        {
-            var configured = options.Value.Migrations.PgDumpPath;
-            return Directory.Exists(configured) ? System.IO.Path.Combine(configured, "pg_dump") : configured;
-        }
-
-        // Prefer the newest server folder: pg_dump refuses servers newer than itself.
-        const string root = "/usr/lib/postgresql";
-        if (Directory.Exists(root))
-        {
-            var best = Directory.GetDirectories(root)
-                .Select(d => (Path: System.IO.Path.Combine(d, "bin", "pg_dump"), Version: double.TryParse(System.IO.Path.GetFileName(d), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0))
-                .Where(x => File.Exists(x.Path))
-                .OrderByDescending(x => x.Version)
-                .FirstOrDefault();
-            if (best.Path is not null)
-            {
-                return best.Path;
-            }
-        }
-
-        return "pg_dump";
-    }
-
-    /// <summary>libpq key=value connection info; values quoted so spaces and quotes survive.</summary>
-    private static string ConnInfo(NpgsqlConnectionStringBuilder cs)
-    {
-        var sb = new StringBuilder();
-        void Add(string key, object? value)
-        {
-            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
-            if (!string.IsNullOrEmpty(text))
-            {
-                sb.Append(key).Append("='").Append(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)).Append("' ");
-            }
-        }
-
-        Add("host", cs.Host);
-        Add("port", cs.Port);
-        Add("dbname", cs.Database);
-        Add("user", cs.Username);
-        Add("sslmode", cs.SslMode switch { SslMode.Disable => "disable", SslMode.Require => "require", SslMode.VerifyCA => "verify-ca", SslMode.VerifyFull => "verify-full", _ => "prefer" });
-        return sb.ToString().TrimEnd();
     }
 
     private static string Sanitise(string name) =>

@@ -1,0 +1,118 @@
+using System.Diagnostics;
+using System.Globalization;
+using System.Text;
+using Npgsql;
+
+namespace Rose.Core.Migrations;
+
+/// <summary>
+/// Runs PostgreSQL's client programs (pg_dump, pg_restore) for snapshots and scratch copies. These
+/// are the only paths to a target that do not go through the executor: each program needs its own
+/// connection. The password travels in PGPASSWORD, never on the command line, so it cannot show in
+/// a process listing or an error message.
+/// </summary>
+internal static class PgClientTools
+{
+    /// <summary>The program's path: the configured folder or file, else the newest /usr/lib/postgresql/N/bin, else PATH.</summary>
+    public static string Resolve(string program, string? configured)
+    {
+        if (!string.IsNullOrWhiteSpace(configured))
+        {
+            if (Directory.Exists(configured))
+            {
+                return Path.Combine(configured, program);
+            }
+
+            // Rose:Migrations:PgDumpPath may name pg_dump itself; its siblings live beside it.
+            return program == "pg_dump" ? configured : Path.Combine(Path.GetDirectoryName(configured) ?? ".", program);
+        }
+
+        // Prefer the newest server folder: pg_dump refuses servers newer than itself.
+        const string root = "/usr/lib/postgresql";
+        if (Directory.Exists(root))
+        {
+            var best = Directory.GetDirectories(root)
+                .Select(d => (Path: Path.Combine(d, "bin", program), Version: double.TryParse(Path.GetFileName(d), NumberStyles.Float, CultureInfo.InvariantCulture, out var v) ? v : 0))
+                .Where(x => File.Exists(x.Path))
+                .OrderByDescending(x => x.Version)
+                .FirstOrDefault();
+            if (best.Path is not null)
+            {
+                return best.Path;
+            }
+        }
+
+        return program;
+    }
+
+    /// <summary>Runs a client program against a database; returns its exit code and standard error.</summary>
+    public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(program)
+        {
+            RedirectStandardError = true,
+            RedirectStandardOutput = true,
+            UseShellExecute = false,
+        };
+        foreach (var arg in arguments)
+        {
+            psi.ArgumentList.Add(arg);
+        }
+
+        psi.ArgumentList.Add("--dbname");
+        psi.ArgumentList.Add(ConnInfo(connection));
+        if (!string.IsNullOrEmpty(connection.Password))
+        {
+            psi.Environment["PGPASSWORD"] = connection.Password;
+        }
+
+        psi.Environment["PGCONNECT_TIMEOUT"] = "10";
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new MigrationException($"{Path.GetFileName(program)} could not be started.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new MigrationException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
+        }
+
+        using (process)
+        {
+            var stderr = process.StandardError.ReadToEndAsync(ct);
+            _ = process.StandardOutput.ReadToEndAsync(ct);
+            try
+            {
+                await process.WaitForExitAsync(ct);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw;
+            }
+
+            return (process.ExitCode, (await stderr).Trim());
+        }
+    }
+
+    /// <summary>libpq key=value connection info; values quoted so spaces and quotes survive.</summary>
+    private static string ConnInfo(NpgsqlConnectionStringBuilder cs)
+    {
+        var sb = new StringBuilder();
+        void Add(string key, object? value)
+        {
+            var text = Convert.ToString(value, CultureInfo.InvariantCulture);
+            if (!string.IsNullOrEmpty(text))
+            {
+                sb.Append(key).Append("='").Append(text.Replace("\\", "\\\\", StringComparison.Ordinal).Replace("'", "\\'", StringComparison.Ordinal)).Append("' ");
+            }
+        }
+
+        Add("host", cs.Host);
+        Add("port", cs.Port);
+        Add("dbname", cs.Database);
+        Add("user", cs.Username);
+        Add("sslmode", cs.SslMode switch { SslMode.Disable => "disable", SslMode.Require => "require", SslMode.VerifyCA => "verify-ca", SslMode.VerifyFull => "verify-full", _ => "prefer" });
+        return sb.ToString().TrimEnd();
+    }
+}
