@@ -24,6 +24,9 @@ public static class ExitCodes
     /// <summary>`validate`: the console refused or could not run the validation (bad key, unknown database).</summary>
     public const int ValidationError = 5;
 
+    /// <summary>`migrate check`: at least one checked version does not undo and redo to the same schema.</summary>
+    public const int NotReversible = 6;
+
     /// <summary>Bad command line (EX_USAGE).</summary>
     public const int Usage = 64;
 

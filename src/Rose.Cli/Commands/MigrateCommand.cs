@@ -6,7 +6,7 @@ using Rose.Cli.Mcp;
 namespace Rose.Cli.Commands;
 
 /// <summary>
-/// `rose migrate status|plan|apply|verify|undo --database NAME --dir DIR --url URL --api-key KEY`:
+/// `rose migrate status|plan|apply|verify|undo|check --database NAME --dir DIR --url URL --api-key KEY`:
 /// reads the migration folder locally and asks the console's HTTP API, so every rule (policy,
 /// approval, audit, lock) is applied by the server exactly as for the page.
 /// </summary>
@@ -14,8 +14,8 @@ public static class MigrateCommand
 {
     public static Command Create(CliIo io)
     {
-        var command = new Command("migrate", "Show, plan, apply, verify or undo migrations of a target through Rose Console.");
-        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo" })
+        var command = new Command("migrate", "Show, plan, apply, verify, undo or check the reversibility of migrations of a target through Rose Console.");
+        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo", "check" })
         {
             command.Subcommands.Add(Sub(io, action));
         }
@@ -34,6 +34,7 @@ public static class MigrateCommand
         var dryRun = new Option<bool>("--dry-run") { Description = "apply: run inside a transaction that is rolled back." };
         var single = new Option<bool>("--single-transaction") { Description = "apply: all pending migrations in one transaction." };
         var to = new Option<string?>("--to") { Description = "undo: the version to end at (0 = undo everything)." };
+        var fromEmpty = new Option<bool>("--from-empty") { Description = "check: every versioned migration from an empty database, not only the pending ones on a copy of the target's schema." };
         var command = new Command(action, $"Migration {action}.") { database, dir, url, apiKey, json, reason };
         if (action == "apply")
         {
@@ -44,6 +45,11 @@ public static class MigrateCommand
         if (action == "undo")
         {
             command.Options.Add(to);
+        }
+
+        if (action == "check")
+        {
+            command.Options.Add(fromEmpty);
         }
 
         command.SetAction(parse =>
@@ -65,7 +71,7 @@ public static class MigrateCommand
             }
 
             var options = new MigrateOptions(action, parse.GetValue(database)!, ReadFolder(parse.GetValue(dir)), parse.GetValue(reason),
-                parse.GetValue(dryRun), parse.GetValue(single), parse.GetValue(to), parse.GetValue(json));
+                parse.GetValue(dryRun), parse.GetValue(single), parse.GetValue(to), parse.GetValue(json), parse.GetValue(fromEmpty));
             using var api = new RoseApiClient(baseUrl, key, "cli");
             return RunAsync(api, options, io, CancellationToken.None).GetAwaiter().GetResult();
         });
@@ -97,6 +103,7 @@ public static class MigrateCommand
             "verify" => await api.PostAsync($"api/v1/migrations/{db}/verify", new { migrations = o.Files }, ct),
             "plan" => await api.PostAsync($"api/v1/migrations/{db}/plan", new { migrations = o.Files }, ct),
             "undo" => await api.PostAsync($"api/v1/migrations/{db}/undo", new { to_version = o.To, migrations = o.Files, reason = o.Reason }, ct),
+            "check" => await api.PostAsync($"api/v1/migrations/{db}/check", new { migrations = o.Files, from_empty = o.FromEmpty, reason = o.Reason }, ct),
             _ => await api.PostAsync("api/v1/sql/migrate", new { database = o.Database, migrations = o.Files, reason = o.Reason, dry_run = o.DryRun, single_transaction = o.SingleTransaction }, ct),
         };
 
@@ -129,6 +136,7 @@ public static class MigrateCommand
         {
             "status" => ExitCodes.Ok,
             "verify" => root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? ExitCodes.Ok : ExitCodes.MalformedInput,
+            "check" => root.TryGetProperty("ok", out var reversible) && reversible.GetBoolean() ? ExitCodes.Ok : ExitCodes.NotReversible,
             "plan" => Str(root, "decision") switch { "deny" => ExitCodes.Deny, "approval" => ExitCodes.Approval, _ => ExitCodes.Ok },
             _ => Str(root, "status") switch
             {
@@ -158,4 +166,4 @@ public static class MigrateCommand
 }
 
 /// <summary>The parsed command line of one `rose migrate` call.</summary>
-internal sealed record MigrateOptions(string Action, string Database, List<object>? Files, string? Reason, bool DryRun, bool SingleTransaction, string? To, bool Json);
+internal sealed record MigrateOptions(string Action, string Database, List<object>? Files, string? Reason, bool DryRun, bool SingleTransaction, string? To, bool Json, bool FromEmpty = false);

@@ -15,6 +15,9 @@ internal static class MigrateOutput
             case "plan":
                 PrintPlan(root, o);
                 break;
+            case "check":
+                PrintCheck(root, o);
+                break;
             default:
                 PrintRun(root, o);
                 break;
@@ -60,6 +63,34 @@ internal static class MigrateOutput
                 o.WriteLine($"  [{MigrateCommand.Str(f, "severity")}] {MigrateCommand.Str(f, "rule")}: {MigrateCommand.Str(f, "message")}");
             }
         }
+    }
+
+    private static void PrintCheck(JsonElement root, TextWriter o)
+    {
+        Table(o, ["VERSION", "FILE", "UNDO", "VERDICT"], [.. Items(root, "steps").Select(s => new[]
+        {
+            MigrateCommand.Str(s, "version") ?? "", MigrateCommand.Str(s, "file") ?? "", MigrateCommand.Str(s, "undo_file") ?? "-",
+            MigrateCommand.Str(s, "verdict") ?? "",
+        })]);
+        foreach (var step in Items(root, "steps").Where(s => MigrateCommand.Str(s, "verdict") != "reversible"))
+        {
+            o.WriteLine($"\n{MigrateCommand.Str(step, "version")}: {MigrateCommand.Str(step, "message")}");
+            foreach (var (label, list) in new[] { ("after undo", "undo_differences"), ("after up again", "redo_differences") })
+            {
+                foreach (var d in Items(step, list))
+                {
+                    o.WriteLine($"  {label}: {MigrateCommand.Str(d, "change")} {MigrateCommand.Str(d, "kind")} {MigrateCommand.Str(d, "name")}"
+                        + (MigrateCommand.Str(d, "change") == "changed" ? $": expected {MigrateCommand.Str(d, "expected")}; found {MigrateCommand.Str(d, "actual")}" : ""));
+                }
+            }
+        }
+
+        foreach (var note in Items(root, "notes"))
+        {
+            o.WriteLine("note: " + note.GetString());
+        }
+
+        o.WriteLine(root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? "reversible" : "NOT REVERSIBLE");
     }
 
     private static void PrintRun(JsonElement root, TextWriter o)

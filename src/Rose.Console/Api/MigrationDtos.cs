@@ -53,7 +53,7 @@ internal static class MigrationDtos
         }, code);
     }
 
-    private static ErrorDto? Error(SqlError? e) =>
+    internal static ErrorDto? Error(SqlError? e) =>
         e is null ? null : new ErrorDto(e.SqlState, e.Message, e.Detail, e.Hint, e.Position, e.StatementIndex);
 
     public static IReadOnlyList<(string Name, string Sql)>? Files(IReadOnlyList<MigrationFileDto>? files) =>

@@ -4,6 +4,7 @@ using Rose.Console.Auth;
 using Rose.Core.Audit;
 using Rose.Core.Execution;
 using Rose.Core.Migrations;
+using Rose.Core.Migrations.Reversibility;
 
 namespace Rose.Console.Api;
 
@@ -39,6 +40,11 @@ internal static class MigrationEndpoints
             .Produces<MigrationStatusResponse>();
         group.MapPost("/plan", PlanAsync)
             .RequireAuthorization(RosePolicies.Reader).WithName("MigrationPlan").Produces<MigrationPlanResponse>();
+        group.MapPost("/check", CheckAsync)
+            .RequireAuthorization(RosePolicies.SqlRunner).WithName("MigrationReversibilityCheck")
+            .WithSummary("On a scratch database, apply each pending version (or every version, from_empty), undo it, apply it again, and compare schemas. The target is not changed.")
+            .Produces<ReversibilityResponse>()
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
         group.MapPost("/undo", UndoAsync)
             .RequireAuthorization(RosePolicies.SqlRunner).WithName("MigrationUndo").Produces<MigrateResponse>();
         group.MapGet("/snapshots", (string database, MigrationSnapshots snapshots) =>
@@ -104,6 +110,15 @@ internal static class MigrationEndpoints
             var request = new MigrationRunRequest(database, set, CurrentIdentity.ToExecutor(http.User), await identity.PolicyForAsync(http.User, ct), body.Reason);
             var (response, code) = MigrationDtos.Run(await runner.UndoAsync(request, to, null, ct));
             return Results.Json(response, statusCode: code);
+        });
+
+    private static Task<IResult> CheckAsync([FromRoute] string database, [FromBody] ReversibilityCheckRequest? body, HttpContext http,
+        MigrationSources sources, ReversibilityChecker checker, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
+        {
+            var set = await sources.ResolveAsync(database, MigrationDtos.Files(body?.Migrations), ct);
+            var request = new ReversibilityRequest(database, set, CurrentIdentity.ToExecutor(http.User),
+                await identity.PolicyForAsync(http.User, ct), body?.Reason, body?.FromEmpty ?? false);
+            return Results.Ok(ReversibilityResponse.From(await checker.CheckAsync(request, null, ct)));
         });
 
     private static Task<IResult> RestoreAsync([FromRoute] string database, [FromRoute] string name, HttpContext http,

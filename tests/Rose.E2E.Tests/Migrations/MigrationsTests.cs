@@ -44,6 +44,57 @@ public sealed class MigrationsTests(MigrationsConsoleFixture fixture)
         }
     }
 
+    [Fact]
+    public async Task Migrations_ReversibilityCheck_ShowsVerdictAndTheDifference()
+    {
+        // Versions far above the other test's, removed afterwards so its pending counts hold whichever runs first.
+        var files = new Dictionary<string, string>
+        {
+            ["V100__tags.sql"] = "CREATE TABLE tags (id int PRIMARY KEY, label varchar(40) NOT NULL);\n",
+            ["U100__tags.sql"] = "DROP TABLE tags;\n",
+            ["V101__wider_label.sql"] = "ALTER TABLE tags ALTER COLUMN label TYPE varchar(80);\n",
+            ["U101__wider_label.sql"] = "ALTER TABLE tags ALTER COLUMN label TYPE text;\n",
+        };
+        foreach (var (name, sql) in files)
+        {
+            await File.WriteAllTextAsync(Path.Combine(fixture.MigrationsDir, name), sql);
+        }
+
+        try
+        {
+            var page = current = await fixture.SignInAsync("alice", "/migrations?database=demo");
+            await RoseConsoleFixture.WaitInteractiveAsync(page);
+            await page.GetByTestId("reversibility-button").ClickAsync();
+            var result = page.GetByTestId("reversibility-result");
+            await Assertions.Expect(result).ToHaveAttributeAsync("data-ok", "false", new() { Timeout = 60_000 });
+            var steps = page.GetByTestId("reversibility-steps");
+            await Assertions.Expect(steps.Locator("tr", new() { HasText = "V100__tags.sql" })).ToHaveAttributeAsync("data-verdict", "reversible");
+            var wider = steps.Locator("tr", new() { HasText = "V101__wider_label.sql" });
+            await Assertions.Expect(wider).ToHaveAttributeAsync("data-verdict", "not_reversible");
+            await Assertions.Expect(wider.GetByTestId("reversibility-differences")).ToContainTextAsync("public.tags.label");
+            await RoseConsoleFixture.ScreenshotAsync(page, "migrations-reversibility");
+            // The target never saw the scratch copy's tables.
+            await Assertions.Expect(page.GetByTestId("migration-status").Locator("tr[data-state='pending']", new() { HasText = "V10" })).ToHaveCountAsync(2);
+            await page.Context.CloseAsync();
+        }
+        catch (Exception ex) when (ex is PlaywrightException or TimeoutException)
+        {
+            if (current is not null)
+            {
+                await RoseConsoleFixture.ScreenshotAsync(current, "reversibility-failure");
+            }
+
+            throw new Xunit.Sdk.XunitException($"{ex.Message}\n--- console output ---\n{fixture.Console.Output}");
+        }
+        finally
+        {
+            foreach (var name in files.Keys)
+            {
+                File.Delete(Path.Combine(fixture.MigrationsDir, name));
+            }
+        }
+    }
+
     private IPage? current;
 
     private async Task RunAsync()
