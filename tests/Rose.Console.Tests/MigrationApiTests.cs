@@ -130,6 +130,52 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.Equal("applied", JsonDocument.Parse(statusOut).RootElement.GetProperty("entries")[0].GetProperty("state").GetString());
     }
 
+    [Fact]
+    public async Task Check_NamesTheDifference_AndLeavesTheTargetAlone()
+    {
+        using var client = app.AgentClient();
+
+        var (status, body) = await PostAsync(client, "/api/v1/migrations/demo/check", new
+        {
+            migrations = Files(
+                ("V1__gadgets.sql", "CREATE TABLE gadgets (id int PRIMARY KEY, label varchar(20))"),
+                ("U1__gadgets.sql", "DROP TABLE gadgets"),
+                ("V2__index.sql", "CREATE INDEX gadgets_label ON gadgets (label)"),
+                ("U2__index.sql", "SELECT 1")),
+        });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.False(body.GetProperty("ok").GetBoolean());
+        var steps = body.GetProperty("steps");
+        Assert.Equal("reversible", steps[0].GetProperty("verdict").GetString());
+        Assert.Equal("failed", steps[1].GetProperty("verdict").GetString());
+        Assert.Equal("42P07", steps[1].GetProperty("error").GetProperty("sqlstate").GetString());
+        var left = steps[1].GetProperty("undo_differences")[0];
+        Assert.Equal("unexpected", left.GetProperty("change").GetString());
+        Assert.Equal("public.gadgets_label", left.GetProperty("name").GetString());
+        Assert.Equal(0L, await TargetScalarAsync("SELECT count(*) FROM pg_class WHERE relname IN ('gadgets', 'rose_schema_history')"));
+    }
+
+    [Fact]
+    public async Task Cli_MigrateCheck_ExitsSixWhenNotReversible()
+    {
+        await using var host = await RealHost.StartAsync(app.Settings);
+        var dir = Directory.CreateTempSubdirectory("rose-cli-check").FullName;
+        await File.WriteAllTextAsync(Path.Combine(dir, "V1__t.sql"), "CREATE TABLE cli_checked (id int)");
+        await File.WriteAllTextAsync(Path.Combine(dir, "U1__t.sql"), "DROP TABLE cli_checked");
+        await File.WriteAllTextAsync(Path.Combine(dir, "V2__t.sql"), "ALTER TABLE cli_checked ADD COLUMN note text");
+
+        var (code, output) = await RunCliAsync("migrate", "check", "--database", "demo", "--dir", dir, "--url", host.Url.ToString(), "--api-key", RoseAppFactory.AgentKey);
+        File.Delete(Path.Combine(dir, "V2__t.sql"));
+        var (okCode, okOutput) = await RunCliAsync("migrate", "check", "--database", "demo", "--dir", dir, "--url", host.Url.ToString(), "--api-key", RoseAppFactory.AgentKey);
+
+        Assert.Equal(6, code);
+        Assert.Contains("no_undo", output, StringComparison.Ordinal);
+        Assert.Contains("NOT REVERSIBLE", output, StringComparison.Ordinal);
+        Assert.Equal(0, okCode);
+        Assert.Contains("reversible", okOutput, StringComparison.Ordinal);
+    }
+
     private static async Task<(int Code, string Out)> RunCliAsync(params string[] args)
     {
         var root = AppContext.BaseDirectory;
