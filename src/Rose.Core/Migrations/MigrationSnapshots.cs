@@ -51,7 +51,8 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
         var path = System.IO.Path.Combine(folder, name);
         var cs = new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString);
 
-        var psi = new ProcessStartInfo(ResolvePgDump())
+        var pgDump = ResolvePgDump();
+        var psi = new ProcessStartInfo(pgDump)
         {
             RedirectStandardError = true,
             RedirectStandardOutput = true,
@@ -68,7 +69,7 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
         }
 
         psi.Environment["PGCONNECT_TIMEOUT"] = "10";
-        using var process = Process.Start(psi) ?? throw new MigrationException("pg_dump could not be started.");
+        using var process = Start(psi, pgDump);
         var stderr = process.StandardError.ReadToEndAsync(ct);
         _ = process.StandardOutput.ReadToEndAsync(ct);
         try
@@ -89,6 +90,19 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
 
         var info = new FileInfo(path);
         return new MigrationSnapshot(target.Definition.Name, name, path, info.Length, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>A missing or unrunnable pg_dump is a failed snapshot like any other, with the path that was tried.</summary>
+    private static Process Start(ProcessStartInfo psi, string pgDump)
+    {
+        try
+        {
+            return Process.Start(psi) ?? throw new MigrationException($"The snapshot before apply failed: pg_dump ({pgDump}) could not be started.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new MigrationException($"The snapshot before apply failed: pg_dump ({pgDump}) could not be started: {ex.Message} (Rose:Migrations:PgDumpPath).");
+        }
     }
 
     private string ResolvePgDump()
