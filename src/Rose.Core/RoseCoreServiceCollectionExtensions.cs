@@ -63,6 +63,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();
+        services.AddSingleton<IApprovedRunGuard, ApprovedMigrationRun>();
         services.AddRoseValidation();
         return services;
     }
