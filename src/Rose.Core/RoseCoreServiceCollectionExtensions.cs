@@ -64,6 +64,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();
+        services.AddSingleton<IApprovedRunGuard, ApprovedMigrationRun>();
         services.AddRoseValidation();
         return services;
     }

@@ -44,7 +44,9 @@ internal sealed class PipelineHarness : IAsyncDisposable
         Environment = "dev",
     };
 
-    public static async Task<PipelineHarness> CreateAsync(PostgresServerFixture pg, Action<TargetOptions>? target = null)
+    /// <param name="settings">Extra configuration for the services layer, e.g. "Rose:Migrations:LockWaitSeconds".</param>
+    public static async Task<PipelineHarness> CreateAsync(PostgresServerFixture pg, Action<TargetOptions>? target = null,
+        IReadOnlyDictionary<string, string?>? settings = null)
     {
         var control = await pg.CreateDatabaseAsync("control");
         var targetConn = await pg.CreateDatabaseAsync("target");
@@ -58,7 +60,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             ["Rose:ControlConnection"] = control,
             ["Rose:DataDir"] = options.DataDir,
-        }).Build();
+        }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(config)
             .AddLogging()

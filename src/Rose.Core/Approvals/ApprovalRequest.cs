@@ -56,6 +56,10 @@ public sealed record ApprovalRequest
     public string? PolicyJson { get; init; }
     public string? TargetSnapshotJson { get; init; }
 
+    /// <summary>Who parked the request, as the identity its approved run executes as.</summary>
+    public Executor Requester() =>
+        new(RequesterId, RequesterName, RequesterKind == "agent" ? ExecutorKind.Agent : ExecutorKind.Human, "approval");
+
     /// <summary>Pending but past its expiry: it can no longer be approved.</summary>
     public bool IsExpired(DateTimeOffset now) => Status == ApprovalStatus.Pending && ExpiresAt <= now;
 }

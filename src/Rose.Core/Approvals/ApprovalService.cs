@@ -14,10 +14,11 @@ public sealed record ApprovalActionResult(bool Done, string Message, ApprovalReq
 /// <summary>
 /// Approving and rejecting. Rules: only humans with the approver role decide (agents never, whatever
 /// their policy); nobody decides their own request; expired requests cannot be approved; an approved
-/// request runs exactly once, through the normal pipeline, with the SQL stored when it was parked.
+/// request runs exactly once, through the normal pipeline, with the SQL stored when it was parked,
+/// inside the <see cref="IApprovedRunGuard"/> of its kind when one handles it.
 /// </summary>
 public sealed class ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier,
-    DevlogStore devlogs, ILogger<ApprovalService> logger)
+    DevlogStore devlogs, IEnumerable<IApprovedRunGuard> guards, ILogger<ApprovalService> logger)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
@@ -39,12 +40,10 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
 
         await notifier.PublishAsync(id, ct);
         var policy = claimed.PolicyJson is null ? SqlPolicy.DenyAll : JsonSerializer.Deserialize<SqlPolicy>(claimed.PolicyJson) ?? SqlPolicy.DenyAll;
-        var requester = new Executor(claimed.RequesterId, claimed.RequesterName,
-            claimed.RequesterKind == "agent" ? ExecutorKind.Agent : ExecutorKind.Human, "approval");
 
         // From here the request is ours alone: run the stored SQL, whatever the caller does next.
-        var outcome = await execution.ExecuteAsync(new ExecutionRequest(requester, Channel.Approval, claimed.Database,
-            claimed.Sql, claimed.Reason, policy, ApprovalId: id, ApprovedBy: approver.Id), null, CancellationToken.None);
+        var outcome = await RunClaimedAsync(claimed, approver, new ExecutionRequest(claimed.Requester(), Channel.Approval, claimed.Database,
+            claimed.Sql, claimed.Reason, policy, ApprovalId: id, ApprovedBy: approver.Id));
         var status = outcome.Status == OutcomeStatus.Succeeded ? ApprovalStatus.Executed : ApprovalStatus.Failed;
         await store.CompleteAsync(id, status, outcome.AuditId, Summarise(outcome), CancellationToken.None);
         await notifier.PublishAsync(id, CancellationToken.None);
@@ -53,6 +52,36 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
             ? "Approved and executed."
             : $"Approved, but it did not succeed: {outcome.Result?.Error?.Message ?? string.Join("; ", outcome.Reasons)}";
         return new ApprovalActionResult(true, message, await store.GetAsync(id, CancellationToken.None), outcome);
+    }
+
+    /// <summary>
+    /// Runs the claimed request once, inside its guard when one handles it. A guard that could not set
+    /// up the run (no lock, no snapshot) ran nothing: that is audited as a failed attempt, so the
+    /// request still completes (failed, with the guard's message) instead of staying 'executing'.
+    /// No caller token: a claimed request must reach its end even if the caller has gone away.
+    /// </summary>
+    private async Task<ExecutionOutcome> RunClaimedAsync(ApprovalRequest claimed, Executor approver, ExecutionRequest request)
+    {
+        var started = 0;
+        Task<ExecutionOutcome> ExecuteOnce(CancellationToken token) => Interlocked.Exchange(ref started, 1) == 0
+            ? execution.ExecuteAsync(request, null, token)
+            : throw new InvalidOperationException($"Approval {claimed.Id} was already executed; an approved request runs once.");
+
+        var guard = guards.FirstOrDefault(g => g.Handles(claimed));
+        if (guard is null)
+        {
+            return await ExecuteOnce(CancellationToken.None);
+        }
+
+        try
+        {
+            return await guard.RunAsync(claimed, approver, ExecuteOnce, CancellationToken.None);
+        }
+        catch (ApprovedRunRefusedException ex) when (Volatile.Read(ref started) == 0)
+        {
+            logger.LogWarning(ex, "Approval {ApprovalId} was approved but not run: {Message}", claimed.Id, ex.Message);
+            return await execution.RecordNotRunAsync(request, ex.Message, CancellationToken.None);
+        }
     }
 
     public async Task<ApprovalActionResult> RejectAsync(long id, Executor approver, bool mayApprove, string? comment, CancellationToken ct)

@@ -15,7 +15,7 @@ namespace Rose.Core.Execution;
 /// policy enforcer, write the audit row (fail closed), then run, deny, or park for approval,
 /// and record the outcome.
 /// </summary>
-public sealed class ExecutionService(
+public sealed partial class ExecutionService(
     ISqlClassifier classifier,
     PolicyEnforcer enforcer,
     TargetRegistry targets,

@@ -52,6 +52,30 @@ public static class MigrationApprovalSql
         return sb.ToString();
     }
 
+    /// <summary>
+    /// The files a parked run holds, read back from its "-- migration"/"-- undo" marker lines, as
+    /// "V2__x.sql" or "undo U2__x.sql". Only for naming the run (devlog titles): a statement whose own
+    /// text holds a line just like a marker would be listed too, which names it and changes nothing run.
+    /// </summary>
+    public static IReadOnlyList<string> Files(string sql)
+    {
+        ArgumentNullException.ThrowIfNull(sql);
+        var files = new List<string>();
+        foreach (var line in sql.Split('\n'))
+        {
+            if (line.StartsWith("-- migration ", StringComparison.Ordinal))
+            {
+                files.Add(line["-- migration ".Length..].Trim());
+            }
+            else if (line.StartsWith("-- undo ", StringComparison.Ordinal))
+            {
+                files.Add("undo " + line["-- undo ".Length..].Trim());
+            }
+        }
+
+        return files;
+    }
+
     private static string HistoryInsert(MigrationScript script, string installedBy) =>
         "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) VALUES ("
         + (script.Version is null ? "NULL" : Literal(script.Version.Text)) + ", "

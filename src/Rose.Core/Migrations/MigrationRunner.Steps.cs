@@ -24,7 +24,7 @@ public sealed partial class MigrationRunner
             progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
             var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                 Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []), ct);
-            var pre = await CountRowsAsync(session, batch, ct);
+            var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
             var watch = Stopwatch.StartNew();
             var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
             ExecutionResult result;
@@ -51,7 +51,7 @@ public sealed partial class MigrationRunner
             }
 
             var succeeded = result.Status == ExecutionStatus.Succeeded;
-            var post = succeeded ? await CountRowsAsync(session, batch, ct) : new Dictionary<string, long>();
+            var post = succeeded ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
             await audit.RecordOutcomeAsync(auditId, Outcome(result), CancellationToken.None);
             long? devlogId = succeeded
                 ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pre, post, verified: true, auditId, CancellationToken.None)
@@ -76,7 +76,7 @@ public sealed partial class MigrationRunner
         var pres = new List<Dictionary<string, long>>();
         foreach (var p in pending)
         {
-            pres.Add(await CountRowsAsync(session, p.Batch, ct));
+            pres.Add(await MigrationRowCounts.CountAsync(session, p.Batch, ct));
         }
 
         var results = new List<(ExecutionResult Result, double Ms)>();
@@ -114,7 +114,7 @@ public sealed partial class MigrationRunner
         {
             var (script, batch) = pending[i];
             var ok = failed is null;
-            var post = ok ? await CountRowsAsync(session, batch, ct) : new Dictionary<string, long>();
+            var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
             long? devlogId = ok ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pres[i], post, true, auditId, CancellationToken.None) : null;
             applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type,
                 ok, true, results[i].Ms, auditId, pres[i], post, results[i].Result, devlogId));
@@ -141,11 +141,11 @@ public sealed partial class MigrationRunner
                 }
 
                 progress?.Report(new MigrationProgress("dry-run", script.FileName, applied.Count, pending.Count, $"Trying {script.FileName}"));
-                var pre = await CountInTransactionAsync(session, batch, ct);
+                var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
                 var watch = Stopwatch.StartNew();
                 var result = await session.RunStatementsAsync(batch.Statements, ct);
                 var ok = result.Status == ExecutionStatus.Succeeded;
-                var post = ok ? await CountInTransactionAsync(session, batch, ct) : new Dictionary<string, long>();
+                var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
                 applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, ok, true,
                     watch.Elapsed.TotalMilliseconds, null, pre, post, result));
                 if (!ok)

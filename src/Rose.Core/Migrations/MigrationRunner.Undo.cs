@@ -16,8 +16,7 @@ public sealed partial class MigrationRunner
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(toVersion);
         var target = planner.Target(request.Database);
-        await using var session = await executor.OpenSessionAsync(target, Limits(target), ct);
-        await AcquireLockAsync(session, ct);
+        await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
         try
         {
             var history = await SchemaHistory.ReadAsync(session, ct);
@@ -92,7 +91,7 @@ public sealed partial class MigrationRunner
         }
         finally
         {
-            await ReleaseLockAsync(session);
+            await MigrationLock.ReleaseAsync(session);
         }
     }
 

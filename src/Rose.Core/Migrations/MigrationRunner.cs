@@ -31,8 +31,7 @@ public sealed partial class MigrationRunner(
         ArgumentNullException.ThrowIfNull(request);
         var target = planner.Target(request.Database);
         progress?.Report(new MigrationProgress("lock", null, 0, 0, "Waiting for the migration lock"));
-        await using var session = await executor.OpenSessionAsync(target, Limits(target), ct);
-        await AcquireLockAsync(session, ct);
+        await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
         try
         {
             if (!request.DryRun)
@@ -97,7 +96,7 @@ public sealed partial class MigrationRunner(
         }
         finally
         {
-            await ReleaseLockAsync(session);
+            await MigrationLock.ReleaseAsync(session);
         }
     }
 
@@ -127,42 +126,5 @@ public sealed partial class MigrationRunner(
             _ => new MigrationRunResult(MigrationRunStatus.Failed, target.Definition.Name, [], plan,
                 "The run was expected to park for approval but the pipeline answered " + outcome.Status, outcome.Result?.Error, AuditId: outcome.AuditId),
         };
-    }
-
-    private ExecutionLimits Limits(RegisteredTarget target) =>
-        new(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
-
-    private async Task AcquireLockAsync(TargetSession session, CancellationToken ct)
-    {
-        // pg_advisory_lock would wait under lock_timeout; polling the try-variant waits as long as configured instead.
-        var deadline = DateTimeOffset.UtcNow.AddSeconds(options.Value.Migrations.LockWaitSeconds);
-        while (true)
-        {
-            var rows = await session.QueryAsync("SELECT pg_try_advisory_lock($1)", [SchemaHistory.AdvisoryLockKey], ct);
-            if (rows[0][0] is true)
-            {
-                return;
-            }
-
-            if (DateTimeOffset.UtcNow > deadline)
-            {
-                throw new MigrationException($"Another migration run holds the lock on this target; gave up after {options.Value.Migrations.LockWaitSeconds} s (Rose:Migrations:LockWaitSeconds).");
-            }
-
-            await Task.Delay(TimeSpan.FromMilliseconds(200), ct);
-        }
-    }
-
-    private static async Task ReleaseLockAsync(TargetSession session)
-    {
-        try
-        {
-            await session.RollbackAsync();
-            await session.QueryAsync("SELECT pg_advisory_unlock($1)", [SchemaHistory.AdvisoryLockKey], CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException)
-        {
-            // A broken connection released the session lock with the backend.
-        }
     }
 }

@@ -46,8 +46,19 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
         var name = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + ".sql";
         var path = System.IO.Path.Combine(folder, name);
         var cs = new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString);
-        var (exit, error) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath),
-            ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
+        int exit;
+        string error;
+        try
+        {
+            (exit, error) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath),
+                ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
+        }
+        catch (MigrationException ex)
+        {
+            // A missing or unrunnable pg_dump is a failed snapshot like any other.
+            throw new MigrationException("The snapshot before apply failed: " + ex.Message);
+        }
+
         if (exit != 0)
         {
             File.Delete(path);

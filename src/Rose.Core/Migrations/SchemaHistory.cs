@@ -47,6 +47,14 @@ public static class SchemaHistory
         "CREATE UNIQUE INDEX IF NOT EXISTS rose_schema_history_version_ok ON rose_schema_history (version) WHERE success AND type = 'SQL'",
     ];
 
+    /// <summary>Whether a name a statement wrote is the history table itself (bare or schema-qualified).</summary>
+    public static bool IsHistoryTable(string name)
+    {
+        ArgumentNullException.ThrowIfNull(name);
+        var bare = name[(name.LastIndexOf('.') + 1)..].Trim('"');
+        return string.Equals(bare, Table, StringComparison.Ordinal);
+    }
+
     public const string InsertSql =
         "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 

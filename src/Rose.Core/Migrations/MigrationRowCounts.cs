@@ -3,25 +3,35 @@ using Rose.Core.Sql;
 
 namespace Rose.Core.Migrations;
 
-/// <summary>Row counts of the tables a migration touches (its statements' Objects), before and after.</summary>
-public sealed partial class MigrationRunner
+/// <summary>
+/// Row counts of the tables a migration touches (its statements' Objects), before and after. Used by
+/// the runner and by approved migration runs, so both devlogs count the same way.
+/// </summary>
+internal static class MigrationRowCounts
 {
     private const string ResolveSql =
         "SELECT c.oid::regclass::text FROM pg_class c WHERE c.oid = to_regclass($1) AND c.relkind IN ('r', 'p', 'm')";
 
+    /// <summary>The names the batch's parsed DML and DDL statements name, as written, each once.</summary>
+    public static IReadOnlyList<string> TablesOf(SqlBatch batch) =>
+        [.. batch.Statements
+            .Where(s => s.IsParsed && s.Kind is StatementKind.Dml or StatementKind.Ddl)
+            .SelectMany(s => s.Objects)
+            .Distinct(StringComparer.Ordinal)];
+
+    public static Task<Dictionary<string, long>> CountAsync(TargetSession session, SqlBatch batch, CancellationToken ct) =>
+        CountAsync(session, TablesOf(batch), ct);
+
     /// <summary>
     /// Exact counts, by the name as the migration wrote it. The table name is resolved by the server
     /// (to_regclass) and only its own quoted regclass text is put into the count query, so a name
-    /// from a migration never becomes SQL. A relation that does not exist (yet, or any more) is left out.
+    /// from a migration never becomes SQL. A relation that does not exist (yet, or any more) is left
+    /// out. Inside an open transaction (dry run) an error aborts it, so there it is not swallowed.
     /// </summary>
-    private static async Task<Dictionary<string, long>> CountRowsAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
+    public static async Task<Dictionary<string, long>> CountAsync(TargetSession session, IEnumerable<string> tables, CancellationToken ct)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
-        var names = batch.Statements
-            .Where(s => s.IsParsed && s.Kind is StatementKind.Dml or StatementKind.Ddl)
-            .SelectMany(s => s.Objects)
-            .Distinct(StringComparer.Ordinal);
-        foreach (var name in names)
+        foreach (var name in tables)
         {
             try
             {
@@ -42,8 +52,4 @@ public sealed partial class MigrationRunner
 
         return counts;
     }
-
-    /// <summary>The same counts inside the open (dry-run) transaction.</summary>
-    private static Task<Dictionary<string, long>> CountInTransactionAsync(TargetSession session, SqlBatch batch, CancellationToken ct) =>
-        CountRowsAsync(session, batch, ct);
 }

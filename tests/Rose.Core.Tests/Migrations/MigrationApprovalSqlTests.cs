@@ -1,0 +1,44 @@
+using Rose.Core.Identity;
+using Rose.Core.Migrations;
+using Rose.Core.Sql;
+
+namespace Rose.Core.Tests.Migrations;
+
+/// <summary>The parked run's SQL names its files, so an approved run's devlog can say what it applied.</summary>
+public sealed class MigrationApprovalSqlTests
+{
+    private static readonly PgQueryClassifier Classifier = new();
+    private static readonly Executor Alice = new("alice", "Alice", ExecutorKind.Human, "dev");
+
+    private static List<(MigrationScript Script, SqlBatch Batch)> Scripts(params (string Name, string Sql)[] files) =>
+        [.. MigrationSet.From(files).Scripts.Select(s => (s, Classifier.Classify(s.Sql)))];
+
+    [Fact]
+    public void Files_ForApply_ListsEachMigrationInOrder()
+    {
+        var sql = MigrationApprovalSql.ForApply(Scripts(("V1__a.sql", "CREATE TABLE a (id int)"), ("V2__b.sql", "DROP TABLE a")), Alice);
+
+        Assert.Equal(["V1__a.sql", "V2__b.sql"], MigrationApprovalSql.Files(sql));
+    }
+
+    [Fact]
+    public void Files_ForUndo_MarksUndoFiles()
+    {
+        var sql = MigrationApprovalSql.ForUndo(Scripts(("U2__b.sql", "DROP TABLE b")), Alice);
+
+        Assert.Equal(["undo U2__b.sql"], MigrationApprovalSql.Files(sql));
+    }
+
+    [Fact]
+    public void Files_PlainSql_IsEmpty() =>
+        Assert.Empty(MigrationApprovalSql.Files("--\n-- PostgreSQL database dump\n--\nCREATE TABLE a (id int);"));
+
+    [Theory]
+    [InlineData("rose_schema_history", true)]
+    [InlineData("public.rose_schema_history", true)]
+    [InlineData("\"rose_schema_history\"", true)]
+    [InlineData("rose_schema_history_old", false)]
+    [InlineData("orders", false)]
+    public void IsHistoryTable_ByBareName(string name, bool expected) =>
+        Assert.Equal(expected, SchemaHistory.IsHistoryTable(name));
+}
