@@ -7,15 +7,16 @@ namespace Rose.Core.Audit;
 
 /// <summary>
 /// The append-only, hash-chained audit log (tables rose.audit_log and rose.audit_outcome).
-/// Attempts are chained in id order: each insert takes a transaction-scoped advisory lock, reads
-/// the last row's hash and links to it, so concurrent writers still build one straight chain.
+/// Attempts are chained in id order by <see cref="AuditChainWriter"/>: each transaction takes an
+/// advisory lock, reads the last row's hash and links its rows to it, so concurrent writers (and
+/// instances) still build one straight chain.
 /// </summary>
 public sealed class AuditLog(ControlDatabase control)
 {
+    private readonly AuditChainWriter chain = new(control);
+
     /// <summary>Stored SQL is cut to this many characters; the full length and hash are kept.</summary>
     public const int MaxStoredSql = 10 * 1024;
-
-    private const long ChainLockKey = 0x526f_7365_4175_6469; // "RoseAudi"
 
     /// <summary>
     /// Row hashes of attempts still waiting for their outcome, so writing the outcome does not read
@@ -38,52 +39,10 @@ public sealed class AuditLog(ControlDatabase control)
 
         try
         {
-            await using var conn = await control.DataSource.OpenConnectionAsync(ct);
-            await using var tx = await conn.BeginTransactionAsync(ct);
-            await using (var lockCmd = new NpgsqlCommand("SELECT pg_advisory_xact_lock($1)", conn, tx))
-            {
-                lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ChainLockKey });
-                await lockCmd.ExecuteNonQueryAsync(ct);
-            }
-
-            string prevHash;
-            await using (var prevCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1", conn, tx))
-            {
-                prevHash = (await prevCmd.ExecuteScalarAsync(ct)) as string ?? AuditHasher.Genesis;
-            }
-
-            var rowHash = AuditHasher.RowHash(prevHash, occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel,
-                attempt.Database, reason, stored, attempt.Sql.Length, sqlHash, attempt.Operations, decision,
-                attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy);
-
-            const string insert = """
-                INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel,
-                    database_name, reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons,
-                    approval_id, approved_by, prev_hash, row_hash)
-                VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
-                RETURNING id
-                """;
-            await using var cmd = new NpgsqlCommand(insert, conn, tx);
-            cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = occurredAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
-            cmd.Parameters.Add(Text(e.Id));
-            cmd.Parameters.Add(Text(e.Name));
-            cmd.Parameters.Add(Text(e.KindName));
-            cmd.Parameters.Add(Text(e.Provider));
-            cmd.Parameters.Add(Text(channel));
-            cmd.Parameters.Add(Text(attempt.Database));
-            cmd.Parameters.Add(Text(reason));
-            cmd.Parameters.Add(Text(stored));
-            cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = attempt.Sql.Length });
-            cmd.Parameters.Add(Text(sqlHash));
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. attempt.Operations] });
-            cmd.Parameters.Add(Text(decision));
-            cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. attempt.DecisionReasons] });
-            cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)attempt.ApprovalId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-            cmd.Parameters.Add(Text(attempt.ApprovedBy));
-            cmd.Parameters.Add(Text(prevHash));
-            cmd.Parameters.Add(Text(rowHash));
-            var id = (long)(await cmd.ExecuteScalarAsync(ct))!;
-            await tx.CommitAsync(ct);
+            var written = chain.AppendAsync(new ChainRow(occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel, attempt.Database,
+                reason, stored, attempt.Sql.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy));
+            // A caller that gives up may still find its attempt written later: an attempt without outcome, as after a crash.
+            var (id, rowHash) = await written.WaitAsync(ct);
             if (openAttempts.Count > 10_000)
             {
                 // Attempts whose caller died before the outcome: the database still has their hash.

@@ -30,6 +30,32 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task RecordAttemptAsync_ConcurrentWriters_ShareCommits_AndOneBadRowFailsAlone()
+    {
+        var audit = h.Services.GetRequiredService<AuditLog>();
+        AuditAttempt Attempt(string sql) => new(PipelineHarness.Alice, Rose.Core.Identity.Channel.Api, "t", "group commit", sql, ["SELECT"],
+            Rose.Core.Policy.Decision.Allow, []);
+
+        Task<long> Record(string sql) => Task.Run(() => audit.RecordAttemptAsync(Attempt(sql), CancellationToken.None));
+
+        var first = await Task.WhenAll(Enumerable.Range(0, 100).Select(i => Record($"SELECT {i}")));
+        // Rows written by one transaction share its xmin: fewer transactions than rows means commits were shared.
+        Assert.True(await h.ControlScalarAsync<long>("SELECT count(DISTINCT xmin::text) FROM rose.audit_log") < 100);
+
+        // PostgreSQL refuses a NUL character in text: that attempt's INSERT fails inside whatever batch it joined.
+        var tasks = Enumerable.Range(100, 100).Select(i => Record(i == 177 ? "SELECT '\0'" : $"SELECT {i}")).ToList();
+        var bad = tasks[77];
+        var second = await Task.WhenAll(tasks.Where(t => t != bad));
+        await Assert.ThrowsAnyAsync<Exception>(() => bad);
+
+        Assert.Equal(199, first.Concat(second).Distinct().Count());
+        Assert.Equal(199L, await h.ControlScalarAsync<long>("SELECT count(*) FROM rose.audit_log"));
+        var report = await Verifier.VerifyAsync(null, null, CancellationToken.None);
+        Assert.True(report.Valid, report.Problem);
+        Assert.Equal(199, report.RowsChecked);
+    }
+
+    [Fact]
     public async Task VerifyAsync_AlteredRow_ReportsTheFirstBrokenRow()
     {
         for (var i = 0; i < 5; i++)

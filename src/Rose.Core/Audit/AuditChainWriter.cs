@@ -1,0 +1,255 @@
+using Npgsql;
+using NpgsqlTypes;
+using Rose.Core.Storage;
+
+namespace Rose.Core.Audit;
+
+/// <summary>
+/// Appends attempts to the hash chain with group commit. The chain serialises writers on one
+/// advisory lock (across every console instance), and each commit waits for its WAL flush, so one
+/// attempt per transaction caps the whole system at one flush per attempt. Here attempts that arrive
+/// while a transaction is in flight queue up and the next transaction chains them all: one lock,
+/// one read of the previous hash, one INSERT per attempt sent in a single batch with the COMMIT, one
+/// flush. Every caller still waits for the commit that holds its row before anything runs (the
+/// attempt is durable before execution, as before), and a batch that fails is retried one attempt
+/// at a time so a bad row cannot take its neighbours down with it.
+/// </summary>
+internal sealed class AuditChainWriter(ControlDatabase control)
+{
+    /// <summary>Most attempts one transaction chains; bounds the batch a single failure retries.</summary>
+    private const int MaxBatch = 256;
+
+    private const long ChainLockKey = 0x526f_7365_4175_6469; // "RoseAudi"
+
+    private const string Insert = """
+        INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel,
+            database_name, reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons,
+            approval_id, approved_by, prev_hash, row_hash)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+        RETURNING id
+        """;
+
+    private readonly Lock gate = new();
+    private readonly Queue<PendingAttempt> queue = new();
+    private bool writing;
+
+    /// <summary>Queues the row and waits until a committed transaction holds it; returns its id and row hash.</summary>
+    public Task<(long Id, string RowHash)> AppendAsync(ChainRow row)
+    {
+        var pending = new PendingAttempt(row);
+        bool start;
+        lock (gate)
+        {
+            queue.Enqueue(pending);
+            start = !writing;
+            writing = true;
+        }
+
+        if (start)
+        {
+            // The first caller to find the writer idle becomes it; the loop runs until the queue is empty.
+            _ = Task.Run(WriteLoopAsync);
+        }
+
+        return pending.Done.Task;
+    }
+
+    private async Task WriteLoopAsync()
+    {
+        while (true)
+        {
+            List<PendingAttempt> batch;
+            lock (gate)
+            {
+                if (queue.Count == 0)
+                {
+                    writing = false;
+                    return;
+                }
+
+                batch = new List<PendingAttempt>(Math.Min(queue.Count, MaxBatch));
+                while (queue.Count > 0 && batch.Count < MaxBatch)
+                {
+                    batch.Add(queue.Dequeue());
+                }
+            }
+
+            try
+            {
+                await WriteAsync(batch);
+            }
+            catch (Exception) when (batch.Count > 1)
+            {
+                // Nothing of the batch committed; each attempt gets its own transaction and its own answer.
+                foreach (var one in batch)
+                {
+                    await WriteOneAsync(one);
+                }
+            }
+            catch (Exception ex)
+            {
+                foreach (var one in batch)
+                {
+                    one.Done.TrySetException(ex);
+                }
+            }
+        }
+    }
+
+    private async Task WriteOneAsync(PendingAttempt one)
+    {
+        try
+        {
+            await WriteAsync([one]);
+        }
+        catch (Exception ex)
+        {
+            one.Done.TrySetException(ex);
+        }
+    }
+
+    /// <summary>
+    /// Two round trips whatever the batch size: BEGIN + lock + previous hash, then the INSERTs + COMMIT.
+    /// Each statement of a batch takes its own snapshot, so the previous-hash read, which runs after
+    /// the lock is granted, sees the row the last lock holder committed.
+    /// </summary>
+    private async Task WriteAsync(IReadOnlyList<PendingAttempt> batch)
+    {
+        await using var conn = await control.DataSource.OpenConnectionAsync(CancellationToken.None);
+        try
+        {
+            await WriteAsync(conn, batch);
+        }
+        catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
+        {
+            // A failed batch leaves its transaction open and aborted; end it before the connection goes back to the pool.
+            if (conn.State == System.Data.ConnectionState.Open)
+            {
+                try
+                {
+                    await using var rollback = new NpgsqlCommand("ROLLBACK", conn);
+                    await rollback.ExecuteNonQueryAsync(CancellationToken.None);
+                }
+                catch (Exception inner) when (inner is NpgsqlException or InvalidOperationException)
+                {
+                    // The connection is broken; the server already rolled back with it.
+                }
+            }
+
+            throw;
+        }
+    }
+
+    private static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<PendingAttempt> batch)
+    {
+        string prevHash;
+        await using (var head = new NpgsqlBatch(conn))
+        {
+            head.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            var lockCmd = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+            lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ChainLockKey });
+            head.BatchCommands.Add(lockCmd);
+            head.BatchCommands.Add(new NpgsqlBatchCommand("SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1"));
+            await using var reader = await head.ExecuteReaderAsync(CancellationToken.None);
+            prevHash = AuditHasher.Genesis;
+            do
+            {
+                // BEGIN and the lock answer too; only the row_hash result matters.
+                if (reader.FieldCount == 1 && reader.GetName(0) == "row_hash" && await reader.ReadAsync())
+                {
+                    prevHash = reader.GetString(0);
+                }
+            }
+            while (await reader.NextResultAsync());
+        }
+
+        var hashes = new string[batch.Count];
+        await using (var body = new NpgsqlBatch(conn))
+        {
+            for (var i = 0; i < batch.Count; i++)
+            {
+                var r = batch[i].Row;
+                hashes[i] = AuditHasher.RowHash(prevHash, r.OccurredAt, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider, r.Channel,
+                    r.Database, r.Reason, r.StoredSql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy);
+                body.BatchCommands.Add(InsertCommand(r, prevHash, hashes[i]));
+                prevHash = hashes[i];
+            }
+
+            body.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            var ids = new List<long>(batch.Count);
+            await using (var reader = await body.ExecuteReaderAsync(CancellationToken.None))
+            {
+                do
+                {
+                    if (reader.FieldCount == 1 && reader.GetName(0) == "id" && await reader.ReadAsync())
+                    {
+                        ids.Add(reader.GetInt64(0));
+                    }
+                }
+                while (await reader.NextResultAsync());
+            }
+
+            if (ids.Count != batch.Count)
+            {
+                throw new InvalidOperationException($"The audit batch returned {ids.Count} ids for {batch.Count} rows.");
+            }
+
+            // Only now is every row durable; before this, no caller may run anything.
+            for (var i = 0; i < batch.Count; i++)
+            {
+                batch[i].Done.TrySetResult((ids[i], hashes[i]));
+            }
+        }
+    }
+
+    private static NpgsqlBatchCommand InsertCommand(ChainRow r, string prevHash, string rowHash)
+    {
+        var cmd = new NpgsqlBatchCommand(Insert);
+        cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = r.OccurredAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
+        cmd.Parameters.Add(AuditLog.Text(r.ExecutorId));
+        cmd.Parameters.Add(AuditLog.Text(r.ExecutorName));
+        cmd.Parameters.Add(AuditLog.Text(r.ExecutorKind));
+        cmd.Parameters.Add(AuditLog.Text(r.Provider));
+        cmd.Parameters.Add(AuditLog.Text(r.Channel));
+        cmd.Parameters.Add(AuditLog.Text(r.Database));
+        cmd.Parameters.Add(AuditLog.Text(r.Reason));
+        cmd.Parameters.Add(AuditLog.Text(r.StoredSql));
+        cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = r.SqlLength });
+        cmd.Parameters.Add(AuditLog.Text(r.SqlHash));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. r.Operations] });
+        cmd.Parameters.Add(AuditLog.Text(r.Decision));
+        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. r.DecisionReasons] });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)r.ApprovalId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(AuditLog.Text(r.ApprovedBy));
+        cmd.Parameters.Add(AuditLog.Text(prevHash));
+        cmd.Parameters.Add(AuditLog.Text(rowHash));
+        return cmd;
+    }
+
+    private sealed class PendingAttempt(ChainRow row)
+    {
+        public ChainRow Row { get; } = row;
+
+        // Continuations run off the writer's thread so one slow caller never delays the next batch.
+        public TaskCompletionSource<(long Id, string RowHash)> Done { get; } = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    }
+}
+
+/// <summary>An attempt as stored: redacted, cut, hashed, ready to be chained.</summary>
+internal sealed record ChainRow(
+    DateTime OccurredAt,
+    string ExecutorId,
+    string ExecutorName,
+    string ExecutorKind,
+    string Provider,
+    string Channel,
+    string Database,
+    string? Reason,
+    string StoredSql,
+    int SqlLength,
+    string SqlHash,
+    IReadOnlyList<string> Operations,
+    string Decision,
+    IReadOnlyList<string> DecisionReasons,
+    long? ApprovalId,
+    string? ApprovedBy);
