@@ -52,12 +52,7 @@ public sealed partial class SqlExecutor
         ArgumentNullException.ThrowIfNull(parameters);
         await using var conn = await (target.ReadOnly ?? target.ReadWrite).OpenConnectionAsync(ct);
         await using var tx = await conn.BeginTransactionAsync(ct);
-        await using (var ro = new NpgsqlCommand("SET TRANSACTION READ ONLY", conn, tx))
-        {
-            await ro.ExecuteNonQueryAsync(ct);
-        }
-
-        await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct);
+        await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct, readOnly: true);
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
         foreach (var p in parameters)
         {

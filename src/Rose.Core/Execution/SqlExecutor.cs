@@ -58,12 +58,7 @@ public sealed partial class SqlExecutor
             foreach (var segment in segments)
             {
                 await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
-                if (tx is not null && result.ReadOnly)
-                {
-                    await RunInternalAsync(conn, tx, "SET TRANSACTION READ ONLY", ct);
-                }
-
-                await SetSessionLimitsAsync(conn, tx, limits, ct);
+                await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly);
                 foreach (var statement in segment.Statements)
                 {
                     var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
@@ -167,13 +162,16 @@ public sealed partial class SqlExecutor
         statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
     }
 
-    private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct)
+    private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct, bool readOnly = false)
     {
         // Inside a transaction the settings are LOCAL; outside, they last for the session and are
-        // reset (DISCARD ALL) when the pooled connection is returned.
+        // reset (DISCARD ALL) when the pooled connection is returned. transaction_read_only is what
+        // SET TRANSACTION READ ONLY sets; turning it on is allowed at any point of a transaction, so
+        // it rides in the same round trip instead of a statement of its own.
         var local = tx is not null;
         await using var cmd = new NpgsqlCommand(
-            "SELECT set_config('statement_timeout', $1, $3), set_config('lock_timeout', $2, $3), set_config('DateStyle', 'ISO, YMD', $3), set_config('IntervalStyle', 'iso_8601', $3)",
+            (readOnly ? "SELECT set_config('transaction_read_only', 'on', true), " : "SELECT ")
+            + "set_config('statement_timeout', $1, $3), set_config('lock_timeout', $2, $3), set_config('DateStyle', 'ISO, YMD', $3), set_config('IntervalStyle', 'iso_8601', $3)",
             conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.StatementTimeout) });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.LockTimeout) });
@@ -183,12 +181,6 @@ public sealed partial class SqlExecutor
 
     private static string Millis(TimeSpan span) =>
         Math.Max(1, (long)span.TotalMilliseconds).ToString(CultureInfo.InvariantCulture);
-
-    private static async Task RunInternalAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, CancellationToken ct)
-    {
-        await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        await cmd.ExecuteNonQueryAsync(ct);
-    }
 
     private static ExecutionResult Fail(ExecutionResult result, SqlError error, Stopwatch? total = null)
     {
