@@ -37,6 +37,8 @@ internal static class AuditEndpoints
                 rows_checked = report.RowsChecked,
                 first_broken_id = report.FirstBrokenId,
                 problem = report.Problem,
+                unfinished = report.Unfinished,
+                first_unfinished_id = report.FirstUnfinishedId,
             });
         }).RequireAuthorization(RosePolicies.Reader).WithName("AuditVerify").WithSummary("Recomputes the audit hash chain over an id range and names the first broken row.");
     }

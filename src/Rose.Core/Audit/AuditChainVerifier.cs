@@ -5,11 +5,19 @@ namespace Rose.Core.Audit;
 
 /// <summary>
 /// Walks the audit chain in id order, recomputing each row's hash and its link to the row
-/// before, and each outcome's hash against its attempt. Reports the first row that does not fit.
+/// before, and each outcome's hash against its attempt. Reports the first row that does not fit,
+/// and counts attempts that never got an outcome.
 /// </summary>
 public sealed class AuditChainVerifier(ControlDatabase control)
 {
-    public async Task<AuditChainReport> VerifyAsync(long? fromId, long? toId, CancellationToken ct)
+    /// <summary>Longer than any execution may run (statement timeouts, migration runs), so a live execution is never counted.</summary>
+    public static readonly TimeSpan DefaultOutcomeGrace = TimeSpan.FromHours(1);
+
+    public Task<AuditChainReport> VerifyAsync(long? fromId, long? toId, CancellationToken ct) =>
+        VerifyAsync(fromId, toId, DefaultOutcomeGrace, ct);
+
+    /// <param name="outcomeGrace">How old an attempt without outcome must be to count as unfinished.</param>
+    public async Task<AuditChainReport> VerifyAsync(long? fromId, long? toId, TimeSpan outcomeGrace, CancellationToken ct)
     {
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
         var expectedPrev = AuditHasher.Genesis;
@@ -34,6 +42,9 @@ public sealed class AuditChainVerifier(ControlDatabase control)
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toId ?? long.MaxValue });
         await using var r = await cmd.ExecuteReaderAsync(ct);
         long checkedRows = 0;
+        long unfinished = 0;
+        long? firstUnfinished = null;
+        var graceLimit = DateTime.UtcNow - outcomeGrace;
         while (await r.ReadAsync(ct))
         {
             var id = r.GetInt64(0);
@@ -54,7 +65,15 @@ public sealed class AuditChainVerifier(ControlDatabase control)
                 return new(false, checkedRows, id, $"row {id} was altered: its content no longer matches its hash");
             }
 
-            if (!r.IsDBNull(19))
+            if (r.IsDBNull(19))
+            {
+                if (DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc) <= graceLimit)
+                {
+                    unfinished++;
+                    firstUnfinished ??= id;
+                }
+            }
+            else
             {
                 var outcomeHash = AuditHasher.OutcomeHash(stored, id, r.GetString(19), r.IsDBNull(20) ? null : r.GetInt64(20),
                     r.IsDBNull(21) ? null : r.GetString(21), r.IsDBNull(22) ? null : r.GetString(22));
@@ -68,6 +87,6 @@ public sealed class AuditChainVerifier(ControlDatabase control)
             checkedRows++;
         }
 
-        return new(true, checkedRows, null, null);
+        return new(true, checkedRows, null, null, unfinished, firstUnfinished);
     }
 }

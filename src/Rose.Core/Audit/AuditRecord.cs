@@ -66,7 +66,12 @@ public sealed record AuditEntry
 }
 
 /// <summary>The result of walking the hash chain.</summary>
-public sealed record AuditChainReport(bool Valid, long RowsChecked, long? FirstBrokenId, string? Problem);
+/// <param name="Unfinished">
+/// Attempts in the range, older than the verifier's grace period, that have no outcome. Outcomes are
+/// bound to their attempt's hash but not chained, so a deleted outcome row cannot break the chain; it
+/// shows here instead, beside attempts whose process died mid-execution.
+/// </param>
+public sealed record AuditChainReport(bool Valid, long RowsChecked, long? FirstBrokenId, string? Problem, long Unfinished = 0, long? FirstUnfinishedId = null);
 
 /// <summary>Raised when the audit row cannot be written: the statement must not run.</summary>
 public sealed class AuditUnavailableException(string message, Exception inner) : Exception(message, inner);

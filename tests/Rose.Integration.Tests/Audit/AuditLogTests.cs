@@ -56,6 +56,30 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task VerifyAsync_DeletedOutcome_IsCountedAsUnfinished()
+    {
+        for (var i = 0; i < 3; i++)
+        {
+            await h.RunAsync($"SELECT {i}");
+        }
+
+        var victim = await h.ControlScalarAsync<long>("SELECT audit_id FROM rose.audit_outcome ORDER BY audit_id OFFSET 1 LIMIT 1");
+        await using (var conn = await h.Runtime.Control.DataSource.OpenConnectionAsync())
+        {
+            await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null,
+                $"ALTER TABLE rose.audit_outcome DISABLE TRIGGER USER; DELETE FROM rose.audit_outcome WHERE audit_id = {victim}; ALTER TABLE rose.audit_outcome ENABLE TRIGGER USER;", CancellationToken.None);
+        }
+
+        var now = await Verifier.VerifyAsync(null, null, TimeSpan.Zero, CancellationToken.None);
+        var withGrace = await Verifier.VerifyAsync(null, null, CancellationToken.None);
+
+        Assert.True(now.Valid, now.Problem);
+        Assert.Equal(1, now.Unfinished);
+        Assert.Equal(victim, now.FirstUnfinishedId);
+        Assert.Equal(0, withGrace.Unfinished);
+    }
+
+    [Fact]
     public async Task VerifyAsync_AlteredRow_ReportsTheFirstBrokenRow()
     {
         for (var i = 0; i < 5; i++)
