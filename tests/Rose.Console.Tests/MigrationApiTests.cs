@@ -54,6 +54,29 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     }
 
     [Fact]
+    public async Task Migrate_VersionAndDescription_NameTheFile_AsTheMcpToolDescribes()
+    {
+        using var client = app.AgentClient();
+
+        var (status, body) = await PostAsync(client, "/api/v1/sql/migrate", new
+        {
+            database = "demo",
+            reason = "agent-style migrations",
+            migrations = new object[]
+            {
+                new { version = "1", description = "create sprockets", sql = "CREATE TABLE sprockets (id int)" },
+                new { version = "1.1", description = "fill", sql = "INSERT INTO sprockets VALUES (1)" },
+            },
+        });
+        var (bad, error) = await PostAsync(client, "/api/v1/sql/migrate", new { database = "demo", reason = "x", migrations = new object[] { new { sql = "SELECT 1" } } });
+
+        Assert.Equal(HttpStatusCode.OK, status);
+        Assert.Equal(["V1__create_sprockets.sql", "V1.1__fill.sql"], body.GetProperty("applied").EnumerateArray().Select(a => a.GetProperty("file").GetString()));
+        Assert.Equal(HttpStatusCode.BadRequest, bad);
+        Assert.False(string.IsNullOrWhiteSpace(error.GetProperty("error").GetString()));
+    }
+
+    [Fact]
     public async Task Migrate_Drop_Returns202AndAppliesNothing()
     {
         using var client = app.AgentClient();

@@ -44,7 +44,7 @@ public static class RoseMcpTools
                 async ([Description("Target database name.")] string database,
                        [Description("Why, for the audit log and approvers.")] string reason,
                        [Description("Migration SQL (when not using migrations).")] string? sql = null,
-                       [Description("Ordered migrations, each {\"version\", \"description\", \"sql\"}.")] System.Text.Json.JsonElement? migrations = null,
+                       [Description("Ordered migrations, each {\"version\", \"description\", \"sql\"} or {\"name\": \"V2__add_index.sql\", \"sql\"} (Flyway names; U<version>__ files are undos).")] System.Text.Json.JsonElement? migrations = null,
                        [Description("Apply inside a transaction that is rolled back and report what happened.")] bool? dry_run = null,
                        CancellationToken ct = default) =>
                     Result(await api.PostAsync("/api/v1/sql/migrate", new { database, sql, migrations, reason, dry_run }, ct)),

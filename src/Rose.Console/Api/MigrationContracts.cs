@@ -2,10 +2,22 @@ using System.Text.Json.Serialization;
 
 namespace Rose.Console.Api;
 
-/// <summary>A migration file sent by a client: its Flyway file name and text.</summary>
+/// <summary>
+/// A migration file sent by a client: its Flyway file name and text, or (as agents often describe a
+/// migration) its version and description, from which the versioned file name is made.
+/// </summary>
 public sealed record MigrationFileDto(
     [property: JsonPropertyName("name")] string? Name,
-    [property: JsonPropertyName("sql")] string? Sql);
+    [property: JsonPropertyName("sql")] string? Sql,
+    [property: JsonPropertyName("version")] string? Version = null,
+    [property: JsonPropertyName("description")] string? Description = null)
+{
+    /// <summary>The Flyway file name: <see cref="Name"/>, else V&lt;version&gt;__&lt;description&gt;.sql; naming rules are checked by the migration set.</summary>
+    public string FileName =>
+        !string.IsNullOrWhiteSpace(Name) ? Name
+        : string.IsNullOrWhiteSpace(Version) ? string.Empty
+        : $"V{Version.Trim()}__{(string.IsNullOrWhiteSpace(Description) ? "migration" : string.Join('_', Description.Trim().Split(' ', StringSplitOptions.RemoveEmptyEntries)))}.sql";
+}
 
 /// <summary>POST /api/v1/sql/migrate body: either ad-hoc sql or the migration files (else the target's folder).</summary>
 public sealed record MigrateRequest(

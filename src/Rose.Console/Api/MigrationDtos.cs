@@ -57,5 +57,5 @@ internal static class MigrationDtos
         e is null ? null : new ErrorDto(e.SqlState, e.Message, e.Detail, e.Hint, e.Position, e.StatementIndex);
 
     public static IReadOnlyList<(string Name, string Sql)>? Files(IReadOnlyList<MigrationFileDto>? files) =>
-        files?.Select(f => (f.Name ?? string.Empty, f.Sql ?? string.Empty)).ToList();
+        files?.Select(f => (f.FileName, f.Sql ?? string.Empty)).ToList();
 }
