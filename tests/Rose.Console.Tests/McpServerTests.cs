@@ -41,7 +41,7 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         var tools = await mcp.RequestAsync("tools/list", new JsonObject());
         var names = tools["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
         Assert.Equal(
-            ["janus_approval_status", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
+            ["janus_approval_status", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_migration_check", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
             names.Order(StringComparer.Ordinal));
 
         var select = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT name FROM widgets WHERE id = 3", ["reason"] = "mcp test" });
@@ -57,6 +57,18 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
 
         var denied = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT pg_terminate_backend(1)", ["reason"] = "mcp test" });
         Assert.True(denied.IsError);
+
+        var check = await CallAsync(mcp, "janus_migration_check", new JsonObject
+        {
+            ["database"] = "demo",
+            ["reason"] = "mcp test",
+            ["migrations"] = new JsonArray(
+                new JsonObject { ["name"] = "V1__mcp.sql", ["sql"] = "CREATE TABLE mcp_checked (id int)" },
+                new JsonObject { ["name"] = "U1__mcp.sql", ["sql"] = "DROP TABLE mcp_checked" }),
+        });
+        Assert.False(check.IsError);
+        Assert.True(check.Body["ok"]!.GetValue<bool>());
+        Assert.Equal("reversible", check.Body["steps"]![0]!["verdict"]!.GetValue<string>());
 
         await using var conn = new NpgsqlConnection(settingsSource.ControlConnection);
         await conn.OpenAsync();

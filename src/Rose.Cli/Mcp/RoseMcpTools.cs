@@ -49,6 +49,18 @@ public static class RoseMcpTools
                        CancellationToken ct = default) =>
                     Result(await api.PostAsync("/api/v1/sql/migrate", new { database, sql, migrations, reason, dry_run }, ct)),
                 readOnly: false, destructive: true),
+            Tool("migration_check",
+                "Check that migrations can be undone before applying them: on a scratch database (a schema-only copy of the target; " +
+                "the target is not changed) each pending version is applied, undone with its U<version>__ file and applied again, and the " +
+                "schemas are compared. Answers ok and, per version, 'reversible', 'not_reversible' (with each schema difference), 'no_undo', " +
+                "'failed' (with the database error) or 'refused'.",
+                async ([Description("Target database name.")] string database,
+                       [Description("Ordered migrations including their undos, each {\"name\": \"V2__x.sql\" | \"U2__x.sql\", \"sql\"}; omitted = the target's folder.")] System.Text.Json.JsonElement? migrations = null,
+                       [Description("Check every versioned migration from an empty database instead of the pending ones.")] bool? from_empty = null,
+                       [Description("Why, for the audit log.")] string? reason = null,
+                       CancellationToken ct = default) =>
+                    Result(await api.PostAsync($"/api/v1/migrations/{Uri.EscapeDataString(database)}/check", new { migrations, from_empty, reason }, ct)),
+                readOnly: true),
             Tool("sql_logs",
                 "Read the audit log: who ran what, where, why and what happened, newest first. Page with `before` = the last id you saw.",
                 async ([Description("How many entries (1-1000, default 50).")] int? limit = null,
