@@ -9,6 +9,9 @@ public sealed class WorkbenchPage(IPage page)
 
     public ILocator Results => page.Locator(".wb-results");
 
+    /// <summary>The result tabs (one per statement), not the side panel's Schema/History tabs.</summary>
+    public ILocator ResultTabs => Results.GetByRole(AriaRole.Tab);
+
     /// <summary>Waits until the circuit is up and the editor module attached (the JS module marks the editor).</summary>
     public async Task WaitReadyAsync()
     {
@@ -31,6 +34,22 @@ public sealed class WorkbenchPage(IPage page)
         await page.Keyboard.PressAsync("Escape");
         await page.Keyboard.PressAsync("Control+Enter");
     }
+
+    /// <summary>
+    /// Selects the last <paramref name="count"/> characters before the cursor with Shift+Left, like a
+    /// user would. Escape first closes a completion popup (Escape after selecting would drop the selection).
+    /// </summary>
+    public async Task SelectLastCharsAsync(int count)
+    {
+        await page.Keyboard.PressAsync("Escape");
+        for (var i = 0; i < count; i++)
+        {
+            await page.Keyboard.PressAsync("Shift+ArrowLeft");
+        }
+    }
+
+    /// <summary>Ctrl+Enter without the Escape of <see cref="RunCurrentAsync"/>, which would cancel a selection.</summary>
+    public Task RunKeepingSelectionAsync() => page.Keyboard.PressAsync("Control+Enter");
 
     public async Task RunAsync(string sql)
     {

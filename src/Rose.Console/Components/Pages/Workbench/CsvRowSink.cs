@@ -7,10 +7,10 @@ namespace Rose.Console.Components.Pages.Workbench;
 /// <summary>
 /// Writes rows as RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote or
 /// line break) straight to a stream as they come off the server. Only a small char buffer is kept,
-/// so memory stays flat whatever the row count. Only the first result set is written: a CSV file
-/// has one header.
+/// so memory stays flat whatever the row count. One result set is written, since a CSV file has one
+/// header: the one of statement <c>wanted</c> (its index in the batch), or the first one when that is null.
 /// </summary>
-public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult) : IRowSink
+public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult, int? wanted = null) : IRowSink
 {
     private const int FlushAt = 32 * 1024;
     private readonly StringBuilder buffer = new(FlushAt + 4096);
@@ -22,7 +22,7 @@ public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFi
 
     public async ValueTask BeginResultAsync(int index, IReadOnlyList<ResultColumn> columns, CancellationToken ct)
     {
-        if (statementIndex is not null)
+        if (statementIndex is not null || (wanted is not null && index != wanted))
         {
             return;
         }

@@ -63,32 +63,38 @@ public sealed class ExplainPlan
                 return null;
             }
 
-            var root = ReadNode(planElement);
-            var analyzed = root.ActualTotalTime is not null;
-            var plan = new ExplainPlan
-            {
-                Root = root,
-                Analyzed = analyzed,
-                PlanningMs = Number(top, "Planning Time"),
-                ExecutionMs = Number(top, "Execution Time"),
-            };
-            var nodes = plan.Flatten();
-            foreach (var node in nodes)
-            {
-                node.Exclusive = Math.Max(0, Inclusive(node, analyzed) - node.Children.Sum(c => Inclusive(c, analyzed)));
-            }
-
-            foreach (var node in nodes.Where(n => n.Exclusive > 0).OrderByDescending(n => n.Exclusive).Take(hotCount))
-            {
-                node.Hot = true;
-            }
-
-            return plan;
+            return Build(ReadNode(planElement), Number(top, "Planning Time"), Number(top, "Execution Time"), hotCount);
         }
         catch (Exception ex) when (ex is JsonException or InvalidOperationException or IndexOutOfRangeException)
         {
             return null;
         }
+    }
+
+    /// <summary>A plan from its root node (from either output format): exclusive figures computed, hot nodes marked.</summary>
+    internal static ExplainPlan Build(PlanNode root, double? planningMs, double? executionMs, int hotCount)
+    {
+        // Timed (ANALYZE) plans rank nodes by time, others by cost.
+        var analyzed = root.ActualTotalTime is not null;
+        var plan = new ExplainPlan
+        {
+            Root = root,
+            Analyzed = analyzed,
+            PlanningMs = planningMs,
+            ExecutionMs = executionMs,
+        };
+        var nodes = plan.Flatten();
+        foreach (var node in nodes)
+        {
+            node.Exclusive = Math.Max(0, Inclusive(node, analyzed) - node.Children.Sum(c => Inclusive(c, analyzed)));
+        }
+
+        foreach (var node in nodes.Where(n => n.Exclusive > 0).OrderByDescending(n => n.Exclusive).Take(hotCount))
+        {
+            node.Hot = true;
+        }
+
+        return plan;
     }
 
     // Actual Total Time is per loop, so a node's whole time is time x loops.

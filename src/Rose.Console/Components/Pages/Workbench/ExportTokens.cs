@@ -4,7 +4,8 @@ using System.Security.Cryptography;
 namespace Rose.Console.Components.Pages.Workbench;
 
 /// <summary>What a CSV download will run, parked server-side so the SQL never travels in a URL.</summary>
-public sealed record ExportTicket(string UserId, string Database, string Sql, string? Reason, DateTimeOffset ExpiresAt);
+/// <param name="Statement">Index in the batch of the statement whose rows to export; null for the first result set.</param>
+public sealed record ExportTicket(string UserId, string Database, string Sql, string? Reason, int? Statement, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Short-lived, single-use tokens for CSV downloads. The page (already signed in over the circuit)
@@ -16,7 +17,7 @@ public sealed class ExportTokens(TimeProvider clock)
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
     private readonly ConcurrentDictionary<string, ExportTicket> tickets = new(StringComparer.Ordinal);
 
-    public string Create(string userId, string database, string sql, string? reason)
+    public string Create(string userId, string database, string sql, string? reason, int? statement = null)
     {
         var now = clock.GetUtcNow();
         foreach (var (key, old) in tickets)
@@ -28,7 +29,7 @@ public sealed class ExportTokens(TimeProvider clock)
         }
 
         var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        tickets[token] = new ExportTicket(userId, database, sql, reason, now + Lifetime);
+        tickets[token] = new ExportTicket(userId, database, sql, reason, statement, now + Lifetime);
         return token;
     }
 

@@ -15,6 +15,9 @@ public sealed class RunView
     /// <summary>The whole editor text at run time, for line/column of error positions.</summary>
     public required string EditorText { get; init; }
 
+    /// <summary>The target it ran on, so a result tab's export re-runs there even after the target changed.</summary>
+    public string Target { get; set; } = string.Empty;
+
     /// <summary>"explain" or "explain analyze" when the run was a plan; null for a plain run.</summary>
     public string? Explain { get; init; }
 

@@ -62,6 +62,13 @@ public partial class Workbench
             return;
         }
 
+        // A statement that already is an EXPLAIN runs as written: wrapping it again is a syntax error.
+        if (IsLoneExplain(pick.Sql))
+        {
+            await ExecuteAsync(new RunView { Sql = pick.Sql, BaseOffset = pick.Offset, EditorText = pick.Text });
+            return;
+        }
+
         // The policy judges the wrapped statement: EXPLAIN ANALYZE carries the inner statement's operations.
         var prefix = analyze ? "EXPLAIN (ANALYZE, FORMAT JSON) " : "EXPLAIN (FORMAT JSON) ";
         var inner = pick.Sql.Trim().TrimEnd(';');
@@ -78,6 +85,7 @@ public partial class Workbench
     private async Task ExecuteAsync(RunView view)
     {
         running = true;
+        view.Target = target!;
         run = view;
         runCts = CancellationTokenSource.CreateLinkedTokenSource(lifetime.Token);
         await SetMarkersAsync(RunOwner, []);
@@ -86,10 +94,7 @@ public partial class Workbench
         {
             view.Outcome = await Execution.ExecuteAsync(
                 new ExecutionRequest(executor!, Channel.Workbench, target!, view.Sql, NullIfBlank(reason), policy), null, runCts.Token);
-            if (view.Explain is not null && view.Outcome.Result?.Statements.FirstOrDefault() is { Rows.Count: > 0 } plan)
-            {
-                view.Plan = ExplainPlan.Parse(string.Concat(plan.Rows.Select(r => r[0])));
-            }
+            view.Plan = PlanOf(view);
 
             if (view.Outcome.Status == OutcomeStatus.PendingApproval && view.Outcome.ApprovalId is { } approvalId)
             {
@@ -122,6 +127,43 @@ public partial class Workbench
     }
 
     private void Cancel() => runCts?.Cancel();
+
+    private bool IsLoneExplain(string sql)
+    {
+        try
+        {
+            return Execution.Preview(target!, sql, policy).Batch.Statements is [{ Tag: "EXPLAIN" }];
+        }
+        catch (ExecutionRequestException)
+        {
+            return false;
+        }
+    }
+
+    /// <summary>
+    /// The plan to draw: the Explain buttons' JSON output, or the output of one EXPLAIN typed by hand
+    /// (text or JSON format), so EXPLAIN ANALYZE written in the editor renders as a tree too.
+    /// </summary>
+    private static ExplainPlan? PlanOf(RunView view)
+    {
+        if (view.Outcome?.Result?.Statements is not [{ Rows.Count: > 0, Columns.Count: 1 } statement])
+        {
+            return null;
+        }
+
+        if (view.Explain is not null)
+        {
+            return ExplainPlan.Parse(string.Concat(statement.Rows.Select(r => r[0])));
+        }
+
+        if (statement.Tag != "EXPLAIN" || statement.Truncated)
+        {
+            return null;
+        }
+
+        var lines = statement.Rows.Select(r => r[0]).ToList();
+        return lines is [{ } json] && json.TrimStart().StartsWith('[') ? ExplainPlan.Parse(json) : ExplainTextPlan.Parse(lines);
+    }
 
     /// <summary>Polls the approval until it is decided or the page closes, so the status updates live.</summary>
     private async Task PollApprovalAsync(RunView view, long approvalId)
@@ -161,6 +203,22 @@ public partial class Workbench
 
         var token = ExportTokens.Create(executor.Id, target!, pick.Sql, NullIfBlank(reason));
         await module!.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
+        historyVersion++;
+    }
+
+    /// <summary>
+    /// A result tab's export: the run's SQL again, streaming only that statement's rows. The panel offers it
+    /// for read-only batches only, since the whole batch runs again.
+    /// </summary>
+    private async Task ExportResultAsync(int statement)
+    {
+        if (running || executor is null || module is null || run is null || run.Explain is not null)
+        {
+            return;
+        }
+
+        var token = ExportTokens.Create(executor.Id, run.Target, run.Sql, NullIfBlank(reason), statement);
+        await module.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
         historyVersion++;
     }
 

@@ -20,7 +20,9 @@ public static class WorkbenchEndpoints
 
     /// <summary>
     /// GET /workbench/export/{token}: runs the parked statement through the pipeline with a CSV sink,
-    /// so rows go from the server socket to the response as they arrive. Denied answers 403,
+    /// so rows go from the server socket to the response as they arrive. The file holds one result
+    /// set: the chosen statement's (its 0-based index in the batch; out of range answers 400 before
+    /// anything runs), else the first one. Denied answers 403,
     /// parked answers 202, each with the reason as text; a database error before the first row
     /// answers 422. An error after rows went out aborts the response, so a partial file is never
     /// mistaken for a whole one.
@@ -40,16 +42,31 @@ public static class WorkbenchEndpoints
         var ticket = tokens.Redeem(token, CurrentIdentity.ToExecutor(http.User).Id);
         return ticket is null
             ? Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound)
-            : await StreamCsvAsync(http, execution, identity, ticket.Database, ticket.Sql, ticket.Reason, ct);
+            : await StreamCsvAsync(http, execution, identity, new ExportRequest(ticket.Database, ticket.Sql, ticket.Reason, ticket.Statement), ct);
     }
 
-    private static Task<IResult> ExportFormAsync([FromForm] ExportForm form, HttpContext http,
-        ExecutionService execution, CurrentIdentity identity, CancellationToken ct) =>
-        StreamCsvAsync(http, execution, identity, form.Database ?? string.Empty, form.Sql ?? string.Empty, form.Reason, ct);
+    private static async Task<IResult> ExportFormAsync([FromForm] ExportForm form, HttpContext http,
+        ExecutionService execution, CurrentIdentity identity, CancellationToken ct)
+    {
+        // Parsed here rather than bound as int?, so a bad value gets a message instead of a bare 400.
+        int? statement = null;
+        if (!string.IsNullOrWhiteSpace(form.Statement))
+        {
+            if (!int.TryParse(form.Statement, System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out var index))
+            {
+                return Results.Text($"statement must be a statement's 0-based index in the batch, not '{form.Statement}'.", statusCode: StatusCodes.Status400BadRequest);
+            }
+
+            statement = index;
+        }
+
+        return await StreamCsvAsync(http, execution, identity, new ExportRequest(form.Database ?? string.Empty, form.Sql ?? string.Empty, form.Reason, statement), ct);
+    }
 
     private static async Task<IResult> StreamCsvAsync(HttpContext http, ExecutionService execution, CurrentIdentity identity,
-        string database, string sql, string? reason, CancellationToken ct)
+        ExportRequest request, CancellationToken ct)
     {
+        var (database, sql, reason, statement) = request;
         var executor = CurrentIdentity.ToExecutor(http.User);
 
         var response = http.Response;
@@ -60,12 +77,19 @@ public static class WorkbenchEndpoints
             response.ContentType = "text/csv; charset=utf-8";
             response.Headers.ContentDisposition = $"attachment; filename=\"{fileName}\"";
             await response.StartAsync(c);
-        });
+        }, statement);
 
         ExecutionOutcome outcome;
         try
         {
             var policy = await identity.PolicyForAsync(http.User, ct);
+            // Checked against the parser's statements before anything runs or is audited: a bad index is the caller's mistake.
+            if (statement is { } wanted && execution.Preview(database, sql, policy).Batch.Statements.Count is var count && wanted >= count)
+            {
+                return Results.Text($"statement {wanted} is out of range: the batch has {count} statement{(count == 1 ? "" : "s")} (indexes from 0).",
+                    statusCode: StatusCodes.Status400BadRequest);
+            }
+
             outcome = await execution.ExecuteAsync(
                 new ExecutionRequest(executor, Channel.Workbench, database, sql, reason, policy), sink, ct);
         }
@@ -89,7 +113,8 @@ public static class WorkbenchEndpoints
                 await sink.FlushAsync(ct);
                 return Results.Empty;
             case OutcomeStatus.Succeeded:
-                return Results.Text("The statement returned no rows to export.", statusCode: StatusCodes.Status422UnprocessableEntity);
+                return Results.Text(statement is { } none ? $"Statement {none} returned no rows to export." : "The statement returned no rows to export.",
+                    statusCode: StatusCodes.Status422UnprocessableEntity);
             default:
                 if (sink.Started)
                 {
@@ -110,4 +135,10 @@ public sealed class ExportForm
     public string? Database { get; set; }
     public string? Sql { get; set; }
     public string? Reason { get; set; }
+
+    /// <summary>0-based index in the batch of the statement whose rows to export; empty for the first result set.</summary>
+    public string? Statement { get; set; }
 }
+
+/// <summary>One export: what to run and which statement's rows to write.</summary>
+internal sealed record ExportRequest(string Database, string Sql, string? Reason, int? Statement);
