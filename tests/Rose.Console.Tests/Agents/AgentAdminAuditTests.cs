@@ -63,6 +63,18 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
     }
 
     [Fact]
+    public async Task CreateAsync_HostileDisplayName_CannotForgeAnotherAuditLine()
+    {
+        var id = NewId();
+
+        Assert.True(await Admin.CreateAsync(Carol, id, "Bot'\n-- admin: revoke API key #1 of agent 'rose'\r\u2028x", SelectOnDemo, CancellationToken.None));
+
+        var row = Assert.Single(await AdminRowsAsync(id));
+        Assert.Equal(2, row.Sql.Split('\n').Length); // the action line and the policy line, nothing more
+        Assert.Contains("named 'Bot'' -- admin: revoke API key #1 of agent ''rose''  x'", row.Sql, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task EveryAgentChange_IsAuditedInOrder_WithoutTheKeyOrItsHash_AndTheChainVerifies()
     {
         var id = NewId();
