@@ -56,6 +56,8 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalNotifier>());
         services.AddHostedService<ApprovalExpiryService>();
         services.AddSingleton<AgentStore>();
+        services.AddSingleton<AdminAuditLog>();
+        services.AddSingleton<AgentAdmin>();
         services.AddSingleton<ExecutionService>();
         services.AddSingleton<ControlSchemaMigrator>();
         services.AddSingleton<MigrationPlanner>();

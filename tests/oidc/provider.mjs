@@ -5,7 +5,8 @@
 //
 // One confidential client `rose-console` (secret `rose-console-secret`), PKCE (S256) required,
 // the built-in development login form (any password), consent pre-granted so the browser goes
-// straight back to the console. Users and their `roles` claim are in USERS below.
+// straight back to the console. Users and their `roles` claim are in USERS below; kim also has
+// Keycloak-style nested claims (realm_access.roles, resource_access.<client>.roles) and no mapped flat role.
 //
 // Test switch: POST /__test/mode?value=none|expired|tampered|rogue changes what the token endpoint
 // hands out next, so the console's id_token validation can be checked against a real flow:
@@ -31,6 +32,11 @@ const USERS = {
   ada: { name: 'Ada Lovelace', email: 'ada@example.test', roles: ['rose-approvers', 'staff'] },
   grace: { name: 'Grace Hopper', email: 'grace@example.test', roles: ['rose-admins'] },
   eve: { name: 'Eve Outsider', email: 'eve@example.test', roles: ['marketing'] },
+  kim: {
+    name: 'Kim Keycloak', email: 'kim@example.test', roles: ['marketing'],
+    realm_access: { roles: ['offline_access'] },
+    resource_access: { 'rose-console': { roles: ['rose-admins'] }, account: { roles: ['manage-account'] } },
+  },
 };
 
 const signing = await jose.generateKeyPair('RS256', { extractable: true });
@@ -59,7 +65,7 @@ const provider = new Provider(issuer, {
     openid: ['sub'],
     profile: ['name', 'preferred_username'],
     email: ['email'],
-    roles: ['roles'],
+    roles: ['roles', 'realm_access', 'resource_access'],
   },
   // Put the scope's claims in the id_token itself (the console reads roles from it).
   conformIdTokenClaims: false,
@@ -77,7 +83,12 @@ const provider = new Provider(issuer, {
     const user = USERS[id] ?? { name: id, email: `${id}@example.test`, roles: [] };
     return {
       accountId: id,
-      claims: async () => ({ sub: id, name: user.name, preferred_username: id, email: user.email, roles: user.roles }),
+      claims: async () => ({
+        sub: id, name: user.name, preferred_username: id, email: user.email, roles: user.roles,
+        // Only users that have them get nested claims, as a Keycloak realm would send them.
+        ...(user.realm_access ? { realm_access: user.realm_access } : {}),
+        ...(user.resource_access ? { resource_access: user.resource_access } : {}),
+      }),
     };
   },
   // First-party client: grant the requested scopes without a consent screen.

@@ -35,6 +35,9 @@ public enum Channel
     Validation,
     Approval,
     Cli,
+
+    /// <summary>Console administration of Rose itself (agents, keys, policies); nothing runs on a target.</summary>
+    Admin,
 }
 
 public static class ChannelNames

@@ -60,6 +60,33 @@ public sealed class AgentsPageTests(OidcSignInFixture fx) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("keys-grid")).ToContainTextAsync("revoked");
 
         Assert.Equal(401, await LogsStatusAsync(key));
+        await AssertAuditedAsync(id, key);
+    }
+
+    /// <summary>The page's changes are in the audit log under the signed-in admin, and the key is not.</summary>
+    private async Task AssertAuditedAsync(string agentId, string key)
+    {
+        await using var conn = new Npgsql.NpgsqlConnection(fx.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new Npgsql.NpgsqlCommand("""
+            SELECT a.executor_id, a.executor_name, a.provider, a.channel, a.database_name, a.operations[1], o.status, a.sql_text
+            FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
+            WHERE a.channel = 'admin' AND strpos(a.sql_text, $1) > 0 ORDER BY a.id
+            """, conn);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = $"agent '{agentId}'" });
+        var rows = new List<(string Executor, string Name, string Provider, string Channel, string Database, string Operation, string Status, string Sql)>();
+        await using (var r = await cmd.ExecuteReaderAsync())
+        {
+            while (await r.ReadAsync())
+            {
+                rows.Add((r.GetString(0), r.GetString(1), r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7)));
+            }
+        }
+
+        Assert.Equal(["ADMIN AGENT CREATE", "ADMIN AGENT KEY CREATE", "ADMIN AGENT KEY REVOKE"], rows.Select(r => r.Operation));
+        Assert.All(rows, r => Assert.Equal(("grace", "Grace Hopper", fx.ProviderUrl, "admin", "rose", "succeeded"),
+            (r.Executor, r.Name, r.Provider, r.Channel, r.Database, r.Status)));
+        Assert.All(rows, r => Assert.DoesNotContain(key, r.Sql, StringComparison.Ordinal));
     }
 
     private async Task<int> LogsStatusAsync(string key)

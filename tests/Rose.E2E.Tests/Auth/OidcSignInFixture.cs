@@ -7,8 +7,18 @@ namespace Rose.E2E.Tests.Auth;
 /// A real OIDC provider (tests/oidc/provider.mjs, npm oidc-provider), the real console binary as a
 /// child process configured against it over a fresh control database, and Chromium.
 /// </summary>
-public sealed class OidcSignInFixture : IAsyncLifetime
+public class OidcSignInFixture : IAsyncLifetime
 {
+    private readonly string roleClaim;
+
+    public OidcSignInFixture()
+        : this("roles")
+    {
+    }
+
+    /// <summary>A fixture whose console reads provider roles from <paramref name="roleClaim"/> (Rose:Auth:Oidc:RoleClaim).</summary>
+    protected OidcSignInFixture(string roleClaim) => this.roleClaim = roleClaim;
+
     public const string ClientId = "rose-console";
     public const string ClientSecret = "rose-console-secret";
 
@@ -63,7 +73,7 @@ public sealed class OidcSignInFixture : IAsyncLifetime
             ["Rose__Auth__Oidc__ClientId"] = ClientId,
             ["Rose__Auth__Oidc__ClientSecret"] = ClientSecret,
             ["Rose__Auth__Oidc__Scopes"] = "openid profile email roles",
-            ["Rose__Auth__Oidc__RoleClaim"] = "roles",
+            ["Rose__Auth__Oidc__RoleClaim"] = roleClaim,
             ["Rose__Auth__Oidc__RoleMap__rose-approvers"] = "approver",
             ["Rose__Auth__Oidc__RoleMap__rose-admins"] = "admin",
             ["Logging__LogLevel__Default"] = "Information",

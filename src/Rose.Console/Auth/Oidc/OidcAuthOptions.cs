@@ -14,7 +14,10 @@ public sealed class OidcAuthOptions : OAuthOptions
     /// <summary>Where the provider redirects back with the authorization code; register this with the provider.</summary>
     public const string CallbackRoute = "/oidc/callback";
 
-    /// <summary>Provider roles or groups claim, read from the id_token (a string or an array).</summary>
+    /// <summary>
+    /// Provider roles or groups claim, read from the id_token (a string or an array): a claim name, or a
+    /// dotted path into nested claims such as Keycloak's realm_access.roles (see <see cref="OidcRoleClaim"/>).
+    /// </summary>
     public string RoleClaim { get; set; } = "roles";
 
     /// <summary>Provider role or group → Rose role.</summary>

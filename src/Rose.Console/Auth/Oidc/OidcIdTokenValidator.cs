@@ -60,7 +60,7 @@ public sealed class OidcIdTokenValidator(OidcDiscovery discovery, ILogger<OidcId
         }
 
         var name = Claim(token, "name") ?? Claim(token, "preferred_username") ?? Claim(token, "email") ?? subject;
-        var providerRoles = token.Claims.Where(c => c.Type == options.RoleClaim).Select(c => c.Value).ToList();
+        var providerRoles = OidcRoleClaim.Read(token, options.RoleClaim);
         var roles = MapRoles(providerRoles, options.RoleMap);
         if (roles.Count == 0)
         {

@@ -24,9 +24,9 @@ public sealed class RoseAuthOptionsValidator : IValidateOptions<RoseAuthOptions>
                 errors.Add($"{Prefix}:ClientId is required when {Prefix}:Authority is set.");
             }
 
-            if (string.IsNullOrWhiteSpace(oidc.RoleClaim))
+            if (OidcRoleClaim.Problem(oidc.RoleClaim) is { } roleClaimProblem)
             {
-                errors.Add($"{Prefix}:RoleClaim must not be empty.");
+                errors.Add($"{Prefix}:RoleClaim '{oidc.RoleClaim}' {roleClaimProblem}.");
             }
 
             if (!oidc.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries).Contains("openid", StringComparer.Ordinal))

@@ -1,6 +1,7 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Radzen;
+using Rose.Console.Auth;
 using Rose.Core.Agents;
 
 namespace Rose.Console.Components.Pages.Agents;
@@ -9,6 +10,7 @@ namespace Rose.Console.Components.Pages.Agents;
 public partial class Agents
 {
     [Inject] private AgentStore Store { get; set; } = default!;
+    [Inject] private AgentAdmin Admin { get; set; } = default!;
     [Inject] private DialogService Dialogs { get; set; } = default!;
     [Inject] private NotificationService Notifications { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
@@ -71,9 +73,14 @@ public partial class Agents
             errors.AddRange(policyProblems);
         }
 
-        if (errors.Count == 0 && !await Store.CreateAsync(id, string.IsNullOrWhiteSpace(newName) ? id : newName.Trim(), policy, Ct))
+        if (errors.Count == 0)
         {
-            errors.Add($"An agent with the id '{id}' already exists.");
+            var created = await AuditedAsync(errors, async actor =>
+                await Admin.CreateAsync(actor, id, string.IsNullOrWhiteSpace(newName) ? id : newName.Trim(), policy, Ct));
+            if (created == false)
+            {
+                errors.Add($"An agent with the id '{id}' already exists.");
+            }
         }
 
         createErrors = errors;
@@ -82,7 +89,7 @@ public partial class Agents
             return;
         }
 
-        Logger.LogInformation("Agent {AgentId} created by {Admin}", id, await AdminAsync());
+        Logger.LogInformation("Agent {AgentId} created by {Admin}", id, await AdminNameAsync());
         creating = false;
         (newId, newName, newPolicy) = ("", "", AgentPolicyJson.Template);
         Notifications.Notify(NotificationSeverity.Success, "Agent created", id);
@@ -102,13 +109,16 @@ public partial class Agents
             return;
         }
 
-        if (!await Store.UpdatePolicyAsync(selected.Id, policy, Ct))
+        var auditErrors = new List<string>();
+        var id = selected.Id;
+        var updated = await AuditedAsync(auditErrors, async actor => await Admin.UpdatePolicyAsync(actor, id, policy, Ct));
+        if (updated != true)
         {
-            policyErrors = ["Only agents created in the console can be edited here."];
+            policyErrors = auditErrors.Count > 0 ? auditErrors : ["Only agents created in the console can be edited here."];
             return;
         }
 
-        Logger.LogInformation("Policy of agent {AgentId} changed by {Admin}", selected.Id, await AdminAsync());
+        Logger.LogInformation("Policy of agent {AgentId} changed by {Admin}", selected.Id, await AdminNameAsync());
         Notifications.Notify(NotificationSeverity.Success, "Policy saved", selected.Id);
         await ReloadAsync();
     }
@@ -121,8 +131,16 @@ public partial class Agents
         }
 
         var disable = selected.DisabledAt is null;
-        await Store.SetDisabledAsync(selected.Id, disable, Ct);
-        Logger.LogInformation("Agent {AgentId} {Action} by {Admin}", selected.Id, disable ? "disabled" : "enabled", await AdminAsync());
+        var id = selected.Id;
+        var errors = new List<string>();
+        await AuditedAsync(errors, async actor => await Admin.SetDisabledAsync(actor, id, disable, Ct));
+        policyErrors = errors;
+        if (errors.Count > 0)
+        {
+            return;
+        }
+
+        Logger.LogInformation("Agent {AgentId} {Action} by {Admin}", selected.Id, disable ? "disabled" : "enabled", await AdminNameAsync());
         await ReloadAsync();
     }
 
@@ -140,8 +158,18 @@ public partial class Agents
             return;
         }
 
-        var (key, keyId) = await Store.CreateKeyAsync(selected.Id, expires, Ct);
-        Logger.LogInformation("API key {KeyId} created for agent {AgentId} by {Admin}", keyId, selected.Id, await AdminAsync());
+        var id = selected.Id;
+        var errors = new List<string>();
+        var created = await AuditedAsync(errors, async actor => await Admin.CreateKeyAsync(actor, id, expires, Ct));
+        if (created is not { } made)
+        {
+            keyErrors = errors;
+            return;
+        }
+
+        var (key, keyId) = made;
+
+        Logger.LogInformation("API key {KeyId} created for agent {AgentId} by {Admin}", keyId, selected.Id, await AdminNameAsync());
         newKeyExpires = null;
         keyErrors = [];
         await ReloadAsync();
@@ -164,8 +192,16 @@ public partial class Agents
             return;
         }
 
-        await Store.RevokeKeyAsync(selected.Id, key.Id, Ct);
-        Logger.LogInformation("API key {KeyId} of agent {AgentId} revoked by {Admin}", key.Id, selected.Id, await AdminAsync());
+        var id = selected.Id;
+        var errors = new List<string>();
+        await AuditedAsync(errors, async actor => await Admin.RevokeKeyAsync(actor, id, key.Id, Ct));
+        keyErrors = errors;
+        if (errors.Count > 0)
+        {
+            return;
+        }
+
+        Logger.LogInformation("API key {KeyId} of agent {AgentId} revoked by {Admin}", key.Id, selected.Id, await AdminNameAsync());
         await ReloadAsync();
     }
 
@@ -175,8 +211,27 @@ public partial class Agents
         await LoadSelectedAsync();
     }
 
-    private async Task<string> AdminAsync() =>
+    private async Task<string> AdminNameAsync() =>
         (await AuthState.GetAuthenticationStateAsync()).User.Identity?.Name ?? "unknown";
+
+    /// <summary>
+    /// Runs one audited change as the signed-in admin. When the audit log cannot be written the change
+    /// did not happen: the page says so instead of failing the circuit. Null then, and in <paramref name="errors"/>.
+    /// </summary>
+    private async Task<T?> AuditedAsync<T>(List<string> errors, Func<Rose.Core.Identity.Executor, Task<T>> change) where T : struct
+    {
+        var actor = CurrentIdentity.ToExecutor((await AuthState.GetAuthenticationStateAsync()).User);
+        try
+        {
+            return await change(actor);
+        }
+        catch (Rose.Core.Audit.AuditUnavailableException ex)
+        {
+            Logger.LogError(ex, "Agent change by {Admin} refused: the audit log could not be written", actor.Id);
+            errors.Add("The audit log could not be written, so nothing was changed. Try again later.");
+            return null;
+        }
+    }
 
     private static string Time(DateTimeOffset? at) => at?.UtcDateTime.ToString("yyyy-MM-dd HH:mm") + " UTC";
 

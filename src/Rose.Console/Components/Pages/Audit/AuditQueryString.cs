@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
 using Rose.Core.Audit;
+using Rose.Core.Identity;
 
 namespace Rose.Console.Components.Pages.Audit;
 
@@ -14,7 +15,8 @@ public static class AuditQueryString
     public static readonly string[] Statuses = ["succeeded", "failed", "denied", "pending_approval", "cancelled", "running"];
     public static readonly string[] Decisions = ["allow", "approval", "deny"];
     public static readonly string[] Kinds = ["human", "agent", "system"];
-    public static readonly string[] Channels = ["workbench", "api", "mcp", "migration", "validation", "approval", "cli"];
+    /// <summary>Every channel the audit log can hold, from the enum itself so a new channel shows up in the filter.</summary>
+    public static readonly string[] Channels = Enum.GetValues<Channel>().Select(c => c.Name()).ToArray();
 
     public static AuditFilter Parse(IReadOnlyDictionary<string, StringValues> query, int defaultLimit = 50)
     {

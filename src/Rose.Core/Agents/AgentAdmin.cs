@@ -1,0 +1,70 @@
+using System.Globalization;
+using System.Text.Json;
+using Rose.Core.Audit;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+
+namespace Rose.Core.Agents;
+
+/// <summary>
+/// Every change an admin makes to agents, each written to the audit log before it happens (see
+/// <see cref="AdminAuditLog"/>). The audit text names the agent and, for keys, the key's row id:
+/// a key itself, or its hash, never reaches the audit row.
+/// </summary>
+public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
+{
+    public const string CreateOperation = "ADMIN AGENT CREATE";
+    public const string PolicyOperation = "ADMIN AGENT POLICY UPDATE";
+    public const string DisableOperation = "ADMIN AGENT DISABLE";
+    public const string EnableOperation = "ADMIN AGENT ENABLE";
+    public const string KeyCreateOperation = "ADMIN AGENT KEY CREATE";
+    public const string KeyRevokeOperation = "ADMIN AGENT KEY REVOKE";
+
+    /// <summary>Creates a console agent. False (audited as refused) when the id is taken.</summary>
+    public Task<bool> CreateAsync(Executor actor, string id, string displayName, SqlPolicy policy, CancellationToken ct) =>
+        audit.RunAsync(actor,
+            new AdminAction(CreateOperation, $"-- admin: create agent {Q(id)} named {Q(displayName)}\n-- policy: {PolicyText(policy)}"),
+            c => store.CreateAsync(id, displayName, policy, c),
+            created => created ? AdminResult.Done : AdminResult.Refused($"an agent with the id {Q(id)} already exists"),
+            ct);
+
+    /// <summary>Replaces a console agent's policy. False (audited as refused) for configuration agents and unknown ids.</summary>
+    public Task<bool> UpdatePolicyAsync(Executor actor, string id, SqlPolicy policy, CancellationToken ct) =>
+        audit.RunAsync(actor,
+            new AdminAction(PolicyOperation, $"-- admin: set the policy of agent {Q(id)}\n-- policy: {PolicyText(policy)}"),
+            c => store.UpdatePolicyAsync(id, policy, c),
+            updated => updated ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is not a console agent (or does not exist)"),
+            ct);
+
+    /// <summary>Disables an agent (every key stops at once) or enables it again.</summary>
+    public Task<bool> SetDisabledAsync(Executor actor, string id, bool disabled, CancellationToken ct) =>
+        audit.RunAsync(actor,
+            new AdminAction(disabled ? DisableOperation : EnableOperation, $"-- admin: {(disabled ? "disable" : "enable")} agent {Q(id)}"),
+            c => store.SetDisabledAsync(id, disabled, c),
+            changed => changed ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is unknown or already {(disabled ? "disabled" : "enabled")}"),
+            ct);
+
+    /// <summary>A new key for an agent, returned to be shown once. Its row id goes in the audit entry, the key does not.</summary>
+    public Task<(string Key, long KeyId)> CreateKeyAsync(Executor actor, string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
+    {
+        var expiry = expiresAt is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
+        return audit.RunAsync(actor,
+            new AdminAction(KeyCreateOperation, $"-- admin: create an API key for agent {Q(agentId)} (expires {expiry})"),
+            c => store.CreateKeyAsync(agentId, expiresAt, c),
+            created => new AdminResult(true, DetailJson: JsonSerializer.Serialize(new { agent_id = agentId, key_id = created.KeyId })),
+            ct);
+    }
+
+    /// <summary>Revokes one key of one agent. False (audited as refused) when the key is not an active key of that agent.</summary>
+    public Task<bool> RevokeKeyAsync(Executor actor, string agentId, long keyId, CancellationToken ct) =>
+        audit.RunAsync(actor,
+            new AdminAction(KeyRevokeOperation, $"-- admin: revoke API key #{keyId.ToString(CultureInfo.InvariantCulture)} of agent {Q(agentId)}"),
+            c => store.RevokeKeyAsync(agentId, keyId, c),
+            revoked => revoked ? AdminResult.Done : AdminResult.Refused($"key #{keyId.ToString(CultureInfo.InvariantCulture)} is not an active key of agent {Q(agentId)}"),
+            ct);
+
+    private static string Q(string value) => AdminAuditLog.Quote(value);
+
+    /// <summary>The policy as the audit shows it: the seed's JSON on one line (a policy holds no secrets).</summary>
+    private static string PolicyText(SqlPolicy policy) => JsonSerializer.Serialize(policy);
+}
