@@ -11,6 +11,7 @@ public sealed class ConfigurationValidationTests(PostgresServerFixture pg)
     [InlineData("Rose:Targets:demo:Environment", "moon", "Rose:Targets:demo:Environment")]
     [InlineData("Rose:Agents:rose:Policy:environment", "qa", "Rose:Agents:rose:Policy:environment")]
     [InlineData("Rose:Targets:demo:StatementTimeoutSeconds", "-5", "Rose:Targets:demo:StatementTimeoutSeconds")]
+    [InlineData("Rose:Validation:AbandonAfterSeconds", "5", "Rose:Validation:AbandonAfterSeconds")]
     public async Task Startup_BadSetting_FailsNamingTheKey(string key, string value, string expectedKey)
     {
         await using var app = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?> { [key] = value });

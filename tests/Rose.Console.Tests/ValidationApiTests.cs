@@ -35,6 +35,8 @@ public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetim
         var run = Assert.Single(runs.GetProperty("runs").EnumerateArray());
         Assert.Equal(body.GetProperty("run_id").GetInt64(), run.GetProperty("id").GetInt64());
         Assert.Equal(1, run.GetProperty("summary").GetProperty("pass").GetInt32());
+        // The last sign of life of a finished run is when it finished.
+        Assert.Equal(run.GetProperty("finished_at").GetDateTimeOffset(), run.GetProperty("heartbeat_at").GetDateTimeOffset());
 
         var detail = await client.GetFromJsonAsync<JsonElement>($"/api/v1/validation/runs/{run.GetProperty("id").GetInt64()}");
         Assert.Equal(body.GetProperty("results").GetArrayLength(), detail.GetProperty("results").GetArrayLength());

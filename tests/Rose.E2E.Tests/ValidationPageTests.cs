@@ -12,8 +12,9 @@ using Rose.Tests.Shared;
 namespace Rose.E2E.Tests;
 
 /// <summary>
-/// In real Chromium: an operator opens /validation, presses Run now, and sees the results (failing
-/// first) and the trend chart. The console runs in-process on a loopback port over fresh databases.
+/// In real Chromium: an operator opens /validation, presses Run now, follows the run's progress and
+/// sees the results (failing first) and the trend chart. The console runs in-process on a loopback
+/// port over fresh databases.
 /// </summary>
 public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
 {
@@ -66,35 +67,12 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
     [Fact]
     public async Task ValidationPage_RunNow_ShowsResultsFailingFirstAndATrendChart()
     {
-        using var playwright = await Playwright.CreateAsync();
-        await using var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync();
-        page.SetDefaultTimeout(60_000);
-        var problems = new List<string>();
-        page.Console += (_, m) => problems.Add($"console {m.Type}: {m.Text}");
-        page.RequestFailed += (_, r) => problems.Add($"failed {r.Url}");
-        page.Response += (_, r) => { if (r.Status >= 400) { problems.Add($"{r.Status} {r.Url}"); } };
-
-        await page.GotoAsync(new Uri(url, "/dev/login?user=alice&returnUrl=" + Uri.EscapeDataString("/validation?database=demo")).ToString());
-        await page.GetByTestId("validation-empty").WaitForAsync();
-        // Clicks only reach the server once the interactive circuit is up.
-        await Rose.E2E.Tests.Infrastructure.RoseConsoleFixture.WaitInteractiveAsync(page);
+        await using var session = await OpenAsOperatorAsync();
+        var page = session.Page;
         await page.GetByTestId("validation-run").ClickAsync();
 
         var first = page.GetByTestId("validation-result").First;
-        try
-        {
-            await first.WaitForAsync();
-        }
-        catch (TimeoutException)
-        {
-            Assert.Fail("no results after Run: " + string.Join("\n", problems) + "\n" + await page.ContentAsync());
-        }
+        await WaitOrFailAsync(session, first);
         Assert.Equal("not_null:public.people(name)", await first.GetAttributeAsync("data-key"));
         Assert.Contains("fail", await first.InnerTextAsync(), StringComparison.OrdinalIgnoreCase);
         await page.Locator("[data-testid=validation-trend] svg").First.WaitForAsync();
@@ -104,5 +82,92 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
         await first.Locator("a").ClickAsync();
         await page.GetByTestId("validation-sample").WaitForAsync();
         Assert.Contains("IS NULL", await page.GetByTestId("validation-check-detail").InnerTextAsync(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ValidationPage_RunNow_ShowsDeterminateProgressBeforeTheResults()
+    {
+        await using var session = await OpenAsOperatorAsync();
+        var page = session.Page;
+        // A run of one small table is over in well under a second, too quick to catch the bar mid-way
+        // by polling: the page itself notes when the bar and the first result first appear.
+        await page.EvaluateAsync("""
+            () => {
+                window.roseSeen = {};
+                const note = () => {
+                    for (const id of ['validation-progress', 'validation-result']) {
+                        if (!(id in window.roseSeen) && document.querySelector(`[data-testid=${id}]`)) {
+                            window.roseSeen[id] = performance.now();
+                        }
+                    }
+                };
+                new MutationObserver(note).observe(document.body, { childList: true, subtree: true });
+            }
+            """);
+        await page.GetByTestId("validation-run").ClickAsync();
+
+        await WaitOrFailAsync(session, page.GetByTestId("validation-result").First);
+        var seen = await page.EvaluateAsync<Dictionary<string, double>>("() => window.roseSeen");
+        Assert.True(seen.ContainsKey("validation-progress"), "the progress bar never appeared");
+        Assert.True(seen["validation-progress"] <= seen["validation-result"], "the progress bar appeared only after the results");
+
+        // The bar stays, full, with the steps the run went through: catalog, the table's checks, audit, storing.
+        var bar = page.Locator("[data-testid=validation-progress][role=progressbar], [data-testid=validation-progress] [role=progressbar]").First;
+        Assert.Equal("4", await bar.GetAttributeAsync("aria-valuemax"));
+        Assert.Equal("4", await bar.GetAttributeAsync("aria-valuenow"));
+        var steps = await page.GetByTestId("validation-progress-log").Locator("li").AllTextContentsAsync();
+        Assert.Equal(
+            ["reading the catalog of demo", "1 of 4: checks on public.people", "2 of 4: schema audit", "3 of 4: storing the results", "4 of 4: 1 failing"],
+            steps.Select(s => s.Split(" (")[0].Split(',')[0]));
+        Assert.StartsWith("4 of 4: 1 failing", await page.GetByTestId("validation-progress-text").TextContentAsync(), StringComparison.Ordinal);
+    }
+
+    /// <summary>A signed-in operator (alice) on /validation?database=demo with a live circuit, noting browser problems.</summary>
+    private async Task<BrowserSession> OpenAsOperatorAsync()
+    {
+        var playwright = await Playwright.CreateAsync();
+        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
+        {
+            ExecutablePath = "/usr/bin/chromium",
+            Headless = true,
+            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
+        });
+        var page = await browser.NewPageAsync();
+        page.SetDefaultTimeout(60_000);
+        var session = new BrowserSession(playwright, browser, page);
+        page.Console += (_, m) => session.Problems.Add($"console {m.Type}: {m.Text}");
+        page.RequestFailed += (_, r) => session.Problems.Add($"failed {r.Url}");
+        page.Response += (_, r) => { if (r.Status >= 400) { session.Problems.Add($"{r.Status} {r.Url}"); } };
+
+        await page.GotoAsync(new Uri(url, "/dev/login?user=alice&returnUrl=" + Uri.EscapeDataString("/validation?database=demo")).ToString());
+        await page.GetByTestId("validation-empty").WaitForAsync();
+        // Clicks only reach the server once the interactive circuit is up.
+        await Rose.E2E.Tests.Infrastructure.RoseConsoleFixture.WaitInteractiveAsync(page);
+        return session;
+    }
+
+    private static async Task WaitOrFailAsync(BrowserSession session, ILocator locator)
+    {
+        try
+        {
+            await locator.WaitForAsync();
+        }
+        catch (TimeoutException)
+        {
+            Assert.Fail("no results after Run: " + string.Join("\n", session.Problems) + "\n" + await session.Page.ContentAsync());
+        }
+    }
+
+    private sealed class BrowserSession(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
+    {
+        public IPage Page => page;
+
+        public List<string> Problems { get; } = [];
+
+        public async ValueTask DisposeAsync()
+        {
+            await browser.DisposeAsync();
+            playwright.Dispose();
+        }
     }
 }

@@ -70,13 +70,14 @@ internal sealed class PipelineHarness : IAsyncDisposable
     }
 
     /// <summary>A second services layer (another "console instance") over the same control and target databases.</summary>
-    public static async Task<PipelineHarness> AttachAsync(PipelineHarness first)
+    /// <param name="settings">Extra configuration for this instance, e.g. "Rose:Validation:AbandonAfterSeconds".</param>
+    public static async Task<PipelineHarness> AttachAsync(PipelineHarness first, IReadOnlyDictionary<string, string?>? settings = null)
     {
         var options = new RoseOptions { ControlConnection = first.ControlConnection, Demo = false, DataDir = Path.GetTempPath() };
         options.Targets["t"] = new TargetOptions { ConnectionString = first.TargetConnection, Environment = "dev" };
         var runtime = await RoseBootstrap.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
         var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().Build())
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build())
             .AddLogging()
             .AddRoseCore(runtime)
             .BuildServiceProvider();

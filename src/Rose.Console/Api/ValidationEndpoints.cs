@@ -118,6 +118,7 @@ internal static class ValidationEndpoints
         ["schedule_slot"] = run.ScheduleSlot,
         ["summary"] = run.SummaryJson is null ? null : JsonNode.Parse(run.SummaryJson),
         ["error"] = run.Error,
+        ["heartbeat_at"] = run.HeartbeatAt,
     };
 
     private static JsonObject ResultDto(CheckResult r) => new()

@@ -14,7 +14,12 @@ namespace Rose.Core.Validation;
 internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classifier, Executor executor, string database,
     IReadOnlyDictionary<string, decimal> previous, DateTimeOffset now)
 {
-    public async Task<List<CheckResult>> RunAsync(IReadOnlyList<CheckDefinition> checks, TargetCatalog catalog, CancellationToken ct)
+    /// <summary>How many steps <see cref="RunAsync"/> announces: one per table with checks, one per custom assertion.</summary>
+    public static int Steps(IReadOnlyList<CheckDefinition> checks, TargetCatalog catalog) =>
+        TableGroups(checks, catalog).Count() + checks.Count(c => c.Kind == CheckKinds.CustomSql);
+
+    /// <param name="step">Called as each table's checks and each assertion begin (stage, message), for progress.</param>
+    public async Task<List<CheckResult>> RunAsync(IReadOnlyList<CheckDefinition> checks, TargetCatalog catalog, Action<string, string>? step, CancellationToken ct)
     {
         var results = new List<CheckResult>();
         foreach (var check in checks.Where(c => c.Kind != CheckKinds.CustomSql && !catalog.HasTable(c.Schema, c.Table)))
@@ -22,22 +27,28 @@ internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classi
             results.Add(Error(check, string.Empty, $"table {check.QualifiedTable} does not exist (or is not visible to Rose)"));
         }
 
-        var byTable = checks.Where(c => c.Kind != CheckKinds.CustomSql && catalog.HasTable(c.Schema, c.Table))
-            .GroupBy(c => (c.Schema, c.Table)).OrderBy(g => g.Key.Schema, StringComparer.Ordinal).ThenBy(g => g.Key.Table, StringComparer.Ordinal);
-        foreach (var table in byTable)
+        foreach (var table in TableGroups(checks, catalog))
         {
             ct.ThrowIfCancellationRequested();
-            results.AddRange(await RunTableAsync(table.ToList(), ct));
+            var list = table.ToList();
+            step?.Invoke(ValidationProgress.Checks, $"checks on {list[0].Schema}.{list[0].Table}");
+            results.AddRange(await RunTableAsync(list, ct));
         }
 
         foreach (var check in checks.Where(c => c.Kind == CheckKinds.CustomSql))
         {
             ct.ThrowIfCancellationRequested();
+            step?.Invoke(ValidationProgress.Assertion, $"assertion on {check.Schema}.{check.Table}");
             results.Add(await RunCustomAsync(check, ct));
         }
 
         return results;
     }
+
+    /// <summary>The checks that share one scan, per existing table, in a stable order.</summary>
+    private static IEnumerable<IGrouping<(string Schema, string Table), CheckDefinition>> TableGroups(IReadOnlyList<CheckDefinition> checks, TargetCatalog catalog) =>
+        checks.Where(c => c.Kind != CheckKinds.CustomSql && catalog.HasTable(c.Schema, c.Table))
+            .GroupBy(c => (c.Schema, c.Table)).OrderBy(g => g.Key.Schema, StringComparer.Ordinal).ThenBy(g => g.Key.Table, StringComparer.Ordinal);
 
     private async Task<List<CheckResult>> RunTableAsync(List<CheckDefinition> checks, CancellationToken ct)
     {

@@ -37,4 +37,7 @@ public static class RunStatus
     public const string Running = "running";
     public const string Completed = "completed";
     public const string Error = "error";
+
+    /// <summary>The heartbeat stopped (the process died, or stalled past Rose:Validation:AbandonAfterSeconds); set by the sweep.</summary>
+    public const string Abandoned = "abandoned";
 }

@@ -24,19 +24,23 @@ public sealed class ValidationRunner(
     ILogger<ValidationRunner> logger,
     TimeProvider time)
 {
-    public async Task<ValidationReport> RunAsync(string database, Executor executor, CancellationToken ct)
+    public Task<ValidationReport> RunAsync(string database, Executor executor, CancellationToken ct) =>
+        RunAsync(database, executor, null, ct);
+
+    /// <param name="progress">Optional: the run's steps as they begin (see <see cref="ValidationProgress"/>); reported on the run's own thread.</param>
+    public async Task<ValidationReport> RunAsync(string database, Executor executor, IProgress<ValidationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(executor);
         var runId = await runs.StartAsync(database, executor.Id, ct);
-        return await ExecuteAsync(runId, database, executor, ct);
+        return await ExecuteAsync(runId, database, executor, progress, ct);
     }
 
-    /// <summary>A scheduled run, or null when another instance already claimed this slot.</summary>
+    /// <summary>A scheduled run, or null when another instance already claimed this slot (and its run is alive or done).</summary>
     public async Task<ValidationReport?> RunScheduledAsync(string database, DateTimeOffset slot, CancellationToken ct)
     {
         var executor = Executor.System("validation");
         var runId = await runs.ClaimSlotAsync(database, slot, executor.Id, ct);
-        return runId is { } id ? await ExecuteAsync(id, database, executor, ct) : null;
+        return runId is { } id ? await ExecuteAsync(id, database, executor, null, ct) : null;
     }
 
     /// <summary>The checks a run performs: built-ins derived from the catalog, overridden by accepted checks with the same key.</summary>
@@ -69,11 +73,13 @@ public sealed class ValidationRunner(
         return [.. plan.Values];
     }
 
-    private async Task<ValidationReport> ExecuteAsync(long runId, string database, Executor executor, CancellationToken ct)
+    private async Task<ValidationReport> ExecuteAsync(long runId, string database, Executor executor, IProgress<ValidationProgress>? sink, CancellationToken ct)
     {
         var started = time.GetUtcNow();
         var watch = Stopwatch.StartNew();
-        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+        var progress = new RunProgress(sink);
+        await using var heartbeat = new RunHeartbeat(runs, runId, options.Value.HeartbeatInterval, time, logger);
+        using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct, heartbeat.Lost);
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, options.Value.RunTimeoutSeconds)));
         var errors = new List<string>();
         List<CheckResult> checkResults = [];
@@ -81,23 +87,48 @@ public sealed class ValidationRunner(
         var status = RunStatus.Completed;
         try
         {
+            progress.Step(ValidationProgress.Catalog, $"reading the catalog of {database}");
             var catalog = await TargetCatalog.LoadAsync(reader, executor, database, timeout.Token);
             var accepted = (await checks.ListAsync(database, enabledOnly: true, timeout.Token)).Select(c => c.Definition);
             var previous = await results.PreviousObservedAsync(database, runId, timeout.Token);
+            var plan = Plan(catalog, accepted);
+            // catalog + per-table checks and assertions + audit + storing the results
+            progress.Plan(1 + DataCheckEngine.Steps(plan, catalog) + 1 + 1);
             var engine = new DataCheckEngine(reader, classifier, executor, database, previous, started);
-            checkResults = await engine.RunAsync(Plan(catalog, accepted), catalog, timeout.Token);
+            checkResults = await engine.RunAsync(plan, catalog, progress.Step, timeout.Token);
+            // The pipeline answers a cancelled read with a "cancelled" outcome rather than an exception:
+            // check here, or a timed-out or abandoned run would be stored as if it had completed.
+            timeout.Token.ThrowIfCancellationRequested();
+            progress.Step(ValidationProgress.Audit, $"schema audit ({AuditRules.All.Count} rules)");
             (auditFindings, var auditErrors) = await SchemaAuditor.RunAsync(reader, executor, database, AuditRules.All, timeout.Token);
+            timeout.Token.ThrowIfCancellationRequested();
             errors.AddRange(auditErrors);
         }
-        catch (ValidationException ex)
+        catch (ValidationException ex) when (!heartbeat.IsLost)
         {
             status = RunStatus.Error;
             errors.Add(ex.Message);
+        }
+        catch (Exception ex) when (heartbeat.IsLost && !ct.IsCancellationRequested && ex is OperationCanceledException or ValidationException)
+        {
+            status = RunStatus.Abandoned;
+            errors.Add($"the run stalled past Rose:Validation:AbandonAfterSeconds ({options.Value.AbandonAfterSeconds} s) and was marked abandoned; it stopped so its slot is not run twice");
         }
         catch (OperationCanceledException) when (!ct.IsCancellationRequested)
         {
             status = RunStatus.Error;
             errors.Add($"the run took longer than {options.Value.RunTimeoutSeconds} s (Rose:Validation:RunTimeoutSeconds)");
+        }
+        catch (OperationCanceledException) when (ct.IsCancellationRequested)
+        {
+            await TryFinishAsync(runId, RunStatus.Error, null, "cancelled by the caller");
+            throw;
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or Rose.Core.Audit.AuditUnavailableException)
+        {
+            // Close the run as an error rather than leave it to the sweep, which would call it a crash.
+            await TryFinishAsync(runId, RunStatus.Error, null, ex.Message);
+            throw;
         }
 
         checkResults.Sort((a, b) => CheckStatus.Rank(a.Status) != CheckStatus.Rank(b.Status)
@@ -105,12 +136,41 @@ public sealed class ValidationRunner(
             : string.CompareOrdinal(a.Table + a.Key, b.Table + b.Key));
         var summary = ValidationSummary.Of(checkResults, auditFindings.Count);
 
+        if (status == RunStatus.Abandoned)
+        {
+            // The sweep closed the row and the slot may be someone else's now: add nothing to it.
+            progress.Finish("abandoned");
+            logger.LogWarning("Validation run {RunId} of {Database} was abandoned under it and stopped", runId, database);
+            return new ValidationReport(runId, database, started, watch.Elapsed.TotalMilliseconds, status, summary, checkResults, auditFindings, errors);
+        }
+
         // The run is recorded whatever happened, even if the caller went away meanwhile.
+        progress.Step(ValidationProgress.Store, "storing the results");
         await results.AddAsync(runId, checkResults, CancellationToken.None);
         await findings.AddAsync(runId, auditFindings, CancellationToken.None);
-        await runs.FinishAsync(runId, status, JsonSerializer.Serialize(summary), errors.Count == 0 ? null : string.Join("\n", errors), CancellationToken.None);
+        if (!await runs.FinishAsync(runId, status, JsonSerializer.Serialize(summary), errors.Count == 0 ? null : string.Join("\n", errors), CancellationToken.None))
+        {
+            // Abandoned between the last beat and the end: the results are kept, the sweep's status stands.
+            status = RunStatus.Abandoned;
+            errors.Add("the run was marked abandoned just before it finished (Rose:Validation:AbandonAfterSeconds)");
+        }
+
+        progress.Finish($"{summary.Fail} failing, {summary.Warn} warnings, {summary.Error} errors, {summary.Findings} audit findings");
         logger.LogInformation("Validation run {RunId} of {Database}: {Status}, {Fail} failing, {Findings} audit findings",
             runId, database, status, summary.Fail, summary.Findings);
         return new ValidationReport(runId, database, started, watch.Elapsed.TotalMilliseconds, status, summary, checkResults, auditFindings, errors);
+    }
+
+    private async Task TryFinishAsync(long runId, string status, string? summaryJson, string error)
+    {
+        try
+        {
+            await runs.FinishAsync(runId, status, summaryJson, error, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+        {
+            // The control database is what failed: the sweep closes the run once its heartbeat is stale.
+            logger.LogWarning(ex, "Could not record the failure of validation run {RunId}", runId);
+        }
     }
 }

@@ -14,6 +14,8 @@ public static class ValidationServiceCollectionExtensions
         services.AddOptions<ValidationOptions>().BindConfiguration(SectionName)
             .Validate(o => o.ScheduleMinutes >= 0, "Rose:Validation:ScheduleMinutes must be 0 (off) or a positive number of minutes.")
             .Validate(o => o.RunTimeoutSeconds > 0, "Rose:Validation:RunTimeoutSeconds must be positive.")
+            .Validate(o => o.AbandonAfterSeconds >= ValidationOptions.MinAbandonAfterSeconds,
+                $"Rose:Validation:AbandonAfterSeconds must be at least {ValidationOptions.MinAbandonAfterSeconds} (seconds without a heartbeat before a run counts as abandoned).")
             .ValidateOnStart();
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<TargetReader>();

@@ -44,13 +44,21 @@ public partial class Validation
     private List<SuggestedCheck>? suggestions;
     private bool running;
     private bool suggesting;
-    private string? progress;
+    private readonly List<string> progressLog = [];
+    private int progressDone;
+    private int progressTotal;
+    private string? progressText;
     private string? message;
     private bool messageIsError;
 
     private bool CanRun => user.IsInRole(RoseRoles.Operator);
 
-    private string Health => summary?.Health ?? (latest?.Status == RunStatus.Error ? CheckStatus.Error : "unknown");
+    private string Health => summary?.Health ?? latest?.Status switch
+    {
+        RunStatus.Error => CheckStatus.Error,
+        RunStatus.Abandoned => RunStatus.Abandoned,
+        _ => "unknown",
+    };
 
     protected override async Task OnInitializedAsync() => user = (await Auth.GetAuthenticationStateAsync()).User;
 
@@ -83,17 +91,23 @@ public partial class Validation
     private async Task RunAsync()
     {
         running = true;
-        progress = $"Reading the catalog of {Database}, running the checks and the schema audit…";
+        progressLog.Clear();
+        progressDone = 0;
+        progressTotal = 0;
+        progressText = $"Starting the run of {Database}…";
         message = null;
         StateHasChanged();
         try
         {
-            var report = await Runner.RunAsync(Database!, CurrentIdentity.ToExecutor(user), CancellationToken.None);
+            var database = Database!;
+            var executor = CurrentIdentity.ToExecutor(user);
+            // Off the circuit's dispatcher, so progress renders while the run works.
+            var report = await Task.Run(() => Runner.RunAsync(database, executor, new PageProgress(this), CancellationToken.None));
             message = $"Run #{report.RunId}: {report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Findings.Count} audit findings.";
-            messageIsError = report.Status == RunStatus.Error;
+            messageIsError = report.Status != RunStatus.Completed;
             await LoadAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Rose.Core.Audit.AuditUnavailableException or ValidationException)
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Rose.Core.Audit.AuditUnavailableException or ValidationException or TimeoutException)
         {
             message = "The run could not complete: " + ex.Message;
             messageIsError = true;
@@ -101,9 +115,18 @@ public partial class Validation
         finally
         {
             running = false;
-            progress = null;
         }
     }
+
+    /// <summary>Mutates render state on the circuit's dispatcher, never on the runner's thread.</summary>
+    private void OnProgress(ValidationProgress p) => _ = InvokeAsync(() =>
+    {
+        progressDone = p.Done;
+        progressTotal = p.Total;
+        progressText = p.ToString();
+        progressLog.Add(p.ToString());
+        StateHasChanged();
+    });
 
     private async Task SuggestAsync()
     {
@@ -140,4 +163,10 @@ public partial class Validation
 
     private string CheckLink(string key) =>
         Navigation.GetUriWithQueryParameters("/validation", new Dictionary<string, object?> { ["database"] = Database, ["check"] = key });
+
+    /// <summary>Runner progress straight into the page (the runner reports from a pool thread).</summary>
+    private sealed class PageProgress(Validation page) : IProgress<ValidationProgress>
+    {
+        public void Report(ValidationProgress value) => page.OnProgress(value);
+    }
 }
