@@ -103,7 +103,8 @@ public sealed partial class SqlExecutor
         return result;
     }
 
-    private static async Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
+    /// <summary>One user statement exactly as Rose sends it (one command, extended protocol, text results); shared with <see cref="TargetSession"/>.</summary>
+    internal static async Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
         StatementResult statementResult, ExecutionLimits limits, IRowSink? sink, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();

@@ -5,8 +5,8 @@ using Rose.Core.Sql;
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// One target connection held for a run. User statements run exactly as <see cref="SqlExecutor"/>
-/// runs them (one command each, extended protocol); Rose's own bookkeeping SQL uses positional
+/// One target connection held for a run. User statements run through <see cref="SqlExecutor"/>'s own
+/// statement step (one command each, extended protocol); Rose's own bookkeeping SQL uses positional
 /// parameters. Opened only by <see cref="SqlExecutor.OpenSessionAsync"/>.
 /// </summary>
 public sealed class TargetSession : IAsyncDisposable
@@ -109,19 +109,10 @@ public sealed class TargetSession : IAsyncDisposable
         {
             var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = tx is null };
             result.Statements.Add(statementResult);
-            var watch = Stopwatch.StartNew();
             try
             {
-                await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
-                await using var reader = await cmd.ExecuteReaderAsync(ct);
-                while (await reader.ReadAsync(ct))
-                {
-                    statementResult.RowCount++;
-                }
-
-                await reader.CloseAsync();
-                statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected : null;
-                statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
+                // Rows are counted, not kept: a session runs migrations, whose SELECTs matter for their effects.
+                await SqlExecutor.RunStatementAsync(conn, tx, statement, statementResult, limits with { MaxRows = 0 }, null, ct);
             }
             catch (PostgresException ex) when (!ct.IsCancellationRequested)
             {
