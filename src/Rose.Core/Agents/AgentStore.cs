@@ -90,6 +90,15 @@ public sealed class AgentStore(ControlDatabase control)
         return (long)(await cmd.ExecuteScalarAsync(ct))!;
     }
 
+    /// <summary>Whether this key (by its hash) is already registered for this agent, revoked or not.</summary>
+    public async Task<bool> HasKeyAsync(string agentId, string key, CancellationToken ct)
+    {
+        await using var cmd = control.DataSource.CreateCommand("SELECT EXISTS (SELECT 1 FROM rose.api_keys WHERE key_hash = $1 AND agent_id = $2)");
+        cmd.Parameters.Add(AuditLog.Text(ApiKeys.Hash(key)));
+        cmd.Parameters.Add(AuditLog.Text(agentId));
+        return (bool)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
     /// <summary>The agent a key belongs to, if the key is known, not revoked, not expired and the agent enabled.</summary>
     public async Task<Agent?> AuthenticateAsync(string key, CancellationToken ct)
     {

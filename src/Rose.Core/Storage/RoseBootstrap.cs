@@ -102,7 +102,7 @@ public static class RoseBootstrap
                 await NpgsqlSettings.VerifyRawSqlAsync(control.DataSource, ct);
                 var applied = await new ControlSchemaMigrator(loggers.CreateLogger<ControlSchemaMigrator>()).MigrateAsync(control.DataSource, ct);
                 logger.LogInformation("Control schema is current ({Applied} version(s) applied now)", applied);
-                await RegisterAgentsAsync(options, new AgentStore(control), ct);
+                await ConfiguredAgents.SyncAsync(options, new AgentStore(control), new Audit.AuditLog(control), ct);
             }
             catch
             {
@@ -147,18 +147,5 @@ public static class RoseBootstrap
             MaxRows = target.MaxRows ?? defaults.DefaultMaxRows,
             MigrationsPath = target.MigrationsPath,
         };
-    }
-
-    private static async Task RegisterAgentsAsync(RoseOptions options, AgentStore agents, CancellationToken ct)
-    {
-        foreach (var (id, agent) in options.Agents)
-        {
-            var policy = agent.Policy?.ToPolicy() ?? Policy.SqlPolicy.DenyAll;
-            await agents.UpsertAsync(id, agent.Name ?? id, policy, "config", ct);
-            if (!string.IsNullOrEmpty(agent.ApiKey))
-            {
-                await agents.AddKeyAsync(id, agent.ApiKey, null, ct);
-            }
-        }
     }
 }

@@ -71,9 +71,11 @@ public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
             var filter = AuditQueryString.Parse("/audit" + query) with { Limit = 1000 };
 
             var page = await reader.PageAsync(filter, CancellationToken.None);
+            // The host's start-up wrote its configured agent as an admin row before the seeds; only the seeds are the subject.
+            var got = page.Entries.Where(e => e.Id >= ids["a"]).Select(e => e.Id).ToList();
 
-            Assert.True(expected.Select(k => ids[k]).OrderDescending().SequenceEqual(page.Entries.Select(e => e.Id)),
-                $"filter '{query}': expected [{string.Join(",", expected)}], got ids [{string.Join(",", page.Entries.Select(e => e.Id))}] of {string.Join(",", ids.Select(p => p.Key + "=" + p.Value))}");
+            Assert.True(expected.Select(k => ids[k]).OrderDescending().SequenceEqual(got),
+                $"filter '{query}': expected [{string.Join(",", expected)}], got ids [{string.Join(",", got)}] of {string.Join(",", ids.Select(p => p.Key + "=" + p.Value))}");
         }
     }
 
