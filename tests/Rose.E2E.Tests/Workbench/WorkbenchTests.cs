@@ -7,68 +7,56 @@ namespace Rose.E2E.Tests.Workbench;
 
 /// <summary>The SQL workbench in real Chromium against the real console process.</summary>
 [Collection(ConsoleCollection.Name)]
-public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
+public sealed class WorkbenchTests(RoseConsoleFixture fixture) : SignedInWorkbenchTests(fixture)
 {
-    private IPage page = default!;
-    private WorkbenchPage workbench = default!;
-
-    public async Task InitializeAsync()
-    {
-        page = await fixture.SignInAsync("alice", "/workbench");
-        workbench = new WorkbenchPage(page);
-        await workbench.WaitReadyAsync();
-    }
-
-    public async Task DisposeAsync() => await page.Context.CloseAsync();
-
     [Fact]
     public async Task Run_SelectWithCtrlEnter_ShowsRowsTypesAndNulls()
     {
-        await workbench.RunAsync("SELECT id, name, note FROM widgets ORDER BY id LIMIT 10;");
+        await Workbench.RunAsync("SELECT id, name, note FROM widgets ORDER BY id LIMIT 10;");
 
-        var grid = page.Locator("[data-testid=result-grid]");
+        var grid = Page.Locator("[data-testid=result-grid]");
         await Expect(grid).ToContainTextAsync("widget 1");
-        await Expect(page.Locator("[data-testid=row-count]")).ToHaveTextAsync("10 rows");
+        await Expect(Page.Locator("[data-testid=row-count]")).ToHaveTextAsync("10 rows");
         await Expect(grid.Locator("th").Nth(2)).ToContainTextAsync("text");
         // Row 3 has a NULL note, shown as a styled NULL, not an empty cell.
         await Expect(grid.Locator("td.rg-null").First).ToHaveTextAsync("NULL");
-        await RoseConsoleFixture.ScreenshotAsync(page, "workbench-results");
+        await RoseConsoleFixture.ScreenshotAsync(Page, "workbench-results");
     }
 
     [Fact]
     public async Task Run_StatementUnderCursor_RunsOnlyThatStatement()
     {
         // The cursor ends after the second statement, so only it runs.
-        await workbench.RunAsync("SELECT 'first' AS which;\nSELECT 'second' AS which;");
+        await Workbench.RunAsync("SELECT 'first' AS which;\nSELECT 'second' AS which;");
 
-        await Expect(page.Locator("[data-testid=result-grid]")).ToContainTextAsync("second");
-        await Expect(page.Locator("[data-testid=result-grid]")).Not.ToContainTextAsync("first");
+        await Expect(Page.Locator("[data-testid=result-grid]")).ToContainTextAsync("second");
+        await Expect(Page.Locator("[data-testid=result-grid]")).Not.ToContainTextAsync("first");
     }
 
     [Fact]
     public async Task Run_CreateFunction_IsDeniedWithReason()
     {
-        await workbench.RunAsync("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
+        await Workbench.RunAsync("CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1';");
 
-        var denied = page.Locator("[data-testid=denied]");
+        var denied = Page.Locator("[data-testid=denied]");
         await Expect(denied).ToBeVisibleAsync();
         await Expect(denied).ToContainTextAsync("CREATE FUNCTION");
-        await Expect(page.Locator("[data-testid=badge]")).ToContainTextAsync("denied");
+        await Expect(Page.Locator("[data-testid=badge]")).ToContainTextAsync("denied");
     }
 
     [Fact]
     public async Task Run_DropTable_ShowsApprovalLinkAndLiveStatus()
     {
-        await workbench.RunAsync("DROP TABLE scratch;");
+        await Workbench.RunAsync("DROP TABLE scratch;");
 
-        var link = page.Locator("[data-testid=approval-link]");
+        var link = Page.Locator("[data-testid=approval-link]");
         await Expect(link).ToBeVisibleAsync();
         Assert.Matches(new Regex("^/approvals/\\d+$"), await link.GetAttributeAsync("href"));
-        await Expect(page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("pending");
+        await Expect(Page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("pending");
 
         // A decision made elsewhere (here straight in the control database) shows up through polling.
         var id = long.Parse((await link.GetAttributeAsync("href"))!["/approvals/".Length..], System.Globalization.CultureInfo.InvariantCulture);
-        await using (var conn = new NpgsqlConnection(fixture.ControlConnection))
+        await using (var conn = new NpgsqlConnection(Fixture.ControlConnection))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("UPDATE rose.approvals SET status = 'rejected', decided_at = now() WHERE id = $1", conn);
@@ -76,28 +64,28 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
             Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
         }
 
-        await Expect(page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("rejected");
+        await Expect(Page.Locator("[data-testid=approval-status]")).ToHaveTextAsync("rejected");
     }
 
     [Fact]
     public async Task Cancel_LongSleep_EndsServerQuery()
     {
-        await workbench.RunAsync("SELECT pg_sleep(60) AS slept_e2e_cancel;");
-        await Expect(page.Locator("[data-testid=cancel]")).ToBeVisibleAsync();
-        Assert.True(await WaitForAsync(async () => await ActiveSleepersAsync() == 1), "pg_sleep never showed up as active in pg_stat_activity.\n" + fixture.Console.Output);
+        await Workbench.RunAsync("SELECT pg_sleep(60) AS slept_e2e_cancel;");
+        await Expect(Page.Locator("[data-testid=cancel]")).ToBeVisibleAsync();
+        Assert.True(await WaitForAsync(async () => await ActiveSleepersAsync() == 1), "pg_sleep never showed up as active in pg_stat_activity.\n" + Fixture.Console.Output);
 
-        await page.Locator("[data-testid=cancel]").ClickAsync();
+        await Page.Locator("[data-testid=cancel]").ClickAsync();
 
-        await Expect(page.Locator("[data-testid=cancelled]")).ToBeVisibleAsync();
+        await Expect(Page.Locator("[data-testid=cancelled]")).ToBeVisibleAsync();
         Assert.True(await WaitForAsync(async () => await ActiveSleepersAsync() == 0), "The server query was still active after Cancel.");
     }
 
     [Fact]
     public async Task Export_HundredThousandRows_DownloadsFullCsv()
     {
-        await workbench.SetSqlAsync("SELECT id, kind, payload, at FROM events ORDER BY id");
+        await Workbench.SetSqlAsync("SELECT id, kind, payload, at FROM events ORDER BY id");
 
-        var download = await page.RunAndWaitForDownloadAsync(() => page.Locator("[data-testid=export]").ClickAsync(),
+        var download = await Page.RunAndWaitForDownloadAsync(() => Page.Locator("[data-testid=export]").ClickAsync(),
             new PageRunAndWaitForDownloadOptions { Timeout = 60_000 });
         var path = await download.PathAsync();
 
@@ -123,24 +111,24 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Explain_Select_RendersPlanTree()
     {
-        await workbench.SetSqlAsync("SELECT kind, count(*) FROM events GROUP BY kind");
-        await Expect(page.Locator("[data-testid=badge]")).ToContainTextAsync("allowed");
-        await page.Locator("[data-testid=explain]").ClickAsync();
+        await Workbench.SetSqlAsync("SELECT kind, count(*) FROM events GROUP BY kind");
+        await Expect(Page.Locator("[data-testid=badge]")).ToContainTextAsync("allowed");
+        await Page.Locator("[data-testid=explain]").ClickAsync();
 
-        var plan = page.Locator("[data-testid=plan]");
+        var plan = Page.Locator("[data-testid=plan]");
         await Expect(plan).ToBeVisibleAsync();
         await Expect(plan).ToContainTextAsync("events");
-        Assert.True(await page.Locator("[data-testid=plan-node]").CountAsync() >= 2);
-        Assert.True(await page.Locator(".pt-hot").CountAsync() >= 1);
-        await RoseConsoleFixture.ScreenshotAsync(page, "workbench-explain");
+        Assert.True(await Page.Locator("[data-testid=plan-node]").CountAsync() >= 2);
+        Assert.True(await Page.Locator(".pt-hot").CountAsync() >= 1);
+        await RoseConsoleFixture.ScreenshotAsync(Page, "workbench-explain");
     }
 
     [Fact]
     public async Task Run_SyntaxError_ShowsSqlStateAndPosition()
     {
-        await workbench.RunAsync("SELECT id FROM widgets WHERE id = 'x'::int;");
+        await Workbench.RunAsync("SELECT id FROM widgets WHERE id = 'x'::int;");
 
-        var error = page.Locator("[data-testid=sql-error]");
+        var error = Page.Locator("[data-testid=sql-error]");
         await Expect(error).ToContainTextAsync("22P02");
         await Expect(error).ToContainTextAsync("line 1");
     }
@@ -148,27 +136,27 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Classify_WhileTyping_ShowsBadgePerStatementAndParseMarker()
     {
-        await workbench.SetSqlAsync("SELECT 1;\nDROP TABLE scratch;\nSELEC oops;");
+        await Workbench.SetSqlAsync("SELECT 1;\nDROP TABLE scratch;\nSELEC oops;");
 
-        var badges = page.Locator("[data-testid=badge]");
+        var badges = Page.Locator("[data-testid=badge]");
         await Expect(badges).ToHaveCountAsync(3);
         await Expect(badges.Nth(0)).ToContainTextAsync("allowed");
         await Expect(badges.Nth(1)).ToContainTextAsync("needs approval");
         await Expect(badges.Nth(2)).ToContainTextAsync("denied");
         Assert.Contains("UNPARSEABLE", await badges.Nth(2).GetAttributeAsync("title"));
-        await Expect(page.Locator("#wb-editor .squiggly-error")).Not.ToHaveCountAsync(0);
+        await Expect(Page.Locator("#wb-editor .squiggly-error")).Not.ToHaveCountAsync(0);
     }
 
     [Fact]
     public async Task History_AfterRunWithReason_ListsEntryAndReopensSql()
     {
         var marker = "history_" + Guid.NewGuid().ToString("N")[..8];
-        await page.Locator("[data-testid=reason] input, input[data-testid=reason]").First.FillAsync("checking " + marker);
-        await workbench.RunAsync($"SELECT '{marker}' AS m;");
-        await Expect(page.Locator("[data-testid=result-grid]")).ToContainTextAsync(marker);
+        await Page.Locator("[data-testid=reason] input, input[data-testid=reason]").First.FillAsync("checking " + marker);
+        await Workbench.RunAsync($"SELECT '{marker}' AS m;");
+        await Expect(Page.Locator("[data-testid=result-grid]")).ToContainTextAsync(marker);
 
         // The reason went into the audit row with the workbench channel.
-        await using (var conn = new NpgsqlConnection(fixture.ControlConnection))
+        await using (var conn = new NpgsqlConnection(Fixture.ControlConnection))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("SELECT reason FROM rose.audit_entries WHERE channel = 'workbench' AND sql_text LIKE '%' || $1 || '%'", conn);
@@ -176,31 +164,31 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
             Assert.Equal("checking " + marker, (string?)await cmd.ExecuteScalarAsync());
         }
 
-        await page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
-        await page.Locator("[data-testid=history-search]").FillAsync(marker);
-        var entry = page.Locator("[data-testid=history-entry]");
+        await Page.GetByRole(AriaRole.Tab, new() { Name = "History" }).ClickAsync();
+        await Page.Locator("[data-testid=history-search]").FillAsync(marker);
+        var entry = Page.Locator("[data-testid=history-entry]");
         await Expect(entry).ToHaveCountAsync(1);
-        await workbench.SetSqlAsync("SELECT 'something else';");
+        await Workbench.SetSqlAsync("SELECT 'something else';");
         await entry.ClickAsync();
-        await Expect(page.Locator("#wb-editor .view-lines")).ToContainTextAsync(marker);
+        await Expect(Page.Locator("#wb-editor .view-lines")).ToContainTextAsync(marker);
     }
 
     [Fact]
     public async Task Run_PastRowCap_ShowsTruncationAndVirtualizesRows()
     {
-        await workbench.RunAsync("SELECT id, kind, payload FROM events ORDER BY id;");
+        await Workbench.RunAsync("SELECT id, kind, payload FROM events ORDER BY id;");
 
-        await Expect(page.Locator("[data-testid=truncated]")).ToContainTextAsync("row cap is 10,000");
-        await Expect(page.Locator("[data-testid=row-count]")).ToHaveTextAsync("100,000 rows");
+        await Expect(Page.Locator("[data-testid=truncated]")).ToContainTextAsync("row cap is 10,000");
+        await Expect(Page.Locator("[data-testid=row-count]")).ToHaveTextAsync("100,000 rows");
         // Only the visible window of the 10,000 kept rows is in the DOM.
-        Assert.InRange(await page.Locator("[data-testid=result-grid] tbody tr").CountAsync(), 2, 200);
+        Assert.InRange(await Page.Locator("[data-testid=result-grid] tbody tr").CountAsync(), 2, 200);
     }
 
     [Fact]
     public async Task Copy_CellAndRowNumber_PutsValueAndTsvOnClipboard()
     {
-        await workbench.RunAsync("SELECT id, name, note FROM widgets WHERE id = 3;");
-        var grid = page.Locator("[data-testid=result-grid]");
+        await Workbench.RunAsync("SELECT id, name, note FROM widgets WHERE id = 3;");
+        var grid = Page.Locator("[data-testid=result-grid]");
         await Expect(grid).ToContainTextAsync("widget 3");
 
         await grid.GetByText("widget 3").ClickAsync();
@@ -216,7 +204,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
         var text = string.Empty;
         for (var i = 0; i < 50; i++)
         {
-            text = await page.EvaluateAsync<string>("navigator.clipboard.readText()");
+            text = await Page.EvaluateAsync<string>("navigator.clipboard.readText()");
             if (text == expected)
             {
                 break;
@@ -232,10 +220,10 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     public async Task ExportForm_DeniedParkedOrNoToken_AnswersStatusWithReason()
     {
         // Every console page carries an antiforgery token (the sign-out form); the form post needs it.
-        var token = await page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
+        var token = await Page.Locator("input[name=__RequestVerificationToken]").First.GetAttributeAsync("value");
         async Task<IAPIResponse> PostAsync(string sql, bool withToken)
         {
-            var form = page.Context.APIRequest.CreateFormData();
+            var form = Page.Context.APIRequest.CreateFormData();
             form.Set("database", "demo");
             form.Set("sql", sql);
             if (withToken)
@@ -243,7 +231,7 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
                 form.Set("__RequestVerificationToken", token!);
             }
 
-            return await page.Context.APIRequest.PostAsync("workbench/export", new APIRequestContextOptions { Form = form });
+            return await Page.Context.APIRequest.PostAsync("workbench/export", new APIRequestContextOptions { Form = form });
         }
 
         var denied = await PostAsync("CREATE FUNCTION g() RETURNS int LANGUAGE sql AS 'SELECT 1'", withToken: true);
@@ -265,32 +253,32 @@ public sealed class WorkbenchTests(RoseConsoleFixture fixture) : IAsyncLifetime
     [Fact]
     public async Task Complete_AfterTablePrefix_SuggestsSchemaTablesAndColumns()
     {
-        await Expect(page.Locator("[data-testid=schema-table]")).Not.ToHaveCountAsync(0);
-        await workbench.SetSqlAsync("SELECT * FROM widg");
-        await page.Keyboard.PressAsync("Control+Space");
+        await Expect(Page.Locator("[data-testid=schema-table]")).Not.ToHaveCountAsync(0);
+        await Workbench.SetSqlAsync("SELECT * FROM widg");
+        await Page.Keyboard.PressAsync("Control+Space");
 
-        await Expect(page.Locator(".suggest-widget")).ToContainTextAsync("widgets");
-        await page.Keyboard.PressAsync("Escape");
-        await workbench.SetSqlAsync("SELECT widgets.");
-        await page.Keyboard.PressAsync("Control+Space");
-        await Expect(page.Locator(".suggest-widget")).ToContainTextAsync("note");
+        await Expect(Page.Locator(".suggest-widget")).ToContainTextAsync("widgets");
+        await Page.Keyboard.PressAsync("Escape");
+        await Workbench.SetSqlAsync("SELECT widgets.");
+        await Page.Keyboard.PressAsync("Control+Space");
+        await Expect(Page.Locator(".suggest-widget")).ToContainTextAsync("note");
     }
 
     [Fact]
     public async Task Format_LowercaseQuery_UppercasesKeywordsAndBreaksClauses()
     {
-        await workbench.SetSqlAsync("select id from widgets where note = 'from x' order by id");
-        await page.Locator("[data-testid=format]").ClickAsync();
+        await Workbench.SetSqlAsync("select id from widgets where note = 'from x' order by id");
+        await Page.Locator("[data-testid=format]").ClickAsync();
 
-        var lines = page.Locator("#wb-editor .view-line");
+        var lines = Page.Locator("#wb-editor .view-line");
         await Expect(lines).ToHaveCountAsync(4);
-        await Expect(page.Locator("#wb-editor .view-lines")).ToContainTextAsync("'from x'");
+        await Expect(Page.Locator("#wb-editor .view-lines")).ToContainTextAsync("'from x'");
         await Expect(lines.Nth(2)).ToContainTextAsync("WHERE note");
     }
 
     private async Task<long> ActiveSleepersAsync()
     {
-        await using var conn = new NpgsqlConnection(fixture.TargetConnection);
+        await using var conn = new NpgsqlConnection(Fixture.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%slept_e2e_cancel%' AND pid <> pg_backend_pid()", conn);
