@@ -11,7 +11,7 @@ set -euo pipefail
 ROWS=${1:-5000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-BIN=$(ls -t "$ROOT"/src/Rose.Console/bin/${CONFIGURATION:-*}/net9.0/linux-x64/Rose.Console 2>/dev/null | head -1 || true)
+BIN=$(find "$ROOT"/src/Rose.Console/bin/${CONFIGURATION:-*} -type f -name Rose.Console -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -1 | cut -d" " -f2- || true)
 [[ -x "$BIN" ]] || { echo "Build the console first: dotnet build Rose.Console.sln" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/rose-bench-csv.XXXXXX)

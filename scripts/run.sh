@@ -16,7 +16,10 @@ if [ "$ASPNETCORE_ENVIRONMENT" = "Development" ] && [ -z "${Rose__Agents__rose__
 fi
 
 say "building"
-dotnet build src/Rose.Console/Rose.Console.csproj -c Release -v quiet -nologo >/dev/null
+# Published output, not bin/: in .NET 10 the Blazor script (_framework/blazor.web.js) is served from
+# bin/ only in Development (through the static web assets manifest); a publish carries it for every
+# environment.
+dotnet publish src/Rose.Console/Rose.Console.csproj -c Release -v quiet -nologo -o "$ROOT/out/console" >/dev/null
 say "starting on $ASPNETCORE_URLS ($ASPNETCORE_ENVIRONMENT); Ctrl+C stops the console and its embedded PostgreSQL"
-cd src/Rose.Console/bin/Release/net9.0/linux-x64
+cd "$ROOT/out/console"
 exec ./Rose.Console "$@"

@@ -117,7 +117,7 @@ internal sealed class McpProcess : IAsyncDisposable
 
     public static McpProcess Start(Uri url, string key, string prefix)
     {
-        var exe = Path.Combine(RepoRoot(), "src", "Rose.Cli", "bin", Configuration, "net9.0", "linux-x64", "rose");
+        var exe = Rose.Tests.Shared.BuiltProgram.Find("Rose.Cli", "rose");
         Assert.True(File.Exists(exe), $"The rose CLI is not built at {exe}: run 'dotnet build Rose.Console.sln' first.");
         var info = new ProcessStartInfo(exe)
         {
@@ -179,9 +179,6 @@ internal sealed class McpProcess : IAsyncDisposable
         await process.WaitForExitAsync();
         process.Dispose();
     }
-
-    private static string Configuration =>
-        AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal) ? "Release" : "Debug";
 
     internal static string RepoRoot()
     {

@@ -201,14 +201,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private static async Task<(int Code, string Out)> RunCliAsync(params string[] args)
     {
-        var root = AppContext.BaseDirectory;
-        while (!File.Exists(Path.Combine(root, "Rose.Console.sln")))
-        {
-            root = Path.GetDirectoryName(root)!;
-        }
-
-        var configuration = AppContext.BaseDirectory.Contains("/Release/", StringComparison.Ordinal) ? "Release" : "Debug";
-        var exe = Path.Combine(root, "src", "Rose.Cli", "bin", configuration, "net9.0", "linux-x64", "rose");
+        var exe = Rose.Tests.Shared.BuiltProgram.Find("Rose.Cli", "rose");
         Assert.True(File.Exists(exe), $"The rose CLI is not built at {exe}: run 'dotnet build Rose.Console.sln' first.");
         var info = new ProcessStartInfo(exe) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var a in args)

@@ -140,9 +140,6 @@ public class OidcSignInFixture : IAsyncLifetime
             return fromEnv;
         }
 
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release" : "Debug";
-        var path = Path.Combine(root, "src", "Rose.Console", "bin", configuration, "net9.0", "linux-x64", "Rose.Console");
-        return File.Exists(path) ? path : throw new FileNotFoundException("Build src/Rose.Console first; the console binary is missing.", path);
+        return Rose.Tests.Shared.BuiltProgram.Find("Rose.Console", "Rose.Console");
     }
 }

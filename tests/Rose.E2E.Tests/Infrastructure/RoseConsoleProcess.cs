@@ -122,22 +122,10 @@ public sealed class RoseConsoleProcess : IAsyncDisposable
     }
 
     /// <summary>
-    /// src/Rose.Console/bin/&lt;Configuration&gt;/net9.0/linux-x64/Rose.Console of this repository, built
+    /// src/Rose.Console/bin/&lt;Configuration&gt;/ (any framework folder) Rose.Console of this repository, built
     /// with the same configuration as the tests (the test project references the console, so it is built first).
     /// </summary>
-    public static string ConsoleBinary()
-    {
-        var root = RepositoryRoot();
-        var configuration = AppContext.BaseDirectory.Contains($"{Path.DirectorySeparatorChar}Release{Path.DirectorySeparatorChar}", StringComparison.Ordinal)
-            ? "Release"
-            : "Debug";
-        var binDir = Path.Combine(root, "src", "Rose.Console", "bin", configuration);
-        var candidates = Directory.Exists(binDir)
-            ? Directory.GetFiles(binDir, "Rose.Console", SearchOption.AllDirectories).Where(f => f.Contains("linux-x64", StringComparison.Ordinal)).ToList()
-            : [];
-        return candidates.OrderByDescending(File.GetLastWriteTimeUtc).FirstOrDefault()
-            ?? throw new FileNotFoundException($"The Rose.Console binary is not built under {binDir}; run `dotnet build Rose.Console.sln -c {configuration}`.");
-    }
+    public static string ConsoleBinary() => Rose.Tests.Shared.BuiltProgram.Find("Rose.Console", "Rose.Console");
 
     public static string RepositoryRoot()
     {
