@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
+using MudBlazor.Services;
 using Radzen;
 using Rose.Console.Api;
 using Rose.Console.Auth;
@@ -32,6 +33,7 @@ public static class RoseConsoleHostExtensions
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 2 * 1024 * 1024);
         builder.Services.AddWorkbench();
         builder.Services.AddRadzenComponents();
+        builder.Services.AddMudServices();
         builder.Services.AddHttpContextAccessor();
     }
 
