@@ -87,9 +87,6 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["* /_blazor/disconnect/"] =                       ["401",    "400",    "400",    "400",    "400",    "403"],
         ["* /_blazor/initializers/"] =                     ["401",    "200",    "200",    "200",    "200",    "403"],
         // Framework script and helpers sit behind sign-in too: only pages use them, and the sign-in pages are plain HTML.
-        ["GET /_framework/blazor.web.js"] =                [SignIn,   "200",    "200",    "200",    "200",    "403"],
-        ["HEAD /_framework/blazor.web.js"] =               [SignIn,   "200",    "200",    "200",    "200",    "403"],
-        ["* /_framework/blazor.server.js"] =               [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["GET /_framework/opaque-redirect"] =              [SignIn,   "400",    "400",    "400",    "400",    "403"],
     };
 
