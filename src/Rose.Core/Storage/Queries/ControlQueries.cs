@@ -12,7 +12,11 @@ namespace Rose.Core.Storage.Queries;
 /// </summary>
 internal static class ControlQueries
 {
-    static ControlQueries() => SqlMapper.AddTypeHandler(new UtcTimestampHandler());
+    static ControlQueries()
+    {
+        SqlMapper.AddTypeHandler(new UtcTimestampHandler());
+        SqlMapper.AddTypeHandler(new TextArrayHandler());
+    }
 
     public static async Task<IReadOnlyList<T>> QueryAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
     {
@@ -77,6 +81,19 @@ internal static class ControlQueries
         };
 
         public override void SetValue(IDbDataParameter parameter, DateTimeOffset value) =>
+            throw new NotSupportedException("Control-database parameters are positional NpgsqlParameters (PositionalParameters); Dapper does not bind them.");
+    }
+
+    /// <summary>
+    /// text[] columns arrive as string[]; the records expose them as IReadOnlyList&lt;string&gt;, which
+    /// Dapper would otherwise try to convert through IConvertible.
+    /// </summary>
+    private sealed class TextArrayHandler : SqlMapper.TypeHandler<IReadOnlyList<string>>
+    {
+        public override IReadOnlyList<string> Parse(object value) =>
+            value as string[] ?? throw new InvalidCastException($"Expected a text[] value, got {value.GetType().Name}.");
+
+        public override void SetValue(IDbDataParameter parameter, IReadOnlyList<string>? value) =>
             throw new NotSupportedException("Control-database parameters are positional NpgsqlParameters (PositionalParameters); Dapper does not bind them.");
     }
 }
