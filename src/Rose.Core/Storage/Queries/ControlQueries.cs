@@ -45,6 +45,20 @@ internal static class ControlQueries
         return await conn.ExecuteAsync(Command(sql, parameters, null, ct));
     }
 
+    /// <summary>Rows of a query on the caller's connection (and transaction), e.g. under a session lock.</summary>
+    public static async Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, PositionalParameters? parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        return (await conn.QueryAsync<T>(Command(sql, parameters, tx, ct))).AsList();
+    }
+
+    /// <summary>Rows affected, on the caller's connection (and transaction).</summary>
+    public static Task<int> ExecuteAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, PositionalParameters? parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(conn);
+        return conn.ExecuteAsync(Command(sql, parameters, tx, ct));
+    }
+
     /// <summary>
     /// Rows read off the server as they arrive, in column order (sequential access), on the caller's
     /// connection and transaction: nothing is buffered beyond Npgsql's network buffer.
