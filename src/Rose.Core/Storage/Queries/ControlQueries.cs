@@ -64,7 +64,7 @@ internal static class ControlQueries
     /// connection and transaction: nothing is buffered beyond Npgsql's network buffer.
     /// </summary>
     public static async IAsyncEnumerable<T> StreamAsync<T>(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, PositionalParameters? parameters,
-        int commandTimeoutSeconds, [EnumeratorCancellation] CancellationToken ct)
+        int? commandTimeoutSeconds, [EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(conn);
         var command = new CommandDefinition(sql, parameters, tx, commandTimeoutSeconds, flags: CommandFlags.None, cancellationToken: ct);
