@@ -8,6 +8,7 @@ namespace Rose.Core.Approvals;
 /// <summary>
 /// Tells every console instance sharing the control database that an approval request changed,
 /// through PostgreSQL LISTEN/NOTIFY, so pages update live without polling each other.
+/// Raw Npgsql, not Dapper: listening holds a dedicated connection waiting for notifications, which is no query to map.
 /// </summary>
 public sealed class ApprovalNotifier(ControlDatabase control, ILogger<ApprovalNotifier> logger) : BackgroundService
 {

@@ -1,5 +1,5 @@
-using Npgsql;
 using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Audit;
 
@@ -23,70 +23,92 @@ public sealed class AuditChainVerifier(ControlDatabase control)
         var expectedPrev = AuditHasher.Genesis;
         if (fromId is > 1)
         {
-            await using var prevCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log WHERE id < $1 ORDER BY id DESC LIMIT 1", conn);
-            prevCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromId.Value });
-            expectedPrev = (await prevCmd.ExecuteScalarAsync(ct)) as string ?? AuditHasher.Genesis;
+            var before = await ControlQueries.QueryAsync<string>(conn, null, "SELECT row_hash FROM rose.audit_log WHERE id < $1 ORDER BY id DESC LIMIT 1",
+                new(PgParam.Long(fromId.Value)), ct);
+            expectedPrev = before.Count > 0 ? before[0] : AuditHasher.Genesis;
         }
 
         const string sql = """
-            SELECT a.id, a.occurred_at, a.executor_id, a.executor_name, a.executor_kind, a.provider, a.channel,
-                   a.database_name, a.reason, a.sql_text, a.sql_length, a.sql_hash, a.operations, a.decision,
-                   a.decision_reasons, a.approval_id, a.approved_by, a.prev_hash, a.row_hash,
-                   o.status, o.rows_affected, o.error_sqlstate, o.error_message, o.outcome_hash
+            SELECT a.id AS "Id", a.occurred_at AS "OccurredAt", a.executor_id AS "ExecutorId", a.executor_name AS "ExecutorName",
+                   a.executor_kind AS "ExecutorKind", a.provider AS "Provider", a.channel AS "Channel", a.database_name AS "Database",
+                   a.reason AS "Reason", a.sql_text AS "Sql", a.sql_length AS "SqlLength", a.sql_hash AS "SqlHash", a.operations AS "Operations",
+                   a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
+                   a.prev_hash AS "PrevHash", a.row_hash AS "RowHash", o.status AS "OutcomeStatus", o.rows_affected AS "RowsAffected",
+                   o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage", o.outcome_hash AS "OutcomeHash"
             FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.id >= $1 AND a.id <= $2
             ORDER BY a.id
             """;
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = fromId ?? 0 });
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = toId ?? long.MaxValue });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
         long checkedRows = 0;
         long unfinished = 0;
         long? firstUnfinished = null;
-        var graceLimit = DateTime.UtcNow - outcomeGrace;
-        while (await r.ReadAsync(ct))
+        var graceLimit = DateTimeOffset.UtcNow - outcomeGrace;
+        // Streamed: a long chain is checked row by row, never held in memory.
+        await foreach (var r in ControlQueries.StreamAsync<ChainedRow>(conn, null, sql,
+            new(PgParam.Long(fromId ?? 0), PgParam.Long(toId ?? long.MaxValue)), commandTimeoutSeconds: null, ct))
         {
-            var id = r.GetInt64(0);
-            var prev = r.GetString(17);
-            var stored = r.GetString(18);
-            if (!string.Equals(prev, expectedPrev, StringComparison.Ordinal))
+            if (!string.Equals(r.PrevHash, expectedPrev, StringComparison.Ordinal))
             {
-                return new(false, checkedRows, id, $"row {id} does not link to the row before it (deleted or reordered rows)");
+                return new(false, checkedRows, r.Id, $"row {r.Id} does not link to the row before it (deleted or reordered rows)");
             }
 
-            var recomputed = AuditHasher.RowHash(prev, DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc),
-                r.GetString(2), r.GetString(3), r.GetString(4), r.GetString(5), r.GetString(6), r.GetString(7),
-                r.IsDBNull(8) ? null : r.GetString(8), r.GetString(9), r.GetInt32(10), r.GetString(11),
-                r.GetFieldValue<string[]>(12), r.GetString(13), r.GetFieldValue<string[]>(14),
-                r.IsDBNull(15) ? null : r.GetInt64(15), r.IsDBNull(16) ? null : r.GetString(16));
-            if (!string.Equals(recomputed, stored, StringComparison.Ordinal))
+            var recomputed = AuditHasher.RowHash(r.PrevHash, r.OccurredAt.UtcDateTime, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider,
+                r.Channel, r.Database, r.Reason, r.Sql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy);
+            if (!string.Equals(recomputed, r.RowHash, StringComparison.Ordinal))
             {
-                return new(false, checkedRows, id, $"row {id} was altered: its content no longer matches its hash");
+                return new(false, checkedRows, r.Id, $"row {r.Id} was altered: its content no longer matches its hash");
             }
 
-            if (r.IsDBNull(19))
+            if (r.OutcomeStatus is null)
             {
-                if (DateTime.SpecifyKind(r.GetDateTime(1), DateTimeKind.Utc) <= graceLimit)
+                if (r.OccurredAt <= graceLimit)
                 {
                     unfinished++;
-                    firstUnfinished ??= id;
+                    firstUnfinished ??= r.Id;
                 }
             }
             else
             {
-                var outcomeHash = AuditHasher.OutcomeHash(stored, id, r.GetString(19), r.IsDBNull(20) ? null : r.GetInt64(20),
-                    r.IsDBNull(21) ? null : r.GetString(21), r.IsDBNull(22) ? null : r.GetString(22));
-                if (!string.Equals(outcomeHash, r.GetString(23), StringComparison.Ordinal))
+                var outcomeHash = AuditHasher.OutcomeHash(r.RowHash, r.Id, r.OutcomeStatus, r.RowsAffected, r.ErrorSqlState, r.ErrorMessage);
+                if (!string.Equals(outcomeHash, r.OutcomeHash, StringComparison.Ordinal))
                 {
-                    return new(false, checkedRows, id, $"the outcome of row {id} was altered");
+                    return new(false, checkedRows, r.Id, $"the outcome of row {r.Id} was altered");
                 }
             }
 
-            expectedPrev = stored;
+            expectedPrev = r.RowHash;
             checkedRows++;
         }
 
         return new(true, checkedRows, null, null, unfinished, firstUnfinished);
+    }
+
+    /// <summary>An attempt with its chain links and, when it has one, its outcome (OutcomeStatus null: none yet).</summary>
+    private sealed record ChainedRow
+    {
+        public long Id { get; init; }
+        public DateTimeOffset OccurredAt { get; init; }
+        public required string ExecutorId { get; init; }
+        public required string ExecutorName { get; init; }
+        public required string ExecutorKind { get; init; }
+        public required string Provider { get; init; }
+        public required string Channel { get; init; }
+        public required string Database { get; init; }
+        public string? Reason { get; init; }
+        public required string Sql { get; init; }
+        public int SqlLength { get; init; }
+        public required string SqlHash { get; init; }
+        public IReadOnlyList<string> Operations { get; init; } = [];
+        public required string Decision { get; init; }
+        public IReadOnlyList<string> DecisionReasons { get; init; } = [];
+        public long? ApprovalId { get; init; }
+        public string? ApprovedBy { get; init; }
+        public required string PrevHash { get; init; }
+        public required string RowHash { get; init; }
+        public string? OutcomeStatus { get; init; }
+        public long? RowsAffected { get; init; }
+        public string? ErrorSqlState { get; init; }
+        public string? ErrorMessage { get; init; }
+        public string? OutcomeHash { get; init; }
     }
 }

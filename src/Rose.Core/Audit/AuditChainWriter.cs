@@ -13,6 +13,8 @@ namespace Rose.Core.Audit;
 /// flush. Every caller still waits for the commit that holds its row before anything runs (the
 /// attempt is durable before execution, as before), and a batch that fails is retried one attempt
 /// at a time so a bad row cannot take its neighbours down with it.
+/// Raw Npgsql, not Dapper like the control stores: the lock, the hash read, the INSERTs and the COMMIT
+/// go out as NpgsqlBatch round trips on one connection, which Dapper has no form for.
 /// </summary>
 internal sealed class AuditChainWriter(ControlDatabase control)
 {

@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Npgsql;
 using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Audit;
 
@@ -23,17 +23,10 @@ public sealed class AuditReader(ControlDatabase control)
         var towardsNewer = filter.After is not null;
         var effective = towardsNewer ? filter with { Before = null } : filter;
 
-        await using var cmd = control.DataSource.CreateCommand();
+        var parameters = new PositionalParameters();
         // One extra row says whether another page exists in the walking direction.
-        AuditSql.Build(cmd, effective, limit + 1, ascending: towardsNewer);
-        var list = new List<AuditEntry>(limit + 1);
-        await using (var r = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await r.ReadAsync(ct))
-            {
-                list.Add(Read(r));
-            }
-        }
+        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer);
+        var list = (await control.QueryAsync<AuditEntry>(sql, parameters, ct)).ToList();
 
         var more = list.Count > limit;
         if (more)
@@ -60,92 +53,25 @@ public sealed class AuditReader(ControlDatabase control)
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
         // One transaction gives the export a single snapshot: rows arriving mid-export are not half in.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
-        await using var cmd = new NpgsqlCommand { Connection = conn, Transaction = tx, CommandTimeout = 0 };
-        AuditSql.Build(cmd, filter.WithoutCursor(), limit: null, ascending: false);
-        await using var r = await cmd.ExecuteReaderAsync(System.Data.CommandBehavior.SequentialAccess, ct);
-        while (await r.ReadAsync(ct))
+        var parameters = new PositionalParameters();
+        var sql = AuditSql.Build(parameters, filter.WithoutCursor(), limit: null, ascending: false);
+        await foreach (var entry in ControlQueries.StreamAsync<AuditEntry>(conn, tx, sql, parameters, commandTimeoutSeconds: 0, ct))
         {
-            yield return Read(r);
+            yield return entry;
         }
     }
 
-    public async Task<AuditEntry?> GetAsync(long id, CancellationToken ct)
-    {
-        await using var cmd = control.DataSource.CreateCommand($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1");
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? Read(r) : null;
-    }
+    public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) =>
+        control.QuerySingleOrDefaultAsync<AuditEntry>($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1", new(PgParam.Long(id)), ct);
 
     /// <summary>The approval request an entry parked, if any (the parked row itself carries no approval_id).</summary>
-    public async Task<long?> ParkedApprovalAsync(long auditId, CancellationToken ct)
-    {
-        await using var cmd = control.DataSource.CreateCommand(
-            "SELECT id FROM rose.approvals WHERE request_audit_id = $1 ORDER BY id LIMIT 1");
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
-        return await cmd.ExecuteScalarAsync(ct) is long id ? id : null;
-    }
+    public Task<long?> ParkedApprovalAsync(long auditId, CancellationToken ct) =>
+        control.QuerySingleOrDefaultAsync<long?>("SELECT id FROM rose.approvals WHERE request_audit_id = $1 ORDER BY id LIMIT 1", new(PgParam.Long(auditId)), ct);
 
     /// <summary>Devlogs written about an entry (e.g. the automatic one for an approved execution).</summary>
-    public async Task<IReadOnlyList<(long Id, string Title)>> DevlogsForAsync(long auditId, CancellationToken ct)
-    {
-        await using var cmd = control.DataSource.CreateCommand(
-            "SELECT id, title FROM rose.devlogs WHERE audit_id = $1 ORDER BY id LIMIT 20");
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
-        var list = new List<(long, string)>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            list.Add((r.GetInt64(0), r.GetString(1)));
-        }
+    public async Task<IReadOnlyList<(long Id, string Title)>> DevlogsForAsync(long auditId, CancellationToken ct) =>
+        [.. (await control.QueryAsync<DevlogLink>("""SELECT id AS "Id", title AS "Title" FROM rose.devlogs WHERE audit_id = $1 ORDER BY id LIMIT 20""",
+            new(PgParam.Long(auditId)), ct)).Select(d => (d.Id, d.Title))];
 
-        return list;
-    }
-
-    /// <summary>Reads columns strictly in order so it also works under SequentialAccess.</summary>
-    private static AuditEntry Read(NpgsqlDataReader r)
-    {
-        var id = r.GetInt64(0);
-        var occurredAt = r.GetFieldValue<DateTimeOffset>(1);
-        var executorId = r.GetString(2);
-        var executorName = r.GetString(3);
-        var executorKind = r.GetString(4);
-        var provider = r.GetString(5);
-        var channel = r.GetString(6);
-        var database = r.GetString(7);
-        var reason = r.IsDBNull(8) ? null : r.GetString(8);
-        var sql = r.GetString(9);
-        var sqlLength = r.GetInt32(10);
-        var sqlHash = r.GetString(11);
-        var operations = r.GetFieldValue<string[]>(12);
-        var decision = r.GetString(13);
-        var reasons = r.GetFieldValue<string[]>(14);
-        return new AuditEntry
-        {
-            Id = id,
-            OccurredAt = occurredAt,
-            ExecutorId = executorId,
-            ExecutorName = executorName,
-            ExecutorKind = executorKind,
-            Provider = provider,
-            Channel = channel,
-            Database = database,
-            Reason = reason,
-            Sql = sql,
-            SqlLength = sqlLength,
-            SqlHash = sqlHash,
-            Operations = operations,
-            Decision = decision,
-            DecisionReasons = reasons,
-            ApprovalId = r.IsDBNull(15) ? null : r.GetInt64(15),
-            ApprovedBy = r.IsDBNull(16) ? null : r.GetString(16),
-            Status = r.GetString(17),
-            FinishedAt = r.IsDBNull(18) ? null : r.GetFieldValue<DateTimeOffset>(18),
-            RowsAffected = r.IsDBNull(19) ? null : r.GetInt64(19),
-            DurationMs = r.IsDBNull(20) ? null : r.GetDouble(20),
-            ErrorSqlState = r.IsDBNull(21) ? null : r.GetString(21),
-            ErrorMessage = r.IsDBNull(22) ? null : r.GetString(22),
-            StatementsJson = r.IsDBNull(23) ? null : r.GetString(23),
-        };
-    }
+    private sealed record DevlogLink(long Id, string Title);
 }

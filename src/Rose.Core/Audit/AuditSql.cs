@@ -1,6 +1,6 @@
 using System.Text;
 using Npgsql;
-using NpgsqlTypes;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Audit;
 
@@ -11,11 +11,15 @@ namespace Rose.Core.Audit;
 /// </summary>
 internal static class AuditSql
 {
+    /// <summary>Every column of an entry, aliased to the <see cref="AuditEntry"/> member it fills.</summary>
     public const string Columns = """
-        a.id, a.occurred_at, a.executor_id, a.executor_name, a.executor_kind, a.provider, a.channel, a.database_name,
-        a.reason, a.sql_text, a.sql_length, a.sql_hash, a.operations, a.decision, a.decision_reasons, a.approval_id,
-        a.approved_by, coalesce(o.status, 'running'), o.finished_at, o.rows_affected, o.duration_ms, o.error_sqlstate,
-        o.error_message, o.statements::text
+        a.id AS "Id", a.occurred_at AS "OccurredAt", a.executor_id AS "ExecutorId", a.executor_name AS "ExecutorName",
+        a.executor_kind AS "ExecutorKind", a.provider AS "Provider", a.channel AS "Channel", a.database_name AS "Database",
+        a.reason AS "Reason", a.sql_text AS "Sql", a.sql_length AS "SqlLength", a.sql_hash AS "SqlHash", a.operations AS "Operations",
+        a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
+        coalesce(o.status, 'running') AS "Status", o.finished_at AS "FinishedAt", o.rows_affected AS "RowsAffected",
+        o.duration_ms AS "DurationMs", o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage",
+        o.statements::text AS "StatementsJson"
         """;
 
     public const string From = "FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id";
@@ -27,22 +31,18 @@ internal static class AuditSql
     /// </summary>
     public const string ClockSkewMargin = "interval '15 minutes'";
 
-    /// <summary>Fills cmd with the filtered query. ascending = walking towards newer rows (After).</summary>
-    public static void Build(NpgsqlCommand cmd, AuditFilter filter, int? limit, bool ascending)
+    /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
+    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending)
     {
         // Pages select ids first (index-only where the filters allow), then fetch the wide rows for just
         // those ids: with all columns in the inner query the planner prefers plans that read far more heap.
         var sql = new StringBuilder(limit is null ? $"SELECT {Columns} {From} WHERE true" : $"SELECT a.id {From} WHERE true");
-        string Param(NpgsqlParameter p)
-        {
-            cmd.Parameters.Add(p);
-            return "$" + cmd.Parameters.Count.ToString(System.Globalization.CultureInfo.InvariantCulture);
-        }
+        string Param(NpgsqlParameter p) => parameters.Add(p);
 
         var status = Blank(filter.Status);
         if (filter.Before is { } before)
         {
-            var p = Param(new NpgsqlParameter<long> { TypedValue = before });
+            var p = Param(PgParam.Long(before));
             sql.Append(" AND a.id < ").Append(p);
             // The planner does not carry inequalities across the join; repeat it so the status index range starts at the cursor.
             if (status is not null && status != AuditStatus.Running)
@@ -53,7 +53,7 @@ internal static class AuditSql
 
         if (filter.After is { } after)
         {
-            var p = Param(new NpgsqlParameter<long> { TypedValue = after });
+            var p = Param(PgParam.Long(after));
             sql.Append(" AND a.id > ").Append(p);
             if (status is not null && status != AuditStatus.Running)
             {
@@ -78,12 +78,12 @@ internal static class AuditSql
 
         if (Blank(filter.Operation) is { } operation)
         {
-            sql.Append(" AND a.operations @> ARRAY[").Append(Param(AuditLog.Text(operation.Trim().ToUpperInvariant()))).Append("]::text[]");
+            sql.Append(" AND a.operations @> ARRAY[").Append(Param(PgParam.Text(operation.Trim().ToUpperInvariant()))).Append("]::text[]");
         }
 
         if (Blank(filter.Text) is { } text)
         {
-            var p = Param(AuditLog.Text("%" + EscapeLike(text) + "%"));
+            var p = Param(PgParam.Text("%" + EscapeLike(text) + "%"));
             sql.Append(" AND (a.sql_text ILIKE ").Append(p).Append(" OR a.reason ILIKE ").Append(p).Append(')');
         }
 
@@ -91,14 +91,14 @@ internal static class AuditSql
         // old window starts its id walk where the window is instead of scanning every newer row first.
         if (filter.From is { } from)
         {
-            var p = Param(new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            var p = Param(PgParam.TimestampTz(from));
             sql.Append(" AND a.occurred_at >= ").Append(p).Append(" AND a.id > coalesce((SELECT x.id FROM rose.audit_log x WHERE x.occurred_at < ")
                 .Append(p).Append(" - ").Append(ClockSkewMargin).Append(" ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1), 0)");
         }
 
         if (filter.To is { } to)
         {
-            var p = Param(new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz });
+            var p = Param(PgParam.TimestampTz(to));
             sql.Append(" AND a.occurred_at < ").Append(p).Append(" AND a.id < coalesce((SELECT x.id FROM rose.audit_log x WHERE x.occurred_at >= ")
                 .Append(p).Append(" + ").Append(ClockSkewMargin).Append(" ORDER BY x.occurred_at ASC, x.id ASC LIMIT 1), 9223372036854775807)");
         }
@@ -107,11 +107,11 @@ internal static class AuditSql
         sql.Append(order);
         if (limit is { } n)
         {
-            sql.Append(" LIMIT ").Append(Param(new NpgsqlParameter<int> { TypedValue = n }));
+            sql.Append(" LIMIT ").Append(Param(PgParam.Int(n)));
             sql.Insert(0, "SELECT " + Columns + " FROM (").Append(") page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id").Append(order);
         }
 
-        cmd.CommandText = sql.ToString();
+        return sql.ToString();
     }
 
     /// <summary>The user's % and _ are literal characters, not wildcards.</summary>
@@ -124,7 +124,7 @@ internal static class AuditSql
     {
         if (Blank(value) is { } v)
         {
-            sql.Append(" AND ").Append(column).Append(" = ").Append(param(AuditLog.Text(v)));
+            sql.Append(" AND ").Append(column).Append(" = ").Append(param(PgParam.Text(v)));
         }
     }
 }

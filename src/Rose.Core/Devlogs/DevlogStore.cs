@@ -1,8 +1,6 @@
-using System.Globalization;
 using System.Text;
-using Npgsql;
-using NpgsqlTypes;
 using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Devlogs;
 
@@ -22,9 +20,11 @@ public sealed class DevlogStore(ControlDatabase control)
     public const int MaxSearchLimit = 100;
     public const int MaxSearchOffset = 1000;
 
+    /// <summary>Every column, aliased to the <see cref="Devlog"/> member it fills (Rank comes only from a search).</summary>
     private const string Columns = """
-        d.id, d.created_at, d.author_id, d.author_name, d.author_kind, d.service_id, d.log_type, d.title,
-        d.content, d.tags, d.metadata::text, d.audit_id
+        d.id AS "Id", d.created_at AS "CreatedAt", d.author_id AS "AuthorId", d.author_name AS "AuthorName", d.author_kind AS "AuthorKind",
+        d.service_id AS "ServiceId", d.log_type AS "LogType", d.title AS "Title", d.content AS "Content", d.tags AS "Tags",
+        d.metadata::text AS "MetadataJson", d.audit_id AS "AuditId"
         """;
 
     public async Task<Devlog> CreateAsync(DevlogDraft draft, CancellationToken ct)
@@ -41,40 +41,31 @@ public sealed class DevlogStore(ControlDatabase control)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
             RETURNING {Columns}
             """;
-        await using var cmd = control.DataSource.CreateCommand(insert);
-        cmd.Parameters.Add(Text(draft.Author.Id));
-        cmd.Parameters.Add(Text(draft.Author.Name));
-        cmd.Parameters.Add(Text(draft.Author.KindName));
-        cmd.Parameters.Add(Text(draft.ServiceId.Trim()));
-        cmd.Parameters.Add(Text(draft.LogType.Trim()));
-        cmd.Parameters.Add(Text(draft.Title.Trim()));
-        cmd.Parameters.Add(Text(draft.Content));
-        cmd.Parameters.Add(new NpgsqlParameter<string[]> { TypedValue = [.. draft.Tags.Distinct(StringComparer.Ordinal)] });
-        cmd.Parameters.Add(Text(draft.MetadataJson));
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)draft.AuditId ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        await r.ReadAsync(ct);
-        return Read(r, withRank: false);
+        return await control.QuerySingleAsync<Devlog>(insert, new(
+            PgParam.Text(draft.Author.Id),
+            PgParam.Text(draft.Author.Name),
+            PgParam.Text(draft.Author.KindName),
+            PgParam.Text(draft.ServiceId.Trim()),
+            PgParam.Text(draft.LogType.Trim()),
+            PgParam.Text(draft.Title.Trim()),
+            PgParam.Text(draft.Content),
+            PgParam.TextArray(draft.Tags.Distinct(StringComparer.Ordinal)),
+            PgParam.Text(draft.MetadataJson),
+            PgParam.Long(draft.AuditId)), ct);
     }
 
-    public async Task<Devlog?> GetAsync(long id, CancellationToken ct)
-    {
-        await using var cmd = control.DataSource.CreateCommand($"SELECT {Columns} FROM rose.devlogs d WHERE d.id = $1");
-        cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = id });
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        return await r.ReadAsync(ct) ? Read(r, withRank: false) : null;
-    }
+    public Task<Devlog?> GetAsync(long id, CancellationToken ct) =>
+        control.QuerySingleOrDefaultAsync<Devlog>($"SELECT {Columns} FROM rose.devlogs d WHERE d.id = $1", new(PgParam.Long(id)), ct);
 
     public async Task<DevlogPage> ListAsync(DevlogFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var limit = Math.Clamp(filter.Limit, 1, DevlogFilter.MaxLimit);
-        await using var cmd = control.DataSource.CreateCommand();
+        var parameters = new PositionalParameters();
         var sql = new StringBuilder($"SELECT {Columns} FROM rose.devlogs d WHERE true");
-        AppendFilters(cmd, sql, filter);
-        sql.Append(" ORDER BY d.id DESC LIMIT ").Append(Param(cmd, new NpgsqlParameter<int> { TypedValue = limit + 1 }));
-        cmd.CommandText = sql.ToString();
-        var items = await ReadAllAsync(cmd, withRank: false, ct);
+        AppendFilters(parameters, sql, filter);
+        sql.Append(" ORDER BY d.id DESC LIMIT ").Append(parameters.Add(PgParam.Int(limit + 1)));
+        var items = (await control.QueryAsync<Devlog>(sql.ToString(), parameters, ct)).ToList();
         var more = items.Count > limit;
         if (more)
         {
@@ -96,89 +87,51 @@ public sealed class DevlogStore(ControlDatabase control)
             return [];
         }
 
-        await using var cmd = control.DataSource.CreateCommand();
-        var q = Param(cmd, Text(query.Trim()));
-        var sql = new StringBuilder($"SELECT {Columns}, ts_rank(d.search, q.query) AS rank FROM rose.devlogs d, websearch_to_tsquery('english', {q}) AS q(query) WHERE d.search @@ q.query");
-        AppendFilters(cmd, sql, filter with { Before = null });
-        sql.Append(" ORDER BY rank DESC, d.id DESC LIMIT ").Append(Param(cmd, new NpgsqlParameter<int> { TypedValue = Math.Clamp(filter.Limit, 1, MaxSearchLimit) }))
-            .Append(" OFFSET ").Append(Param(cmd, new NpgsqlParameter<int> { TypedValue = Math.Clamp(offset, 0, MaxSearchOffset) }));
-        cmd.CommandText = sql.ToString();
-        return await ReadAllAsync(cmd, withRank: true, ct);
+        var parameters = new PositionalParameters();
+        var q = parameters.Add(PgParam.Text(query.Trim()));
+        var sql = new StringBuilder($"""SELECT {Columns}, ts_rank(d.search, q.query) AS "Rank" FROM rose.devlogs d, websearch_to_tsquery('english', {q}) AS q(query) WHERE d.search @@ q.query""");
+        AppendFilters(parameters, sql, filter with { Before = null });
+        sql.Append(" ORDER BY \"Rank\" DESC, d.id DESC LIMIT ").Append(parameters.Add(PgParam.Int(Math.Clamp(filter.Limit, 1, MaxSearchLimit))))
+            .Append(" OFFSET ").Append(parameters.Add(PgParam.Int(Math.Clamp(offset, 0, MaxSearchOffset))));
+        return await control.QueryAsync<Devlog>(sql.ToString(), parameters, ct);
     }
 
-    private static void AppendFilters(NpgsqlCommand cmd, StringBuilder sql, DevlogFilter filter)
+    private static void AppendFilters(PositionalParameters parameters, StringBuilder sql, DevlogFilter filter)
     {
         if (filter.Before is { } before)
         {
-            sql.Append(" AND d.id < ").Append(Param(cmd, new NpgsqlParameter<long> { TypedValue = before }));
+            sql.Append(" AND d.id < ").Append(parameters.Add(PgParam.Long(before)));
         }
 
         if (!string.IsNullOrWhiteSpace(filter.ServiceId))
         {
-            sql.Append(" AND d.service_id = ").Append(Param(cmd, Text(filter.ServiceId.Trim())));
+            sql.Append(" AND d.service_id = ").Append(parameters.Add(PgParam.Text(filter.ServiceId.Trim())));
         }
 
         if (!string.IsNullOrWhiteSpace(filter.LogType))
         {
-            sql.Append(" AND d.log_type = ").Append(Param(cmd, Text(filter.LogType.Trim())));
+            sql.Append(" AND d.log_type = ").Append(parameters.Add(PgParam.Text(filter.LogType.Trim())));
         }
 
         var tags = filter.Tags.Where(t => !string.IsNullOrWhiteSpace(t)).Select(t => t.Trim()).ToArray();
         if (tags.Length > 0)
         {
-            sql.Append(" AND d.tags @> ").Append(Param(cmd, new NpgsqlParameter<string[]> { TypedValue = tags }));
+            sql.Append(" AND d.tags @> ").Append(parameters.Add(PgParam.TextArray(tags)));
         }
 
         if (filter.From is { } from)
         {
-            sql.Append(" AND d.created_at >= ").Append(Param(cmd, new NpgsqlParameter<DateTimeOffset> { TypedValue = from.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz }));
+            sql.Append(" AND d.created_at >= ").Append(parameters.Add(PgParam.TimestampTz(from)));
         }
 
         if (filter.To is { } to)
         {
-            sql.Append(" AND d.created_at < ").Append(Param(cmd, new NpgsqlParameter<DateTimeOffset> { TypedValue = to.ToUniversalTime(), NpgsqlDbType = NpgsqlDbType.TimestampTz }));
+            sql.Append(" AND d.created_at < ").Append(parameters.Add(PgParam.TimestampTz(to)));
         }
 
         if (filter.AuditId is { } auditId)
         {
-            sql.Append(" AND d.audit_id = ").Append(Param(cmd, new NpgsqlParameter<long> { TypedValue = auditId }));
+            sql.Append(" AND d.audit_id = ").Append(parameters.Add(PgParam.Long(auditId)));
         }
     }
-
-    private static async Task<List<Devlog>> ReadAllAsync(NpgsqlCommand cmd, bool withRank, CancellationToken ct)
-    {
-        var items = new List<Devlog>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            items.Add(Read(r, withRank));
-        }
-
-        return items;
-    }
-
-    private static string Param(NpgsqlCommand cmd, NpgsqlParameter p)
-    {
-        cmd.Parameters.Add(p);
-        return "$" + cmd.Parameters.Count.ToString(CultureInfo.InvariantCulture);
-    }
-
-    private static NpgsqlParameter Text(string value) => new() { Value = value, NpgsqlDbType = NpgsqlDbType.Text };
-
-    private static Devlog Read(NpgsqlDataReader r, bool withRank) => new()
-    {
-        Id = r.GetInt64(0),
-        CreatedAt = r.GetFieldValue<DateTimeOffset>(1),
-        AuthorId = r.GetString(2),
-        AuthorName = r.GetString(3),
-        AuthorKind = r.GetString(4),
-        ServiceId = r.GetString(5),
-        LogType = r.GetString(6),
-        Title = r.GetString(7),
-        Content = r.GetString(8),
-        Tags = r.GetFieldValue<string[]>(9),
-        MetadataJson = r.GetString(10),
-        AuditId = r.IsDBNull(11) ? null : r.GetInt64(11),
-        Rank = withRank ? r.GetFloat(12) : null,
-    };
 }

@@ -12,6 +12,7 @@ namespace Rose.Core.Execution;
 /// all-read batch runs in a READ ONLY transaction, on the read-only connection when there is one;
 /// a write batch runs in one transaction unless it holds statements PostgreSQL cannot run in one.
 /// Timeouts are always set. Only <see cref="ExecutionService"/> calls this.
+/// Raw Npgsql, not Dapper: user SQL has no record to map to, and rows are read value by value under row and size limits.
 /// </summary>
 public sealed partial class SqlExecutor
 {

@@ -1,6 +1,7 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Storage;
 
@@ -92,13 +93,12 @@ public sealed class ControlSchemaMigrator
     {
         ArgumentNullException.ThrowIfNull(controlDb);
         await using var conn = await controlDb.OpenConnectionAsync(ct);
-        await using (var exists = new NpgsqlCommand("SELECT to_regclass('rose.schema_version') IS NOT NULL", conn))
+        var exists = await ControlQueries.QueryAsync<bool>(conn, null, "SELECT to_regclass('rose.schema_version') IS NOT NULL", null, ct);
+        if (!exists.Single())
         {
-            if (await exists.ExecuteScalarAsync(ct) is not true)
-            {
-                return false;
-            }
+            return false;
         }
+
         var applied = await ReadAppliedAsync(conn, ct);
         return _scripts.All(s => applied.TryGetValue(s.Version, out var row) && row.Checksum == s.Checksum)
             && applied.Keys.All(v => _scripts.Any(s => s.Version == v));
@@ -111,15 +111,8 @@ public sealed class ControlSchemaMigrator
         try
         {
             await SqlScript.ExecuteAsync(conn, tx, script.Sql, ct);
-            await using (var record = new NpgsqlCommand(
-                "INSERT INTO rose.schema_version (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)", conn, tx))
-            {
-                record.Parameters.AddWithValue(script.Version);
-                record.Parameters.AddWithValue(script.Name);
-                record.Parameters.AddWithValue(script.Checksum);
-                record.Parameters.AddWithValue(watch.Elapsed.TotalMilliseconds);
-                await record.ExecuteNonQueryAsync(ct);
-            }
+            await ControlQueries.ExecuteAsync(conn, tx, "INSERT INTO rose.schema_version (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)",
+                new(PgParam.Int(script.Version), PgParam.Text(script.Name), PgParam.Text(script.Checksum), PgParam.Double(watch.Elapsed.TotalMilliseconds)), ct);
             await tx.CommitAsync(ct);
         }
         catch (PostgresException ex)
@@ -153,14 +146,9 @@ public sealed class ControlSchemaMigrator
 
     private static async Task<Dictionary<int, AppliedVersion>> ReadAppliedAsync(NpgsqlConnection conn, CancellationToken ct)
     {
-        var result = new Dictionary<int, AppliedVersion>();
-        await using var cmd = new NpgsqlCommand("SELECT version, name, checksum FROM rose.schema_version ORDER BY version", conn);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            result[reader.GetInt32(0)] = new AppliedVersion(reader.GetString(1), reader.GetString(2));
-        }
-        return result;
+        var rows = await ControlQueries.QueryAsync<AppliedVersion>(conn, null,
+            """SELECT version AS "Version", name AS "Name", checksum AS "Checksum" FROM rose.schema_version ORDER BY version""", null, ct);
+        return rows.ToDictionary(r => r.Version);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)
@@ -168,5 +156,5 @@ public sealed class ControlSchemaMigrator
         await SqlScript.ExecuteAsync(conn, null, sql, ct);
     }
 
-    private sealed record AppliedVersion(string Name, string Checksum);
+    private sealed record AppliedVersion(int Version, string Name, string Checksum);
 }

@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Validation.Storage;
 
@@ -12,52 +13,38 @@ public sealed class ValidationCheckStore(ControlDatabase control)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Adds a check, or re-enables and updates the one with the same key (accepting twice is harmless).</summary>
-    public async Task<long> UpsertAsync(string database, CheckDefinition definition, string? createdBy, CancellationToken ct)
+    public Task<long> UpsertAsync(string database, CheckDefinition definition, string? createdBy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(definition);
-        await using var cmd = control.DataSource.CreateCommand("""
+        return control.QuerySingleAsync<long>("""
             INSERT INTO rose.validation_checks (database_name, kind, table_name, definition, check_key, created_by)
             VALUES ($1, $2, $3, $4, $5, $6)
             ON CONFLICT (database_name, check_key) DO UPDATE SET definition = EXCLUDED.definition, enabled = true
             RETURNING id
-            """);
-        cmd.Parameters.Add(StoreParams.Text(database));
-        cmd.Parameters.Add(StoreParams.Text(definition.Kind));
-        cmd.Parameters.Add(StoreParams.Text(definition.QualifiedTable));
-        cmd.Parameters.Add(StoreParams.Json(JsonSerializer.Serialize(definition, Json)));
-        cmd.Parameters.Add(StoreParams.Text(definition.Key));
-        cmd.Parameters.Add(StoreParams.Text(createdBy));
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+            """, new(PgParam.Text(database), PgParam.Text(definition.Kind), PgParam.Text(definition.QualifiedTable),
+            PgParam.Json(JsonSerializer.Serialize(definition, Json)), PgParam.Text(definition.Key), PgParam.Text(createdBy)), ct);
     }
 
     public async Task<IReadOnlyList<StoredCheck>> ListAsync(string database, bool enabledOnly, CancellationToken ct)
     {
-        await using var cmd = control.DataSource.CreateCommand("""
-            SELECT id, database_name, check_key, definition::text, enabled, created_at, created_by
+        var rows = await control.QueryAsync<CheckRow>("""
+            SELECT id AS "Id", database_name AS "Database", check_key AS "Key", definition::text AS "DefinitionJson", enabled AS "Enabled",
+                   created_at AS "CreatedAt", created_by AS "CreatedBy"
             FROM rose.validation_checks
             WHERE database_name = $1 AND (enabled OR NOT $2)
             ORDER BY table_name, kind, check_key, id
-            """);
-        cmd.Parameters.Add(StoreParams.Text(database));
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<bool> { TypedValue = enabledOnly });
-        var list = new List<StoredCheck>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var definition = JsonSerializer.Deserialize<CheckDefinition>(reader.GetString(3), Json)
-                ?? throw new ValidationException($"Check {reader.GetInt64(0)} has an empty definition.");
-            list.Add(new StoredCheck(reader.GetInt64(0), reader.GetString(1), reader.GetString(2), definition, reader.GetBoolean(4),
-                reader.GetFieldValue<DateTimeOffset>(5), StoreParams.NullableString(reader, 6)));
-        }
-
-        return list;
+            """, new(PgParam.Text(database), PgParam.Bool(enabledOnly)), ct);
+        return [.. rows.Select(r => r.ToStored())];
     }
 
-    public async Task<bool> SetEnabledAsync(long id, bool enabled, CancellationToken ct)
+    public async Task<bool> SetEnabledAsync(long id, bool enabled, CancellationToken ct) =>
+        await control.ExecuteAsync("UPDATE rose.validation_checks SET enabled = $2 WHERE id = $1", new(PgParam.Long(id), PgParam.Bool(enabled)), ct) == 1;
+
+    /// <summary>A validation_checks row as stored: the definition is JSON until it is parsed here.</summary>
+    private sealed record CheckRow(long Id, string Database, string Key, string DefinitionJson, bool Enabled, DateTimeOffset CreatedAt, string? CreatedBy)
     {
-        await using var cmd = control.DataSource.CreateCommand("UPDATE rose.validation_checks SET enabled = $2 WHERE id = $1");
-        cmd.Parameters.Add(StoreParams.Long(id));
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter<bool> { TypedValue = enabled });
-        return await cmd.ExecuteNonQueryAsync(ct) == 1;
+        public StoredCheck ToStored() => new(Id, Database, Key,
+            JsonSerializer.Deserialize<CheckDefinition>(DefinitionJson, Json) ?? throw new ValidationException($"Check {Id} has an empty definition."),
+            Enabled, CreatedAt, CreatedBy);
     }
 }

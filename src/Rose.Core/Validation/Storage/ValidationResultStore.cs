@@ -1,7 +1,7 @@
 using System.Text.Json;
-using Npgsql;
 using NpgsqlTypes;
 using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
 
 namespace Rose.Core.Validation.Storage;
 
@@ -14,8 +14,10 @@ public sealed class ValidationResultStore(ControlDatabase control)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     private const string Columns = """
-        r.id, r.run_id, v.started_at, r.check_key, r.kind, r.table_name, r.column_name, r.title, r.status, r.failing_rows,
-        r.sample::text, r.sql_text, r.duration_ms, r.message, r.observed
+        r.id AS "Id", r.run_id AS "RunId", v.started_at AS "RunStartedAt", r.check_key AS "Key", coalesce(r.kind, '') AS "Kind",
+        coalesce(r.table_name, '') AS "Table", r.column_name AS "Column", coalesce(r.title, r.check_key) AS "Title", r.status AS "Status",
+        r.failing_rows AS "FailingRows", r.sample::text AS "SampleJson", coalesce(r.sql_text, '') AS "Sql",
+        coalesce(r.duration_ms, 0) AS "DurationMs", r.message AS "Message", r.observed AS "Observed"
         """;
 
     /// <summary>All results of a run in one statement (arrays unnested), so a run's results land together.</summary>
@@ -27,80 +29,63 @@ public sealed class ValidationResultStore(ControlDatabase control)
             return;
         }
 
-        await using var cmd = control.DataSource.CreateCommand("""
+        await control.ExecuteAsync("""
             INSERT INTO rose.validation_results (run_id, check_key, kind, table_name, column_name, title, status, failing_rows,
                 sample, sql_text, duration_ms, message, observed)
             SELECT $1, u.* FROM unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::bigint[],
                 $9::jsonb[], $10::text[], $11::float8[], $12::text[], $13::numeric[]) AS u
-            """);
-        cmd.Parameters.Add(StoreParams.Long(runId));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Key).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Kind).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Table).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Column).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Title).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Status).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.FailingRows).ToArray(), NpgsqlDbType.Bigint));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Sample is null ? null : JsonSerializer.Serialize(r.Sample, Json)).ToArray(), NpgsqlDbType.Jsonb));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Sql).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.DurationMs).ToArray(), NpgsqlDbType.Double));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Message).ToArray(), NpgsqlDbType.Text));
-        cmd.Parameters.Add(StoreParams.Array(results.Select(r => r.Observed).ToArray(), NpgsqlDbType.Numeric));
-        await cmd.ExecuteNonQueryAsync(ct);
+            """, new(PgParam.Long(runId),
+            PgParam.Array(results.Select(r => r.Key).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Kind).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Table).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Column).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Title).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Status).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.FailingRows).ToArray(), NpgsqlDbType.Bigint),
+            PgParam.Array(results.Select(r => r.Sample is null ? null : JsonSerializer.Serialize(r.Sample, Json)).ToArray(), NpgsqlDbType.Jsonb),
+            PgParam.Array(results.Select(r => r.Sql).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.DurationMs).ToArray(), NpgsqlDbType.Double),
+            PgParam.Array(results.Select(r => r.Message).ToArray(), NpgsqlDbType.Text),
+            PgParam.Array(results.Select(r => r.Observed).ToArray(), NpgsqlDbType.Numeric)), ct);
     }
 
     /// <summary>A run's results, failing checks first.</summary>
-    public Task<IReadOnlyList<StoredResult>> ForRunAsync(long runId, CancellationToken ct) => QueryAsync($"""
+    public Task<IReadOnlyList<StoredResult>> ForRunAsync(long runId, CancellationToken ct) => ReadAsync($"""
         SELECT {Columns} FROM rose.validation_results r JOIN rose.validation_runs v ON v.id = r.run_id
         WHERE r.run_id = $1
         ORDER BY CASE r.status WHEN 'error' THEN 0 WHEN 'fail' THEN 1 WHEN 'warn' THEN 2 ELSE 3 END, r.table_name, r.check_key, r.id
-        """, ct, StoreParams.Long(runId));
+        """, new(PgParam.Long(runId)), ct);
 
     /// <summary>One check's results over time, newest first.</summary>
-    public Task<IReadOnlyList<StoredResult>> HistoryAsync(string database, string checkKey, int limit, CancellationToken ct) => QueryAsync($"""
+    public Task<IReadOnlyList<StoredResult>> HistoryAsync(string database, string checkKey, int limit, CancellationToken ct) => ReadAsync($"""
         SELECT {Columns} FROM rose.validation_results r JOIN rose.validation_runs v ON v.id = r.run_id
         WHERE v.database_name = $1 AND r.check_key = $2
         ORDER BY r.run_id DESC, r.id DESC
         LIMIT $3
-        """, ct, StoreParams.Text(database), StoreParams.Text(checkKey), StoreParams.Int(Math.Clamp(limit, 1, 1000)));
+        """, new(PgParam.Text(database), PgParam.Text(checkKey), PgParam.Int(Math.Clamp(limit, 1, 1000))), ct);
 
     /// <summary>Each check's observed value in the database's latest finished run before this one (row-count baselines).</summary>
     public async Task<IReadOnlyDictionary<string, decimal>> PreviousObservedAsync(string database, long beforeRunId, CancellationToken ct)
     {
-        await using var cmd = control.DataSource.CreateCommand("""
-            SELECT DISTINCT ON (r.check_key) r.check_key, r.observed
+        var rows = await control.QueryAsync<ObservedRow>("""
+            SELECT DISTINCT ON (r.check_key) r.check_key AS "Key", r.observed AS "Observed"
             FROM rose.validation_results r JOIN rose.validation_runs v ON v.id = r.run_id
             WHERE v.database_name = $1 AND v.id < $2 AND v.finished_at IS NOT NULL AND r.observed IS NOT NULL AND r.status <> 'error'
             ORDER BY r.check_key, r.run_id DESC, r.id DESC
-            """);
-        cmd.Parameters.Add(StoreParams.Text(database));
-        cmd.Parameters.Add(StoreParams.Long(beforeRunId));
-        var map = new Dictionary<string, decimal>(StringComparer.Ordinal);
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            map[reader.GetString(0)] = reader.GetDecimal(1);
-        }
-
-        return map;
+            """, new(PgParam.Text(database), PgParam.Long(beforeRunId)), ct);
+        return rows.ToDictionary(r => r.Key, r => r.Observed, StringComparer.Ordinal);
     }
 
-    private async Task<IReadOnlyList<StoredResult>> QueryAsync(string sql, CancellationToken ct, params NpgsqlParameter[] parameters)
-    {
-        await using var cmd = control.DataSource.CreateCommand(sql);
-        cmd.Parameters.AddRange(parameters);
-        var list = new List<StoredResult>();
-        await using var r = await cmd.ExecuteReaderAsync(ct);
-        while (await r.ReadAsync(ct))
-        {
-            var sample = r.IsDBNull(10) ? null : JsonSerializer.Deserialize<SampleRows>(r.GetString(10), Json);
-            list.Add(new StoredResult(r.GetInt64(0), r.GetInt64(1), r.GetFieldValue<DateTimeOffset>(2), new CheckResult(
-                r.GetString(3), StoreParams.NullableString(r, 4) ?? string.Empty, StoreParams.NullableString(r, 5) ?? string.Empty,
-                StoreParams.NullableString(r, 6), StoreParams.NullableString(r, 7) ?? r.GetString(3), r.GetString(8),
-                r.IsDBNull(9) ? null : r.GetInt64(9), sample, StoreParams.NullableString(r, 11) ?? string.Empty,
-                r.IsDBNull(12) ? 0 : r.GetDouble(12), StoreParams.NullableString(r, 13), r.IsDBNull(14) ? null : r.GetDecimal(14))));
-        }
+    private async Task<IReadOnlyList<StoredResult>> ReadAsync(string sql, PositionalParameters parameters, CancellationToken ct) =>
+        [.. (await control.QueryAsync<ResultRow>(sql, parameters, ct)).Select(r => r.ToStored())];
 
-        return list;
+    private sealed record ObservedRow(string Key, decimal Observed);
+
+    /// <summary>A validation_results row joined to its run; the sample is JSON until it is parsed here.</summary>
+    private sealed record ResultRow(long Id, long RunId, DateTimeOffset RunStartedAt, string Key, string Kind, string Table, string? Column, string Title,
+        string Status, long? FailingRows, string? SampleJson, string Sql, double DurationMs, string? Message, decimal? Observed)
+    {
+        public StoredResult ToStored() => new(Id, RunId, RunStartedAt, new CheckResult(Key, Kind, Table, Column, Title, Status, FailingRows,
+            SampleJson is null ? null : JsonSerializer.Deserialize<SampleRows>(SampleJson, Json), Sql, DurationMs, Message, Observed));
     }
 }

@@ -1,0 +1,120 @@
+using System.Data;
+using Npgsql;
+using Rose.Core.Storage;
+using Rose.Core.Storage.Queries;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests.Storage;
+
+/// <summary>
+/// The control stores' Dapper layer against a real server: parameters bind by position with Npgsql's
+/// SQL rewriting off, so a second statement smuggled into one command is refused by PostgreSQL itself.
+/// </summary>
+[Collection("postgres")]
+public sealed class ControlQueriesTests(PostgresServerFixture pg)
+{
+    private sealed record Bound(string First, long Second, string? Third);
+
+    private sealed record Stamp(DateTimeOffset At, DateTimeOffset? Missing);
+
+    private async Task<ControlDatabase> NewControlAsync()
+    {
+        var control = new ControlDatabase(await pg.CreateDatabaseAsync("queries"));
+        await control.ExecuteAsync("CREATE TABLE probe (id bigint PRIMARY KEY)", null, CancellationToken.None);
+        await control.ExecuteAsync("INSERT INTO probe VALUES ($1)", new(PgParam.Long(1)), CancellationToken.None);
+        return control;
+    }
+
+    [Fact]
+    public void SqlRewriting_IsOffForTheProcess()
+    {
+        Assert.True(AppContext.TryGetSwitch("Npgsql.EnableSqlRewriting", out var enabled));
+        Assert.False(enabled);
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SecondStatementInOneCommand_IsRefusedByTheServer_AndNothingRuns()
+    {
+        await using var control = await NewControlAsync();
+
+        var ex = await Assert.ThrowsAsync<PostgresException>(() =>
+            control.ExecuteAsync("UPDATE probe SET id = $1 WHERE id = 1; DROP TABLE probe", new(PgParam.Long(2)), CancellationToken.None));
+
+        Assert.Equal("42601", ex.SqlState);
+        Assert.Contains("cannot insert multiple commands into a prepared statement", ex.MessageText, StringComparison.Ordinal);
+        Assert.Equal([1L], await control.QueryAsync<long>("SELECT id FROM probe", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task QueryAsync_SecondStatementWithoutParameters_IsRefusedByTheServer()
+    {
+        await using var control = await NewControlAsync();
+
+        var ex = await Assert.ThrowsAsync<PostgresException>(() =>
+            control.QueryAsync<long>("SELECT id FROM probe; DROP TABLE probe", null, CancellationToken.None));
+
+        Assert.Equal("42601", ex.SqlState);
+        Assert.Equal(1L, await control.QuerySingleAsync<long>("SELECT count(*) FROM probe", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task QuerySingleAsync_BindsParametersInOrder_AndMapsColumnsByName()
+    {
+        await using var control = await NewControlAsync();
+        const string hostile = "x'; DROP TABLE probe; --";
+
+        var row = await control.QuerySingleAsync<Bound>(
+            """SELECT $1::text AS "First", $2::bigint AS "Second", $3::text AS "Third" """,
+            new(PgParam.Text(hostile), PgParam.Long(42), PgParam.Text(null)), CancellationToken.None);
+
+        Assert.Equal(new Bound(hostile, 42, null), row);
+        Assert.Equal(1L, await control.QuerySingleAsync<long>("SELECT count(*) FROM probe", null, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task PositionalParameters_ReusedForASecondCommand_BindAgain()
+    {
+        await using var control = await NewControlAsync();
+        var parameters = new PositionalParameters();
+        var placeholder = parameters.Add(PgParam.Long(1));
+
+        var first = await control.QueryAsync<long>($"SELECT id FROM probe WHERE id = {placeholder}", parameters, CancellationToken.None);
+        var second = await control.QueryAsync<long>($"SELECT id FROM probe WHERE id = {placeholder}", parameters, CancellationToken.None);
+
+        Assert.Equal("$1", placeholder);
+        Assert.Equal([1L], first);
+        Assert.Equal([1L], second);
+    }
+
+    [Fact]
+    public void PositionalParameters_NamedParameter_IsRefused()
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new PositionalParameters(new NpgsqlParameter("id", 1L)));
+
+        Assert.Contains("bind by position", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task QuerySingleAsync_Timestamptz_MapsToUtcDateTimeOffset_AndNullToNull()
+    {
+        await using var control = await NewControlAsync();
+
+        var stamp = await control.QuerySingleAsync<Stamp>(
+            """SELECT timestamptz '2026-03-04 05:06:07.123456+02' AS "At", NULL::timestamptz AS "Missing" """, null, CancellationToken.None);
+
+        Assert.Equal(new DateTimeOffset(2026, 3, 4, 3, 6, 7, TimeSpan.Zero).AddTicks(1234560), stamp.At);
+        Assert.Equal(TimeSpan.Zero, stamp.At.Offset);
+        Assert.Null(stamp.Missing);
+    }
+
+    [Fact]
+    public async Task QuerySingleAsync_TimestampWithoutTimeZone_IsRefused()
+    {
+        await using var control = await NewControlAsync();
+
+        var ex = await Assert.ThrowsAsync<DataException>(() => control.QuerySingleAsync<Stamp>(
+            """SELECT timestamp '2026-03-04 05:06:07' AS "At", NULL::timestamptz AS "Missing" """, null, CancellationToken.None));
+
+        Assert.IsType<InvalidCastException>(ex.InnerException);
+    }
+}
