@@ -42,7 +42,7 @@ public enum StatementKind
     /// <summary>SELECT/VALUES/SHOW/EXPLAIN without ANALYZE of a write: reads only.</summary>
     Read,
 
-    /// <summary>INSERT, UPDATE, DELETE, MERGE, COPY FROM, SELECT INTO/FOR UPDATE and other data changes.</summary>
+    /// <summary>INSERT, UPDATE, DELETE, MERGE, COPY FROM, SELECT INTO, row-locking SELECT ... FOR UPDATE/SHARE and other data changes.</summary>
     Dml,
 
     /// <summary>CREATE/ALTER/DROP/COMMENT/GRANT/REVOKE and other schema changes.</summary>
@@ -73,6 +73,12 @@ public static class SqlOperations
 {
     /// <summary>The operation of anything the parser could not read. No policy can allow it.</summary>
     public const string Unparseable = "UNPARSEABLE";
+
+    /// <summary>
+    /// The operation of SELECT ... FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE / FOR KEY SHARE (at any
+    /// depth). It does not start with "SELECT", so a SELECT policy entry never allows it.
+    /// </summary>
+    public const string LockRows = "LOCK ROWS";
 
     /// <summary>Prefix of the operation added for each call of a side-effecting built-in function.</summary>
     public const string FunctionPrefix = "FUNCTION ";

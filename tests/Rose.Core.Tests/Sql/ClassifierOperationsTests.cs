@@ -44,11 +44,11 @@ public sealed class ClassifierOperationsTests
         { "CREATE TABLE t2 AS SELECT * FROM t", "CREATE TABLE AS", ["CREATE TABLE AS", "SELECT"] },
         { "CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW", ["CREATE MATERIALIZED VIEW", "SELECT"] },
         // Row locks.
-        { "SELECT * FROM t FOR UPDATE", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
-        { "SELECT * FROM t FOR NO KEY UPDATE", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
-        { "SELECT * FROM t FOR SHARE", "SELECT", ["SELECT", "SELECT FOR SHARE"] },
-        { "SELECT * FROM t FOR KEY SHARE", "SELECT", ["SELECT", "SELECT FOR SHARE"] },
-        { "SELECT * FROM (SELECT * FROM t FOR UPDATE) s", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
+        { "SELECT * FROM t FOR UPDATE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR NO KEY UPDATE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR SHARE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR KEY SHARE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM (SELECT * FROM t FOR UPDATE) s", "SELECT", ["SELECT", "LOCK ROWS"] },
         // Rules carry their actions.
         { "CREATE RULE r AS ON INSERT TO t DO INSTEAD DELETE FROM u", "CREATE RULE", ["CREATE RULE", "DELETE"] },
         // COPY to and from the server.
