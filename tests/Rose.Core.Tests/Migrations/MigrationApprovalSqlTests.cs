@@ -33,6 +33,14 @@ public sealed class MigrationApprovalSqlTests
     public void Files_PlainSql_IsEmpty() =>
         Assert.Empty(MigrationApprovalSql.Files("--\n-- PostgreSQL database dump\n--\nCREATE TABLE a (id int);"));
 
+    [Fact]
+    public void Files_MarkerLineInsideAString_IsNotAFile()
+    {
+        var sql = MigrationApprovalSql.ForApply(Scripts(("V1__a.sql", "SELECT $x$\n-- migration V9__fake.sql\n$x$")), Alice);
+
+        Assert.Equal(["V1__a.sql"], MigrationApprovalSql.Files(sql));
+    }
+
     [Theory]
     [InlineData("rose_schema_history", true)]
     [InlineData("public.rose_schema_history", true)]
