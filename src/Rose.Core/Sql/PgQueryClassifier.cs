@@ -28,6 +28,9 @@ public sealed class PgQueryClassifier : ISqlClassifier
         LibPgQuery.EnsureLoaded();
     }
 
+    /// <summary>The file libpg_query was loaded from (see <c>ROSE_LIBPG_QUERY</c>), for diagnostics and benchmarks.</summary>
+    public static string LibraryPath => LibPgQuery.LoadedFrom;
+
     public SqlBatch Classify(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);
