@@ -100,6 +100,18 @@ internal static unsafe class LibPgQuery
 
     private static readonly Lazy<Entry> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The libpg_query version of the loaded library, from a parse tree's "version" (e.g. 170004).</summary>
+    public static int Version => version.Value;
+
+    private static readonly Lazy<int> version = new(ReadVersion, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static int ReadVersion()
+    {
+        var result = Parse("SELECT 1\0"u8);
+        using var document = System.Text.Json.JsonDocument.Parse(result.ParseTreeJson ?? "{}"u8.ToArray());
+        return document.RootElement.TryGetProperty("version", out var v) ? v.GetInt32() : 0;
+    }
+
     /// <summary>Loads the library now; throws <see cref="SqlParserUnavailableException"/> when it is missing.</summary>
     public static void EnsureLoaded() => _ = Loaded.Value;
 
@@ -132,9 +144,13 @@ internal static unsafe class LibPgQuery
         return candidates;
     }
 
-    private static Entry Load()
+    private static Entry Load() => LoadFrom(Candidates());
+
+    /// <summary>Loads the first candidate that loads; throws <see cref="SqlParserUnavailableException"/> when none does.</summary>
+    internal static void Probe(IReadOnlyList<string> candidates) => LoadFrom(candidates);
+
+    private static Entry LoadFrom(IReadOnlyList<string> candidates)
     {
-        var candidates = Candidates();
         var handle = IntPtr.Zero;
         var path = string.Empty;
         foreach (var candidate in candidates)
