@@ -1,16 +1,27 @@
 // Classification throughput: classifies every .sql file of the regression corpus N times with
-// PgQueryClassifier and prints statements/s as the last line: "rose statements/s: <n>".
-// Usage: dotnet run -c Release --project bench/Rose.Bench.Classify -- <corpus dir> [iterations]
+// PgQueryClassifier (whichever libpg_query ROSE_LIBPG_QUERY or the default search loads) and prints
+// one result line last: "rose: library=<path> statements_per_s=<n> mb_per_s=<m>".
+// Usage: dotnet bench/Rose.Bench.Classify/bin/Release/.../Rose.Bench.Classify.dll <corpus dir> [iterations]
 using System.Diagnostics;
+using System.Globalization;
+using System.Text;
 using Rose.Core.Sql;
 
 var corpus = args.Length > 0 ? args[0] : "../shared/corpus/postgres_regress";
-var iterations = args.Length > 1 ? int.Parse(args[1], System.Globalization.CultureInfo.InvariantCulture) : 5;
+var iterations = args.Length > 1 ? int.Parse(args[1], CultureInfo.InvariantCulture) : 5;
 var texts = Directory.GetFiles(corpus, "*.sql").Order(StringComparer.Ordinal).Select(File.ReadAllText).ToArray();
+var bytesPerPass = texts.Sum(t => (long)Encoding.UTF8.GetByteCount(t));
 var classifier = new PgQueryClassifier();
 
 // Warm-up: load the library and JIT the code paths once.
-var perPass = texts.Sum(t => classifier.Classify(t).Statements.Count);
+var perPass = 0;
+var unparseable = 0;
+foreach (var text in texts)
+{
+    var batch = classifier.Classify(text);
+    perPass += batch.Statements.Count;
+    unparseable += batch.Statements.Count(s => !s.IsParsed);
+}
 
 var watch = Stopwatch.StartNew();
 long statements = 0;
@@ -23,5 +34,8 @@ for (var i = 0; i < iterations; i++)
 }
 
 watch.Stop();
-Console.WriteLine($"files: {texts.Length}, statements per pass: {perPass}, passes: {iterations}, seconds: {watch.Elapsed.TotalSeconds:F2}");
-Console.WriteLine($"rose statements/s: {statements / watch.Elapsed.TotalSeconds:F0}");
+var seconds = watch.Elapsed.TotalSeconds;
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"files: {texts.Length}, MB per pass: {bytesPerPass / 1e6:F2}, statements per pass: {perPass} ({unparseable} UNPARSEABLE), passes: {iterations}, seconds: {seconds:F2}"));
+Console.WriteLine(string.Create(CultureInfo.InvariantCulture,
+    $"rose: library={PgQueryClassifier.LibraryPath} statements_per_s={statements / seconds:F0} mb_per_s={bytesPerPass * iterations / 1e6 / seconds:F2}"));

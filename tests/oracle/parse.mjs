@@ -1,6 +1,9 @@
-// Independent oracle: the PostgreSQL 17 parser (npm libpg-query, WASM) parses each file and
-// prints one JSON line per file: {file, ok, statements: [nodeType...], error?}.
-// Usage: node tests/oracle/parse.mjs <file-or-directory>...
+// Independent oracle: the PostgreSQL 17 parser (npm libpg-query, WASM).
+//   node tests/oracle/parse.mjs <file-or-directory>...
+//     one JSON line per file: {file, ok, statements: [{node, location, length}], error?}
+//     (location/length are UTF-8 byte offsets as the parser reports them; length 0 = to the end)
+//   node tests/oracle/parse.mjs --texts <json file holding an array of SQL texts>
+//     one JSON line per text: {ok, statements: [node...], error?}
 import { readFileSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
@@ -12,14 +15,29 @@ function sqlFiles(target) {
   return [target];
 }
 
-await loadModule();
-for (const file of process.argv.slice(2).flatMap(sqlFiles)) {
-  const sql = readFileSync(file, 'utf8');
+function parsed(sql) {
   try {
     const tree = parseSync(sql);
-    const statements = (tree.stmts ?? []).map((s) => Object.keys(s.stmt)[0]);
-    console.log(JSON.stringify({ file, ok: true, statements }));
+    const statements = (tree.stmts ?? []).map((s) => ({
+      node: Object.keys(s.stmt)[0],
+      location: s.stmt_location ?? 0,
+      length: s.stmt_len ?? 0,
+    }));
+    return { ok: true, statements };
   } catch (e) {
-    console.log(JSON.stringify({ file, ok: false, statements: [], error: String(e.message ?? e) }));
+    return { ok: false, statements: [], error: String(e.message ?? e) };
+  }
+}
+
+await loadModule();
+const args = process.argv.slice(2);
+if (args[0] === '--texts') {
+  for (const text of JSON.parse(readFileSync(args[1], 'utf8'))) {
+    const result = parsed(text);
+    console.log(JSON.stringify({ ...result, statements: result.statements.map((s) => s.node) }));
+  }
+} else {
+  for (const file of args.flatMap(sqlFiles)) {
+    console.log(JSON.stringify({ file, ...parsed(readFileSync(file, 'utf8')) }));
   }
 }

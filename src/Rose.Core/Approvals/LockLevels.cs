@@ -9,7 +9,7 @@ public static class LockLevels
     public static string For(string tag, bool concurrently) => tag switch
     {
         "SELECT" => "ACCESS SHARE",
-        "SELECT FOR UPDATE" or "SELECT FOR SHARE" => "ROW SHARE",
+        "LOCK ROWS" or "SELECT FOR UPDATE" or "SELECT FOR SHARE" => "ROW SHARE",
         "INSERT" or "UPDATE" or "DELETE" or "MERGE" or "COPY" => "ROW EXCLUSIVE",
         "CREATE INDEX" => concurrently ? "SHARE UPDATE EXCLUSIVE" : "SHARE (blocks writes for the whole build)",
         "DROP INDEX" => concurrently ? "SHARE UPDATE EXCLUSIVE" : "ACCESS EXCLUSIVE",

@@ -20,7 +20,7 @@ public static class MigrationApprovalSql
         var sb = new StringBuilder();
         foreach (var (script, batch) in migrations)
         {
-            sb.Append("-- migration ").Append(script.FileName.Replace('\n', ' ')).Append('\n');
+            sb.Append("-- migration ").Append(OneLine(script.FileName)).Append('\n');
             foreach (var statement in batch.Statements)
             {
                 sb.Append(statement.Text).Append(";\n");
@@ -39,7 +39,7 @@ public static class MigrationApprovalSql
         var sb = new StringBuilder();
         foreach (var (undo, batch) in undos)
         {
-            sb.Append("-- undo ").Append(undo.FileName.Replace('\n', ' ')).Append('\n');
+            sb.Append("-- undo ").Append(OneLine(undo.FileName)).Append('\n');
             foreach (var statement in batch.Statements)
             {
                 sb.Append(statement.Text).Append(";\n");
@@ -53,28 +53,49 @@ public static class MigrationApprovalSql
     }
 
     /// <summary>
-    /// The files a parked run holds, read back from its "-- migration"/"-- undo" marker lines, as
-    /// "V2__x.sql" or "undo U2__x.sql". Only for naming the run (devlog titles): a statement whose own
-    /// text holds a line just like a marker would be listed too, which names it and changes nothing run.
+    /// The files a parked run holds, read back from its "-- migration"/"-- undo" marker comments, as
+    /// "V2__x.sql" or "undo U2__x.sql". PostgreSQL's lexer finds the comments, so a marker-like line
+    /// inside a string or dollar-quoted body is not one. Only for naming the run (devlog titles): a
+    /// statement's own comment just like a marker would be listed too, which changes nothing run.
     /// </summary>
     public static IReadOnlyList<string> Files(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var files = new List<string>();
-        foreach (var line in sql.Split('\n'))
+        foreach (var token in SqlLexer.Scan(sql).Tokens)
         {
-            if (line.StartsWith("-- migration ", StringComparison.Ordinal))
+            if (token.Kind != SqlTokenKind.LineComment)
             {
-                files.Add(line["-- migration ".Length..].Trim());
+                continue;
             }
-            else if (line.StartsWith("-- undo ", StringComparison.Ordinal))
+
+            var comment = sql.Substring(token.Start, token.Length);
+            if (comment.StartsWith("-- migration ", StringComparison.Ordinal))
             {
-                files.Add("undo " + line["-- undo ".Length..].Trim());
+                files.Add(comment["-- migration ".Length..].Trim());
+            }
+            else if (comment.StartsWith("-- undo ", StringComparison.Ordinal))
+            {
+                files.Add("undo " + comment["-- undo ".Length..].Trim());
             }
         }
 
         return files;
     }
+
+    /// <summary>
+    /// A file name fit for a "--" comment: every control character (PostgreSQL ends the comment at
+    /// a carriage return as well as a line feed) becomes a space, so the name cannot end the
+    /// comment and start SQL of its own.
+    /// </summary>
+    private static string OneLine(string fileName) =>
+        string.Create(fileName.Length, fileName, static (span, name) =>
+        {
+            for (var i = 0; i < name.Length; i++)
+            {
+                span[i] = char.IsControl(name[i]) ? ' ' : name[i];
+            }
+        });
 
     private static string HistoryInsert(MigrationScript script, string installedBy) =>
         "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) VALUES ("

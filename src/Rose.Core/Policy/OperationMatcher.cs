@@ -2,7 +2,8 @@ namespace Rose.Core.Policy;
 
 /// <summary>
 /// Policy entries match operations as whole-word prefixes: "DROP" matches "DROP TABLE" but not
-/// "DROPX"; "FUNCTION" matches every "FUNCTION name" operation.
+/// "DROPX"; "FUNCTION" matches every "FUNCTION name" operation. Row-locking reads are "LOCK ROWS",
+/// not "SELECT ...", precisely so that a "SELECT" entry cannot reach them by this rule.
 /// </summary>
 public static class OperationMatcher
 {

@@ -5,10 +5,14 @@ using Rose.Core.Sql.Native;
 namespace Rose.Core.Sql;
 
 /// <summary>
-/// Classifies SQL with libpg_query, the PostgreSQL 15 parser. The batch is parsed once; if any
-/// part fails to parse, it is cut at top-level semicolons by the real lexer and each piece is
-/// parsed alone, so a bad statement becomes one UNPARSEABLE statement while its neighbours are
-/// still classified. Stateless and thread-safe.
+/// Classifies SQL with libpg_query 17, the PostgreSQL 17 parser. PostgreSQL's own lexer tokenizes
+/// the batch and its parser reads it once; each statement's text is cut from the first to the last
+/// of its own tokens, so the text the executor sends is exactly the text that was parsed and
+/// classified. If any part fails to parse, the batch is cut at top-level semicolons (from the same
+/// tokens) and each piece parsed alone: an unreadable statement becomes UNPARSEABLE on its own
+/// while its neighbours keep their classification. Finally every token of the batch must be a
+/// comment, a separating semicolon or inside exactly one statement; otherwise the whole batch is
+/// UNPARSEABLE. Stateless and thread-safe.
 /// </summary>
 public sealed class PgQueryClassifier : ISqlClassifier
 {
@@ -24,67 +28,83 @@ public sealed class PgQueryClassifier : ISqlClassifier
         LibPgQuery.EnsureLoaded();
     }
 
+    /// <summary>The file libpg_query was loaded from (see <c>ROSE_LIBPG_QUERY</c>), for diagnostics and benchmarks.</summary>
+    public static string LibraryPath => LibPgQuery.LoadedFrom;
+
     public SqlBatch Classify(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statements = new List<SqlStatement>();
-        if (string.IsNullOrWhiteSpace(sql))
+        if (sql.Length == 0)
         {
             return new SqlBatch(sql, statements);
         }
 
         if (sql.Length > MaxBatchChars)
         {
-            AddUnparseable(statements, sql, 0, sql.Length,
-                new SqlParseError($"the batch is {sql.Length} characters long, above the limit of {MaxBatchChars}; split it", null));
-            return new SqlBatch(sql, statements);
+            return Whole(sql, new SqlParseError($"the batch is {sql.Length} characters long, above the limit of {MaxBatchChars}; split it", null));
         }
 
         // The C API reads up to the first NUL: text after one would never be parsed but would be sent.
         var nul = sql.IndexOf('\0', StringComparison.Ordinal);
         if (nul >= 0)
         {
-            AddUnparseable(statements, sql, 0, sql.Length, new SqlParseError("the batch contains a NUL character", nul));
-            return new SqlBatch(sql, statements);
+            return Whole(sql, new SqlParseError("the batch contains a NUL character", nul));
         }
 
         var text = new Utf8Text(sql);
+        var (batch, scanError) = BatchTokens.Scan(text);
+        if (batch is null)
+        {
+            // The lexer itself failed (e.g. an unterminated quote or comment): no safe cut exists.
+            return Whole(sql, new SqlParseError(scanError!.Message, text.CursorToCharOffset(scanError.CursorPosition, 0, sql.Length)));
+        }
+
+        var spans = new List<(int Start, int End)>();
         var whole = LibPgQuery.Parse(text.Bytes);
         if (whole.Error is null)
         {
-            AddParsed(statements, text, whole.ParseTreeJson!, 0, text.ByteLength);
-            return new SqlBatch(sql, statements);
+            AddParsed(statements, spans, batch, whole.ParseTreeJson!, 0, text.ByteLength);
         }
-
-        var (pieces, scanError) = StatementSplitter.Split(text);
-        if (scanError is not null)
+        else
         {
-            // The lexer itself failed (e.g. an unterminated quote): no safe cut exists.
-            AddUnparseable(statements, sql, 0, sql.Length,
-                new SqlParseError(scanError.Message, text.CursorToCharOffset(scanError.CursorPosition, 0, sql.Length)));
-            return new SqlBatch(sql, statements);
-        }
-
-        foreach (var (start, length) in pieces)
-        {
-            var piece = LibPgQuery.Parse(text.Slice(start, length));
-            if (piece.Error is null)
+            foreach (var (start, end) in StatementSplitter.Split(batch))
             {
-                AddParsed(statements, text, piece.ParseTreeJson!, start, length);
-                continue;
-            }
+                if (batch.Trim(start, end) is not { } trimmed)
+                {
+                    continue; // only comments between two semicolons
+                }
 
-            var charStart = text.CharOffset(start);
-            var charEnd = text.CharOffset(start + length);
-            AddUnparseable(statements, sql, charStart, charEnd,
-                new SqlParseError(piece.Error.Message, text.CursorToCharOffset(piece.Error.CursorPosition, charStart, charEnd)));
+                var piece = LibPgQuery.Parse(text.Slice(start, end - start));
+                if (piece.Error is null)
+                {
+                    AddParsed(statements, spans, batch, piece.ParseTreeJson!, start, end);
+                    continue;
+                }
+
+                // The cursor counts code points from the piece's start.
+                var charStart = text.CharOffset(start);
+                var position = text.CursorToCharOffset(piece.Error.CursorPosition, charStart, text.CharOffset(end));
+                AddUnparseable(statements, spans, text, trimmed, new SqlParseError(piece.Error.Message, position));
+            }
         }
 
-        return new SqlBatch(sql, statements);
+        // Defence in depth: nothing outside comments and whitespace may escape classification.
+        var problem = batch.CoverageProblem(spans);
+        return problem is null
+            ? new SqlBatch(sql, statements)
+            : Whole(sql, new SqlParseError($"the statement boundaries could not be verified: {problem}", null));
     }
 
-    /// <summary>Adds the statements of a parse tree whose locations are relative to byteBase.</summary>
-    private static void AddParsed(List<SqlStatement> statements, Utf8Text text, byte[] json, int byteBase, int byteLength)
+    /// <summary>The whole batch as one UNPARSEABLE statement.</summary>
+    private static SqlBatch Whole(string sql, SqlParseError error)
+    {
+        var statement = Unparseable(0, 0, sql.Length, sql, error);
+        return new SqlBatch(sql, [statement]);
+    }
+
+    /// <summary>Adds the statements of a parse tree whose locations are relative to byteBase; byteEnd ends the parsed input.</summary>
+    private static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, byte[] json, int byteBase, int byteEnd)
     {
         using var document = JsonDocument.Parse(json, JsonOptions);
         if (!document.RootElement.TryGetProperty("stmts", out var stmts))
@@ -92,23 +112,20 @@ public sealed class PgQueryClassifier : ISqlClassifier
             return; // only comments or empty statements
         }
 
+        var text = batch.Text;
         foreach (var raw in stmts.EnumerateArray())
         {
-            var location = raw.TryGetProperty("stmt_location", out var loc) ? loc.GetInt32() : 0;
+            var location = byteBase + (raw.TryGetProperty("stmt_location", out var loc) ? loc.GetInt32() : 0);
             // stmt_len 0 means "to the end of the input".
-            var length = raw.TryGetProperty("stmt_len", out var len) && len.GetInt32() > 0 ? len.GetInt32() : byteLength - location;
-            var charStart = text.CharOffset(byteBase + location);
-            var charEnd = text.CharOffset(byteBase + location + length);
-            var (start, end) = SqlTrivia.Trim(text.Text, charStart, charEnd);
-            if (end <= start || !raw.TryGetProperty("stmt", out var stmt))
+            var end = raw.TryGetProperty("stmt_len", out var len) && len.GetInt32() > 0 ? location + len.GetInt32() : byteEnd;
+            if (batch.Trim(location, end) is not { } span)
             {
                 continue;
             }
 
-            var node = stmt.EnumerateObject().FirstOrDefault();
-            if (node.Value.ValueKind != JsonValueKind.Object)
+            if (!raw.TryGetProperty("stmt", out var stmt) || stmt.EnumerateObject().FirstOrDefault() is not { Value.ValueKind: JsonValueKind.Object } node)
             {
-                AddUnparseable(statements, text.Text, start, end, new SqlParseError("the parser returned no statement node", null));
+                AddUnparseable(statements, spans, text, span, new SqlParseError("the parser returned no statement node", null));
                 continue;
             }
 
@@ -119,30 +136,35 @@ public sealed class PgQueryClassifier : ISqlClassifier
             }
             catch (ClassificationException e)
             {
-                AddUnparseable(statements, text.Text, start, end, new SqlParseError(e.Message, null));
+                AddUnparseable(statements, spans, text, span, new SqlParseError(e.Message, null));
                 continue;
             }
 
+            var start = text.CharOffset(span.Start);
+            var charEnd = text.CharOffset(span.End);
+            spans.Add(span);
             statements.Add(new SqlStatement(
-                statements.Count, start, end - start, text.Text[start..end], facts.Node, facts.Tag, facts.Operations,
+                statements.Count, start, charEnd - start, text.Text[start..charEnd], facts.Node, facts.Tag, facts.Operations,
                 facts.Objects, facts.Writes, facts.Destructive, facts.NoTransaction, facts.TransactionControl, facts.Kind,
                 facts.UnfilteredDml, Error: null));
         }
     }
 
-    private static void AddUnparseable(List<SqlStatement> statements, string sql, int charStart, int charEnd, SqlParseError error)
+    private static void AddUnparseable(List<SqlStatement> statements, List<(int, int)> spans, Utf8Text text, (int Start, int End) span, SqlParseError error)
     {
-        var (start, end) = SqlTrivia.Trim(sql, charStart, charEnd);
-        if (end <= start)
-        {
-            (start, end) = (charStart, charEnd);
-        }
+        spans.Add(span);
+        var start = text.CharOffset(span.Start);
+        var end = text.CharOffset(span.End);
+        statements.Add(Unparseable(statements.Count, start, end, text.Text, error));
+    }
 
+    private static SqlStatement Unparseable(int index, int start, int end, string sql, SqlParseError error)
+    {
         // Keep the error cursor inside the statement it belongs to.
         var position = error.Position is { } p ? Math.Clamp(p, start, end) : (int?)null;
-        statements.Add(new SqlStatement(
-            statements.Count, start, end - start, sql[start..end], "Unparseable", SqlOperations.Unparseable,
+        return new SqlStatement(
+            index, start, end - start, sql[start..end], "Unparseable", SqlOperations.Unparseable,
             [SqlOperations.Unparseable], [], Writes: true, Destructive: false, NoTransaction: false,
-            TransactionControl: false, StatementKind.Unparseable, UnfilteredDml: false, error with { Position = position }));
+            TransactionControl: false, StatementKind.Unparseable, UnfilteredDml: false, error with { Position = position });
     }
 }

@@ -4,7 +4,12 @@ namespace Rose.Core.Sql;
 /// <param name="Index">Zero-based position in the batch.</param>
 /// <param name="Start">Offset of the statement's first character in the batch text (UTF-16 chars).</param>
 /// <param name="Length">Length of the statement text in UTF-16 chars, without the trailing semicolon.</param>
-/// <param name="Text">The exact statement text, as it will be sent to the server.</param>
+/// <param name="Text">
+/// The exact statement text as it will be sent to the server: the input from the first to the last
+/// of the statement's own tokens (PostgreSQL's lexer decides), comments between them included,
+/// the comments and whitespace around it and the separating semicolon left out. It is exactly what
+/// was parsed and classified for this statement; parsed alone it is the same single statement.
+/// </param>
 /// <param name="Node">libpg_query node name of the statement, e.g. "SelectStmt"; "Unparseable" when it did not parse.</param>
 /// <param name="Tag">PostgreSQL command tag, e.g. "SELECT", "CREATE TABLE", "DROP INDEX"; "UNPARSEABLE" when it did not parse.</param>
 /// <param name="Operations">The statement's own tag, the tags of every nested statement and "FUNCTION name" per side-effecting built-in call; distinct, in first-seen order.</param>
@@ -42,7 +47,7 @@ public enum StatementKind
     /// <summary>SELECT/VALUES/SHOW/EXPLAIN without ANALYZE of a write: reads only.</summary>
     Read,
 
-    /// <summary>INSERT, UPDATE, DELETE, MERGE, COPY FROM, SELECT INTO/FOR UPDATE and other data changes.</summary>
+    /// <summary>INSERT, UPDATE, DELETE, MERGE, COPY FROM, SELECT INTO, row-locking SELECT ... FOR UPDATE/SHARE and other data changes.</summary>
     Dml,
 
     /// <summary>CREATE/ALTER/DROP/COMMENT/GRANT/REVOKE and other schema changes.</summary>
@@ -73,6 +78,12 @@ public static class SqlOperations
 {
     /// <summary>The operation of anything the parser could not read. No policy can allow it.</summary>
     public const string Unparseable = "UNPARSEABLE";
+
+    /// <summary>
+    /// The operation of SELECT ... FOR UPDATE / FOR NO KEY UPDATE / FOR SHARE / FOR KEY SHARE (at any
+    /// depth). It does not start with "SELECT", so a SELECT policy entry never allows it.
+    /// </summary>
+    public const string LockRows = "LOCK ROWS";
 
     /// <summary>Prefix of the operation added for each call of a side-effecting built-in function.</summary>
     public const string FunctionPrefix = "FUNCTION ";

@@ -20,6 +20,26 @@ public sealed class WorkbenchLogicTests
     public void Format_TwoStatements_SeparatesThemWithABlankLine() =>
         Assert.Equal("SELECT 1;\n\nSELECT 2;\n", SqlFormatter.Format("select 1; select 2;"));
 
+    /// <summary>The lexer, not a rule of the formatter's own, decides where comments and strings end (issue 14).</summary>
+    [Theory]
+    [InlineData("select 1; --x\rselect 2", "SELECT 1;\n\n--x\nSELECT 2")]
+    [InlineData("select U&'d\\0061t' , E'it\\'s from' from t", "SELECT U&'d\\0061t' , E'it\\'s from'\nFROM t")]
+    [InlineData("select /* a /* nested */ from */ 1 from t", "SELECT /* a /* nested */ from */ 1\nFROM t")]
+    [InlineData("select 'unterminated from t", "select 'unterminated from t")]
+    public void Format_LexerDecidesCommentsAndStrings(string input, string expected) =>
+        Assert.Equal(expected, SqlFormatter.Format(input));
+
+    [Fact]
+    public void Tokenize_AnyText_ConcatenatesBackToTheInput()
+    {
+        const string sql = "SELECT \"a;b\", $q$ -- $q$, 1_000 /* x */ FROM t --\r\n;";
+        var tokens = SqlTokenizer.Tokenize(sql);
+        Assert.Equal(sql, string.Concat(tokens.Select(t => t.Text)));
+        Assert.Contains(tokens, t => t.Kind == TokenKind.Literal && t.Text == "$q$ -- $q$");
+        Assert.Contains(tokens, t => t.Kind == TokenKind.Word && t.Text == "\"a;b\"");
+        Assert.Contains(tokens, t => t.Kind == TokenKind.LineComment && t.Text == "--");
+    }
+
     [Theory]
     [InlineData(0, 0)]
     [InlineData(9, 0)]

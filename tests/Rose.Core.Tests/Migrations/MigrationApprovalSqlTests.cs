@@ -33,6 +33,24 @@ public sealed class MigrationApprovalSqlTests
     public void Files_PlainSql_IsEmpty() =>
         Assert.Empty(MigrationApprovalSql.Files("--\n-- PostgreSQL database dump\n--\nCREATE TABLE a (id int);"));
 
+    [Fact]
+    public void Files_MarkerLineInsideAString_IsNotAFile()
+    {
+        var sql = MigrationApprovalSql.ForApply(Scripts(("V1__a.sql", "SELECT $x$\n-- migration V9__fake.sql\n$x$")), Alice);
+
+        Assert.Equal(["V1__a.sql"], MigrationApprovalSql.Files(sql));
+    }
+
+    /// <summary>PostgreSQL ends a "--" comment at a carriage return too: a file name cannot end its marker comment.</summary>
+    [Fact]
+    public void ForApply_FileNameWithCarriageReturn_StaysInsideTheMarkerComment()
+    {
+        var sql = MigrationApprovalSql.ForApply(Scripts(("V1__a\rDROP TABLE customers; --.sql", "CREATE TABLE a (id int)")), Alice);
+
+        var tags = Classifier.Classify(sql).Statements.Select(s => s.Tag).ToList();
+        Assert.Equal(["CREATE TABLE", "INSERT"], tags);
+    }
+
     [Theory]
     [InlineData("rose_schema_history", true)]
     [InlineData("public.rose_schema_history", true)]

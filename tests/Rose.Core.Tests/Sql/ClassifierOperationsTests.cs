@@ -44,11 +44,11 @@ public sealed class ClassifierOperationsTests
         { "CREATE TABLE t2 AS SELECT * FROM t", "CREATE TABLE AS", ["CREATE TABLE AS", "SELECT"] },
         { "CREATE MATERIALIZED VIEW mv AS SELECT 1", "CREATE MATERIALIZED VIEW", ["CREATE MATERIALIZED VIEW", "SELECT"] },
         // Row locks.
-        { "SELECT * FROM t FOR UPDATE", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
-        { "SELECT * FROM t FOR NO KEY UPDATE", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
-        { "SELECT * FROM t FOR SHARE", "SELECT", ["SELECT", "SELECT FOR SHARE"] },
-        { "SELECT * FROM t FOR KEY SHARE", "SELECT", ["SELECT", "SELECT FOR SHARE"] },
-        { "SELECT * FROM (SELECT * FROM t FOR UPDATE) s", "SELECT", ["SELECT", "SELECT FOR UPDATE"] },
+        { "SELECT * FROM t FOR UPDATE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR NO KEY UPDATE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR SHARE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM t FOR KEY SHARE", "SELECT", ["SELECT", "LOCK ROWS"] },
+        { "SELECT * FROM (SELECT * FROM t FOR UPDATE) s", "SELECT", ["SELECT", "LOCK ROWS"] },
         // Rules carry their actions.
         { "CREATE RULE r AS ON INSERT TO t DO INSTEAD DELETE FROM u", "CREATE RULE", ["CREATE RULE", "DELETE"] },
         // COPY to and from the server.
@@ -110,6 +110,23 @@ public sealed class ClassifierOperationsTests
         { "SELECT lo_unlink(1)", "lo_unlink" },
         { "SELECT pg_create_logical_replication_slot('s', 'pgoutput')", "pg_create_logical_replication_slot" },
         { "SELECT pg_replication_origin_create('o')", "pg_replication_origin_create" },
+
+        // Reviewed against PostgreSQL 16 and 17.
+        { "SELECT pg_sync_replication_slots()", "pg_sync_replication_slots" },
+        { "SELECT pg_log_standby_snapshot()", "pg_log_standby_snapshot" },
+        { "SELECT pg_stat_reset_slru('Xact')", "pg_stat_reset_slru" },
+        { "SELECT pg_stat_reset_shared('io')", "pg_stat_reset_shared" },
+        { "SELECT pg_stat_reset_shared(NULL)", "pg_stat_reset_shared" },
+        { "SELECT pg_stat_reset_replication_slot(NULL)", "pg_stat_reset_replication_slot" },
+        { "SELECT pg_stat_reset_subscription_stats(NULL)", "pg_stat_reset_subscription_stats" },
+        { "SELECT pg_stat_force_next_flush()", "pg_stat_force_next_flush" },
+        { "SELECT * FROM pg_available_wal_summaries()", "pg_available_wal_summaries" },
+        { "SELECT * FROM pg_wal_summary_contents(1, '0/0', '0/1')", "pg_wal_summary_contents" },
+        { "SELECT * FROM pg_get_wal_summarizer_state()", "pg_get_wal_summarizer_state" },
+        { "SELECT pg_logical_emit_message(true, 'p', 'c', true)", "pg_logical_emit_message" },
+        { "SELECT pg_log_backend_memory_contexts(pg_backend_pid())", "pg_log_backend_memory_contexts" },
+        { "SELECT pg_copy_logical_replication_slot('a', 'b')", "pg_copy_logical_replication_slot" },
+        { "SELECT ext.heap_force_kill('t'::regclass, ARRAY['(0,1)']::tid[])", "heap_force_kill" },
     };
 
     [Theory]

@@ -17,15 +17,27 @@ internal static class CorpusLocator
         throw new InvalidOperationException($"Rose.Console.sln not found above {AppContext.BaseDirectory}");
     }
 
-    /// <summary>ROSE_CORPUS_DIR, else ../shared/corpus/postgres_regress next to the repository.</summary>
+    /// <summary>ROSE_CORPUS_DIR, else the first shared/corpus/postgres_regress found walking up from the repository (a worktree sits one level deeper).</summary>
     public static string CorpusDirectory()
     {
         var fromEnvironment = Environment.GetEnvironmentVariable("ROSE_CORPUS_DIR");
-        var dir = !string.IsNullOrWhiteSpace(fromEnvironment)
-            ? fromEnvironment
-            : Path.GetFullPath(Path.Combine(RepositoryRoot(), "..", "shared", "corpus", "postgres_regress"));
-        Assert.True(Directory.Exists(dir), $"corpus directory {dir} is missing (set ROSE_CORPUS_DIR)");
-        return dir;
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            Assert.True(Directory.Exists(fromEnvironment), $"ROSE_CORPUS_DIR {fromEnvironment} is missing");
+            return fromEnvironment;
+        }
+
+        for (var dir = new DirectoryInfo(RepositoryRoot()).Parent; dir is not null; dir = dir.Parent)
+        {
+            var candidate = Path.Combine(dir.FullName, "shared", "corpus", "postgres_regress");
+            if (Directory.Exists(candidate))
+            {
+                return candidate;
+            }
+        }
+
+        Assert.Fail($"shared/corpus/postgres_regress not found above {RepositoryRoot()} (set ROSE_CORPUS_DIR)");
+        return string.Empty;
     }
 
     public static string[] SqlFiles() => Directory.GetFiles(CorpusDirectory(), "*.sql").Order(StringComparer.Ordinal).ToArray();

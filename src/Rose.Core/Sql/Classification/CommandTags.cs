@@ -183,6 +183,18 @@ internal static class CommandTags
         node.Length > 0 && char.IsUpper(node[0])
         && (Fixed.ContainsKey(node) || node.EndsWith("Stmt", StringComparison.Ordinal));
 
+    /// <summary>Nodes whose tag <see cref="For"/> derives from their fields (the cases of its switch).</summary>
+    private static readonly HashSet<string> Derived = new(StringComparer.Ordinal)
+    {
+        "SelectStmt", "CreateTableAsStmt", "DropStmt", "DefineStmt", "AlterTableStmt", "AlterTableMoveAllStmt",
+        "AlterObjectSchemaStmt", "AlterOwnerStmt", "AlterObjectDependsStmt", "RenameStmt", "AlterFunctionStmt",
+        "CreateFunctionStmt", "GrantStmt", "GrantRoleStmt", "VariableSetStmt", "TransactionStmt", "DiscardStmt",
+        "DeallocateStmt", "FetchStmt", "ClosePortalStmt", "VacuumStmt",
+    };
+
+    /// <summary>True when the node's tag comes from the table or a field, not from the node-name fallback.</summary>
+    internal static bool IsKnown(string node) => Fixed.ContainsKey(node) || Derived.Contains(node);
+
     /// <summary>The command tag of a statement node with its fields.</summary>
     public static string For(string node, JsonElement body)
     {

@@ -44,8 +44,20 @@ internal static class SideEffectFunctions
             "pg_logical_slot_get_changes", "pg_logical_slot_get_binary_changes",
             "pg_logical_slot_peek_changes", "pg_logical_slot_peek_binary_changes",
             "pg_logical_emit_message", "pg_log_backend_memory_contexts", "pg_import_system_collations",
-            "pg_stat_clear_snapshot", "pg_nextoid");
+            "pg_stat_clear_snapshot", "pg_stat_force_next_flush", "pg_nextoid");
+
+        // Reviewed against PostgreSQL 16 and 17: writing a standby snapshot to WAL (16), syncing
+        // failover slots from the primary (17), waiting on WAL replay (a 17 beta, kept in case a
+        // build has it), and the statistics import/clear functions (18) that write pg_statistic.
+        // Every pg_stat_reset* variant (pg_stat_reset_shared('wal'|'io'|...), _slru,
+        // _replication_slot, _subscription_stats, _single_table_counters) matches the prefix below.
+        Add(ServerAdmin, false,
+            "pg_log_standby_snapshot", "pg_sync_replication_slots", "pg_wal_replay_wait",
+            "pg_restore_relation_stats", "pg_restore_attribute_stats", "pg_clear_relation_stats", "pg_clear_attribute_stats");
         AddPrefix(ServerAdmin, "pg_replication_origin_", "pg_stat_reset");
+
+        // pg_surgery (contrib, any schema) rewrites heap tuples directly.
+        Add(ServerAdmin, true, "heap_force_kill", "heap_force_freeze");
 
         // Statistics and maintenance functions of contrib extensions (installed in any schema).
         Add(ServerAdmin, true, "pg_stat_statements_reset", "pg_truncate_visibility_map", "pg_prewarm");
@@ -53,6 +65,9 @@ internal static class SideEffectFunctions
         // Server files: read or list files on the database server; adminpack writes them.
         Add(ServerFiles, false,
             "pg_read_file", "pg_read_binary_file", "pg_ls_dir", "pg_stat_file", "pg_current_logfile");
+
+        // PostgreSQL 17's WAL summary functions read the server's pg_wal/summaries files.
+        Add(ServerFiles, false, "pg_available_wal_summaries", "pg_wal_summary_contents", "pg_get_wal_summarizer_state");
         AddPrefix(ServerFiles, "pg_ls_");
         Add(ServerFiles, true, "pg_file_write", "pg_file_rename", "pg_file_unlink", "pg_file_sync", "pg_logdir_ls", "pg_file_read", "pg_file_length");
 

@@ -260,11 +260,12 @@ internal sealed class StatementAnalyzer
             return;
         }
 
-        foreach (var clause in locking.EnumerateArray())
+        // FOR UPDATE / NO KEY UPDATE / SHARE / KEY SHARE take row locks that block writers: its own
+        // operation, named so that no "SELECT" policy entry reaches it by the word-prefix rule.
+        if (locking.GetArrayLength() > 0)
         {
-            var strength = clause.TryGetProperty("LockingClause", out var lc) ? CommandTags.Enum(lc, "strength") : null;
             rowLocks = true;
-            AddOperation(strength is "LCS_FORKEYSHARE" or "LCS_FORSHARE" ? "SELECT FOR SHARE" : "SELECT FOR UPDATE");
+            AddOperation(SqlOperations.LockRows);
         }
     }
 

@@ -15,21 +15,25 @@ internal readonly record struct NativeSplitResult(IReadOnlyList<(int Location, i
 internal readonly record struct NativeScanResult(byte[]? Protobuf, NativeParseError? Error);
 
 /// <summary>
-/// Binding to libpg_query (the PostgreSQL 15 parser). The library is loaded once, explicitly, and
-/// called through function pointers so no process-wide DllImport resolver is installed. Every
-/// native result is copied into managed memory and freed before returning. libpg_query keeps its
-/// memory contexts per thread, so concurrent calls from several threads are safe.
+/// Binding to libpg_query 17 (the PostgreSQL 17 parser, Debian 13's libpg-query1706.0). The
+/// library is loaded once, explicitly, and called through function pointers so no process-wide
+/// DllImport resolver is installed. Every native result is copied into managed memory and freed
+/// before returning. libpg_query keeps its memory contexts per thread, so concurrent calls from
+/// several threads are safe.
 /// </summary>
 internal static unsafe class LibPgQuery
 {
-    /// <summary>Names tried in order: Debian's versioned file, then the generic names.</summary>
-    private static readonly string[] LibraryNames =
-    [
-        "libpg_query.so.1504.0",
-        "/usr/lib/x86_64-linux-gnu/libpg_query.so.1504.0",
-        "pg_query",
-        "libpg_query.so",
-    ];
+    /// <summary>Overrides where the library is loaded from (a file path); nothing else is tried when it is set.</summary>
+    public const string PathVariable = "ROSE_LIBPG_QUERY";
+
+    /// <summary>The file name of libpg_query 17 as Debian 13 ships it.</summary>
+    public const string LibraryFile = "libpg_query.so.1706.0";
+
+    /// <summary>Where Debian 13's libpg-query1706.0 (and so the Docker image) installs it.</summary>
+    public const string SystemPath = "/usr/lib/x86_64-linux-gnu/" + LibraryFile;
+
+    /// <summary>The path the library was loaded from (after the first use).</summary>
+    public static string LoadedFrom => Loaded.Value.Path;
 
     [StructLayout(LayoutKind.Sequential)]
     private struct PgQueryError
@@ -84,6 +88,7 @@ internal static unsafe class LibPgQuery
     /// <summary>Resolved entry points; loading happens once, on first use.</summary>
     private sealed class Entry
     {
+        public required string Path;
         public delegate* unmanaged[Cdecl]<byte*, PgQueryParseResult> Parse;
         public delegate* unmanaged[Cdecl]<PgQueryParseResult, void> FreeParse;
         public delegate* unmanaged[Cdecl]<byte*, PgQuerySplitResult> SplitWithParser;
@@ -95,16 +100,64 @@ internal static unsafe class LibPgQuery
 
     private static readonly Lazy<Entry> Loaded = new(Load, LazyThreadSafetyMode.ExecutionAndPublication);
 
+    /// <summary>The libpg_query version of the loaded library, from a parse tree's "version" (e.g. 170004).</summary>
+    public static int Version => version.Value;
+
+    private static readonly Lazy<int> version = new(ReadVersion, LazyThreadSafetyMode.ExecutionAndPublication);
+
+    private static int ReadVersion()
+    {
+        var result = Parse("SELECT 1\0"u8);
+        using var document = System.Text.Json.JsonDocument.Parse(result.ParseTreeJson ?? "{}"u8.ToArray());
+        return document.RootElement.TryGetProperty("version", out var v) ? v.GetInt32() : 0;
+    }
+
     /// <summary>Loads the library now; throws <see cref="SqlParserUnavailableException"/> when it is missing.</summary>
     public static void EnsureLoaded() => _ = Loaded.Value;
 
-    private static Entry Load()
+    /// <summary>
+    /// Candidate files, in order: ROSE_LIBPG_QUERY alone when set (so a wrong override fails
+    /// instead of silently falling back to another parser), else .tools/libpg_query next to the
+    /// repository or publish folder (scripts/lib.sh ensure_libpg_query17 puts it there), else the
+    /// system path.
+    /// </summary>
+    internal static IReadOnlyList<string> Candidates()
+    {
+        var fromEnvironment = Environment.GetEnvironmentVariable(PathVariable);
+        if (!string.IsNullOrWhiteSpace(fromEnvironment))
+        {
+            return [fromEnvironment];
+        }
+
+        var candidates = new List<string>();
+        for (var dir = new DirectoryInfo(AppContext.BaseDirectory); dir is not null; dir = dir.Parent)
+        {
+            var tools = System.IO.Path.Combine(dir.FullName, ".tools", "libpg_query", LibraryFile);
+            if (File.Exists(tools))
+            {
+                candidates.Add(tools);
+                break;
+            }
+        }
+
+        candidates.Add(SystemPath);
+        return candidates;
+    }
+
+    private static Entry Load() => LoadFrom(Candidates());
+
+    /// <summary>Loads the first candidate that loads; throws <see cref="SqlParserUnavailableException"/> when none does.</summary>
+    internal static void Probe(IReadOnlyList<string> candidates) => LoadFrom(candidates);
+
+    private static Entry LoadFrom(IReadOnlyList<string> candidates)
     {
         var handle = IntPtr.Zero;
-        foreach (var name in LibraryNames)
+        var path = string.Empty;
+        foreach (var candidate in candidates)
         {
-            if (NativeLibrary.TryLoad(name, out handle))
+            if (NativeLibrary.TryLoad(candidate, out handle))
             {
+                path = candidate;
                 break;
             }
         }
@@ -112,14 +165,16 @@ internal static unsafe class LibPgQuery
         if (handle == IntPtr.Zero)
         {
             throw new SqlParserUnavailableException(
-                "The PostgreSQL parser library libpg_query (libpg_query.so.1504.0) could not be loaded. " +
-                "Install the Debian package libpg-query1504.0 (or libpg-query-dev): apt-get install libpg-query-dev");
+                $"The PostgreSQL 17 parser library libpg_query ({LibraryFile}) could not be loaded from {string.Join(", ", candidates)}. " +
+                $"Install Debian 13's package libpg-query1706.0 (or run scripts/test.sh, which fetches it into .tools/libpg_query), " +
+                $"or set {PathVariable} to the library's path.");
         }
 
         try
         {
             return new Entry
             {
+                Path = path,
                 Parse = (delegate* unmanaged[Cdecl]<byte*, PgQueryParseResult>)NativeLibrary.GetExport(handle, "pg_query_parse"),
                 FreeParse = (delegate* unmanaged[Cdecl]<PgQueryParseResult, void>)NativeLibrary.GetExport(handle, "pg_query_free_parse_result"),
                 SplitWithParser = (delegate* unmanaged[Cdecl]<byte*, PgQuerySplitResult>)NativeLibrary.GetExport(handle, "pg_query_split_with_parser"),
@@ -132,7 +187,7 @@ internal static unsafe class LibPgQuery
         catch (EntryPointNotFoundException e)
         {
             throw new SqlParserUnavailableException(
-                "libpg_query was loaded but lacks an expected function; install libpg-query1504.0 (PostgreSQL 15 parser).", e);
+                $"{path} was loaded but lacks an expected libpg_query function; install Debian 13's libpg-query1706.0 or set {PathVariable}.", e);
         }
     }
 

@@ -6,7 +6,9 @@ internal readonly record struct ScanToken(int Start, int End, int Token, int Key
 /// <summary>
 /// Decodes the protobuf ScanResult that pg_query_scan returns. Only the few fields Rose needs are
 /// read (message ScanResult { repeated ScanToken tokens = 2 }, ScanToken { start = 1; end = 2;
-/// token = 4; keyword_kind = 5 }); unknown fields are skipped per the wire format.
+/// token = 4; keyword_kind = 5 }); unknown fields are skipped per the wire format. The codes used
+/// here (ASCII punctuation, SQL_COMMENT, C_COMMENT, SCONST...) are the same in libpg_query 15 and
+/// 17's pg_query.proto; keyword codes differ between them, so keywords are matched on their text.
 /// </summary>
 internal static class ScanTokens
 {
@@ -15,6 +17,24 @@ internal static class ScanTokens
     public const int CloseParen = 41;     // ASCII_41
     public const int SqlComment = 275;    // SQL_COMMENT
     public const int CComment = 276;      // C_COMMENT
+    public const int Ident = 258;         // IDENT (also "quoted identifiers")
+    public const int UIdent = 259;        // UIDENT (U&"...")
+    public const int FConst = 260;        // FCONST
+    public const int SConst = 261;        // SCONST ('...', E'...', $tag$...$tag$)
+    public const int USConst = 262;       // USCONST (U&'...')
+    public const int BConst = 263;        // BCONST (B'...')
+    public const int XConst = 264;        // XCONST (X'...')
+    public const int Op = 265;            // Op
+    public const int IConst = 266;        // ICONST
+    public const int Param = 267;         // PARAM ($1)
+
+    public static bool IsComment(int token) => token is SqlComment or CComment;
+
+    /// <summary>
+    /// What PostgreSQL 17's lexer skips between tokens (scan.l: space [ \t\n\r\f\v]). Used only to
+    /// verify that nothing lies outside the lexer's tokens; never to find where a token ends.
+    /// </summary>
+    public static bool IsLexerWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f' or (byte)'\v';
 
     public static List<ScanToken> Decode(ReadOnlySpan<byte> scanResult)
     {

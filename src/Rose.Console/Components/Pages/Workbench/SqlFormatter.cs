@@ -3,13 +3,15 @@ using System.Text;
 namespace Rose.Console.Components.Pages.Workbench;
 
 /// <summary>
-/// A deliberately small formatter: upper-cases keywords, collapses runs of blanks and starts the
-/// main clauses on a new line. It never touches string literals, quoted identifiers, dollar-quoted
-/// bodies or comments, so it cannot change what a statement means; the page still checks that
-/// the parser sees the same statements before it accepts the result.
+/// A deliberately small formatter over PostgreSQL's own tokens (<see cref="SqlTokenizer"/>):
+/// upper-cases common keywords, collapses runs of blanks and starts the main clauses on a new
+/// line. It never touches string literals, quoted identifiers, dollar-quoted bodies or comments,
+/// so it cannot change what a statement means; text the lexer cannot read is returned as is, and
+/// the page still checks that the parser sees the same statements before it accepts the result.
 /// </summary>
 public static class SqlFormatter
 {
+    // Style: the keywords written in upper case (the lexer decides what is a keyword at all).
     private static readonly HashSet<string> Keywords = new(StringComparer.OrdinalIgnoreCase)
     {
         "select", "from", "where", "and", "or", "not", "in", "is", "null", "as", "on", "join", "left", "right", "full",
@@ -33,6 +35,11 @@ public static class SqlFormatter
     public static string Format(string sql)
     {
         ArgumentNullException.ThrowIfNull(sql);
+        if (!SqlTokenizer.IsReadable(sql))
+        {
+            return sql;
+        }
+
         var tokens = SqlTokenizer.Tokenize(sql);
         var output = new StringBuilder(sql.Length + 32);
         var depth = 0;
@@ -46,7 +53,7 @@ public static class SqlFormatter
                 continue;
             }
 
-            var startsClause = token.Kind == TokenKind.Word && depth == 0 && output.Length > 0 && output[^1] != '\n'
+            var startsClause = token.Kind == TokenKind.Keyword && depth == 0 && output.Length > 0 && output[^1] != '\n'
                 && StartsClause(tokens, i);
             if (startsClause)
             {
@@ -63,20 +70,22 @@ public static class SqlFormatter
             }
 
             pendingSpace = false;
-            output.Append(token.Kind == TokenKind.Word && Keywords.Contains(token.Text) ? token.Text.ToUpperInvariant() : token.Text);
+            output.Append(token.Kind == TokenKind.Keyword && Keywords.Contains(token.Text) ? token.Text.ToUpperInvariant() : token.Text);
             depth += token.Text == "(" ? 1 : token.Text == ")" ? -1 : 0;
             depth = Math.Max(depth, 0);
             if (token.Text == ";")
             {
                 output.Append("\n\n");
             }
-            else if (token.Kind == TokenKind.LineComment && !token.Text.EndsWith('\n'))
+            else if (token.Kind == TokenKind.LineComment)
             {
+                // The lexer ends a "--" comment before its line break: keep one after it.
                 output.Append('\n');
             }
         }
 
-        return output.ToString().TrimEnd() + (sql.TrimEnd().EndsWith(';') ? "\n" : string.Empty);
+        var endsWithSemicolon = tokens.LastOrDefault(t => t.Kind != TokenKind.Space).Text == ";";
+        return output.ToString().TrimEnd() + (endsWithSemicolon ? "\n" : string.Empty);
     }
 
     private static bool StartsClause(List<SqlToken> tokens, int index)
@@ -127,7 +136,7 @@ public static class SqlFormatter
         {
             if (tokens[j].Kind != TokenKind.Space)
             {
-                return tokens[j].Kind == TokenKind.Word ? tokens[j].Text : null;
+                return tokens[j].Kind is TokenKind.Keyword or TokenKind.Word ? tokens[j].Text : null;
             }
         }
 

@@ -1,152 +1,72 @@
+using Rose.Core.Sql;
+
 namespace Rose.Console.Components.Pages.Workbench;
 
 public enum TokenKind
 {
+    /// <summary>An identifier, quoted or not.</summary>
     Word,
     Space,
     Literal,
     LineComment,
     BlockComment,
     Other,
+
+    /// <summary>A keyword, as PostgreSQL's lexer reports it.</summary>
+    Keyword,
 }
 
 public readonly record struct SqlToken(TokenKind Kind, string Text);
 
 /// <summary>
-/// Splits SQL into words, blanks, literals (strings, quoted identifiers, dollar quotes) and comments,
-/// just enough for the formatter to leave everything but keywords and blanks alone.
+/// The editor text as PostgreSQL 17's own lexer sees it (Rose.Core's <see cref="SqlLexer"/>):
+/// keywords, identifiers, literals (strings and numbers), comments, other symbols, and the blanks
+/// between them. No rule of its own decides where a comment, string or quoted name ends.
 /// </summary>
 public static class SqlTokenizer
 {
+    /// <summary>The tokens with the blanks between them; concatenated they give back the text exactly.
+    /// When the lexer fails (e.g. an unterminated quote) the whole text is one <see cref="TokenKind.Other"/> token.</summary>
     public static List<SqlToken> Tokenize(string sql)
     {
-        var tokens = new List<SqlToken>();
-        var i = 0;
-        while (i < sql.Length)
+        ArgumentNullException.ThrowIfNull(sql);
+        var scan = SqlLexer.Scan(sql);
+        if (!scan.Succeeded)
         {
-            var c = sql[i];
-            var start = i;
-            if (char.IsWhiteSpace(c))
-            {
-                while (i < sql.Length && char.IsWhiteSpace(sql[i]))
-                {
-                    i++;
-                }
+            return sql.Length == 0 ? [] : [new(TokenKind.Other, sql)];
+        }
 
-                tokens.Add(new(TokenKind.Space, sql[start..i]));
-            }
-            else if (c == '-' && Next(sql, i) == '-')
+        var tokens = new List<SqlToken>(scan.Tokens.Count * 2);
+        var position = 0;
+        foreach (var lexeme in scan.Tokens)
+        {
+            if (lexeme.Start > position)
             {
-                i = sql.IndexOf('\n', i);
-                i = i < 0 ? sql.Length : i + 1;
-                tokens.Add(new(TokenKind.LineComment, sql[start..i]));
+                tokens.Add(new(TokenKind.Space, sql[position..lexeme.Start]));
             }
-            else if (c == '/' && Next(sql, i) == '*')
-            {
-                i = SkipBlockComment(sql, i);
-                tokens.Add(new(TokenKind.BlockComment, sql[start..i]));
-            }
-            else if (c is '\'' or '"')
-            {
-                i = SkipQuoted(sql, i, c);
-                tokens.Add(new(TokenKind.Literal, sql[start..i]));
-            }
-            else if (c == '$' && DollarTag(sql, i) is { } tag)
-            {
-                var close = sql.IndexOf(tag, i + tag.Length, StringComparison.Ordinal);
-                i = close < 0 ? sql.Length : close + tag.Length;
-                tokens.Add(new(TokenKind.Literal, sql[start..i]));
-            }
-            else if (char.IsLetter(c) || c == '_')
-            {
-                while (i < sql.Length && (char.IsLetterOrDigit(sql[i]) || sql[i] is '_' or '$'))
-                {
-                    i++;
-                }
 
-                // E'...' and similar prefixed strings stay one literal.
-                if (i < sql.Length && sql[i] == '\'' && i - start == 1)
-                {
-                    i = SkipQuoted(sql, i, '\'');
-                    tokens.Add(new(TokenKind.Literal, sql[start..i]));
-                }
-                else
-                {
-                    tokens.Add(new(TokenKind.Word, sql[start..i]));
-                }
-            }
-            else
-            {
-                tokens.Add(new(TokenKind.Other, sql[i..(i + 1)]));
-                i++;
-            }
+            tokens.Add(new(KindOf(lexeme.Kind), sql.Substring(lexeme.Start, lexeme.Length)));
+            position = lexeme.End;
+        }
+
+        if (position < sql.Length)
+        {
+            tokens.Add(new(TokenKind.Space, sql[position..]));
         }
 
         return tokens;
     }
 
-    private static char Next(string sql, int i) => i + 1 < sql.Length ? sql[i + 1] : '\0';
+    /// <summary>True when the lexer reads the text without error (the formatter leaves unreadable text alone).</summary>
+    public static bool IsReadable(string sql) => SqlLexer.Scan(sql).Succeeded;
 
-    private static int SkipQuoted(string sql, int i, char quote)
+    private static TokenKind KindOf(SqlTokenKind kind) => kind switch
     {
-        i++;
-        while (i < sql.Length)
-        {
-            if (sql[i] == quote)
-            {
-                // A doubled quote is an escaped quote, not the end.
-                if (Next(sql, i) == quote)
-                {
-                    i += 2;
-                    continue;
-                }
-
-                return i + 1;
-            }
-
-            i++;
-        }
-
-        return sql.Length;
-    }
-
-    private static int SkipBlockComment(string sql, int i)
-    {
-        // PostgreSQL block comments nest.
-        var depth = 0;
-        while (i < sql.Length)
-        {
-            if (sql[i] == '/' && Next(sql, i) == '*')
-            {
-                depth++;
-                i += 2;
-            }
-            else if (sql[i] == '*' && Next(sql, i) == '/')
-            {
-                depth--;
-                i += 2;
-                if (depth == 0)
-                {
-                    return i;
-                }
-            }
-            else
-            {
-                i++;
-            }
-        }
-
-        return sql.Length;
-    }
-
-    private static string? DollarTag(string sql, int i)
-    {
-        var j = i + 1;
-        while (j < sql.Length && (char.IsLetterOrDigit(sql[j]) || sql[j] == '_'))
-        {
-            j++;
-        }
-
-        return j < sql.Length && sql[j] == '$' && (j == i + 1 || !char.IsDigit(sql[i + 1])) ? sql[i..(j + 1)] : null;
-    }
+        SqlTokenKind.Keyword => TokenKind.Keyword,
+        SqlTokenKind.Identifier => TokenKind.Word,
+        SqlTokenKind.String or SqlTokenKind.Number => TokenKind.Literal,
+        SqlTokenKind.LineComment => TokenKind.LineComment,
+        SqlTokenKind.BlockComment => TokenKind.BlockComment,
+        _ => TokenKind.Other,
+    };
 }

@@ -6,9 +6,9 @@ namespace Rose.Console.Components.Pages.Workbench;
 public static class StatementLocator
 {
     /// <summary>
-    /// The statement under the cursor: the one whose text (plus its semicolon) contains the offset,
-    /// else the last one that starts before it (cursor in the blank space after a statement),
-    /// else the first one.
+    /// The statement under the cursor: the one whose text (the parser's span, cut at its first and
+    /// last token by the lexer) contains the offset, else the last one that starts before it
+    /// (cursor on the semicolon, a comment or the blank space after a statement), else the first one.
     /// </summary>
     public static SqlStatement? At(SqlBatch batch, int offset)
     {
@@ -16,8 +16,7 @@ public static class StatementLocator
         SqlStatement? before = null;
         foreach (var statement in batch.Statements)
         {
-            // +1 so a cursor right after the closing semicolon still belongs to the statement.
-            if (offset >= statement.Start && offset <= statement.Start + statement.Length + 1)
+            if (offset >= statement.Start && offset <= statement.Start + statement.Length)
             {
                 return statement;
             }
@@ -31,7 +30,11 @@ public static class StatementLocator
         return before ?? batch.Statements.FirstOrDefault();
     }
 
-    /// <summary>1-based line and column of a UTF-16 offset, counting \r\n, \r and \n as line breaks like Monaco does.</summary>
+    /// <summary>
+    /// 1-based line and column of a UTF-16 offset in Monaco's line model (\r\n, \r and \n end a
+    /// line), for placing editor markers. It describes the editor's lines, not SQL: no statement,
+    /// comment or string boundary is decided here.
+    /// </summary>
     public static (int Line, int Column) ToLineColumn(string text, int offset)
     {
         ArgumentNullException.ThrowIfNull(text);
