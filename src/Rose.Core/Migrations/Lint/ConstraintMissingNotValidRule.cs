@@ -10,14 +10,35 @@ public sealed class ConstraintMissingNotValidRule : LintRule
 
     public override LintSeverity Severity => LintSeverity.Warning;
 
-    public override string Description => "ADD CONSTRAINT ... CHECK without NOT VALID scans the table while reads and writes wait.";
+    public override string Description => "ADD CONSTRAINT ... CHECK without NOT VALID (or VALIDATE in the same transaction) scans the table while reads and writes wait.";
 
     public override IReadOnlyList<string> Squawk => ["constraint-missing-not-valid"];
 
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
+        var addedNotValid = new HashSet<string>(StringComparer.OrdinalIgnoreCase);
         foreach (var s in migration)
         {
+            if (!s.InTransaction)
+            {
+                addedNotValid.Clear();
+            }
+
+            foreach (var cmd in LintTree.AlterCommands(s, "AT_ValidateConstraint").Where(c => addedNotValid.Contains(LintTree.Str(c, "name") ?? "")))
+            {
+                yield return Finding(s,
+                    $"Constraint {LintTree.Str(cmd, "name")} is validated in the transaction that added it NOT VALID: the ADD's lock is held through the whole scan.",
+                    "Commit the NOT VALID constraint first; VALIDATE CONSTRAINT in a later migration.", TableImpact.Scan);
+            }
+
+            foreach (var con in LintTree.AlterCommands(s).Select(LintTree.AddedConstraint).OfType<System.Text.Json.JsonElement>().Where(c => LintTree.Flag(c, "skip_validation")))
+            {
+                if (s.InTransaction && LintTree.Str(con, "conname") is { } added)
+                {
+                    addedNotValid.Add(added);
+                }
+            }
+
             var created = LintTree.CreatedTables(migration, s.Statement.Index - 1);
             foreach (var con in LintTree.AlterCommands(s).Select(LintTree.AddedConstraint))
             {

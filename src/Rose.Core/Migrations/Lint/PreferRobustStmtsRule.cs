@@ -26,7 +26,7 @@ public sealed class PreferRobustStmtsRule : LintRule
                 droppedConstraints.Add(LintTree.Str(cmd, "name") ?? "");
             }
 
-            if (s.InTransaction || Problem(s, droppedConstraints) is not { } problem)
+            if ((s.InTransaction && !s.Statement.NoTransaction) || Problem(s, droppedConstraints) is not { } problem)
             {
                 continue;
             }
