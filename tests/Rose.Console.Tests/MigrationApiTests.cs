@@ -123,7 +123,8 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
         var migration = plan.GetProperty("migrations")[0];
         Assert.Equal("ALTER TABLE", migration.GetProperty("statements")[0].GetProperty("tag").GetString());
         Assert.Contains(migration.GetProperty("lint").EnumerateArray(),
-            f => f.GetProperty("rule").GetString() == "adding-not-nullable-field" && f.GetProperty("severity").GetString() == "error");
+            f => f.GetProperty("rule").GetString() == "adding-required-field" && f.GetProperty("severity").GetString() == "error"
+                && f.GetProperty("lock").GetString() == "ACCESS EXCLUSIVE" && f.GetProperty("line").GetInt32() == 1);
     }
 
     [Fact]

@@ -18,15 +18,19 @@ public sealed class LintSquawkParityTests
 
     private static readonly SemaphoreSlim InstallLock = new(1, 1);
 
-    [Fact]
-    public async Task Corpus_EverySquawkFindingHasAnEquivalentRoseFinding()
+    /// <summary>squawk's defaults, and again with its opt-in prefer-repack (VACUUM FULL, CLUSTER), which needs --pg-version 19.</summary>
+    [Theory]
+    [InlineData("")]
+    [InlineData("--include=prefer-repack --pg-version=19")]
+    public async Task Corpus_EverySquawkFindingHasAnEquivalentRoseFinding(string options)
     {
+        var squawkOptions = options.Split(' ', StringSplitOptions.RemoveEmptyEntries);
         var folder = Path.Combine(RepositoryRoot(), "tests", "lint-parity");
         var squawk = await EnsureSquawkAsync(folder);
         var files = Directory.GetFiles(Path.Combine(folder, "corpus"), "*.sql").Order(StringComparer.Ordinal).ToList();
         var relative = files.Select(f => Path.GetRelativePath(folder, f).Replace('\\', '/')).ToList();
 
-        var (_, output) = await RunAsync(squawk, folder, ["--reporter", "json", .. relative]);
+        var (_, output) = await RunAsync(squawk, folder, [.. squawkOptions, "--reporter", "json", .. relative]);
         using var report = JsonDocument.Parse(output);
         var squawkFindings = report.RootElement.EnumerateArray()
             .Select(f => (File: f.GetProperty("file").GetString()!.Replace('\\', '/'), Line: f.GetProperty("line").GetInt32() + 1, Rule: f.GetProperty("rule_name").GetString()!))
