@@ -280,6 +280,15 @@ public sealed class MigrationLintTests
     }
 
     [Fact]
+    public void Lint_FileDirectiveAfterTheLastStatement_StillApplies()
+    {
+        var findings = MigrationLinter.Lint(Classifier.Classify("CLUSTER t;\n-- rose-lint-disable-file ban-cluster\n-- rose-lint-disable ban-lock-table\n"), LintContext.Empty);
+
+        Assert.DoesNotContain(findings, f => f.Rule == "ban-cluster");
+        Assert.Contains(findings, f => f.Rule == "require-lock-timeout");
+    }
+
+    [Fact]
     public void Lint_DisableCommentWithoutIds_DisablesEveryRuleForThatStatement()
     {
         var findings = MigrationLinter.Lint(Classifier.Classify("-- rose-lint-disable\nLOCK TABLE t;\nLOCK TABLE u;"), LintContext.Empty);

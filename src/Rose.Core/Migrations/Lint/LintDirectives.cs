@@ -29,12 +29,20 @@ public sealed partial class LintDirectives
             var gapEnd = Math.Clamp(statement.Start, gapStart, text.Length);
             foreach (Match m in Directive().Matches(text[gapStart..gapEnd]))
             {
-                var ids = m.Groups["ids"].Value.Split([' ', '\t', ',', '\r'], StringSplitOptions.RemoveEmptyEntries);
                 var target = m.Groups["file"].Success ? directives.file : directives.For(statement.Index);
-                target.UnionWith(ids.Length == 0 ? [All] : ids);
+                target.UnionWith(Ids(m));
             }
 
             gapStart = Math.Clamp(statement.Start + statement.Length, gapEnd, text.Length);
+        }
+
+        // After the last statement only file-wide directives can apply.
+        foreach (Match m in Directive().Matches(text[gapStart..]))
+        {
+            if (m.Groups["file"].Success)
+            {
+                directives.file.UnionWith(Ids(m));
+            }
         }
 
         return directives;
@@ -43,6 +51,13 @@ public sealed partial class LintDirectives
     public bool Disables(string rule, int? statementIndex) =>
         file.Contains(All) || file.Contains(rule)
         || (statementIndex is { } i && statements.TryGetValue(i, out var set) && (set.Contains(All) || set.Contains(rule)));
+
+    /// <summary>The rule ids after the directive; none means all rules.</summary>
+    private static string[] Ids(Match m)
+    {
+        var ids = m.Groups["ids"].Value.Split([' ', '\t', ',', '\r'], StringSplitOptions.RemoveEmptyEntries);
+        return ids.Length == 0 ? [All] : ids;
+    }
 
     private HashSet<string> For(int index) =>
         statements.TryGetValue(index, out var set) ? set : statements[index] = new HashSet<string>(StringComparer.Ordinal);
