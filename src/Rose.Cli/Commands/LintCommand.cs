@@ -131,7 +131,16 @@ public static class LintCommand
             }
             else if (Directory.Exists(input))
             {
-                var sql = Directory.EnumerateFiles(input, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal).ToList();
+                List<string> sql;
+                try
+                {
+                    sql = [.. Directory.EnumerateFiles(input, "*.sql", SearchOption.AllDirectories).Order(StringComparer.Ordinal)];
+                }
+                catch (Exception e) when (e is IOException or UnauthorizedAccessException)
+                {
+                    throw new CliException($"cannot read directory '{input}': {e.Message}", ExitCodes.NoInput);
+                }
+
                 if (sql.Count == 0)
                 {
                     throw new CliException($"no .sql files in directory '{input}'", ExitCodes.NoInput);
