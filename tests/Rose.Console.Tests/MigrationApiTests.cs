@@ -114,6 +114,8 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task Plan_ShowsClassificationDecisionAndLint()
     {
         using var client = app.AgentClient();
+        await TargetScalarAsync("ANALYZE widgets");
+        Assert.Equal(20L, await TargetScalarAsync("SELECT reltuples::bigint FROM pg_class WHERE relname = 'widgets'"));
 
         var (status, plan) = await PostAsync(client, "/api/v1/migrations/demo/plan",
             new { migrations = Files(("V1__alter.sql", "ALTER TABLE widgets ADD COLUMN c int NOT NULL")) });
@@ -123,7 +125,9 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
         var migration = plan.GetProperty("migrations")[0];
         Assert.Equal("ALTER TABLE", migration.GetProperty("statements")[0].GetProperty("tag").GetString());
         Assert.Contains(migration.GetProperty("lint").EnumerateArray(),
-            f => f.GetProperty("rule").GetString() == "adding-not-nullable-field" && f.GetProperty("severity").GetString() == "error");
+            f => f.GetProperty("rule").GetString() == "adding-required-field" && f.GetProperty("severity").GetString() == "error"
+                && f.GetProperty("lock").GetString() == "ACCESS EXCLUSIVE" && f.GetProperty("line").GetInt32() == 1
+                && f.GetProperty("table").GetString() == "widgets" && f.GetProperty("table_rows").GetInt64() == 20);
     }
 
     [Fact]

@@ -60,7 +60,8 @@ internal static class MigrateOutput
             })]);
             foreach (var f in Items(m, "lint"))
             {
-                o.WriteLine($"  [{MigrateCommand.Str(f, "severity")}] {MigrateCommand.Str(f, "rule")}: {MigrateCommand.Str(f, "message")}");
+                var rows = f.TryGetProperty("table_rows", out var n) && n.ValueKind == JsonValueKind.Number ? $", about {n.GetInt64():N0} rows" : "";
+                o.WriteLine($"  [{MigrateCommand.Str(f, "severity")}] {MigrateCommand.Str(f, "rule")}: {MigrateCommand.Str(f, "message")} (lock: {MigrateCommand.Str(f, "lock") ?? "none"}{rows})");
             }
         }
     }

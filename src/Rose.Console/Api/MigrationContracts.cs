@@ -89,7 +89,12 @@ public sealed record LintFindingDto(
     [property: JsonPropertyName("severity")] string Severity,
     [property: JsonPropertyName("statement_index")] int? StatementIndex,
     [property: JsonPropertyName("message")] string Message,
-    [property: JsonPropertyName("hint")] string? Hint);
+    [property: JsonPropertyName("hint")] string? Hint,
+    [property: JsonPropertyName("lock")] string? Lock,
+    [property: JsonPropertyName("impact")] string Impact,
+    [property: JsonPropertyName("table")] string? Table,
+    [property: JsonPropertyName("table_rows")] long? TableRows,
+    [property: JsonPropertyName("line")] int? Line);
 
 public sealed record PlannedStatementDto(
     [property: JsonPropertyName("index")] int Index,

@@ -25,7 +25,8 @@ internal static class MigrationDtos
             m.Decision.Name(), m.Reasons,
             [.. m.Statements.Select(s => new PlannedStatementDto(s.Index, s.Tag, s.Kind.ToString().ToLowerInvariant(), s.Operations, s.Objects,
                 s.Destructive, s.NoTransaction, s.Decision.Name(), s.Reasons, s.Text))],
-            [.. m.Findings.Select(f => new LintFindingDto(f.Rule, f.Severity.ToString().ToLowerInvariant(), f.StatementIndex, f.Message, f.Hint))]))]);
+            [.. m.Findings.Select(f => new LintFindingDto(f.Rule, f.Severity.ToString().ToLowerInvariant(), f.StatementIndex, f.Message, f.Hint,
+                f.Lock, (f.Impact ?? Rose.Core.Migrations.Lint.TableImpact.None).ToString().ToLowerInvariant(), f.Table, f.TableRows, f.Line))]))]);
 
     public static (MigrateResponse Body, int Code) Run(MigrationRunResult r)
     {

@@ -82,14 +82,18 @@ public sealed class MigrationPlanner(
                 d?.Decision ?? Decision.Deny, d?.Reasons ?? [], s.Text, s.Error?.Message);
         }).ToList();
         var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
-        return new PlannedMigration(script, batch, allOrNothing, verdict, reasons, statements, MigrationLinter.Lint(batch.Statements, context));
+        return new PlannedMigration(script, batch, allOrNothing, verdict, reasons, statements, MigrationLinter.Lint(batch, context));
     }
 
-    /// <summary>Row estimates (pg_class.reltuples) of the relations index builds name, for the big-table lint.</summary>
+    /// <summary>Statements whose objects are tables (so to_regclass can read every name).</summary>
+    private static readonly HashSet<string> LintedRelationNodes =
+        ["IndexStmt", "AlterTableStmt", "VacuumStmt", "ClusterStmt", "LockStmt", "TruncateStmt", "UpdateStmt", "DeleteStmt", "RenameStmt", "RefreshMatViewStmt"];
+
+    /// <summary>Row estimates (pg_class.reltuples) of the relations the migration's statements name: lint reports each finding's table size.</summary>
     public async Task<LintContext> LintContextAsync(RegisteredTarget target, IEnumerable<SqlStatement> statements, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
-        var names = statements.Where(s => s.IsParsed && s.Node == "IndexStmt").SelectMany(s => s.Objects).Distinct(StringComparer.Ordinal).ToArray();
+        var names = statements.Where(s => s.IsParsed && LintedRelationNodes.Contains(s.Node)).SelectMany(s => s.Objects).Distinct(StringComparer.Ordinal).ToArray();
         var estimates = new Dictionary<string, long>(StringComparer.Ordinal);
         if (names.Length > 0)
         {

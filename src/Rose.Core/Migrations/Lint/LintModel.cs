@@ -10,11 +10,44 @@ public enum LintSeverity
     Error,
 }
 
-/// <summary>One finding: which rule, how bad, on which statement, and what to do instead.</summary>
-public sealed record LintFinding(string Rule, LintSeverity Severity, int? StatementIndex, string Message, string? Hint = null);
+/// <summary>What a statement does to the table it names besides taking the lock.</summary>
+public enum TableImpact
+{
+    /// <summary>Catalog-only or touches only the rows it names.</summary>
+    None,
+
+    /// <summary>Reads every row (index build, constraint validation, NOT NULL check) while holding the lock.</summary>
+    Scan,
+
+    /// <summary>Writes a new copy of the table (and its indexes) while holding the lock.</summary>
+    Rewrite,
+}
+
+/// <summary>
+/// One finding: which rule, how bad, on which statement, what to do instead (<see cref="Hint"/>),
+/// the lock the statement takes, whether it scans or rewrites the table, and that table's size
+/// when a target was connected. The positional part is the original contract of plan, API and editor.
+/// </summary>
+public sealed record LintFinding(string Rule, LintSeverity Severity, int? StatementIndex, string Message, string? Hint = null)
+{
+    /// <summary>The strongest table lock mode the statement takes, as PostgreSQL names it ("ACCESS EXCLUSIVE"), or "none".</summary>
+    public string? Lock { get; init; }
+
+    public TableImpact? Impact { get; init; }
+
+    /// <summary>The table the finding is about, as written in the migration.</summary>
+    public string? Table { get; init; }
+
+    /// <summary>pg_class.reltuples of <see cref="Table"/> on the connected target; null offline or when unknown.</summary>
+    public long? TableRows { get; init; }
+
+    /// <summary>1-based line of the statement's first character in the migration text, when the linter had the text.</summary>
+    public int? Line { get; init; }
+}
 
 /// <summary>A statement with its parse tree, as a rule sees it.</summary>
-public sealed record LintStatement(SqlStatement Statement, string Node, JsonElement Body);
+/// <param name="InTransaction">True when an explicit BEGIN earlier in the file is still open.</param>
+public sealed record LintStatement(SqlStatement Statement, string Node, JsonElement Body, bool InTransaction = false);
 
 /// <summary>What rules know beyond the SQL: the target's catalog estimates and the configured thresholds.</summary>
 /// <param name="RowEstimates">pg_class.reltuples by the relation name as written in the migration.</param>
@@ -23,90 +56,43 @@ public sealed record LintContext(IReadOnlyDictionary<string, long> RowEstimates,
 {
     public static LintContext Empty { get; } = new(new Dictionary<string, long>(), 100_000);
 
-    public long? EstimatedRows(string relation) => RowEstimates.TryGetValue(relation, out var n) ? n : null;
+    public long? EstimatedRows(string? relation) => relation is not null && RowEstimates.TryGetValue(relation, out var n) ? n : null;
+
+    public bool IsBig(string? relation) => EstimatedRows(relation) is { } n && n >= BigTableRows;
 }
 
 /// <summary>A lint rule: one per file, registered in <see cref="MigrationLinter"/>.</summary>
 public interface IMigrationLintRule
 {
-    /// <summary>Stable id, kebab-case, in the style of squawk's rule names.</summary>
+    /// <summary>Stable id, kebab-case; squawk's own name where the rule is squawk's.</summary>
     string Id { get; }
+
+    /// <summary>Severity unless the settings change it.</summary>
+    LintSeverity Severity { get; }
+
+    /// <summary>One sentence: what the rule flags and why.</summary>
+    string Description { get; }
+
+    /// <summary>squawk rule names whose findings this rule covers (empty when squawk has no such rule).</summary>
+    IReadOnlyList<string> Squawk { get; }
 
     IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context);
 }
 
-/// <summary>Helpers for reading libpg_query trees.</summary>
-internal static class LintTree
+/// <summary>Base of the built-in rules: metadata plus a finding builder that fills the rule's id, severity and table.</summary>
+public abstract class LintRule : IMigrationLintRule
 {
-    public static string? Str(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;
+    public abstract string Id { get; }
 
-    public static bool Flag(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.True;
+    public abstract LintSeverity Severity { get; }
 
-    public static IEnumerable<JsonElement> Array(JsonElement e, string name) =>
-        e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Array ? v.EnumerateArray() : [];
+    public abstract string Description { get; }
 
-    /// <summary>"schema.table" or "table" of a RangeVar, as written.</summary>
-    public static string? Relation(JsonElement body)
-    {
-        if (!body.TryGetProperty("relation", out var rel))
-        {
-            return null;
-        }
+    public virtual IReadOnlyList<string> Squawk => [];
 
-        var name = Str(rel, "relname");
-        var schema = Str(rel, "schemaname");
-        return name is null ? null : schema is null ? name : $"{schema}.{name}";
-    }
+    public abstract IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context);
 
-    /// <summary>The AlterTableCmd bodies of an ALTER TABLE.</summary>
-    public static IEnumerable<JsonElement> AlterCommands(LintStatement s) =>
-        s.Node == "AlterTableStmt"
-            ? Array(s.Body, "cmds").Select(c => c.TryGetProperty("AlterTableCmd", out var cmd) ? cmd : default).Where(c => c.ValueKind == JsonValueKind.Object)
-            : [];
-
-    /// <summary>Constraint bodies of a ColumnDef.</summary>
-    public static IEnumerable<JsonElement> ColumnConstraints(JsonElement columnDef) =>
-        Array(columnDef, "constraints").Select(c => c.TryGetProperty("Constraint", out var con) ? con : default).Where(c => c.ValueKind == JsonValueKind.Object);
-
-    public static JsonElement? ColumnDef(JsonElement alterCmd) =>
-        alterCmd.TryGetProperty("def", out var def) && def.TryGetProperty("ColumnDef", out var col) ? col : null;
-
-    /// <summary>Every function name called anywhere under an expression.</summary>
-    public static IEnumerable<string> FunctionNames(JsonElement e)
-    {
-        switch (e.ValueKind)
-        {
-            case JsonValueKind.Object:
-                foreach (var p in e.EnumerateObject())
-                {
-                    if (p.Name == "FuncCall" && p.Value.TryGetProperty("funcname", out var names))
-                    {
-                        var last = names.EnumerateArray().LastOrDefault();
-                        if (last.ValueKind == JsonValueKind.Object && last.TryGetProperty("String", out var s) && Str(s, "sval") is { } fn)
-                        {
-                            yield return fn.ToLowerInvariant();
-                        }
-                    }
-
-                    foreach (var nested in FunctionNames(p.Value))
-                    {
-                        yield return nested;
-                    }
-                }
-
-                break;
-            case JsonValueKind.Array:
-                foreach (var item in e.EnumerateArray())
-                {
-                    foreach (var nested in FunctionNames(item))
-                    {
-                        yield return nested;
-                    }
-                }
-
-                break;
-        }
-    }
+    /// <param name="impact">Overrides what <see cref="StatementLocks"/> says the statement does to the table.</param>
+    protected LintFinding Finding(LintStatement s, string message, string hint, TableImpact? impact = null, string? table = null, LintSeverity? severity = null) =>
+        new(Id, severity ?? Severity, s.Statement.Index, message, hint) { Impact = impact, Table = table ?? LintTree.Relation(s.Body) };
 }

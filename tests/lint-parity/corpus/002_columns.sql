@@ -1,0 +1,13 @@
+ALTER TABLE accounts ADD COLUMN verified boolean NOT NULL;
+ALTER TABLE accounts ADD COLUMN token uuid DEFAULT gen_random_uuid();
+ALTER TABLE accounts ADD COLUMN seen_at text DEFAULT now()::text;
+ALTER TABLE accounts ADD COLUMN score int DEFAULT 0;
+ALTER TABLE accounts ALTER COLUMN email SET NOT NULL;
+ALTER TABLE accounts ALTER COLUMN country DROP NOT NULL;
+ALTER TABLE orders ALTER COLUMN total TYPE bigint;
+ALTER TABLE orders DROP COLUMN placed_at;
+ALTER TABLE orders RENAME COLUMN total TO amount;
+ALTER TABLE orders RENAME TO purchases;
+ALTER TABLE accounts ADD COLUMN pk_id bigserial PRIMARY KEY;
+ALTER TABLE accounts ADD COLUMN nick varchar(40);
+ALTER TABLE accounts ADD COLUMN legacy_ts timestamp;

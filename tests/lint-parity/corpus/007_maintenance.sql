@@ -1,0 +1,12 @@
+VACUUM FULL accounts;
+CLUSTER accounts USING accounts_pkey;
+ALTER TABLE accounts SET LOGGED;
+ALTER TABLE events SET UNLOGGED;
+LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE;
+LOCK TABLE events;
+LOCK TABLE purchases IN ROW EXCLUSIVE MODE;
+UPDATE accounts SET score = 0;
+DELETE FROM events;
+REFRESH MATERIALIZED VIEW account_totals;
+ALTER TABLE accounts SET TABLESPACE archive;
+ALTER TABLE accounts ADD COLUMN email_lower text GENERATED ALWAYS AS (lower(email)) STORED;
