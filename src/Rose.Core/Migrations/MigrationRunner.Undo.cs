@@ -65,7 +65,7 @@ public sealed partial class MigrationRunner
                     Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []), ct);
                 var watch = Stopwatch.StartNew();
                 await session.BeginAsync(ct);
-                var result = await session.RunStatementsAsync(batch.Statements, ct);
+                var result = await session.RunStatementsAsync(batch, ct);
                 if (result.Status == ExecutionStatus.Succeeded)
                 {
                     await SchemaHistory.DeleteVersionAsync(session, undo.Version!, ct);
