@@ -15,6 +15,7 @@ public sealed partial class MigrationRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(toVersion);
+        await RefuseBadCharactersAsync(request, ct);
         var target = planner.Target(request.Database);
         await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
         try
