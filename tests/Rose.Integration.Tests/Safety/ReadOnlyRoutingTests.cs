@@ -1,4 +1,5 @@
 using Rose.Core.Execution;
+using Rose.Core.Sql;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Safety;
@@ -42,5 +43,19 @@ public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
         Assert.False(outcome.Result!.ReadOnly);
         Assert.Equal(2L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+    }
+
+    [Theory]
+    [InlineData("LOCK ROWS")]
+    [InlineData("SELECT FOR UPDATE")]
+    [InlineData("FUNCTION pg_advisory_lock")]
+    public void RowLocksAndSideEffects_AreNeverPlainReads_EvenWhenFlaggedAsReads(string operation)
+    {
+        var statement = new SqlStatement(0, 0, 8, "SELECT 1", "SelectStmt", "SELECT", ["SELECT", operation], [], Writes: false, Destructive: false,
+            NoTransaction: false, TransactionControl: false, StatementKind.Read, UnfilteredDml: false, Error: null);
+
+        Assert.False(ReadRouting.IsPlainRead(statement));
+        Assert.False(ReadRouting.AllPlainReads(new SqlBatch("SELECT 1", [statement])));
+        Assert.True(ReadRouting.IsPlainRead(statement with { Operations = ["SELECT"] }));
     }
 }
