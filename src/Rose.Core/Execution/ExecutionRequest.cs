@@ -40,5 +40,9 @@ public sealed record ExecutionOutcome(
     public IReadOnlyList<string> Reasons => Decision.Reasons;
 }
 
-/// <summary>Bad input: nothing was classified, audited or run. The message says what to fix.</summary>
-public sealed class ExecutionRequestException(string message) : Exception(message);
+/// <summary>Bad input: nothing was classified or run. The message says what to fix.</summary>
+public sealed class ExecutionRequestException(string message) : Exception(message)
+{
+    /// <summary>The audit row of the refused attempt, when the refusal was audited (characters PostgreSQL refuses).</summary>
+    public long? AuditId { get; init; }
+}

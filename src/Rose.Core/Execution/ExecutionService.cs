@@ -33,6 +33,11 @@ public sealed partial class ExecutionService(
     public (SqlBatch Batch, PolicyDecision Decision) Preview(string database, string sql, Policy.SqlPolicy policy)
     {
         Validate(database, sql);
+        if ((RefusedCharacters.Describe("database", database) ?? RefusedCharacters.Describe("sql", sql)) is { } problem)
+        {
+            throw new ExecutionRequestException(problem);
+        }
+
         var batch = classifier.Classify(sql);
         TargetEnvironment? environment = targets.TryGet(database, out var target) ? target.Definition.Environment : null;
         return (batch, enforcer.Evaluate(policy, database, environment, batch));
@@ -42,6 +47,7 @@ public sealed partial class ExecutionService(
     {
         ArgumentNullException.ThrowIfNull(request);
         Validate(request.Database, request.Sql);
+        await RefuseBadCharactersAsync(request, ct);
 
         var batch = classifier.Classify(request.Sql);
         var known = targets.TryGet(request.Database, out var target);

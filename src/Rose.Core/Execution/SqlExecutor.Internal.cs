@@ -20,7 +20,13 @@ public sealed partial class SqlExecutor
             return (null, new SqlError("0A000", "This statement cannot be tried inside a rolled-back transaction."));
         }
 
-        await using var conn = await target.ReadWrite.OpenConnectionAsync(ct);
+        if (guard.Check(statement) is { } refused)
+        {
+            return (null, refused);
+        }
+
+        await using var lease = await CleanConnection.OpenAsync(target.ReadWrite, ct);
+        var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         try
         {
@@ -45,12 +51,17 @@ public sealed partial class SqlExecutor
         }
     }
 
-    /// <summary>A read of Rose's own (catalog) SQL with positional parameters, in a READ ONLY transaction.</summary>
-    public async Task<List<object?[]>> ReadCatalogAsync(RegisteredTarget target, string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
+    /// <summary>
+    /// A read of Rose's own (catalog) SQL with positional parameters, in a READ ONLY transaction.
+    /// Internal: code outside Rose.Core (the console, the CLI) has no way to send SQL text that the
+    /// classifier did not produce.
+    /// </summary>
+    internal async Task<List<object?[]>> ReadCatalogAsync(RegisteredTarget target, string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(parameters);
-        await using var conn = await (target.ReadOnly ?? target.ReadWrite).OpenConnectionAsync(ct);
+        await using var lease = await CleanConnection.OpenAsync(target.ReadOnly ?? target.ReadWrite, ct);
+        var conn = lease.Connection;
         await using var tx = await conn.BeginTransactionAsync(ct);
         await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct, readOnly: true);
         await using var cmd = new NpgsqlCommand(sql, conn, tx);

@@ -8,21 +8,22 @@ public sealed partial class SqlExecutor
     /// <summary>
     /// Opens one read-write connection to the target and keeps it for the caller's whole run, so a
     /// session-level advisory lock and the run's transactions live on the same backend. Session
-    /// settings (timeouts) are set once here and are reset when the pooled connection is returned.
+    /// settings (timeouts) are set once here; the session lock, settings and anything else the run left
+    /// on the backend are discarded before the connection goes back to the pool.
     /// </summary>
     public async Task<TargetSession> OpenSessionAsync(RegisteredTarget target, ExecutionLimits limits, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(limits);
-        var conn = await target.ReadWrite.OpenConnectionAsync(ct);
+        var lease = await CleanConnection.OpenAsync(target.ReadWrite, ct);
         try
         {
-            await SetSessionLimitsAsync(conn, null, limits, ct);
-            return new TargetSession(conn, limits);
+            await SetSessionLimitsAsync(lease.Connection, null, limits, ct);
+            return new TargetSession(lease, limits, guard);
         }
         catch
         {
-            await conn.DisposeAsync();
+            await lease.DisposeAsync();
             throw;
         }
     }

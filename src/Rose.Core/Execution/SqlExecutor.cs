@@ -7,15 +7,21 @@ using Rose.Core.Targets;
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// Runs an already-approved batch on a target. Each statement is its own command over the
-/// extended protocol (so the server refuses anything that smuggles a second statement); an
-/// all-read batch runs in a READ ONLY transaction, on the read-only connection when there is one;
-/// a write batch runs in one transaction unless it holds statements PostgreSQL cannot run in one.
-/// Timeouts are always set. Only <see cref="ExecutionService"/> calls this.
+/// Runs an already-approved batch on a target. It takes classified statements only, never SQL text:
+/// before anything is sent, <see cref="StatementGuard"/> checks that each statement's text is the
+/// classified text (in place in the batch, and read alone by the parser as the same statement). Each
+/// statement is its own command over the extended protocol (so the server refuses anything that
+/// smuggles a second statement); an all-read batch (<see cref="ReadRouting"/>) runs in a READ ONLY
+/// transaction, on the read-only connection when there is one; a write batch runs in one transaction
+/// unless it holds statements PostgreSQL cannot run in one. Timeouts are always set, and every
+/// connection is reset before it goes back to the pool (<see cref="CleanConnection"/>). Only
+/// <see cref="ExecutionService"/> calls this.
 /// Raw Npgsql, not Dapper: user SQL has no record to map to, and rows are read value by value under row and size limits.
 /// </summary>
-public sealed partial class SqlExecutor
+public sealed partial class SqlExecutor(ISqlClassifier classifier)
 {
+    private readonly StatementGuard guard = new(classifier);
+
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
         IRowSink? sink, CancellationToken ct)
     {
@@ -31,6 +37,11 @@ public sealed partial class SqlExecutor
             return Fail(result, new SqlError("42601", "Only statements the parser understood can run."));
         }
 
+        if (guard.Check(batch) is { } refused)
+        {
+            return Fail(result, refused);
+        }
+
         if (batch.Statements.FirstOrDefault(s => s.TransactionControl) is { } txStatement)
         {
             return Fail(result, new SqlError("25000",
@@ -38,7 +49,7 @@ public sealed partial class SqlExecutor
                 StatementIndex: txStatement.Index, Position: txStatement.Start));
         }
 
-        result.ReadOnly = batch.AllReads;
+        result.ReadOnly = ReadRouting.AllPlainReads(batch);
         var segments = TransactionSegments.Split(batch.Statements);
         result.AllOrNothing = segments.Count == 1 && segments[0].InTransaction;
         if (segments.Any(s => !s.InTransaction))
@@ -52,7 +63,8 @@ public sealed partial class SqlExecutor
         var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
-            await using var conn = await source.OpenConnectionAsync(ct);
+            await using var lease = await CleanConnection.OpenAsync(source, ct);
+            var conn = lease.Connection;
             List<SqlNotice>? notices = null;
             conn.Notice += (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
 
@@ -167,7 +179,7 @@ public sealed partial class SqlExecutor
     private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct, bool readOnly = false)
     {
         // Inside a transaction the settings are LOCAL; outside, they last for the session and are
-        // reset (DISCARD ALL) when the pooled connection is returned. transaction_read_only is what
+        // reset (DISCARD ALL) before the pooled connection is returned (CleanConnection). transaction_read_only is what
         // SET TRANSACTION READ ONLY sets; turning it on is allowed at any point of a transaction, so
         // it rides in the same round trip instead of a statement of its own.
         var local = tx is not null;

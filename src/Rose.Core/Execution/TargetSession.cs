@@ -5,20 +5,26 @@ using Rose.Core.Sql;
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// One target connection held for a run. User statements run through <see cref="SqlExecutor"/>'s own
-/// statement step (one command each, extended protocol); Rose's own bookkeeping SQL uses positional
-/// parameters. Opened only by <see cref="SqlExecutor.OpenSessionAsync"/>.
+/// One target connection held for a run. User statements come in only as classified batches and run
+/// through <see cref="SqlExecutor"/>'s own statement step (one command each, extended protocol) after
+/// the same <see cref="StatementGuard"/> check; Rose's own bookkeeping SQL uses positional parameters
+/// and is reachable from Rose.Core only. Opened only by <see cref="SqlExecutor.OpenSessionAsync"/>;
+/// disposing it rolls back and resets the backend before the connection returns to the pool.
 /// </summary>
 public sealed class TargetSession : IAsyncDisposable
 {
+    private readonly CleanConnection lease;
     private readonly NpgsqlConnection conn;
     private readonly ExecutionLimits limits;
+    private readonly StatementGuard guard;
     private NpgsqlTransaction? tx;
 
-    internal TargetSession(NpgsqlConnection conn, ExecutionLimits limits)
+    internal TargetSession(CleanConnection lease, ExecutionLimits limits, StatementGuard guard)
     {
-        this.conn = conn;
+        this.lease = lease;
+        conn = lease.Connection;
         this.limits = limits;
+        this.guard = guard;
     }
 
     /// <summary>The server process id of this session (what pg_terminate_backend would name).</summary>
@@ -70,8 +76,8 @@ public sealed class TargetSession : IAsyncDisposable
         }
     }
 
-    /// <summary>Rose's own SQL (one statement, $n parameters); returns every row.</summary>
-    public async Task<List<object?[]>> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
+    /// <summary>Rose's own SQL (one statement, $n parameters); returns every row. Never user text.</summary>
+    internal async Task<List<object?[]>> QueryAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(parameters);
         await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 };
@@ -96,15 +102,41 @@ public sealed class TargetSession : IAsyncDisposable
         return rows;
     }
 
-    /// <summary>
-    /// Runs classified user statements in order inside the open transaction (or each on its own
-    /// when none is open). Never throws for a server error: the result says Failed with the error.
-    /// </summary>
-    public async Task<ExecutionResult> RunStatementsAsync(IReadOnlyList<SqlStatement> statements, CancellationToken ct)
+    /// <summary>Runs every statement of a classified batch; see <see cref="RunStatementsAsync(SqlBatch, IReadOnlyList{SqlStatement}, CancellationToken)"/>.</summary>
+    public Task<ExecutionResult> RunStatementsAsync(SqlBatch batch, CancellationToken ct)
     {
+        ArgumentNullException.ThrowIfNull(batch);
+        return RunStatementsAsync(batch, batch.Statements, ct);
+    }
+
+    /// <summary>
+    /// Runs some statements of a classified batch (e.g. one transaction segment) in order inside the
+    /// open transaction (or each on its own when none is open). The whole batch is checked first and
+    /// nothing runs unless every statement passes and each one asked for is the batch's own. Never
+    /// throws for a server error: the result says Failed with the error.
+    /// </summary>
+    public async Task<ExecutionResult> RunStatementsAsync(SqlBatch batch, IReadOnlyList<SqlStatement> statements, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(statements);
         var result = new ExecutionResult { AllOrNothing = tx is not null };
         var total = Stopwatch.StartNew();
+        if (!batch.AllParsed)
+        {
+            return Failed(result, new SqlError(StatementGuard.RefusedSqlState, "Only statements the parser understood can run."), total);
+        }
+
+        if (statements.FirstOrDefault(s => !batch.Statements.Contains(s, ReferenceEqualityComparer.Instance)) is { } stranger)
+        {
+            return Failed(result, new SqlError(StatementGuard.RefusedSqlState,
+                $"Statement {stranger.Index + 1} is not a statement of the classified batch; nothing ran.", StatementIndex: stranger.Index), total);
+        }
+
+        if (guard.Check(batch) is { } refused)
+        {
+            return Failed(result, refused, total);
+        }
+
         foreach (var statement in statements)
         {
             var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = tx is null };
@@ -145,6 +177,6 @@ public sealed class TargetSession : IAsyncDisposable
     public async ValueTask DisposeAsync()
     {
         await RollbackAsync();
-        await conn.DisposeAsync();
+        await lease.DisposeAsync();
     }
 }

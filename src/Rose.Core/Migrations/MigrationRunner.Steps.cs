@@ -31,7 +31,7 @@ public sealed partial class MigrationRunner
             if (allOrNothing)
             {
                 await session.BeginAsync(ct);
-                result = await session.RunStatementsAsync(batch.Statements, ct);
+                result = await session.RunStatementsAsync(batch, ct);
                 if (result.Status == ExecutionStatus.Succeeded)
                 {
                     await SchemaHistory.InsertAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, success: true, ct);
@@ -86,7 +86,7 @@ public sealed partial class MigrationRunner
         {
             progress?.Report(new MigrationProgress("apply", pending[i].Script.FileName, i, pending.Count, $"Applying {pending[i].Script.FileName} ({i + 1}/{pending.Count}, one transaction)"));
             var watch = Stopwatch.StartNew();
-            var result = await session.RunStatementsAsync(pending[i].Batch.Statements, ct);
+            var result = await session.RunStatementsAsync(pending[i].Batch, ct);
             results.Add((result, watch.Elapsed.TotalMilliseconds));
             if (result.Status == ExecutionStatus.Succeeded)
             {
@@ -143,7 +143,7 @@ public sealed partial class MigrationRunner
                 progress?.Report(new MigrationProgress("dry-run", script.FileName, applied.Count, pending.Count, $"Trying {script.FileName}"));
                 var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
                 var watch = Stopwatch.StartNew();
-                var result = await session.RunStatementsAsync(batch.Statements, ct);
+                var result = await session.RunStatementsAsync(batch, ct);
                 var ok = result.Status == ExecutionStatus.Succeeded;
                 var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
                 applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, ok, true,
@@ -177,7 +177,7 @@ public sealed partial class MigrationRunner
                 await session.BeginAsync(ct);
             }
 
-            var result = await session.RunStatementsAsync(segment.Statements, ct);
+            var result = await session.RunStatementsAsync(batch, segment.Statements, ct);
             total.Statements.AddRange(result.Statements);
             if (result.Status != ExecutionStatus.Succeeded)
             {

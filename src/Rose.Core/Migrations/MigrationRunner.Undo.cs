@@ -15,6 +15,7 @@ public sealed partial class MigrationRunner
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(toVersion);
+        await RefuseBadCharactersAsync(request, ct);
         var target = planner.Target(request.Database);
         await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
         try
@@ -65,7 +66,7 @@ public sealed partial class MigrationRunner
                     Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []), ct);
                 var watch = Stopwatch.StartNew();
                 await session.BeginAsync(ct);
-                var result = await session.RunStatementsAsync(batch.Statements, ct);
+                var result = await session.RunStatementsAsync(batch, ct);
                 if (result.Status == ExecutionStatus.Succeeded)
                 {
                     await SchemaHistory.DeleteVersionAsync(session, undo.Version!, ct);

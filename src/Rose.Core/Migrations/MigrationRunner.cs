@@ -29,6 +29,7 @@ public sealed partial class MigrationRunner(
     public async Task<MigrationRunResult> ApplyAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
+        await RefuseBadCharactersAsync(request, ct);
         var target = planner.Target(request.Database);
         progress?.Report(new MigrationProgress("lock", null, 0, 0, "Waiting for the migration lock"));
         await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);

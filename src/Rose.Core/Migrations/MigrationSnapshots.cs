@@ -2,6 +2,7 @@ using System.Globalization;
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Configuration;
+using Rose.Core.Execution;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
@@ -11,9 +12,10 @@ public sealed record MigrationSnapshot(string Database, string Name, string Path
 
 /// <summary>
 /// pg_dump --schema-only of a target to Rose:DataDir/snapshots/&lt;target&gt;/&lt;timestamp&gt;.sql before an apply
-/// (read-only by nature: pg_dump only reads the catalog).
+/// (read-only by nature: pg_dump only reads the catalog). A pg_dump older than the target server is
+/// refused up front with both versions, because pg_dump cannot dump a newer server.
 /// </summary>
-public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
+public sealed class MigrationSnapshots(IOptions<RoseOptions> options, SqlExecutor executor)
 {
     public string Folder(string database) =>
         System.IO.Path.Combine(options.Value.DataDir, "snapshots", Sanitise(database));
@@ -46,12 +48,13 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
         var name = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture) + ".sql";
         var path = System.IO.Path.Combine(folder, name);
         var cs = new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString);
+        var program = PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath);
         int exit;
         string error;
         try
         {
-            (exit, error) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath),
-                ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
+            await CheckVersionAsync(program, target, ct);
+            (exit, error) = await PgClientTools.RunAsync(program, ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
         }
         catch (MigrationException ex)
         {
@@ -67,6 +70,21 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options)
 
         var info = new FileInfo(path);
         return new MigrationSnapshot(target.Definition.Name, name, path, info.Length, DateTimeOffset.UtcNow);
+    }
+
+    /// <summary>pg_dump refuses a server of a newer major version; say so before anything runs, with both versions and the key to change.</summary>
+    private async Task CheckVersionAsync(string program, RegisteredTarget target, CancellationToken ct)
+    {
+        var (dumpVersion, dumpMajor) = await PgClientTools.VersionAsync(program, ct);
+        var rows = await executor.ReadCatalogAsync(target, "SELECT current_setting('server_version'), current_setting('server_version_num')::int", [], ct);
+        var serverVersion = (string)rows[0][0]!;
+        var serverMajor = (int)rows[0][1]! / 10000;
+        if (dumpMajor < serverMajor)
+        {
+            throw new MigrationException(
+                $"pg_dump {dumpVersion} ({program}) is older than the target server, PostgreSQL {serverVersion}, and cannot dump it. "
+                + $"Set Rose:Migrations:PgDumpPath to pg_dump {serverMajor} or newer. Nothing was applied.");
+        }
     }
 
     private static string Sanitise(string name) =>

@@ -45,6 +45,48 @@ internal static class PgClientTools
         return program;
     }
 
+    /// <summary>
+    /// The version a client program reports (<c>pg_dump --version</c> prints e.g. "pg_dump (PostgreSQL) 15.14 (Debian 15.14-0+deb12u1)"):
+    /// the version text and its major number.
+    /// </summary>
+    public static async Task<(string Text, int Major)> VersionAsync(string program, CancellationToken ct)
+    {
+        var psi = new ProcessStartInfo(program) { RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
+        psi.ArgumentList.Add("--version");
+        Process process;
+        try
+        {
+            process = Process.Start(psi) ?? throw new MigrationException($"{program} could not be started.");
+        }
+        catch (System.ComponentModel.Win32Exception ex)
+        {
+            throw new MigrationException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
+        }
+
+        using (process)
+        {
+            var stdout = process.StandardOutput.ReadToEndAsync(ct);
+            _ = process.StandardError.ReadToEndAsync(ct);
+            using var timeout = CancellationTokenSource.CreateLinkedTokenSource(ct);
+            timeout.CancelAfter(TimeSpan.FromSeconds(30));
+            try
+            {
+                await process.WaitForExitAsync(timeout.Token);
+            }
+            catch (OperationCanceledException)
+            {
+                process.Kill(entireProcessTree: true);
+                throw new MigrationException($"{program} --version did not answer within 30 s.");
+            }
+
+            var output = (await stdout).Trim();
+            var match = System.Text.RegularExpressions.Regex.Match(output, @"\(PostgreSQL\)\s+(?<v>(?<major>[0-9]+)[0-9.]*\S*)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+            return process.ExitCode == 0 && match.Success
+                ? (match.Groups["v"].Value, int.Parse(match.Groups["major"].Value, CultureInfo.InvariantCulture))
+                : throw new MigrationException($"{program} --version did not say which PostgreSQL it belongs to ('{output}'); set Rose:Migrations:PgDumpPath to a pg_dump.");
+        }
+    }
+
     /// <summary>Runs a client program against a database; returns its exit code and standard error.</summary>
     public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct)
     {

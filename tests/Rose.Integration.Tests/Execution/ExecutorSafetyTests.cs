@@ -42,25 +42,55 @@ public sealed class ExecutorSafetyTests(PostgresServerFixture pg) : IAsyncLifeti
     ]);
 
     [Fact]
-    public async Task ExecuteAsync_WriteMislabelledAsRead_IsStoppedByReadOnlyTransaction()
+    public async Task ExecuteAsync_WriteMislabelledAsRead_IsNotSent()
     {
         var executor = h.Services.GetRequiredService<SqlExecutor>();
         var result = await executor.ExecuteAsync(Target, Mislabelled("DELETE FROM t1"), new ExecutionLimits(100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), null, CancellationToken.None);
 
         Assert.Equal(ExecutionStatus.Failed, result.Status);
-        Assert.Equal("25006", result.Error!.SqlState); // read_only_sql_transaction
+        Assert.Equal("42601", result.Error!.SqlState);
+        Assert.Contains("not sent", result.Error.Message, StringComparison.Ordinal);
+        Assert.Contains("DELETE", result.Error.Message, StringComparison.Ordinal);
+        Assert.Empty(result.Statements);
         Assert.Equal(10L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
     }
 
     [Fact]
-    public async Task ExecuteAsync_SmuggledSecondStatement_IsRefusedByTheServer()
+    public async Task ExecuteAsync_WriteHiddenInAFunctionTheClassifierCallsARead_IsStoppedByReadOnlyTransaction()
+    {
+        // The parser cannot see into a user function: the READ ONLY transaction is the layer that stops it.
+        await h.TargetExecAsync("CREATE FUNCTION empty_t1() RETURNS bigint LANGUAGE sql AS 'WITH d AS (DELETE FROM t1 RETURNING 1) SELECT count(*) FROM d'");
+
+        var outcome = await h.RunAsync("SELECT empty_t1()");
+
+        Assert.Equal(OutcomeStatus.Failed, outcome.Status);
+        Assert.True(outcome.Result!.ReadOnly);
+        Assert.Equal("25006", outcome.Result.Error!.SqlState); // read_only_sql_transaction
+        Assert.Equal(10L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_SmuggledSecondStatement_IsNotSent()
     {
         var executor = h.Services.GetRequiredService<SqlExecutor>();
         var result = await executor.ExecuteAsync(Target, Mislabelled("SELECT 1; DELETE FROM t1"), new ExecutionLimits(100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), null, CancellationToken.None);
 
         Assert.Equal(ExecutionStatus.Failed, result.Status);
-        Assert.Equal("42601", result.Error!.SqlState); // cannot insert multiple commands into a prepared statement
+        Assert.Equal("42601", result.Error!.SqlState);
+        Assert.Contains("2 statements", result.Error.Message, StringComparison.Ordinal);
         Assert.Equal(10L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+    }
+
+    [Fact]
+    public async Task ExecuteAsync_StatementTextNotInTheBatchText_IsNotSent()
+    {
+        // A statement whose text was re-derived (here: differs from the batch text at its offset) never runs.
+        var batch = new SqlBatch("SELECT 1 -- x", [Mislabelled("SELECT 2").Statements[0]]);
+        var result = await h.Services.GetRequiredService<SqlExecutor>().ExecuteAsync(Target, batch,
+            new ExecutionLimits(100, TimeSpan.FromSeconds(5), TimeSpan.FromSeconds(1)), null, CancellationToken.None);
+
+        Assert.Equal(ExecutionStatus.Failed, result.Status);
+        Assert.Contains("not the batch text at its position", result.Error!.Message, StringComparison.Ordinal);
     }
 
     [Fact]

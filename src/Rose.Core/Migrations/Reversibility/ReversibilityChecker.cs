@@ -211,7 +211,7 @@ public sealed class ReversibilityChecker(
         }
 
         await session.BeginAsync(ct);
-        var result = await session.RunStatementsAsync(batch.Statements, ct);
+        var result = await session.RunStatementsAsync(batch, ct);
         if (result.Status == ExecutionStatus.Succeeded)
         {
             await session.CommitAsync(ct);
