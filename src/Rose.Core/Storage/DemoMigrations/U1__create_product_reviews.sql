@@ -1,4 +1,2 @@
--- Undo of V1: removes the reviews table (and with it everything V2 added to it).
-SET lock_timeout = '5s';
-
+-- Undo of V1: removes the reviews table (U2 removes the votes that point at it first).
 DROP TABLE IF EXISTS product_reviews;

@@ -29,7 +29,9 @@ public sealed class DraftReviewer(ISqlClassifier classifier, MigrationPlanner pl
         var context = await planner.LintContextAsync(target, batch.Statements, ct);
         var planned = planner.PlanScript(script, batch, policy, database, target.Definition.Environment, context);
         var parseErrors = planned.Statements.Where(s => s.ParseError is not null).Select(s => $"statement {s.Index + 1}: {s.ParseError}");
-        return new DraftReview(null, planned.Decision, [.. parseErrors, .. planned.Reasons], planned.Findings);
+        // An allowed draft's reasons only repeat "allowed"; the others say what blocks or parks it.
+        var reasons = planned.Decision == Decision.Allow ? [] : planned.Reasons;
+        return new DraftReview(null, planned.Decision, [.. parseErrors, .. reasons], planned.Findings);
     }
 
     /// <summary>The folder's scripts plus the draft; throws <see cref="MigrationException"/> when the draft clashes with a file.</summary>

@@ -175,6 +175,10 @@ public partial class Migrations : IDisposable
         if (JoinDraft(draft) is { } joined)
         {
             await PlanAsync(joined);
+            if (plan is not null)
+            {
+                Snackbar.Add($"Plan with the draft: {MigrationLabels.DecisionName(plan.Decision)}, {plan.Migrations.Count} migration(s); the details are above the tabs.", Severity.Info);
+            }
         }
     }
 
