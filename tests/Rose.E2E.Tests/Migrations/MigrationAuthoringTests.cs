@@ -39,7 +39,8 @@ public sealed class MigrationAuthoringTests(AuthoringConsoleFixture fixture)
             await RoseConsoleFixture.WaitInteractiveAsync(page);
             await Assertions.Expect(page.GetByTestId("migration-none")).ToBeVisibleAsync();
 
-            // Typing: the linter and the policy answer without a click.
+            // Typing: the linter and the policy answer without a click (once the editor's events are wired).
+            await page.Locator("[data-testid=migration-author][data-ready='1']").WaitForAsync(new() { Timeout = 30_000 });
             await page.Locator("#migration-editor .view-lines").ClickAsync(new() { Timeout = 30_000 });
             await page.Keyboard.InsertTextAsync("CREATE TABLE authored_notes (id int PRIMARY KEY, body text);");
             await Assertions.Expect(page.GetByTestId("author-decision")).ToContainTextAsync("allow", new() { Timeout = 15_000 });
