@@ -45,6 +45,7 @@ public partial class Migrations : IDisposable
     private bool planWithDraft;
     private DraftReview draftReview = DraftReview.Empty;
     private string? error;
+    private string? folderNote;
 
     private bool CanApply => user.IsInRole(RoseRoles.Operator);
 
@@ -68,6 +69,7 @@ public partial class Migrations : IDisposable
     private async Task LoadAsync()
     {
         error = null;
+        folderNote = null;
         if (Database is null)
         {
             error = "No target databases are configured.";
@@ -82,9 +84,18 @@ public partial class Migrations : IDisposable
             }
             catch (MigrationException ex)
             {
-                // Without a folder the page still shows what the target's history holds.
+                // Without a folder the page still shows what the target's history holds, and the
+                // editor below can still write a migration: no folder configured is a note; a
+                // configured folder that is missing or holds bad files is an error.
                 set = MigrationSet.Empty;
-                error = ex.Message;
+                if (Targets.TryGet(Database, out var target) && string.IsNullOrWhiteSpace(target.Definition.MigrationsPath))
+                {
+                    folderNote = $"Target '{Database}' has no migrations folder (Rose:Targets:{Database}:MigrationsPath): the status shows its history only.";
+                }
+                else
+                {
+                    error = ex.Message;
+                }
             }
 
             status = await Planner.StatusAsync(Database, set, disposed.Token);
