@@ -88,6 +88,7 @@ public static class RoseBootstrap
                         StatementTimeout = TimeSpan.FromSeconds(options.Execution.DefaultStatementTimeoutSeconds),
                         LockTimeout = TimeSpan.FromSeconds(options.Execution.DefaultLockTimeoutSeconds),
                         MaxRows = options.Execution.DefaultMaxRows,
+                        MigrationsPath = DemoMigrationsFolder.Write(options.DataDir),
                     });
                 }
             }

@@ -89,7 +89,7 @@ public sealed class ValidationRunner(
         {
             progress.Step(ValidationProgress.Catalog, $"reading the catalog of {database}");
             var catalog = await TargetCatalog.LoadAsync(reader, executor, database, timeout.Token);
-            var accepted = (await checks.ListAsync(database, enabledOnly: true, timeout.Token)).Select(c => c.Definition);
+            var accepted = await AcceptedChecksAsync(database, catalog, executor, timeout.Token);
             var previous = await results.PreviousObservedAsync(database, runId, timeout.Token);
             var plan = Plan(catalog, accepted);
             // catalog + per-table checks and assertions + audit + storing the results
@@ -159,6 +159,25 @@ public sealed class ValidationRunner(
         logger.LogInformation("Validation run {RunId} of {Database}: {Status}, {Fail} failing, {Findings} audit findings",
             runId, database, status, summary.Fail, summary.Findings);
         return new ValidationReport(runId, database, started, watch.Elapsed.TotalMilliseconds, status, summary, checkResults, auditFindings, errors);
+    }
+
+    /// <summary>The database's enabled checks; on its first run (no stored check at all) the suggestions are adopted first (see <see cref="FirstRunChecks"/>).</summary>
+    private async Task<IReadOnlyList<CheckDefinition>> AcceptedChecksAsync(string database, TargetCatalog catalog, Executor executor, CancellationToken ct)
+    {
+        var stored = await checks.ListAsync(database, enabledOnly: false, ct);
+        if (stored.Count == 0)
+        {
+            var adopted = FirstRunChecks.Select(CheckSuggester.Suggest(catalog));
+            foreach (var check in adopted)
+            {
+                await checks.UpsertAsync(database, check, executor.Id, ct);
+            }
+
+            logger.LogInformation("First validation run of {Database}: adopted {Count} suggested checks", database, adopted.Count);
+            return adopted;
+        }
+
+        return [.. stored.Where(c => c.Enabled).Select(c => c.Definition)];
     }
 
     private async Task TryFinishAsync(long runId, string status, string? summaryJson, string error)

@@ -64,6 +64,7 @@ public sealed class MigrationsTests(MigrationsConsoleFixture fixture)
         {
             var page = current = await fixture.SignInAsync("alice", "/migrations?database=demo");
             await RoseConsoleFixture.WaitInteractiveAsync(page);
+            await page.GetByRole(AriaRole.Tab, new() { Name = "Reversibility" }).ClickAsync();
             await page.GetByTestId("reversibility-button").ClickAsync();
             var result = page.GetByTestId("reversibility-result");
             await Assertions.Expect(result).ToHaveAttributeAsync("data-ok", "false", new() { Timeout = 60_000 });

@@ -112,14 +112,27 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
     }
 
     [Fact]
-    public async Task Run_WithoutAcceptedChecks_StillFindsTheNotValidForeignKeyOrphans()
+    public async Task Run_First_AdoptsTheSuggestionsAndFindsEveryDeliberateProblem()
     {
+        // Nothing accepted by hand: the first run adopts the suggestions (freshness aside) on its own.
         var report = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
 
-        var orphans = Assert.Single(report.Results, r => r.Kind == CheckKinds.Orphans);
-        Assert.Equal(CheckStatus.Fail, orphans.Status);
-        Assert.Equal(15L, orphans.FailingRows);
+        Assert.Equal(
+            ["duplicates:public.customers(email)", "not_null:public.customers(full_name)", "orphans:public.support_tickets(customer_id)->public.customers(id)"],
+            report.Results.Where(r => r.Status == CheckStatus.Fail).Select(r => r.Key).Order(StringComparer.Ordinal));
+        Assert.Equal(15L, Assert.Single(report.Results, r => r.Key == "orphans:public.support_tickets(customer_id)->public.customers(id)").FailingRows);
         Assert.Equal(8, report.Results.Count(r => r.Kind == CheckKinds.RowCount));
+        Assert.DoesNotContain(report.Results, r => r.Kind == CheckKinds.Freshness);
+
+        // Adopted once: a check switched off stays off on the next run.
+        var store = harness.Services.GetRequiredService<ValidationCheckStore>();
+        var stored = await store.ListAsync("t", enabledOnly: false, CancellationToken.None);
+        Assert.DoesNotContain(stored, c => c.Definition.Kind == CheckKinds.Freshness);
+        var duplicates = Assert.Single(stored, c => c.Key == "duplicates:public.customers(email)");
+        await store.SetEnabledAsync(duplicates.Id, enabled: false, CancellationToken.None);
+        var second = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+        Assert.DoesNotContain(second.Results, r => r.Key == duplicates.Key);
+        Assert.Equal(stored.Count, (await store.ListAsync("t", enabledOnly: false, CancellationToken.None)).Count);
     }
 
     [Fact]

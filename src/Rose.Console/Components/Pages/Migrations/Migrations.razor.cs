@@ -1,11 +1,10 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Radzen;
+using MudBlazor;
 using Rose.Console.Auth;
 using Rose.Core.Migrations;
-using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
+using Rose.Core.Sql;
 using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Pages.Migrations;
@@ -13,7 +12,8 @@ namespace Rose.Console.Components.Pages.Migrations;
 /// <summary>
 /// Migrations of a target's folder (Rose:Targets:&lt;name&gt;:MigrationsPath): status for viewers; plan
 /// with lint, dry run and apply (with live progress) for operators; snapshots, and a restore request
-/// for admins. The chosen database lives in the query string.
+/// for admins; a migration written in the browser (<see cref="MigrationAuthor"/>) planned, dry-run or
+/// applied through the same runner. The chosen database lives in the query string.
 /// </summary>
 public partial class Migrations : IDisposable
 {
@@ -24,6 +24,9 @@ public partial class Migrations : IDisposable
     [Inject] private MigrationSnapshots Snapshots { get; set; } = default!;
     [Inject] private CurrentIdentity Identity { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
+    [Inject] private ISqlClassifier Classifier { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
 
@@ -39,7 +42,10 @@ public partial class Migrations : IDisposable
     private int progressDone;
     private int progressTotal;
     private bool running;
+    private bool planWithDraft;
+    private DraftReview draftReview = DraftReview.Empty;
     private string? error;
+    private string? folderNote;
 
     private bool CanApply => user.IsInRole(RoseRoles.Operator);
 
@@ -63,6 +69,7 @@ public partial class Migrations : IDisposable
     private async Task LoadAsync()
     {
         error = null;
+        folderNote = null;
         if (Database is null)
         {
             error = "No target databases are configured.";
@@ -77,9 +84,18 @@ public partial class Migrations : IDisposable
             }
             catch (MigrationException ex)
             {
-                // Without a folder the page still shows what the target's history holds.
+                // Without a folder the page still shows what the target's history holds, and the
+                // editor below can still write a migration: no folder configured is a note; a
+                // configured folder that is missing or holds bad files is an error.
                 set = MigrationSet.Empty;
-                error = ex.Message;
+                if (Targets.TryGet(Database, out var target) && string.IsNullOrWhiteSpace(target.Definition.MigrationsPath))
+                {
+                    folderNote = $"Target '{Database}' has no migrations folder (Rose:Targets:{Database}:MigrationsPath): the status shows its history only.";
+                }
+                else
+                {
+                    error = ex.Message;
+                }
             }
 
             status = await Planner.StatusAsync(Database, set, disposed.Token);
@@ -91,7 +107,10 @@ public partial class Migrations : IDisposable
         }
     }
 
-    private async Task PlanAsync()
+    private void OnDatabaseChanged(string value) =>
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("database", value));
+
+    private async Task PlanAsync(MigrationSet runSet)
     {
         if (Database is null)
         {
@@ -100,7 +119,8 @@ public partial class Migrations : IDisposable
 
         try
         {
-            plan = await Planner.PlanAsync(Database, set, await Identity.PolicyForAsync(user, disposed.Token), disposed.Token);
+            plan = await Planner.PlanAsync(Database, runSet, await Identity.PolicyForAsync(user, disposed.Token), disposed.Token);
+            planWithDraft = !ReferenceEquals(runSet, set);
         }
         catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
         {
@@ -108,7 +128,7 @@ public partial class Migrations : IDisposable
         }
     }
 
-    private async Task ApplyAsync(bool dryRun)
+    private async Task ApplyAsync(MigrationSet runSet, bool dryRun)
     {
         if (Database is null || !CanApply)
         {
@@ -121,12 +141,16 @@ public partial class Migrations : IDisposable
         progressDone = 0;
         progressTotal = 0;
         var progress = new PageProgress(this);
+        var withDraft = !ReferenceEquals(runSet, set);
         try
         {
-            var request = new MigrationRunRequest(Database, set, CurrentIdentity.ToExecutor(user),
-                await Identity.PolicyForAsync(user, disposed.Token), dryRun ? "dry run from the console" : "applied from the console", dryRun);
+            var reason = (dryRun ? "dry run" : "applied") + (withDraft ? " from the console's migration editor" : " from the console");
+            var request = new MigrationRunRequest(Database, runSet, CurrentIdentity.ToExecutor(user),
+                await Identity.PolicyForAsync(user, disposed.Token), reason, dryRun);
             result = await Task.Run(() => Runner.ApplyAsync(request, progress, disposed.Token));
             plan = result.Plan ?? plan;
+            planWithDraft = withDraft && result.Plan is not null;
+            Snackbar.Add(MigrationLabels.ResultText(result), MigrationLabels.ResultSeverity(result));
             await LoadAsync();
         }
         catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
@@ -136,6 +160,58 @@ public partial class Migrations : IDisposable
         finally
         {
             running = false;
+        }
+    }
+
+    /// <summary>Lint and policy for the draft, as the author types (debounced by the editor).</summary>
+    private async Task ReviewDraftAsync(MigrationDraft draft)
+    {
+        if (Database is null)
+        {
+            return;
+        }
+
+        try
+        {
+            draftReview = await new DraftReviewer(Classifier, Planner).ReviewAsync(Database, draft, await Identity.PolicyForAsync(user, disposed.Token), disposed.Token);
+        }
+        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
+        {
+            draftReview = DraftReview.Empty with { Reasons = [ex.Message] };
+        }
+    }
+
+    private async Task PlanDraftAsync(MigrationDraft draft)
+    {
+        if (JoinDraft(draft) is { } joined)
+        {
+            await PlanAsync(joined);
+            if (plan is not null)
+            {
+                Snackbar.Add($"Plan with the draft: {MigrationLabels.DecisionName(plan.Decision)}, {plan.Migrations.Count} migration(s); the details are above the tabs.", Severity.Info);
+            }
+        }
+    }
+
+    private async Task ApplyDraftAsync(MigrationDraft draft, bool dryRun)
+    {
+        if (JoinDraft(draft) is { } joined)
+        {
+            await ApplyAsync(joined, dryRun);
+        }
+    }
+
+    private MigrationSet? JoinDraft(MigrationDraft draft)
+    {
+        try
+        {
+            error = null;
+            return DraftReviewer.Join(set, draft);
+        }
+        catch (MigrationException ex)
+        {
+            error = ex.Message;
+            return null;
         }
     }
 
@@ -166,39 +242,6 @@ public partial class Migrations : IDisposable
         progressLog.Add(p.Message);
         StateHasChanged();
     });
-
-    private static string ResultText(MigrationRunResult r) => r.Status switch
-    {
-        MigrationRunStatus.Succeeded when r.DryRun => $"Dry run succeeded: {r.Applied.Count} migration(s) tried and rolled back.",
-        MigrationRunStatus.Succeeded => r.Applied.Count == 0 ? "Up to date: nothing to apply." : $"Applied {r.Applied.Count} migration(s).",
-        MigrationRunStatus.PendingApproval => "Waiting for approval: nothing was applied.",
-        MigrationRunStatus.Denied => "Denied: " + string.Join("; ", r.Reasons ?? []),
-        _ => "Failed: " + r.Error,
-    };
-
-    private static string StateName(MigrationState s) => s == MigrationState.OutOfOrder ? "out_of_order" : s.ToString().ToLowerInvariant();
-
-    private static BadgeStyle StateStyle(MigrationState s) => s switch
-    {
-        MigrationState.Applied => BadgeStyle.Success,
-        MigrationState.Pending => BadgeStyle.Info,
-        MigrationState.Missing => BadgeStyle.Warning,
-        _ => BadgeStyle.Danger,
-    };
-
-    private static BadgeStyle DecisionStyle(Decision d) => d switch
-    {
-        Decision.Allow => BadgeStyle.Success,
-        Decision.Approval => BadgeStyle.Warning,
-        _ => BadgeStyle.Danger,
-    };
-
-    private static BadgeStyle SeverityStyle(LintSeverity s) => s switch
-    {
-        LintSeverity.Error => BadgeStyle.Danger,
-        LintSeverity.Warning => BadgeStyle.Warning,
-        _ => BadgeStyle.Info,
-    };
 
     public void Dispose()
     {

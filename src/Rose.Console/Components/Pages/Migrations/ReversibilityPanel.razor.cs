@@ -1,6 +1,6 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
-using Radzen;
+using MudBlazor;
 using Rose.Console.Auth;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
@@ -86,11 +86,11 @@ public partial class ReversibilityPanel : IDisposable
 
     private static string VerdictName(ReversibilityVerdict v) => Api.ReversibilityResponse.VerdictName(v);
 
-    private static BadgeStyle VerdictStyle(ReversibilityVerdict v) => v switch
+    private static Color VerdictColor(ReversibilityVerdict v) => v switch
     {
-        ReversibilityVerdict.Reversible => BadgeStyle.Success,
-        ReversibilityVerdict.NoUndo or ReversibilityVerdict.Refused => BadgeStyle.Warning,
-        _ => BadgeStyle.Danger,
+        ReversibilityVerdict.Reversible => Color.Success,
+        ReversibilityVerdict.NoUndo or ReversibilityVerdict.Refused => Color.Warning,
+        _ => Color.Error,
     };
 
     public void Dispose()

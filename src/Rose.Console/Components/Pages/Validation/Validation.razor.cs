@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
+using MudBlazor;
 using Rose.Console.Auth;
 using Rose.Core.Targets;
 using Rose.Core.Validation;
@@ -30,6 +31,7 @@ public partial class Validation
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
     [SupplyParameterFromQuery(Name = "check")] public string? Check { get; set; }
@@ -103,8 +105,16 @@ public partial class Validation
             var executor = CurrentIdentity.ToExecutor(user);
             // Off the circuit's dispatcher, so progress renders while the run works.
             var report = await Task.Run(() => Runner.RunAsync(database, executor, new PageProgress(this), CancellationToken.None));
-            message = $"Run #{report.RunId}: {report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Findings.Count} audit findings.";
-            messageIsError = report.Status != RunStatus.Completed;
+            var text = $"Run #{report.RunId}: {report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Findings.Count} audit findings.";
+            if (report.Status != RunStatus.Completed)
+            {
+                message = text;
+                messageIsError = true;
+            }
+            else
+            {
+                Snackbar.Add(text, report.Summary.Fail + report.Summary.Error > 0 ? Severity.Warning : Severity.Success);
+            }
             await LoadAsync(CancellationToken.None);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or Rose.Core.Audit.AuditUnavailableException or ValidationException or TimeoutException)
@@ -155,11 +165,17 @@ public partial class Validation
     {
         await CheckStore.UpsertAsync(Database!, suggestion.Definition, CurrentIdentity.ToExecutor(user).Id, CancellationToken.None);
         suggestions?.Remove(suggestion);
-        message = $"Accepted: {suggestion.Definition.Describe}. It runs from the next run on.";
-        messageIsError = false;
+        Snackbar.Add($"Accepted: {suggestion.Definition.Describe}. It runs from the next run on.", Severity.Success);
     }
 
-    private async Task CopyAsync(string text) => await Js.InvokeVoidAsync("navigator.clipboard.writeText", text);
+    private async Task CopyAsync(string text)
+    {
+        await Js.InvokeVoidAsync("navigator.clipboard.writeText", text);
+        Snackbar.Add("Copied the remediation SQL.", Severity.Info);
+    }
+
+    private void OnDatabaseChanged(string value) =>
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameters("/validation", new Dictionary<string, object?> { ["database"] = value, ["check"] = null }));
 
     private string CheckLink(string key) =>
         Navigation.GetUriWithQueryParameters("/validation", new Dictionary<string, object?> { ["database"] = Database, ["check"] = key });

@@ -29,6 +29,12 @@ public partial class HistoryPanel : IDisposable
         }
     }
 
+    private Task OnSearchAsync(string value)
+    {
+        search = value ?? string.Empty;
+        return ReloadAsync();
+    }
+
     private async Task ReloadAsync()
     {
         if (UserId is null)

@@ -64,6 +64,19 @@ public partial class Workbench
         _ => "denied",
     };
 
+    private static MudBlazor.Color BadgeColor(Decision decision) => decision switch
+    {
+        Decision.Allow => MudBlazor.Color.Success,
+        Decision.Approval => MudBlazor.Color.Warning,
+        _ => MudBlazor.Color.Error,
+    };
+
+    private async Task OnTargetSelectedAsync(string value)
+    {
+        target = value;
+        await OnTargetChangedAsync();
+    }
+
     private async Task OnTargetChangedAsync()
     {
         await ClassifyAsync(currentText);

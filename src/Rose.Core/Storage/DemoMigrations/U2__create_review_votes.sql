@@ -1,0 +1,2 @@
+-- Undo of V2.
+DROP TABLE IF EXISTS review_votes;
