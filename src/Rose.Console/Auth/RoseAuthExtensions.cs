@@ -112,7 +112,7 @@ public static class RoseAuthExtensions
                 "text/html", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();
 
-        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct) =>
+        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
             // The antiforgery middleware only flags a bad token; endpoints without form binding must refuse it themselves.
             if (!await antiforgery.IsRequestValidAsync(ctx))
@@ -120,12 +120,15 @@ public static class RoseAuthExtensions
                 return Results.BadRequest(new { status = "bad_request", error = "The form's antiforgery token is missing or invalid." });
             }
 
-            // Read the id_token before the cookie goes: the provider needs it as id_token_hint.
-            var session = await ctx.AuthenticateAsync(CookieScheme);
-            var idToken = session.Properties?.GetTokenValue("id_token");
+            // With OIDC, the framework handler first reads the id_token from the session cookie for
+            // id_token_hint and redirects to the provider's end_session_endpoint; then the cookie goes.
+            if (auth.Oidc.Enabled)
+            {
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = OidcSetup.SignedOutRoute }, [OidcSetup.SchemeName, CookieScheme]);
+            }
+
             await ctx.SignOutAsync(CookieScheme);
-            var endSession = auth.Oidc.Enabled ? await OidcSetup.EndSessionUrlAsync(ctx, idToken, ct) : null;
-            return Results.Redirect(endSession ?? (auth.Oidc.Enabled ? "/signed-out" : "/signin"));
+            return Results.Redirect("/signin");
         }).RequireAuthorization(RosePolicies.Viewer);
 
         app.MapGet("/signed-out", () => Results.Content(
