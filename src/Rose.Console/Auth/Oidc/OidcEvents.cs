@@ -18,6 +18,7 @@ public static class OidcEvents
         OnTokenValidated = context => OnTokenValidated(context, roleClaim, roleMap),
         OnRemoteFailure = OnRemoteFailureAsync,
         OnRedirectToIdentityProviderForSignOut = OnSignOut,
+        OnSignedOutCallbackRedirect = OnSignedOutCallback,
     };
 
     private static Task OnTokenValidated(TokenValidatedContext context, string roleClaim, IReadOnlyDictionary<string, string> roleMap)
@@ -45,20 +46,28 @@ public static class OidcEvents
         return Task.CompletedTask;
     }
 
-    /// <summary>The provider's end-session endpoint returns to /signed-out; a provider without one is skipped.</summary>
+    /// <summary>A provider without an end_session_endpoint: the console session is gone, show the signed-out page.</summary>
     private static Task OnSignOut(RedirectContext context)
     {
-        var request = context.Request;
-        var signedOut = $"{request.Scheme}://{request.Host}{request.PathBase}{OidcSetup.SignedOutRoute}";
         if (string.IsNullOrEmpty(context.ProtocolMessage.IssuerAddress))
         {
-            context.Response.Redirect(signedOut);
+            context.Response.Redirect(context.Request.PathBase + OidcSetup.SignedOutRoute);
             context.HandleResponse();
             return Task.CompletedTask;
         }
 
-        context.ProtocolMessage.PostLogoutRedirectUri = signedOut;
         context.ProtocolMessage.ClientId = context.Options.ClientId;
+        return Task.CompletedTask;
+    }
+
+    /// <summary>/signed-out without a valid state is the page itself, not the provider's callback.</summary>
+    private static Task OnSignedOutCallback(RemoteSignOutContext context)
+    {
+        if (context.Properties is null)
+        {
+            context.SkipHandler();
+        }
+
         return Task.CompletedTask;
     }
 

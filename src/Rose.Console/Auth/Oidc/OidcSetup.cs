@@ -29,6 +29,10 @@ public static class OidcSetup
         var authority = oidc.Authority!.TrimEnd('/');
         var requireHttps = !OidcAuthorities.IsLoopbackHttp(authority);
         var roleMap = new Dictionary<string, string>(oidc.RoleMap, StringComparer.OrdinalIgnoreCase);
+        // IdentityModel 8 refreshes the JWKS in the background after an unknown kid, so the token that
+        // named the new key would still be refused. Blocking refresh lets validation fetch the rotated
+        // keys and validate again within the same sign-in.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
         builder.AddOpenIdConnect(SchemeName, "OpenID Connect", o =>
         {
             o.Authority = authority;
@@ -41,6 +45,10 @@ public static class OidcSetup
             o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
             o.CallbackPath = CallbackRoute;
+            // The provider returns here after sign-out; the handler checks the state and sends the
+            // browser on to the plain signed-out page (OidcEvents lets a request without state through).
+            o.SignedOutCallbackPath = SignedOutRoute;
+            o.SignedOutRedirectUri = SignedOutRoute;
             o.SignInScheme = RoseAuthExtensions.CookieScheme;
             o.SignOutScheme = RoseAuthExtensions.CookieScheme;
             o.GetClaimsFromUserInfoEndpoint = false;
