@@ -71,19 +71,21 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
 {
     public async ValueTask<bool> TryHandleAsync(HttpContext http, Exception exception, CancellationToken cancellationToken)
     {
-        if (!ApiProblems.IsApi(http) || http.Response.HasStarted)
+        // The middleware has already pointed Request.Path at /error; the feature keeps the path that failed.
+        var path = http.Features.Get<IExceptionHandlerFeature>()?.Path ?? http.Request.Path.Value;
+        if (path is null || !new PathString(path).StartsWithSegments("/api") || http.Response.HasStarted)
         {
             return false;
         }
 
         if (exception is BadHttpRequestException bad)
         {
-            logger.LogInformation("Bad API request {Method} {Path}: {Status}", http.Request.Method, http.Request.Path, bad.StatusCode);
+            logger.LogInformation("Bad API request {Method} {Path}: {Status}", http.Request.Method, path, bad.StatusCode);
             await ApiProblems.WriteAsync(http, ApiProblems.Create(bad.StatusCode, null, BadRequestDetail(bad)));
             return true;
         }
 
-        logger.LogError(exception, "Unhandled error in {Method} {Path}", http.Request.Method, http.Request.Path);
+        logger.LogError(exception, "Unhandled error in {Method} {Path}", http.Request.Method, path);
         await ApiProblems.WriteAsync(http, ApiProblems.Create(StatusCodes.Status500InternalServerError, null,
             "An unexpected error occurred; it is logged on the server. Nothing was changed by this answer."));
         return true;
@@ -101,11 +103,13 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
         }
 
         var field = FieldName(json.Path);
-        var what = json.InnerException is InvalidOperationException || json.InnerException is ArgumentException
+        // System.Text.Json reports lone surrogates and invalid UTF-8 as InvalidOperationException about
+        // UTF-16/UTF-8 text, a value of another JSON type as a conversion error, bad syntax as a reader error.
+        var what = json.InnerException is InvalidOperationException { Message: var m } && m.Contains("UTF-", StringComparison.Ordinal)
             ? "holds text that is not valid Unicode (for example a lone surrogate escape)"
-            : json.Message.StartsWith("The JSON value could not be converted", StringComparison.Ordinal)
-                ? "has the wrong type"
-                : "is not valid JSON";
+            : json.InnerException is JsonException || json.InnerException?.GetType().Name == "JsonReaderException"
+                ? "is not valid JSON"
+                : "has the wrong type";
         var where = json.LineNumber is { } line && json.BytePositionInLine is { } pos
             ? $" (line {line + 1}, byte {pos + 1})"
             : string.Empty;

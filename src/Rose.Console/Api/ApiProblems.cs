@@ -67,6 +67,8 @@ public static class ApiProblems
             Detail = detail ?? ReasonPhrases.GetReasonPhrase(status),
         };
         problem.Extensions["code"] = code;
+        // The message member Rose's answers had before problem documents; clients read it.
+        problem.Extensions["error"] = problem.Detail;
         return problem;
     }
 

@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Rose.Console.Api;
 using Rose.Console.Auth.Oidc;
 
 namespace Rose.Console.Auth;
@@ -72,7 +73,8 @@ public static class RoseAuthExtensions
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                await ctx.HttpContext.Response.WriteAsJsonAsync(new { status = "rate_limited", error = "Too many requests for this identity; retry later." }, ct);
+                await ApiProblems.WriteAsync(ctx.HttpContext, ApiProblems.Create(
+                    StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests for this identity; retry later."));
             };
             o.AddPolicy(RateLimitPolicy, ctx =>
             {
@@ -151,9 +153,12 @@ public static class RoseAuthExtensions
 
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/_blazor"))
+        // The API reference at /api/docs is a page for people: it redirects to sign-in like the others.
+        var api = ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments(ApiReference.Route);
+        if (api || ctx.Request.Path.StartsWithSegments("/_blazor"))
         {
-            // The API key scheme may already have answered with a JSON body; leave it be.
+            // The API key scheme may already have answered with a problem document; leave it be.
+            // An empty answer becomes a problem document in ApiErrorHandling.
             if (!ctx.Response.HasStarted)
             {
                 ctx.Response.StatusCode = status;
