@@ -2,6 +2,8 @@ using System.Net;
 using System.Net.Http.Json;
 using System.Text;
 using System.Text.Json;
+using Microsoft.AspNetCore.TestHost;
+using Microsoft.Extensions.DependencyInjection;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Api;
@@ -139,6 +141,32 @@ public sealed class ApiProblemTests(PostgresServerFixture pg) : IAsyncLifetime
 
         var problem = await AssertProblemAsync(response, 500, "internal_error");
         Assert.DoesNotContain("exception", problem.GetRawText(), StringComparison.OrdinalIgnoreCase);
+    }
+
+    [Fact]
+    public async Task UnhandledException_Is500ProblemWithoutInternals()
+    {
+        // A body converter that fails the way a bug would: not a JSON error, so nothing maps it to 400.
+        await using var failing = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+            services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => o.SerializerOptions.Converters.Insert(0, new ThrowingRequestConverter()))));
+        using var client = failing.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
+        client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", RoseAppFactory.AgentKey);
+
+        using var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason = "t" });
+
+        var problem = await AssertProblemAsync(response, 500, "internal_error");
+        Assert.DoesNotContain(ThrowingRequestConverter.Secret, problem.GetRawText(), StringComparison.Ordinal);
+    }
+
+    private sealed class ThrowingRequestConverter : System.Text.Json.Serialization.JsonConverter<Rose.Console.Api.ExecuteSqlRequest>
+    {
+        public const string Secret = "internal detail /srv/rose/secret.cs";
+
+        public override Rose.Console.Api.ExecuteSqlRequest Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException(Secret);
+
+        public override void Write(Utf8JsonWriter writer, Rose.Console.Api.ExecuteSqlRequest value, JsonSerializerOptions options) =>
+            throw new NotSupportedException(Secret);
     }
 
     /// <summary>Checks the RFC 9457 members and Rose's code; never a stack trace.</summary>
