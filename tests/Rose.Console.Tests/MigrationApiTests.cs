@@ -103,7 +103,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
         var (bad, _) = await PostAsync(client, "/api/v1/sql/migrate", new { database = "demo", migrations = Files(("init.sql", "SELECT 1")) });
 
         Assert.Equal(HttpStatusCode.Forbidden, denied);
-        Assert.Equal("denied", deniedBody.GetProperty("status").GetString());
+        Assert.Equal("denied", deniedBody.GetProperty("code").GetString());
         Assert.Equal(HttpStatusCode.UnprocessableEntity, failed);
         Assert.Equal("22P02", failedBody.GetProperty("error").GetProperty("sqlstate").GetString());
         Assert.Equal(0L, await TargetScalarAsync("SELECT count(*) FROM pg_class WHERE relname = 'half'"));

@@ -60,7 +60,7 @@ public sealed class OidcConfigurationTests(PostgresServerFixture pg)
     {
         var map = new Dictionary<string, string> { ["rose-approvers"] = "approver", ["rose-admins"] = "admin", ["staff"] = "viewer" };
 
-        Assert.Equal(expected, OidcIdTokenValidator.MapRoles(providerRoles, map));
+        Assert.Equal(expected, OidcPrincipal.MapRoles(providerRoles, map));
     }
 
     [Theory]
@@ -68,10 +68,9 @@ public sealed class OidcConfigurationTests(PostgresServerFixture pg)
     [InlineData("\"rose-approvers\"")]
     public void ToPrincipal_RoleClaimArrayOrString_MapsAndSetsRoseClaims(string rolesJson)
     {
-        var token = Token($"{{\"sub\":\"u-1\",\"preferred_username\":\"ada\",\"groups\":{rolesJson}}}");
-        var options = new OidcAuthOptions { ClientId = "c", RoleClaim = "groups", RoleMap = new Dictionary<string, string> { ["rose-approvers"] = "approver" } };
+        var token = Token($"{{\"iss\":\"https://idp.example.com\",\"sub\":\"u-1\",\"preferred_username\":\"ada\",\"groups\":{rolesJson}}}");
 
-        var principal = OidcIdTokenValidator.ToPrincipal(token, "https://idp.example.com", options);
+        var principal = OidcPrincipal.From(token, "groups", new Dictionary<string, string> { ["rose-approvers"] = "approver" });
 
         Assert.Equal("u-1", principal.FindFirst(System.Security.Claims.ClaimTypes.NameIdentifier)!.Value);
         Assert.Equal("ada", principal.Identity!.Name);
@@ -85,9 +84,7 @@ public sealed class OidcConfigurationTests(PostgresServerFixture pg)
     public void ToPrincipal_NoMappedRole_RefusesWithAClearMessage()
     {
         var token = Token("{\"sub\":\"u-2\",\"name\":\"Eve\",\"roles\":[\"marketing\"]}");
-        var options = new OidcAuthOptions { ClientId = "c", RoleMap = new Dictionary<string, string> { ["rose-admins"] = "admin" } };
-
-        var ex = Assert.Throws<OidcSignInException>(() => OidcIdTokenValidator.ToPrincipal(token, "https://idp", options));
+        var ex = Assert.Throws<OidcSignInException>(() => OidcPrincipal.From(token, "roles", new Dictionary<string, string> { ["rose-admins"] = "admin" }));
 
         Assert.Contains("Eve", ex.Message, StringComparison.Ordinal);
         Assert.Contains("Rose:Auth:Oidc:RoleMap", ex.Message, StringComparison.Ordinal);

@@ -35,6 +35,14 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /healthz"] =                                 ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /readyz"] =                                  ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /openapi/{documentName}.json"] =             ["200",    "200",      "200",      "200",      "200",      "200"],
+        // The API reference is a page for people: sign-in first; an agent key is refused like on other pages.
+        // Its script and icon are the package's public static files.
+        ["GET /api/docs/{documentName?}"] =                [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /api/docs/scalar.js"] =                      ["200",    "200",    "200",    "200",    "200",    "200"],
+        ["GET /api/docs/scalar.aspnetcore.js"] =           ["200",    "200",    "200",    "200",    "200",    "200"],
+        ["GET /api/docs/favicon.svg"] =                    ["200",    "200",    "200",    "200",    "200",    "200"],
+        // The exception handler's target: a problem document without the exception, for everyone.
+        ["* /error"] =                                     ["500",    "500",    "500",    "500",    "500",    "500"],
         ["GET /signin"] =                                  ["302>/dev/login", "302>/dev/login", "302>/dev/login", "302>/dev/login", "302>/dev/login", "302>/dev/login"],
         ["GET /dev/login"] =                               ["200",    "200",      "200",      "200",      "200",      "200"],
         ["GET /signed-out"] =                              ["200",    "200",      "200",      "200",      "200",      "200"],
@@ -171,6 +179,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
             : new HttpMethod(route[..space]);
         var path = route[(space + 1)..]
             .Replace("{documentName}", "v1", StringComparison.Ordinal)
+            .Replace("{documentName?}", "v1", StringComparison.Ordinal)
             .Replace("{id:long}", "999999", StringComparison.Ordinal)
             .Replace("{Id:long}", "999999", StringComparison.Ordinal)
             .Replace("{database}", "demo", StringComparison.Ordinal)

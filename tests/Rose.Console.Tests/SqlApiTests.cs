@@ -69,7 +69,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg) : IAsyncLifetime
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", reason = "x" });
 
         Assert.Equal(HttpStatusCode.Forbidden, status);
-        Assert.Equal("denied", body.GetProperty("status").GetString());
+        Assert.Equal("denied", body.GetProperty("code").GetString());
         Assert.Contains(body.GetProperty("reasons").EnumerateArray(), r => r.GetString()!.Contains("CREATE FUNCTION", StringComparison.Ordinal));
     }
 
@@ -81,7 +81,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg) : IAsyncLifetime
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "SELECT 1/0", reason = "x" });
 
         Assert.Equal(HttpStatusCode.UnprocessableEntity, status);
-        Assert.Equal("failed", body.GetProperty("status").GetString());
+        Assert.Equal("failed", body.GetProperty("code").GetString());
         Assert.Equal("22012", body.GetProperty("error").GetProperty("sqlstate").GetString());
     }
 

@@ -56,7 +56,8 @@ const provider = new Provider(issuer, {
     post_logout_redirect_uris: postLogoutUris,
     grant_types: ['authorization_code'],
     response_types: ['code'],
-    token_endpoint_auth_method: 'client_secret_basic',
+    // The framework's handler authenticates at the token endpoint with client_secret_post.
+    token_endpoint_auth_method: 'client_secret_post',
   }],
   jwks: { keys: [signingJwk] },
   pkce: { methods: ['S256'], required: () => true },

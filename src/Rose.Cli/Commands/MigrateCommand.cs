@@ -121,7 +121,7 @@ public static class MigrateCommand
         using var doc = JsonDocument.Parse(string.IsNullOrWhiteSpace(answer.Body) ? "{}" : answer.Body);
         var root = doc.RootElement;
         // 403 with a body is a policy denial (printed below); without one, the key may not do this at all.
-        if (answer.Status is 400 or 401 or 404 or >= 500 || (answer.Status == 403 && Str(root, "status") is null))
+        if (answer.Status is 400 or 401 or 404 or >= 500 || (answer.Status == 403 && Outcome(root) is null))
         {
             io.Stderr.WriteLine($"rose: HTTP {answer.Status}: {ErrorOf(answer.Body)}");
             return answer.Status == 400 ? ExitCodes.Usage : ExitCodes.Unavailable;
@@ -138,7 +138,7 @@ public static class MigrateCommand
             "verify" => root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? ExitCodes.Ok : ExitCodes.MalformedInput,
             "check" => root.TryGetProperty("ok", out var reversible) && reversible.GetBoolean() ? ExitCodes.Ok : ExitCodes.NotReversible,
             "plan" => Str(root, "decision") switch { "deny" => ExitCodes.Deny, "approval" => ExitCodes.Approval, _ => ExitCodes.Ok },
-            _ => Str(root, "status") switch
+            _ => Outcome(root) switch
             {
                 "succeeded" => ExitCodes.Ok,
                 "pending_approval" => ExitCodes.Approval,
@@ -147,6 +147,9 @@ public static class MigrateCommand
             },
         };
     }
+
+    /// <summary>Rose's outcome: "status" in a success answer, "code" in a problem document (RFC 9457 keeps "status" for the HTTP status).</summary>
+    internal static string? Outcome(JsonElement e) => Str(e, "status") ?? Str(e, "code");
 
     internal static string? Str(JsonElement e, string name) =>
         e.ValueKind == JsonValueKind.Object && e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.String ? v.GetString() : null;

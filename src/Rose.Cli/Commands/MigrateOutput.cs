@@ -96,7 +96,7 @@ internal static class MigrateOutput
 
     private static void PrintRun(JsonElement root, TextWriter o)
     {
-        o.WriteLine($"status: {MigrateCommand.Str(root, "status")}{(root.TryGetProperty("dry_run", out var d) && d.GetBoolean() ? " (dry run, rolled back)" : "")}");
+        o.WriteLine($"status: {MigrateCommand.Outcome(root)}{(root.TryGetProperty("dry_run", out var d) && d.GetBoolean() ? " (dry run, rolled back)" : "")}");
         Table(o, ["FILE", "OK", "MS", "ROWS BEFORE -> AFTER"], [.. Items(root, "applied").Select(a => new[]
         {
             MigrateCommand.Str(a, "file") ?? "", a.GetProperty("succeeded").GetBoolean() ? "yes" : "NO",

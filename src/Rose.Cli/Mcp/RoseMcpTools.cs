@@ -27,7 +27,7 @@ public static class RoseMcpTools
         [
             Tool("sql_execute",
                 "Run SQL on a Rose target database. Every statement is classified by PostgreSQL's parser and checked against your policy. " +
-                "Answers: status 'succeeded' with rows; 'denied' with reasons (do not retry the same SQL; change it or ask a human); " +
+                "Answers: status 'succeeded' with rows; 'denied' (an RFC 9457 problem document: the outcome is its code) with reasons (do not retry the same SQL; change it or ask a human); " +
                 "'pending_approval' with an approval_id when the policy needs a human (DROP, TRUNCATE, ALTER TABLE, ...): nothing has run yet, " +
                 $"call {prefix}approval_status with that id until it is 'executed', 'rejected' or 'expired' (poll every 30-60 s; a human decides); " +
                 "'failed' with the database error (SQLSTATE). Always give a reason: it is stored in the audit log.",

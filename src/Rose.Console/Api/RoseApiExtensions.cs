@@ -8,6 +8,7 @@ public static class RoseApiExtensions
     public static IServiceCollection AddRoseApi(this IServiceCollection services)
     {
         services.AddOpenApi("v1");
+        services.AddRoseApiErrors();
         // Agents send SQL in JSON; keep bodies bounded (the SQL limit itself is Rose:Execution:MaxSqlLength).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
         return services;
@@ -16,9 +17,12 @@ public static class RoseApiExtensions
     public static WebApplication MapRoseApi(this WebApplication app)
     {
         app.MapOpenApi("/openapi/{documentName}.json").AllowAnonymous();
+        app.MapRoseApiReference();
+        app.MapRoseErrorEndpoint();
         var api = app.MapGroup("/api/v1")
             .RequireRateLimiting(RoseAuthExtensions.RateLimitPolicy)
-            .DisableAntiforgery();
+            .DisableAntiforgery()
+            .WithProblemDetails();
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
         MigrationEndpoints.Map(api);

@@ -2,6 +2,7 @@ using System.Security.Claims;
 using System.Text.Encodings.Web;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.Extensions.Options;
+using Rose.Console.Api;
 using Rose.Core.Agents;
 
 namespace Rose.Console.Auth;
@@ -46,12 +47,14 @@ public sealed class ApiKeyAuthenticationHandler(
     {
         Response.StatusCode = StatusCodes.Status401Unauthorized;
         Response.Headers.WWWAuthenticate = "Bearer";
-        await Response.WriteAsJsonAsync(new { status = "unauthorized", error = "Send a valid API key as 'Authorization: Bearer <key>'." });
+        await ApiProblems.WriteAsync(Context, ApiProblems.Create(
+            StatusCodes.Status401Unauthorized, "unauthorized", "Send a valid API key as 'Authorization: Bearer <key>'."));
     }
 
     protected override async Task HandleForbiddenAsync(AuthenticationProperties properties)
     {
         Response.StatusCode = StatusCodes.Status403Forbidden;
-        await Response.WriteAsJsonAsync(new { status = "forbidden", error = "This identity may not use this endpoint." });
+        await ApiProblems.WriteAsync(Context, ApiProblems.Create(
+            StatusCodes.Status403Forbidden, "forbidden", "This identity may not use this endpoint."));
     }
 }

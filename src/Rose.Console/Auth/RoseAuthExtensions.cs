@@ -4,6 +4,7 @@ using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.Extensions.Options;
+using Rose.Console.Api;
 using Rose.Console.Auth.Oidc;
 
 namespace Rose.Console.Auth;
@@ -72,7 +73,8 @@ public static class RoseAuthExtensions
                     ctx.HttpContext.Response.Headers.RetryAfter = ((int)Math.Ceiling(retry.TotalSeconds)).ToString(System.Globalization.CultureInfo.InvariantCulture);
                 }
 
-                await ctx.HttpContext.Response.WriteAsJsonAsync(new { status = "rate_limited", error = "Too many requests for this identity; retry later." }, ct);
+                await ApiProblems.WriteAsync(ctx.HttpContext, ApiProblems.Create(
+                    StatusCodes.Status429TooManyRequests, "rate_limited", "Too many requests for this identity; retry later."));
             };
             o.AddPolicy(RateLimitPolicy, ctx =>
             {
@@ -112,7 +114,7 @@ public static class RoseAuthExtensions
                 "text/html", statusCode: StatusCodes.Status503ServiceUnavailable))
             .AllowAnonymous();
 
-        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery, CancellationToken ct) =>
+        app.MapPost("/signout", async (HttpContext ctx, Microsoft.AspNetCore.Antiforgery.IAntiforgery antiforgery) =>
         {
             // The antiforgery middleware only flags a bad token; endpoints without form binding must refuse it themselves.
             if (!await antiforgery.IsRequestValidAsync(ctx))
@@ -120,12 +122,15 @@ public static class RoseAuthExtensions
                 return Results.BadRequest(new { status = "bad_request", error = "The form's antiforgery token is missing or invalid." });
             }
 
-            // Read the id_token before the cookie goes: the provider needs it as id_token_hint.
-            var session = await ctx.AuthenticateAsync(CookieScheme);
-            var idToken = session.Properties?.GetTokenValue("id_token");
+            // With OIDC, the framework handler first reads the id_token from the session cookie for
+            // id_token_hint and redirects to the provider's end_session_endpoint; then the cookie goes.
+            if (auth.Oidc.Enabled)
+            {
+                return Results.SignOut(new AuthenticationProperties { RedirectUri = OidcSetup.SignedOutRoute }, [OidcSetup.SchemeName, CookieScheme]);
+            }
+
             await ctx.SignOutAsync(CookieScheme);
-            var endSession = auth.Oidc.Enabled ? await OidcSetup.EndSessionUrlAsync(ctx, idToken, ct) : null;
-            return Results.Redirect(endSession ?? (auth.Oidc.Enabled ? "/signed-out" : "/signin"));
+            return Results.Redirect("/signin");
         }).RequireAuthorization(RosePolicies.Viewer);
 
         app.MapGet("/signed-out", () => Results.Content(
@@ -148,9 +153,12 @@ public static class RoseAuthExtensions
 
     private static Task ApiAware(RedirectContext<CookieAuthenticationOptions> ctx, int status)
     {
-        if (ctx.Request.Path.StartsWithSegments("/api") || ctx.Request.Path.StartsWithSegments("/_blazor"))
+        // The API reference at /api/docs is a page for people: it redirects to sign-in like the others.
+        var api = ctx.Request.Path.StartsWithSegments("/api") && !ctx.Request.Path.StartsWithSegments(ApiReference.Route);
+        if (api || ctx.Request.Path.StartsWithSegments("/_blazor"))
         {
-            // The API key scheme may already have answered with a JSON body; leave it be.
+            // The API key scheme may already have answered with a problem document; leave it be.
+            // An empty answer becomes a problem document in ApiErrorHandling.
             if (!ctx.Response.HasStarted)
             {
                 ctx.Response.StatusCode = status;

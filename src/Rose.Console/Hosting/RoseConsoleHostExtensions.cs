@@ -39,9 +39,10 @@ public static class RoseConsoleHostExtensions
 
     public static WebApplication UseRoseConsole(this WebApplication app)
     {
+        // Errors under /api are RFC 9457 problem documents in every environment.
+        app.UseRoseApiErrors();
         if (!app.Environment.IsDevelopment())
         {
-            app.UseExceptionHandler("/error", createScopeForErrors: true);
             app.UseHsts();
         }
 

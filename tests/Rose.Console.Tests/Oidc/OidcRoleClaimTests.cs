@@ -81,7 +81,7 @@ public sealed class OidcRoleClaimTests
     [InlineData("resource_access.rose-console.roles", new[] { "viewer", "operator", "approver" })]
     public void ToPrincipal_NestedRoleClaim_MapsToRoseRoles(string roleClaim, string[] expected)
     {
-        var principal = OidcIdTokenValidator.ToPrincipal(Token(Keycloak), "https://kc.example/realms/rose", Options(roleClaim));
+        var principal = OidcPrincipal.From(Token(Keycloak), roleClaim, RoleMap);
 
         Assert.Equal(expected, principal.FindAll(ClaimTypes.Role).Select(c => c.Value));
         Assert.Equal("u-1", principal.FindFirstValue(ClaimTypes.NameIdentifier));
@@ -93,7 +93,7 @@ public sealed class OidcRoleClaimTests
     [InlineData("resource_access.account.roles")]
     public void ToPrincipal_PathWithoutMappedRoles_RefusesSignIn(string roleClaim)
     {
-        var ex = Assert.Throws<OidcSignInException>(() => OidcIdTokenValidator.ToPrincipal(Token(Keycloak), "https://kc", Options(roleClaim)));
+        var ex = Assert.Throws<OidcSignInException>(() => OidcPrincipal.From(Token(Keycloak), roleClaim, RoleMap));
 
         Assert.Contains($"Provider roles in '{roleClaim}'", ex.Message, StringComparison.Ordinal);
     }
@@ -121,12 +121,8 @@ public sealed class OidcRoleClaimTests
         Assert.Empty(Validate(roleClaim));
     }
 
-    private static OidcAuthOptions Options(string roleClaim) => new()
-    {
-        ClientId = "rose-console",
-        RoleClaim = roleClaim,
-        RoleMap = new Dictionary<string, string> { ["rose-admins"] = "admin", ["rose-approvers"] = "approver", ["manage-account-x"] = "viewer" },
-    };
+    private static readonly Dictionary<string, string> RoleMap =
+        new() { ["rose-admins"] = "admin", ["rose-approvers"] = "approver", ["manage-account-x"] = "viewer" };
 
     private static IReadOnlyList<string> Validate(string roleClaim)
     {

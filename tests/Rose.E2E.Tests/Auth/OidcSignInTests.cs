@@ -93,6 +93,27 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("current-user")).ToHaveTextAsync("Grace Hopper");
     }
 
+    [Fact]
+    public async Task ClientSecret_NeverReachesTheConsoleLogOrPages()
+    {
+        await SignInAtProviderAsync("ada");
+        await page.WaitForURLAsync(fx.ConsoleUrl + "/");
+        var home = await page.ContentAsync();
+        await fx.SetProviderModeAsync("tampered");
+        await using var second = await fx.Browser.NewContextAsync();
+        var refused = await second.NewPageAsync();
+        await refused.GotoAsync(fx.ConsoleUrl + "/");
+        await refused.FillAsync("input[name=login]", "grace");
+        await refused.FillAsync("input[name=password]", "any-password");
+        await refused.ClickAsync("button[type=submit]");
+        await Assertions.Expect(refused.GetByTestId("signin-error")).ToBeVisibleAsync();
+
+        Assert.DoesNotContain(OidcSignInFixture.ClientSecret, home, StringComparison.Ordinal);
+        Assert.DoesNotContain(OidcSignInFixture.ClientSecret, await refused.ContentAsync(), StringComparison.Ordinal);
+        Assert.Contains("OIDC sign-in refused", fx.Console.Output, StringComparison.Ordinal);
+        Assert.DoesNotContain(OidcSignInFixture.ClientSecret, fx.Console.Output, StringComparison.Ordinal);
+    }
+
     private static string Tail(string text) => text.Length <= 3000 ? text : text[^3000..];
 
     [Theory]

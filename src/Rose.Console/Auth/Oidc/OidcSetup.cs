@@ -1,99 +1,125 @@
 using System.Net;
 using Microsoft.AspNetCore.Authentication;
-using Microsoft.AspNetCore.Authentication.OAuth;
-using Microsoft.Extensions.Options;
+using Microsoft.AspNetCore.Authentication.OpenIdConnect;
+using Microsoft.IdentityModel.Protocols;
+using Microsoft.IdentityModel.Protocols.OpenIdConnect;
 
 namespace Rose.Console.Auth.Oidc;
 
-/// <summary>Registers the OIDC scheme and maps its routes: /oidc/login (challenge) and the signed-out page.</summary>
+/// <summary>
+/// Registers the framework's OpenID Connect handler (code flow with PKCE, discovery, key rotation,
+/// nonce, end-session) under the "oidc" scheme, with Rose's rules hooked into its events
+/// (<see cref="OidcEvents"/>), and maps /oidc/login.
+/// </summary>
 public static class OidcSetup
 {
+    public const string SchemeName = "oidc";
+
+    /// <summary>Where the provider redirects back with the authorization code; register this with the provider.</summary>
+    public const string CallbackRoute = "/oidc/callback";
+
+    /// <summary>Where the provider sends the browser after sign-out; register this with the provider.</summary>
+    public const string SignedOutRoute = "/signed-out";
+
+    /// <summary>Tolerated clock difference with the provider when checking exp and nbf.</summary>
+    public static readonly TimeSpan ClockSkew = TimeSpan.FromMinutes(1);
+
     public static AuthenticationBuilder AddRoseOidc(this AuthenticationBuilder builder, OidcOptions oidc)
     {
-        builder.Services.AddSingleton(_ => new OidcDiscovery(oidc.Authority!));
-        builder.Services.AddSingleton<OidcIdTokenValidator>();
-        builder.AddOAuth<OidcAuthOptions, OidcAuthHandler>(OidcAuthOptions.SchemeName, "OpenID Connect", o =>
+        var authority = oidc.Authority!.TrimEnd('/');
+        var requireHttps = !OidcAuthorities.IsLoopbackHttp(authority);
+        var roleMap = new Dictionary<string, string>(oidc.RoleMap, StringComparer.OrdinalIgnoreCase);
+        // IdentityModel 8 refreshes the JWKS in the background after an unknown kid, so the token that
+        // named the new key would still be refused. Blocking refresh lets validation fetch the rotated
+        // keys and validate again within the same sign-in.
+        AppContext.SetSwitch("Switch.Microsoft.IdentityModel.UpdateConfigAsBlocking", true);
+        builder.AddOpenIdConnect(SchemeName, "OpenID Connect", o =>
         {
-            o.ClientId = oidc.ClientId ?? string.Empty;
-            o.ClientSecret = oidc.ClientSecret ?? string.Empty;
-            // Placeholders the OAuth base never uses: the handler takes both from discovery.
-            o.AuthorizationEndpoint = oidc.Authority!;
-            o.TokenEndpoint = oidc.Authority!;
-            o.CallbackPath = OidcAuthOptions.CallbackRoute;
-            o.SignInScheme = RoseAuthExtensions.CookieScheme;
+            o.Authority = authority;
+            o.RequireHttpsMetadata = requireHttps;
+            o.ClientId = oidc.ClientId;
+            // Null for a public client: PKCE alone then protects the code.
+            o.ClientSecret = string.IsNullOrEmpty(oidc.ClientSecret) ? null : oidc.ClientSecret;
+            o.ResponseType = OpenIdConnectResponseType.Code;
+            // A top-level GET back to the console, which Lax cookies survive (form_post would need SameSite=None).
+            o.ResponseMode = OpenIdConnectResponseMode.Query;
             o.UsePkce = true;
+            o.CallbackPath = CallbackRoute;
+            // The provider returns here after sign-out; the handler checks the state and sends the
+            // browser on to the plain signed-out page (OidcEvents lets a request without state through).
+            o.SignedOutCallbackPath = SignedOutRoute;
+            o.SignedOutRedirectUri = SignedOutRoute;
+            o.SignInScheme = RoseAuthExtensions.CookieScheme;
+            o.SignOutScheme = RoseAuthExtensions.CookieScheme;
+            o.GetClaimsFromUserInfoEndpoint = false;
+            // Rose keeps only the id_token (for id_token_hint at sign-out), stored by OidcEvents; no access token in the cookie.
             o.SaveTokens = false;
-            o.RoleClaim = oidc.RoleClaim;
-            o.RoleMap = new Dictionary<string, string>(oidc.RoleMap, StringComparer.OrdinalIgnoreCase);
+            o.MapInboundClaims = false;
             o.Scope.Clear();
             foreach (var scope in oidc.Scopes.Split(' ', StringSplitOptions.RemoveEmptyEntries))
             {
                 o.Scope.Add(scope);
             }
 
-            // The provider sends the browser back with a top-level GET, which Lax cookies survive;
-            // SameAsRequest keeps a plain-http loopback provider usable in tests.
-            o.CorrelationCookie.SameSite = SameSiteMode.Lax;
-            o.CorrelationCookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            o.TokenValidationParameters.ValidAudience = oidc.ClientId;
+            o.TokenValidationParameters.ClockSkew = ClockSkew;
+            o.TokenValidationParameters.RequireExpirationTime = true;
+            o.TokenValidationParameters.RequireSignedTokens = true;
+            o.RefreshOnIssuerKeyNotFound = true;
+            o.ConfigurationManager = ConfigurationManagerFor(authority, requireHttps);
+
+            // The provider sends the browser back with a top-level GET; SameAsRequest keeps a plain-http loopback provider usable in tests.
+            foreach (var cookie in new[] { o.CorrelationCookie, o.NonceCookie })
+            {
+                cookie.SameSite = SameSiteMode.Lax;
+                cookie.SecurePolicy = CookieSecurePolicy.SameAsRequest;
+            }
+
             o.RemoteAuthenticationTimeout = TimeSpan.FromMinutes(10);
-            o.Events = new OAuthEvents { OnRemoteFailure = OnRemoteFailureAsync };
+            o.Events = OidcEvents.Create(oidc.RoleClaim, roleMap);
         });
         return builder;
     }
 
+    /// <summary>
+    /// The discovery document and JWKS, cached and refreshed by IdentityModel. When an id_token names a
+    /// key the cached JWKS lacks, token validation asks this manager for a refresh and validates again,
+    /// so a provider that rotates its keys needs no restart. id_tokens arrive only over the back channel
+    /// from the token endpoint, so outsiders cannot force refetches with made-up kids; a short interval is safe.
+    /// </summary>
+    private static ConfigurationManager<OpenIdConnectConfiguration> ConfigurationManagerFor(string authority, bool requireHttps)
+    {
+        var http = new HttpClient { Timeout = TimeSpan.FromSeconds(15) };
+        http.DefaultRequestHeaders.UserAgent.ParseAdd("RoseConsole");
+        return new ConfigurationManager<OpenIdConnectConfiguration>(
+            authority + "/.well-known/openid-configuration",
+            new OpenIdConnectConfigurationRetriever(),
+            new HttpDocumentRetriever(http) { RequireHttps = requireHttps })
+        {
+            RefreshInterval = TimeSpan.FromSeconds(1),
+            AutomaticRefreshInterval = TimeSpan.FromHours(12),
+        };
+    }
+
     public static void MapRoseOidc(this WebApplication app)
     {
-        app.MapGet("/oidc/login", (string? returnUrl) => Results.Challenge(
-            new AuthenticationProperties { RedirectUri = RoseAuthExtensions.SafeReturnUrl(returnUrl) },
-            [OidcAuthOptions.SchemeName])).AllowAnonymous();
-    }
-
-    /// <summary>Where to send the browser after the cookie is gone: the provider's end_session_endpoint, or null.</summary>
-    public static async Task<string?> EndSessionUrlAsync(HttpContext ctx, string? idToken, CancellationToken ct)
-    {
-        var discovery = ctx.RequestServices.GetService<OidcDiscovery>();
-        if (discovery is null)
+        app.MapGet("/oidc/login", async (HttpContext ctx, string? returnUrl, ILoggerFactory loggers) =>
         {
-            return null;
-        }
-
-        var config = await discovery.GetAsync(ct);
-        if (string.IsNullOrEmpty(config.EndSessionEndpoint))
-        {
-            return null;
-        }
-
-        var clientId = ctx.RequestServices.GetRequiredService<IOptionsMonitor<OidcAuthOptions>>().Get(OidcAuthOptions.SchemeName).ClientId;
-        var parameters = new Dictionary<string, string?>
-        {
-            ["client_id"] = clientId,
-            ["post_logout_redirect_uri"] = $"{ctx.Request.Scheme}://{ctx.Request.Host}{ctx.Request.PathBase}/signed-out",
-        };
-        if (!string.IsNullOrEmpty(idToken))
-        {
-            parameters["id_token_hint"] = idToken;
-        }
-
-        return Microsoft.AspNetCore.WebUtilities.QueryHelpers.AddQueryString(config.EndSessionEndpoint, parameters);
-    }
-
-    /// <summary>A refused sign-in gets a plain page saying why, and no session.</summary>
-    private static async Task OnRemoteFailureAsync(RemoteFailureContext context)
-    {
-        var message = context.Failure switch
-        {
-            OidcSignInException e => e.Message,
-            { InnerException: OidcSignInException e } => e.Message,
-            _ when context.Request.Query.ContainsKey("error") =>
-                $"The identity provider refused the sign-in ({context.Request.Query["error"]}).",
-            _ => "This sign-in attempt expired or was started in another browser. Start again.",
-        };
-        context.HttpContext.RequestServices.GetRequiredService<ILoggerFactory>().CreateLogger("Rose.Auth.Oidc")
-            .LogWarning("OIDC sign-in refused: {Message}", message);
-        context.HandleResponse();
-        context.Response.StatusCode = StatusCodes.Status403Forbidden;
-        context.Response.ContentType = "text/html; charset=utf-8";
-        await context.Response.WriteAsync(SignInErrorPage(message), context.HttpContext.RequestAborted);
+            try
+            {
+                await ctx.ChallengeAsync(SchemeName, new AuthenticationProperties { RedirectUri = RoseAuthExtensions.SafeReturnUrl(returnUrl) });
+            }
+            catch (InvalidOperationException ex) when (!ctx.Response.HasStarted)
+            {
+                // The handler reads the discovery document first; IdentityModel wraps network and document errors in InvalidOperationException.
+                var authority = ctx.RequestServices.GetRequiredService<Microsoft.Extensions.Options.IOptionsMonitor<OpenIdConnectOptions>>().Get(SchemeName).Authority;
+                loggers.CreateLogger("Rose.Auth.Oidc").LogError(ex, "The OIDC discovery document of {Authority} could not be read", authority);
+                ctx.Response.StatusCode = StatusCodes.Status503ServiceUnavailable;
+                ctx.Response.ContentType = "text/html; charset=utf-8";
+                await ctx.Response.WriteAsync(SignInErrorPage(
+                    $"The identity provider at {authority} cannot be reached right now. Try again in a moment."), ctx.RequestAborted);
+            }
+        }).AllowAnonymous();
     }
 
     public static string SignInErrorPage(string message) =>
