@@ -65,3 +65,53 @@ ensure_runtime_deps() {
   ensure_libpg_query17
   command -v dotnet >/dev/null 2>&1 || { say "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10"; return 1; }
 }
+
+# A Docker engine for the test containers: installs docker.io when missing (root), and starts dockerd
+# in the background when none answers (log: $DOCKERD_LOG). Returns 1, saying why, when there is none;
+# the tests then fall back to the installed PostgreSQL binaries only where no image was asked for.
+DOCKERD_LOG="${DOCKERD_LOG:-/var/log/rose-dockerd.log}"
+ensure_docker() {
+  if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1; then
+    ensure_apt docker.io || { say "Docker is missing: install the Debian package docker.io"; return 1; }
+  fi
+  docker info >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "no Docker engine answers and only root starts dockerd here: start it (sudo dockerd) or add yourself to the docker group"
+    return 1
+  fi
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    say "starting dockerd (log: $DOCKERD_LOG)"
+    mkdir -p "$(dirname "$DOCKERD_LOG")"
+    setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  fi
+  local i
+  for i in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  say "dockerd did not answer within 60 seconds; its log: $DOCKERD_LOG"
+  tail -n 5 "$DOCKERD_LOG" >&2 || true
+  return 1
+}
+
+# rose-pg:<major> test images (PostgreSQL + hypopg from Debian's packages), built once per machine.
+ensure_pg_images() {
+  local major
+  for major in "$@"; do
+    docker image inspect "rose-pg:$major" >/dev/null 2>&1 && continue
+    ensure_apt debootstrap || { say "debootstrap is missing (Debian package debootstrap): cannot build rose-pg:$major"; return 1; }
+    say "building the test image rose-pg:$major from Debian's packages (about a minute)"
+    bash "$ROOT/docker/postgres/build-image.sh" "$major" || return 1
+  done
+}
+
+# Removes test containers whose test process is gone (its watchdog was killed too, or the machine restarted).
+remove_abandoned_test_containers() {
+  local id owner
+  docker ps -aq --filter label=rose.test.owner 2>/dev/null | while read -r id; do
+    owner="$(docker inspect -f '{{ index .Config.Labels "rose.test.owner" }}' "$id" 2>/dev/null || true)"
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+      docker rm -f -v "$id" >/dev/null 2>&1 || true
+    fi
+  done
+}

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the whole suite needs and runs every test project.
-#   scripts/test.sh            all projects
-#   scripts/test.sh core       one project (core, integration, console, e2e)
+#   scripts/test.sh                   the whole matrix: core; integration on PostgreSQL 17 and 15;
+#                                     console and e2e on PostgreSQL 17
+#   scripts/test.sh core              one entry: core, integration, console, e2e (PostgreSQL 17)
+#   scripts/test.sh integration:15    a suite against another image (rose-pg:15)
+# PostgreSQL runs in containers from local images rose-pg:17 and rose-pg:15, built once per machine
+# from Debian's packages (docker/postgres/build-image.sh); the Docker engine is installed and started
+# when missing. ROSE_TEST_PG (an admin connection string) sends every suite to that server instead.
+# Without Docker (outside CI) the suites use a server from the installed PostgreSQL 15 binaries.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -25,21 +31,56 @@ for dir in tests/oracle tests/oidc; do
   fi
 done
 
+entries=(core integration:17 integration:15 console:17 e2e:17)
+[ $# -gt 0 ] && entries=("$@")
+
+# Which PostgreSQL images the chosen entries need (a suite named without a version runs on 17).
+majors=()
+for e in "${entries[@]}"; do
+  case "$e" in
+    core) ;;
+    integration|console|e2e) majors+=(17) ;;
+    integration:*|console:*|e2e:*) majors+=("${e#*:}") ;;
+    *) say "unknown entry '$e' (core, integration, console, e2e; optionally :15 or :17)"; exit 64 ;;
+  esac
+done
+use_images=0
+if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
+  readarray -t majors < <(printf '%s\n' "${majors[@]}" | sort -u)
+  if ensure_docker && ensure_pg_images "${majors[@]}"; then
+    use_images=1
+    remove_abandoned_test_containers
+    # Testcontainers' reaper image cannot be pulled here; the fixture removes its own containers.
+    export TESTCONTAINERS_RYUK_DISABLED=true
+  elif [ "${CI:-}" = "true" ]; then
+    say "CI needs Docker and the rose-pg images (PostgreSQL ${majors[*]}): see the messages above"
+    exit 1
+  else
+    say "running the database suites on the installed PostgreSQL 15 binaries only (no Docker or images; see above)"
+  fi
+fi
+
 say "building"
 dotnet build Rose.Console.sln -c Debug -v quiet -nologo
 
-projects=(core integration console e2e)
-[ $# -gt 0 ] && projects=("$@")
 passed=0; failed=0; skipped=0; status=0
-for p in "${projects[@]}"; do
-  case "$p" in
+for e in "${entries[@]}"; do
+  name="${e%%:*}"; major=""
+  case "$e" in *:*) major="${e#*:}" ;; core) ;; *) major=17 ;; esac
+  case "$name" in
     core) proj=tests/Rose.Core.Tests ;;
     integration) proj=tests/Rose.Integration.Tests ;;
     console) proj=tests/Rose.Console.Tests ;;
     e2e) proj=tests/Rose.E2E.Tests ;;
-    *) say "unknown project '$p' (core, integration, console, e2e)"; exit 64 ;;
   esac
-  say "testing $proj"
+  if [ -n "$major" ] && [ $use_images -eq 1 ]; then
+    export ROSE_TEST_PG_IMAGE="rose-pg:$major"
+    say "testing $proj on $ROSE_TEST_PG_IMAGE"
+  else
+    unset ROSE_TEST_PG_IMAGE
+    say "testing $proj"
+  fi
+  started=$SECONDS
   log="$(mktemp)"
   set +e
   dotnet test "$proj" --no-build --nologo 2>&1 | tee "$log"
@@ -52,6 +93,7 @@ for p in "${projects[@]}"; do
   fi
   [ "$rc" -ne 0 ] && status=1
   rm -f "$log"
+  say "$e took $((SECONDS - started))s"
 done
 
 echo "Rose: $passed passed, $failed failed, $skipped skipped"
