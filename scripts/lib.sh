@@ -115,3 +115,31 @@ remove_abandoned_test_containers() {
     fi
   done
 }
+
+# PostgreSQL client programs (pg_dump, pg_restore, psql) of the version in rose-pg:<major>, runnable on
+# this host: pg_dump refuses servers newer than itself, and Debian 12 has only the 15 client. The
+# programs and the libraries they link (the image's glibc included) are copied out of the image into
+# .tools/pg-client/<major>-<image id>/; each bin/ wrapper runs its program through the copied dynamic
+# loader, so the host's own libraries are never mixed in. Prints the bin/ folder.
+ensure_pg_client_tools() {
+  local major="$1" id dir
+  id="$(docker image inspect -f '{{.Id}}' "rose-pg:$major" 2>/dev/null | sed 's/^sha256://' | cut -c1-12)"
+  [ -n "$id" ] || { say "rose-pg:$major is missing: cannot copy its client programs"; return 1; }
+  dir="$ROOT/.tools/pg-client/$major-$id"
+  if [ ! -x "$dir/bin/pg_dump" ]; then
+    rm -rf "$dir"; mkdir -p "$dir/bin"
+    docker run --rm --user 0 --network none --entrypoint sh -v "$dir:/out" "rose-pg:$major" -c '
+      set -e; bin=/usr/lib/postgresql/'"$major"'/bin; mkdir -p /out/lib /out/real
+      for p in pg_dump pg_restore psql; do cp "$bin/$p" /out/real/; done
+      ldd "$bin/pg_dump" "$bin/pg_restore" "$bin/psql" | awk "/=>/ {print \$3} /ld-linux/ {print \$1}" | sort -u |
+        while read -r f; do [ -f "$f" ] && cp -L "$f" /out/lib/; done
+      chmod -R a+rX /out' >/dev/null || { say "could not copy the PostgreSQL $major client programs out of rose-pg:$major"; rm -rf "$dir"; return 1; }
+    local p
+    for p in pg_dump pg_restore psql; do
+      printf '#!/bin/sh\n# PostgreSQL %s %s from rose-pg:%s, run with the image'"'"'s own loader and libraries.\nd="$(dirname "$(readlink -f "$0")")/.."\nexec "$d/lib/ld-linux-x86-64.so.2" --library-path "$d/lib" "$d/real/%s" "$@"\n' "$major" "$p" "$major" "$p" > "$dir/bin/$p"
+      chmod 0755 "$dir/bin/$p"
+    done
+  fi
+  "$dir/bin/pg_dump" --version >/dev/null 2>&1 || { say "the PostgreSQL $major client programs copied from rose-pg:$major do not run here"; return 1; }
+  printf '%s\n' "$dir/bin"
+}

@@ -52,6 +52,16 @@ if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
     remove_abandoned_test_containers
     # Testcontainers' reaper image cannot be pulled here; the fixture removes its own containers.
     export TESTCONTAINERS_RYUK_DISABLED=true
+    # Testcontainers asks for Docker API 1.44; Debian 12's docker.io (20.10) speaks 1.41 and says so.
+    if [ -z "${DOCKER_API_VERSION:-}" ]; then
+      api="$(docker version -f '{{.Server.APIVersion}}' 2>/dev/null || true)"
+      [ -n "$api" ] && export DOCKER_API_VERSION="$api"
+    fi
+    # pg_dump of each image's version: the host's pg_dump 15 refuses a PostgreSQL 17 server.
+    declare -A client_bin=()
+    for major in "${majors[@]}"; do
+      client_bin[$major]="$(ensure_pg_client_tools "$major")" || { say "no pg_dump $major for the snapshot tests"; exit 1; }
+    done
   elif [ "${CI:-}" = "true" ]; then
     say "CI needs Docker and the rose-pg images (PostgreSQL ${majors[*]}): see the messages above"
     exit 1
@@ -75,9 +85,10 @@ for e in "${entries[@]}"; do
   esac
   if [ -n "$major" ] && [ $use_images -eq 1 ]; then
     export ROSE_TEST_PG_IMAGE="rose-pg:$major"
+    export Rose__Migrations__PgDumpPath="${client_bin[$major]}/pg_dump"
     say "testing $proj on $ROSE_TEST_PG_IMAGE"
   else
-    unset ROSE_TEST_PG_IMAGE
+    unset ROSE_TEST_PG_IMAGE Rose__Migrations__PgDumpPath
     say "testing $proj"
   fi
   started=$SECONDS

@@ -14,10 +14,8 @@ namespace Rose.Tests.Shared;
 /// </summary>
 internal sealed class PostgresContainer
 {
-    /// <summary>Environment variable naming the image; unset means <see cref="DefaultImage"/> if it exists locally.</summary>
+    /// <summary>Environment variable naming the image (rose-pg:17, rose-pg:15); unset means no container.</summary>
     public const string ImageVariable = "ROSE_TEST_PG_IMAGE";
-
-    public const string DefaultImage = "rose-pg:17";
 
     /// <summary>Label on every test container: its value is the owning test process id.</summary>
     public const string OwnerLabel = "rose.test.owner";
@@ -35,14 +33,18 @@ internal sealed class PostgresContainer
     public string Image => _container.Image.FullName;
 
     /// <summary>
-    /// Starts a container. Returns null (the caller falls back to the host's binaries) only when no image was
-    /// asked for and Docker or the default image is not there; an image named by ROSE_TEST_PG_IMAGE that
-    /// cannot start is an error, never a silent fallback to another server version.
+    /// Starts a container from the image ROSE_TEST_PG_IMAGE names, or returns null when it names none (the
+    /// caller then uses the installed binaries, as a plain `dotnet test` always has). An image that was asked
+    /// for but cannot start is an error, never a silent fallback to another server version.
     /// </summary>
     public static async Task<PostgresContainer?> TryStartAsync()
     {
         var requested = Environment.GetEnvironmentVariable(ImageVariable);
-        var image = string.IsNullOrWhiteSpace(requested) ? DefaultImage : requested.Trim();
+        if (string.IsNullOrWhiteSpace(requested))
+        {
+            return null;
+        }
+        var image = requested.Trim();
         var dockerCli = FindOnPath("docker");
 
         // No reaper container: its image cannot be pulled here, and the watchdog does its job.
@@ -72,20 +74,13 @@ internal sealed class PostgresContainer
             using var timeout = new CancellationTokenSource(TimeSpan.FromMinutes(2));
             await container.StartAsync(timeout.Token);
         }
-        catch (Exception ex) when (string.IsNullOrWhiteSpace(requested))
-        {
-            await RemoveQuietlyAsync(container);
-            global::System.Console.Error.WriteLine(
-                $"No test container ({ex.GetType().Name}: {FirstLine(ex.Message)}); using a server from the installed PostgreSQL binaries. " +
-                $"Set {ImageVariable} to require an image (scripts/test.sh builds {DefaultImage} and rose-pg:15).");
-            return null;
-        }
         catch (Exception ex)
         {
             await RemoveQuietlyAsync(container);
             throw new InvalidOperationException(
-                $"{ImageVariable}={image} was asked for, but its container did not start: {ex.Message} " +
-                "Build the image with docker/postgres/build-image.sh, or unset the variable to use the installed binaries.", ex);
+                $"{ImageVariable}={image} was asked for, but its container did not start: {FirstLine(ex.Message)} " +
+                "Build the image with docker/postgres/build-image.sh (scripts/test.sh does); with a Docker engine older " +
+                "than API 1.44 set DOCKER_API_VERSION to its version (scripts/test.sh does); or unset the variable to use the installed binaries.", ex);
         }
 
         if (dockerCli is not null)

@@ -8,8 +8,7 @@ namespace Rose.Tests.Shared;
 /// <summary>
 /// The one PostgreSQL server of a test run (per test assembly), the first of:
 /// the existing server named by ROSE_TEST_PG (an admin connection string);
-/// a Testcontainers container from ROSE_TEST_PG_IMAGE (default rose-pg:17) when a Docker engine answers
-/// (see <see cref="PostgresContainer"/>);
+/// a Testcontainers container from the image ROSE_TEST_PG_IMAGE names (see <see cref="PostgresContainer"/>);
 /// a throwaway EmbeddedPostgres cluster from the installed binaries in a temp directory (fsync off).
 /// Started on first use, removed when the test process exits (pass or fail); a detached watchdog removes it
 /// when the process is killed, and clusters it missed are stopped and deleted by the next run.
