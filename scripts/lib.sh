@@ -95,14 +95,28 @@ ensure_docker() {
 }
 
 # rose-pg:<major> test images (PostgreSQL + hypopg from Debian's packages), built once per machine.
+# Missing images are built side by side (mostly download and unpack time); each build logs to a file.
 ensure_pg_images() {
-  local major
+  local major pids=() logs=() names=() i rc=0
   for major in "$@"; do
     docker image inspect "rose-pg:$major" >/dev/null 2>&1 && continue
-    ensure_apt debootstrap || { say "debootstrap is missing (Debian package debootstrap): cannot build rose-pg:$major"; return 1; }
-    say "building the test image rose-pg:$major from Debian's packages (about a minute)"
-    bash "$ROOT/docker/postgres/build-image.sh" "$major" || return 1
+    if [ ${#names[@]} -eq 0 ]; then
+      ensure_apt debootstrap || { say "debootstrap is missing (Debian package debootstrap): cannot build the rose-pg images"; return 1; }
+    fi
+    say "building the test image rose-pg:$major from Debian's packages (a few minutes, once per machine)"
+    logs+=("$(mktemp /tmp/rose-pg-build-XXXXXX.log)")
+    bash "$ROOT/docker/postgres/build-image.sh" "$major" >"${logs[-1]}" 2>&1 &
+    pids+=($!); names+=("rose-pg:$major")
   done
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then
+      rm -f "${logs[$i]}"
+    else
+      tail -n 20 "${logs[$i]}" >&2
+      say "could not build ${names[$i]} (log: ${logs[$i]})"; rc=1
+    fi
+  done
+  return $rc
 }
 
 # Removes test containers whose test process is gone (its watchdog was killed too, or the machine restarted).
