@@ -36,7 +36,13 @@ key="rose_smoke_$(od -An -N16 -tx1 /dev/urandom | tr -d ' \n')"
 name="rose-smoke-$$"
 cleanup() { docker rm -f -v "$name" >/dev/null 2>&1 || true; }
 trap cleanup EXIT
-docker run -d --name "$name" -p 127.0.0.1::8080 -e "Rose__Agents__rose__ApiKey=$key" "$IMAGE" >/dev/null
+# The agent gets a read-only policy on the demo target (Production ships no agent policy).
+docker run -d --name "$name" -p 127.0.0.1::8080 \
+  -e "Rose__Agents__rose__ApiKey=$key" \
+  -e Rose__Agents__rose__Policy__allowed_databases__0=demo \
+  -e Rose__Agents__rose__Policy__allowed_operations__0=SELECT \
+  -e Rose__Agents__rose__Policy__environment=dev \
+  "$IMAGE" >/dev/null
 port="$(docker port "$name" 8080/tcp | awk -F: '/^127\.0\.0\.1:/ {print $2; exit}')"
 [ -n "$port" ] || { say "the container published no port on 127.0.0.1"; exit 1; }
 base="http://127.0.0.1:$port"
@@ -61,7 +67,7 @@ code="$(curl -s -o "$body" -w '%{http_code}' -X POST "$base/api/v1/sql/execute" 
 say "POST /api/v1/sql/execute -> $code"
 cat "$body" >&2; echo >&2
 if [ "$code" != 200 ] || ! grep -q '"customers"' "$body" || ! grep -q 'PostgreSQL 17' "$body"; then
-  rm -f "$body"; docker logs --tail 40 "$name" >&2 || true
+  rm -f "$body"; docker logs --tail 20 "$name" >&2 || true
   say "FAIL: the SELECT did not run through the API on PostgreSQL 17"; exit 1
 fi
 rm -f "$body"

@@ -24,20 +24,22 @@ internal static class ExitWatchdog
         rm -rf "$2" "$3"
         """;
 
-    // $2 is the docker CLI, $3 the container id. `rm -f -v` also drops the container's anonymous volume.
+    // $2 is the docker CLI, $3 a label=value only the run's containers carry (it is started before the
+    // container exists, so a kill during start-up is covered too). `rm -v` also drops anonymous volumes.
     private const string ContainerScript = """
         exec </dev/null >/dev/null 2>&1
         while kill -0 "$1" 2>/dev/null; do sleep 0.5; done
-        "$2" rm -f -v "$3"
+        ids=$("$2" ps -aq --filter "label=$3")
+        [ -n "$ids" ] && "$2" rm -f -v $ids
         """;
 
     /// <summary>Watches a host cluster (postmaster.pid in <paramref name="clusterDir"/>) and its temp directory.</summary>
     public static void Start(int testProcessId, string clusterDir, string tempDir) =>
         Launch(ClusterScript, testProcessId, clusterDir, tempDir);
 
-    /// <summary>Watches a test container; <paramref name="dockerCli"/> is the docker program that removes it.</summary>
-    public static void StartForContainer(int testProcessId, string dockerCli, string containerId) =>
-        Launch(ContainerScript, testProcessId, dockerCli, containerId);
+    /// <summary>Watches the test containers labelled <paramref name="label"/> (key=value); <paramref name="dockerCli"/> removes them.</summary>
+    public static void StartForContainers(int testProcessId, string dockerCli, string label) =>
+        Launch(ContainerScript, testProcessId, dockerCli, label);
 
     private static void Launch(string script, int testProcessId, params string[] args)
     {

@@ -20,6 +20,9 @@ internal sealed class PostgresContainer
     /// <summary>Label on every test container: its value is the owning test process id.</summary>
     public const string OwnerLabel = "rose.test.owner";
 
+    /// <summary>Label whose value is unique to one fixture start: what the watchdog removes.</summary>
+    public const string RunLabel = "rose.test.run";
+
     private readonly PostgreSqlContainer _container;
 
     private PostgresContainer(PostgreSqlContainer container, string adminConnectionString)
@@ -50,12 +53,23 @@ internal sealed class PostgresContainer
         // No reaper container: its image cannot be pulled here, and the watchdog does its job.
         TestcontainersSettings.ResourceReaperEnabled = false;
         var password = Convert.ToHexString(RandomNumberGenerator.GetBytes(16));
+        var run = Guid.NewGuid().ToString("N");
+        if (dockerCli is not null)
+        {
+            // Watch before the container exists: a test process killed while the server starts leaves nothing.
+            ExitWatchdog.StartForContainers(Environment.ProcessId, dockerCli, $"{RunLabel}={run}");
+        }
+        else
+        {
+            global::System.Console.Error.WriteLine("No docker program on PATH: the test container is removed at exit, but not if the test process is killed.");
+        }
         var container = new PostgreSqlBuilder(image)
             .WithUsername("postgres")
             .WithPassword(password)
             .WithDatabase("postgres")
             .WithImagePullPolicy(_ => false)
             .WithLabel(OwnerLabel, Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
+            .WithLabel(RunLabel, run)
             .WithCommand("-c", "max_connections=200")
             .WithCreateParameterModifier(p =>
             {
@@ -81,15 +95,6 @@ internal sealed class PostgresContainer
                 $"{ImageVariable}={image} was asked for, but its container did not start: {FirstLine(ex.Message)} " +
                 "Build the image with docker/postgres/build-image.sh (scripts/test.sh does); with a Docker engine older " +
                 "than API 1.44 set DOCKER_API_VERSION to its version (scripts/test.sh does); or unset the variable to use the installed binaries.", ex);
-        }
-
-        if (dockerCli is not null)
-        {
-            ExitWatchdog.StartForContainer(Environment.ProcessId, dockerCli, container.Id);
-        }
-        else
-        {
-            global::System.Console.Error.WriteLine($"No docker program on PATH: container {container.Id[..12]} is removed at exit, but not if the test process is killed.");
         }
 
         // The mapped port is on 127.0.0.1 (above); name that address, not "localhost", which may resolve to ::1.
