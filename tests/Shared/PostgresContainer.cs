@@ -33,8 +33,6 @@ internal sealed class PostgresContainer
 
     public string AdminConnectionString { get; }
 
-    public string Image => _container.Image.FullName;
-
     /// <summary>
     /// Starts a container from the image ROSE_TEST_PG_IMAGE names, or returns null when it names none (the
     /// caller then uses the installed binaries, as a plain `dotnet test` always has). An image that was asked
