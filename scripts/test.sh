@@ -40,8 +40,8 @@ for e in "${entries[@]}"; do
   case "$e" in
     core) ;;
     integration|console|e2e) majors+=(17) ;;
-    integration:*|console:*|e2e:*) majors+=("${e#*:}") ;;
-    *) say "unknown entry '$e' (core, integration, console, e2e; optionally :15 or :17)"; exit 64 ;;
+    integration:15|integration:17|console:15|console:17|e2e:15|e2e:17) majors+=("${e#*:}") ;;
+    *) say "unknown entry '$e' (core, integration, console, e2e; the last three optionally :15 or :17)"; exit 64 ;;
   esac
 done
 use_images=0
