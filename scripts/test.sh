@@ -20,17 +20,6 @@ fi
 command -v chromium >/dev/null 2>&1 || { say "chromium is required for the browser tests (Debian package chromium)"; exit 1; }
 command -v node >/dev/null 2>&1 || { say "node is required for the parser oracle and the OIDC provider (Debian package nodejs)"; exit 1; }
 
-# Node packages go into ignored folders inside the repo.
-for dir in tests/oracle tests/oidc; do
-  if [ -f "$dir/package.json" ]; then
-    if [ -f "$dir/package-lock.json" ]; then
-      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    else
-      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
-    fi
-  fi
-done
-
 entries=(core integration:17 integration:15 console:17 e2e:17)
 [ $# -gt 0 ] && entries=("$@")
 
@@ -45,9 +34,35 @@ for e in "${entries[@]}"; do
   esac
 done
 use_images=0
+want_images=0
 if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
+  want_images=1
   readarray -t majors < <(printf '%s\n' "${majors[@]}" | sort -u)
-  if ensure_docker && ensure_pg_images "${majors[@]}"; then
+  # Docker and the images (minutes on a fresh machine, mostly downloads) are provisioned in the
+  # background while the Node packages install and the solution builds; the result is read below.
+  provision_log="$(mktemp)"
+  ( ensure_docker && ensure_pg_images "${majors[@]}" ) >"$provision_log" 2>&1 &
+  provision_pid=$!
+fi
+
+# Node packages go into ignored folders inside the repo.
+for dir in tests/oracle tests/oidc; do
+  if [ -f "$dir/package.json" ]; then
+    if [ -f "$dir/package-lock.json" ]; then
+      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+    else
+      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+    fi
+  fi
+done
+
+say "building"
+dotnet build Rose.Console.sln -c Debug -v quiet -nologo
+
+if [ $want_images -eq 1 ]; then
+  set +e; wait "$provision_pid"; provisioned=$?; set -e
+  cat "$provision_log" >&2; rm -f "$provision_log"
+  if [ $provisioned -eq 0 ]; then
     use_images=1
     remove_abandoned_test_containers
     # Testcontainers' reaper image cannot be pulled here; the fixture removes its own containers.
@@ -69,9 +84,6 @@ if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
     say "running the database suites on the installed PostgreSQL 15 binaries only (no Docker or images; see above)"
   fi
 fi
-
-say "building"
-dotnet build Rose.Console.sln -c Debug -v quiet -nologo
 
 passed=0; failed=0; skipped=0; status=0
 for e in "${entries[@]}"; do
