@@ -65,3 +65,95 @@ ensure_runtime_deps() {
   ensure_libpg_query17
   command -v dotnet >/dev/null 2>&1 || { say "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10"; return 1; }
 }
+
+# A Docker engine for the test containers: installs docker.io when missing (root), and starts dockerd
+# in the background when none answers (log: $DOCKERD_LOG). Returns 1, saying why, when there is none;
+# the tests then fall back to the installed PostgreSQL binaries only where no image was asked for.
+DOCKERD_LOG="${DOCKERD_LOG:-/var/log/rose-dockerd.log}"
+ensure_docker() {
+  if ! command -v docker >/dev/null 2>&1 || ! command -v dockerd >/dev/null 2>&1; then
+    ensure_apt docker.io || { say "Docker is missing: install the Debian package docker.io"; return 1; }
+  fi
+  docker info >/dev/null 2>&1 && return 0
+  if [ "$(id -u)" -ne 0 ]; then
+    say "no Docker engine answers and only root starts dockerd here: start it (sudo dockerd) or add yourself to the docker group"
+    return 1
+  fi
+  if ! pgrep -x dockerd >/dev/null 2>&1; then
+    say "starting dockerd (log: $DOCKERD_LOG)"
+    mkdir -p "$(dirname "$DOCKERD_LOG")"
+    setsid nohup dockerd >>"$DOCKERD_LOG" 2>&1 </dev/null &
+  fi
+  local i
+  for i in $(seq 1 60); do
+    docker info >/dev/null 2>&1 && return 0
+    sleep 1
+  done
+  say "dockerd did not answer within 60 seconds; its log: $DOCKERD_LOG"
+  tail -n 5 "$DOCKERD_LOG" >&2 || true
+  return 1
+}
+
+# rose-pg:<major> test images (PostgreSQL + hypopg from Debian's packages), built once per machine.
+# Missing images are built side by side (mostly download and unpack time); each build logs to a file.
+ensure_pg_images() {
+  local major pids=() logs=() names=() i rc=0
+  for major in "$@"; do
+    docker image inspect "rose-pg:$major" >/dev/null 2>&1 && continue
+    if [ ${#names[@]} -eq 0 ]; then
+      ensure_apt debootstrap || { say "debootstrap is missing (Debian package debootstrap): cannot build the rose-pg images"; return 1; }
+    fi
+    say "building the test image rose-pg:$major from Debian's packages (a few minutes, once per machine)"
+    logs+=("$(mktemp /tmp/rose-pg-build-XXXXXX.log)")
+    bash "$ROOT/docker/postgres/build-image.sh" "$major" >"${logs[-1]}" 2>&1 &
+    pids+=($!); names+=("rose-pg:$major")
+  done
+  for i in "${!pids[@]}"; do
+    if wait "${pids[$i]}"; then
+      rm -f "${logs[$i]}"
+    else
+      tail -n 20 "${logs[$i]}" >&2
+      say "could not build ${names[$i]} (log: ${logs[$i]})"; rc=1
+    fi
+  done
+  return $rc
+}
+
+# Removes test containers whose test process is gone (its watchdog was killed too, or the machine restarted).
+remove_abandoned_test_containers() {
+  local id owner
+  docker ps -aq --filter label=rose.test.owner 2>/dev/null | while read -r id; do
+    owner="$(docker inspect -f '{{ index .Config.Labels "rose.test.owner" }}' "$id" 2>/dev/null || true)"
+    if [ -n "$owner" ] && ! kill -0 "$owner" 2>/dev/null; then
+      docker rm -f -v "$id" >/dev/null 2>&1 || true
+    fi
+  done
+}
+
+# PostgreSQL client programs (pg_dump, pg_restore, psql) of the version in rose-pg:<major>, runnable on
+# this host: pg_dump refuses servers newer than itself, and Debian 12 has only the 15 client. The
+# programs and the libraries they link (the image's glibc included) are copied out of the image into
+# .tools/pg-client/<major>-<image id>/; each bin/ wrapper runs its program through the copied dynamic
+# loader, so the host's own libraries are never mixed in. Prints the bin/ folder.
+ensure_pg_client_tools() {
+  local major="$1" id dir
+  id="$(docker image inspect -f '{{.Id}}' "rose-pg:$major" 2>/dev/null | sed 's/^sha256://' | cut -c1-12)"
+  [ -n "$id" ] || { say "rose-pg:$major is missing: cannot copy its client programs"; return 1; }
+  dir="$ROOT/.tools/pg-client/$major-$id"
+  if [ ! -x "$dir/bin/pg_dump" ]; then
+    rm -rf "$dir"; mkdir -p "$dir/bin"
+    docker run --rm --user 0 --network none --entrypoint sh -v "$dir:/out" "rose-pg:$major" -c '
+      set -e; bin=/usr/lib/postgresql/'"$major"'/bin; mkdir -p /out/lib /out/real
+      for p in pg_dump pg_restore psql; do cp "$bin/$p" /out/real/; done
+      ldd "$bin/pg_dump" "$bin/pg_restore" "$bin/psql" | awk "/=>/ {print \$3} /ld-linux/ {print \$1}" | sort -u |
+        while read -r f; do [ -f "$f" ] && cp -L "$f" /out/lib/; done
+      chmod -R a+rX /out' >/dev/null || { say "could not copy the PostgreSQL $major client programs out of rose-pg:$major"; rm -rf "$dir"; return 1; }
+    local p
+    for p in pg_dump pg_restore psql; do
+      printf '#!/bin/sh\n# PostgreSQL %s %s from rose-pg:%s, run with the image'"'"'s own loader and libraries.\nd="$(dirname "$(readlink -f "$0")")/.."\nexec "$d/lib/ld-linux-x86-64.so.2" --library-path "$d/lib" "$d/real/%s" "$@"\n' "$major" "$p" "$major" "$p" > "$dir/bin/$p"
+      chmod 0755 "$dir/bin/$p"
+    done
+  fi
+  "$dir/bin/pg_dump" --version >/dev/null 2>&1 || { say "the PostgreSQL $major client programs copied from rose-pg:$major do not run here"; return 1; }
+  printf '%s\n' "$dir/bin"
+}

@@ -1,7 +1,13 @@
 #!/usr/bin/env bash
 # Installs what the whole suite needs and runs every test project.
-#   scripts/test.sh            all projects
-#   scripts/test.sh core       one project (core, integration, console, e2e)
+#   scripts/test.sh                   the whole matrix: core; integration on PostgreSQL 17 and 15;
+#                                     console and e2e on PostgreSQL 17
+#   scripts/test.sh core              one entry: core, integration, console, e2e (PostgreSQL 17)
+#   scripts/test.sh integration:15    a suite against another image (rose-pg:15)
+# PostgreSQL runs in containers from local images rose-pg:17 and rose-pg:15, built once per machine
+# from Debian's packages (docker/postgres/build-image.sh); the Docker engine is installed and started
+# when missing. ROSE_TEST_PG (an admin connection string) sends every suite to that server instead.
+# Without Docker (outside CI) the suites use a server from the installed PostgreSQL 15 binaries.
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 cd "$ROOT"
 
@@ -13,6 +19,31 @@ if ! command -v node >/dev/null 2>&1 || ! command -v npm >/dev/null 2>&1; then
 fi
 command -v chromium >/dev/null 2>&1 || { say "chromium is required for the browser tests (Debian package chromium)"; exit 1; }
 command -v node >/dev/null 2>&1 || { say "node is required for the parser oracle and the OIDC provider (Debian package nodejs)"; exit 1; }
+
+entries=(core integration:17 integration:15 console:17 e2e:17)
+[ $# -gt 0 ] && entries=("$@")
+
+# Which PostgreSQL images the chosen entries need (a suite named without a version runs on 17).
+majors=()
+for e in "${entries[@]}"; do
+  case "$e" in
+    core) ;;
+    integration|console|e2e) majors+=(17) ;;
+    integration:15|integration:17|console:15|console:17|e2e:15|e2e:17) majors+=("${e#*:}") ;;
+    *) say "unknown entry '$e' (core, integration, console, e2e; the last three optionally :15 or :17)"; exit 64 ;;
+  esac
+done
+use_images=0
+want_images=0
+if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
+  want_images=1
+  readarray -t majors < <(printf '%s\n' "${majors[@]}" | sort -u)
+  # Docker and the images (minutes on a fresh machine, mostly downloads) are provisioned in the
+  # background while the Node packages install and the solution builds; the result is read below.
+  provision_log="$(mktemp)"
+  ( ensure_docker && ensure_pg_images "${majors[@]}" ) >"$provision_log" 2>&1 &
+  provision_pid=$!
+fi
 
 # Node packages go into ignored folders inside the repo.
 for dir in tests/oracle tests/oidc; do
@@ -28,18 +59,51 @@ done
 say "building"
 dotnet build Rose.Console.sln -c Debug -v quiet -nologo
 
-projects=(core integration console e2e)
-[ $# -gt 0 ] && projects=("$@")
+if [ $want_images -eq 1 ]; then
+  set +e; wait "$provision_pid"; provisioned=$?; set -e
+  cat "$provision_log" >&2; rm -f "$provision_log"
+  if [ $provisioned -eq 0 ]; then
+    use_images=1
+    remove_abandoned_test_containers
+    # Testcontainers' reaper image cannot be pulled here; the fixture removes its own containers.
+    export TESTCONTAINERS_RYUK_DISABLED=true
+    # Testcontainers asks for Docker API 1.44; Debian 12's docker.io (20.10) speaks 1.41 and says so.
+    if [ -z "${DOCKER_API_VERSION:-}" ]; then
+      api="$(docker version -f '{{.Server.APIVersion}}' 2>/dev/null || true)"
+      [ -n "$api" ] && export DOCKER_API_VERSION="$api"
+    fi
+    # pg_dump of each image's version: the host's pg_dump 15 refuses a PostgreSQL 17 server.
+    declare -A client_bin=()
+    for major in "${majors[@]}"; do
+      client_bin[$major]="$(ensure_pg_client_tools "$major")" || { say "no pg_dump $major for the snapshot tests"; exit 1; }
+    done
+  elif [ "${CI:-}" = "true" ]; then
+    say "CI needs Docker and the rose-pg images (PostgreSQL ${majors[*]}): see the messages above"
+    exit 1
+  else
+    say "running the database suites on the installed PostgreSQL 15 binaries only (no Docker or images; see above)"
+  fi
+fi
+
 passed=0; failed=0; skipped=0; status=0
-for p in "${projects[@]}"; do
-  case "$p" in
+for e in "${entries[@]}"; do
+  name="${e%%:*}"; major=""
+  case "$e" in *:*) major="${e#*:}" ;; core) ;; *) major=17 ;; esac
+  case "$name" in
     core) proj=tests/Rose.Core.Tests ;;
     integration) proj=tests/Rose.Integration.Tests ;;
     console) proj=tests/Rose.Console.Tests ;;
     e2e) proj=tests/Rose.E2E.Tests ;;
-    *) say "unknown project '$p' (core, integration, console, e2e)"; exit 64 ;;
   esac
-  say "testing $proj"
+  if [ -n "$major" ] && [ $use_images -eq 1 ]; then
+    export ROSE_TEST_PG_IMAGE="rose-pg:$major"
+    export Rose__Migrations__PgDumpPath="${client_bin[$major]}/pg_dump"
+    say "testing $proj on $ROSE_TEST_PG_IMAGE"
+  else
+    unset ROSE_TEST_PG_IMAGE Rose__Migrations__PgDumpPath
+    say "testing $proj"
+  fi
+  started=$SECONDS
   log="$(mktemp)"
   set +e
   dotnet test "$proj" --no-build --nologo 2>&1 | tee "$log"
@@ -52,6 +116,7 @@ for p in "${projects[@]}"; do
   fi
   [ "$rc" -ne 0 ] && status=1
   rm -f "$log"
+  say "$e took $((SECONDS - started))s"
 done
 
 echo "Rose: $passed passed, $failed failed, $skipped skipped"

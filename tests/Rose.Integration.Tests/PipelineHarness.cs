@@ -60,6 +60,8 @@ internal sealed class PipelineHarness : IAsyncDisposable
         {
             ["Rose:ControlConnection"] = control,
             ["Rose:DataDir"] = options.DataDir,
+            // scripts/test.sh points this at pg_dump of the test server's version (pg_dump refuses newer servers).
+            ["Rose:Migrations:PgDumpPath"] = Environment.GetEnvironmentVariable("Rose__Migrations__PgDumpPath"),
         }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build();
         var services = new ServiceCollection()
             .AddSingleton<IConfiguration>(config)
@@ -77,7 +79,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         options.Targets["t"] = new TargetOptions { ConnectionString = first.TargetConnection, Environment = "dev" };
         var runtime = await RoseBootstrap.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
         var services = new ServiceCollection()
-            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build())
+            .AddSingleton<IConfiguration>(new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
+            {
+                ["Rose:Migrations:PgDumpPath"] = Environment.GetEnvironmentVariable("Rose__Migrations__PgDumpPath"),
+            }).AddInMemoryCollection(settings ?? new Dictionary<string, string?>()).Build())
             .AddLogging()
             .AddRoseCore(runtime)
             .BuildServiceProvider();

@@ -6,10 +6,12 @@ using Rose.Core.Storage;
 namespace Rose.Tests.Shared;
 
 /// <summary>
-/// The one PostgreSQL server of a test run (per test assembly): a throwaway EmbeddedPostgres cluster in a
-/// temp directory (fsync off), or the existing server named by ROSE_TEST_PG (an admin connection string).
-/// Started on first use, stopped when the test process exits (pass or fail); clusters left by a test
-/// process that was killed are stopped and deleted by the next run.
+/// The one PostgreSQL server of a test run (per test assembly), the first of:
+/// the existing server named by ROSE_TEST_PG (an admin connection string);
+/// a Testcontainers container from the image ROSE_TEST_PG_IMAGE names (see <see cref="PostgresContainer"/>);
+/// a throwaway EmbeddedPostgres cluster from the installed binaries in a temp directory (fsync off).
+/// Started on first use, removed when the test process exits (pass or fail); a detached watchdog removes it
+/// when the process is killed, and clusters it missed are stopped and deleted by the next run.
 /// </summary>
 public sealed class PostgresServer
 {
@@ -34,7 +36,7 @@ public sealed class PostgresServer
     /// <summary>Superuser connection string to the postgres database.</summary>
     public string AdminConnectionString { get; }
 
-    /// <summary>The throwaway server, or null when ROSE_TEST_PG names an external one.</summary>
+    /// <summary>The throwaway host cluster, or null when the server is a container or ROSE_TEST_PG names one.</summary>
     public EmbeddedPostgres? Embedded { get; }
 
     /// <summary>The throwaway server's Rose DataDir (deleted at exit), or null.</summary>
@@ -86,6 +88,15 @@ public sealed class PostgresServer
             var server = new PostgresServer(admin, null, null);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropRemainingDatabases();
             return server;
+        }
+
+        var container = await PostgresContainer.TryStartAsync();
+        if (container is not null)
+        {
+            var inContainer = new PostgresServer(container.AdminConnectionString, null, null);
+            // Databases go with the container; removing it is the whole clean-up.
+            AppDomain.CurrentDomain.ProcessExit += (_, _) => container.RemoveFromExitHandler(TimeSpan.FromSeconds(10));
+            return inContainer;
         }
 
         await CleanUpAbandonedAsync();
