@@ -61,7 +61,7 @@ ensure_libpg_query17() {
 
 # The PostgreSQL server binaries (initdb, pg_ctl, postgres, pg_dump) and the real parser.
 ensure_runtime_deps() {
-  ensure_apt libpg-query-dev postgresql-15 postgresql-client-15 acl
+  ensure_apt libpg-query-dev postgresql-15 postgresql-client-15 postgresql-15-hypopg acl
   ensure_libpg_query17
   command -v dotnet >/dev/null 2>&1 || { say "the .NET SDK (dotnet) is not on PATH; install .NET SDK 10"; return 1; }
 }

@@ -55,6 +55,9 @@ for dir in tests/oracle tests/oidc; do
     fi
   fi
 done
+# squawk-cli's lock holds only the linux-x64 binary package the registry serves, which npm ci
+# refuses; npm install resolves the same pinned version.
+(cd tests/lint-parity && npm install --no-audit --no-fund --loglevel=error >/dev/null)
 
 say "building"
 dotnet build Rose.Console.sln -c Debug -v quiet -nologo
