@@ -19,12 +19,25 @@ window.roseShell = (function () {
           if (e.target && e.target.closest && e.target.closest(".monaco-editor")) return;
           e.preventDefault();
           dotnet.invokeMethodAsync("OnShortcut", "palette");
+        } else if (e.key === "Escape" && document.querySelector(".mud-dialog") && !(e.target && e.target.closest && e.target.closest(".mud-dialog"))) {
+          // Focus outside the dialog (MudBlazor handles Escape only inside it): close the shell's dialog.
+          dotnet.invokeMethodAsync("OnShortcut", "escape");
         } else if (e.key === "?" && !e.ctrlKey && !e.metaKey && !typing(e.target)) {
           e.preventDefault();
           dotnet.invokeMethodAsync("OnShortcut", "help");
         }
       };
       document.addEventListener("keydown", handler);
+    },
+    // Puts the caret in a field that a dialog just rendered; retried because the dialog's own focus
+    // handling runs after the first render and can take the focus back.
+    focus(selector) {
+      [0, 100, 300].forEach(function (delay) {
+        setTimeout(function () {
+          const el = document.querySelector(selector);
+          if (el && document.activeElement !== el) el.focus();
+        }, delay);
+      });
     },
     unregister() {
       if (handler) document.removeEventListener("keydown", handler);

@@ -55,7 +55,7 @@ public sealed class AccessibilityTests(RoseConsoleFixture fixture)
         // The system preference is read when the circuit starts: set it, then load the page again.
         await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
         await page.ReloadAsync();
-        await RoseConsoleFixture.WaitInteractiveAsync(page);
+        await KeyboardTests.ShellReadyAsync(page);
         await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
         // The theme is settled after the first interactive render (system preference read over JS interop).
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
+using Microsoft.JSInterop;
 using MudBlazor;
 
 namespace Rose.Console.Components.Layout;
@@ -9,6 +10,7 @@ public partial class CommandPalette
 {
     [CascadingParameter] private IMudDialogInstance Dialog { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private IJSRuntime JS { get; set; } = default!;
 
     [Parameter, EditorRequired] public ClaimsPrincipal User { get; set; } = new();
     [Parameter] public IReadOnlyList<string> Targets { get; set; } = [];
@@ -29,6 +31,14 @@ public partial class CommandPalette
     };
 
     protected override void OnParametersSet() => Refresh();
+
+    protected override async Task OnAfterRenderAsync(bool firstRender)
+    {
+        if (firstRender)
+        {
+            await JS.InvokeVoidAsync("roseShell.focus", "[data-testid=palette-input]");
+        }
+    }
 
     private void OnQueryChanged(string? text)
     {

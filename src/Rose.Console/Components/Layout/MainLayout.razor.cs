@@ -31,6 +31,16 @@ public partial class MainLayout : IAsyncDisposable
     private string? themeChoice;
 
     private bool dialogOpen;
+    private IDialogReference? openDialog;
+
+    private Task CloseDialogAsync()
+    {
+        openDialog?.Close();
+        return Task.CompletedTask;
+    }
+
+    /// <summary>True once the shortcuts are listening and the theme is settled (tests wait for it).</summary>
+    private bool shellReady;
 
     private string ThemeLabel => isDark ? "Switch to the light theme" : "Switch to the dark theme";
 
@@ -45,17 +55,22 @@ public partial class MainLayout : IAsyncDisposable
         try
         {
             await JS.InvokeVoidAsync("roseShell.register", self);
-            themeChoice = await JS.InvokeAsync<string?>("roseShell.getTheme", await UserKeyAsync());
+            var saved = await JS.InvokeAsync<string?>("roseShell.getTheme", await UserKeyAsync());
+            var systemDark = saved is null && await themeProvider.GetSystemDarkModeAsync();
+
+            // A toggle clicked while these calls ran is the user's latest word: keep it.
             if (themeChoice is null)
             {
-                isDark = await themeProvider.GetSystemDarkModeAsync();
-                await themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
-            }
-            else
-            {
-                isDark = themeChoice == "dark";
+                themeChoice = saved;
+                isDark = saved is null ? systemDark : saved == "dark";
             }
 
+            if (saved is null)
+            {
+                await themeProvider.WatchSystemDarkModeAsync(OnSystemDarkModeChanged);
+            }
+
+            shellReady = true;
             StateHasChanged();
         }
         catch (JSDisconnectedException)
@@ -88,6 +103,7 @@ public partial class MainLayout : IAsyncDisposable
     {
         "palette" => OpenPaletteAsync(),
         "help" => OpenHelpAsync(),
+        "escape" => CloseDialogAsync(),
         _ => Task.CompletedTask,
     });
 
@@ -120,12 +136,13 @@ public partial class MainLayout : IAsyncDisposable
         dialogOpen = true;
         try
         {
-            var dialog = await Dialogs.ShowAsync<T>(title, parameters, new DialogOptions { MaxWidth = width, FullWidth = true, CloseOnEscapeKey = true, Position = DialogPosition.TopCenter });
+            var dialog = openDialog = await Dialogs.ShowAsync<T>(title, parameters, new DialogOptions { MaxWidth = width, FullWidth = true, CloseOnEscapeKey = true, Position = DialogPosition.TopCenter, DefaultFocus = DefaultFocus.FirstChild });
             await dialog.Result;
         }
         finally
         {
             dialogOpen = false;
+            openDialog = null;
         }
     }
 
