@@ -14,4 +14,18 @@ public abstract class ComponentTestContext : BunitContext
         Services.AddMudServices();
         JSInterop.Mode = JSRuntimeMode.Loose;
     }
+
+    /// <summary>
+    /// xUnit 2 disposes test classes through Dispose(), but MudBlazor registers services that can only be
+    /// disposed asynchronously (KeyInterceptorService, PointerEventsNoneService): dispose them that way.
+    /// </summary>
+    protected override void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            DisposeAsyncCore().AsTask().GetAwaiter().GetResult();
+        }
+
+        base.Dispose(false);
+    }
 }

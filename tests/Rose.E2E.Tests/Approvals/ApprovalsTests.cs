@@ -54,8 +54,10 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
         var card = page.Locator($"[data-approval-id='{id}']");
         await Assertions.Expect(card).ToBeVisibleAsync();
         await Assertions.Expect(card.GetByTestId("approval-preview")).ToContainTextAsync("ACCESS EXCLUSIVE");
-        await card.GetByTestId("approval-comment").FillAsync("ok to drop");
         await card.GetByTestId("approve").ClickAsync();
+        // The comment and the confirmation live in a dialog outside the card.
+        await page.GetByTestId("approval-comment").FillAsync("ok to drop");
+        await page.GetByTestId("decision-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("approval-message")).ToContainTextAsync("Approved and executed");
 
         using var agent = Agent();

@@ -56,7 +56,7 @@ public sealed class AgentsPageTests(OidcSignInFixture fx) : IAsyncLifetime
         Assert.Equal(200, await LogsStatusAsync(key));
 
         await page.GetByTestId("revoke-key").ClickAsync();
-        await page.Locator(".rz-dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
+        await page.Locator(".mud-dialog").GetByRole(AriaRole.Button, new() { Name = "Revoke" }).ClickAsync();
         await Assertions.Expect(page.GetByTestId("keys-grid")).ToContainTextAsync("revoked");
 
         Assert.Equal(401, await LogsStatusAsync(key));

@@ -41,7 +41,7 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         await page.WaitForURLAsync(fx.ConsoleUrl + "/");
         var user = page.GetByTestId("current-user");
         await Assertions.Expect(user).ToHaveTextAsync("Ada Lovelace");
-        await Assertions.Expect(page.Locator(".rose-user .rz-badge")).ToHaveTextAsync("approver");
+        await Assertions.Expect(page.GetByTestId("current-role")).ToHaveTextAsync("approver");
 
         // The session runs SQL as this person: the audit log names the subject, the name and the issuer.
         var reason = "oidc audit " + Guid.NewGuid().ToString("N");
@@ -62,7 +62,7 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
     {
         await SignInAtProviderAsync("grace");
         await page.WaitForURLAsync(fx.ConsoleUrl + "/");
-        await Assertions.Expect(page.Locator(".rose-user .rz-badge")).ToHaveTextAsync("admin");
+        await Assertions.Expect(page.GetByTestId("current-role")).ToHaveTextAsync("admin");
 
         // Let the circuit finish starting: it re-renders the header, and a click on the replaced button would be lost.
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle);

@@ -1,6 +1,6 @@
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
-using Radzen;
+using MudBlazor;
 using Rose.Console.Auth;
 using Rose.Core.Agents;
 
@@ -11,8 +11,8 @@ public partial class Agents
 {
     [Inject] private AgentStore Store { get; set; } = default!;
     [Inject] private AgentAdmin Admin { get; set; } = default!;
-    [Inject] private DialogService Dialogs { get; set; } = default!;
-    [Inject] private NotificationService Notifications { get; set; } = default!;
+    [Inject] private IDialogService Dialogs { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private AuthenticationStateProvider AuthState { get; set; } = default!;
     [Inject] private ILogger<Agents> Logger { get; set; } = default!;
@@ -33,7 +33,8 @@ public partial class Agents
 
     private string editPolicy = "";
     private IReadOnlyList<string> policyErrors = [];
-    private DateTime? newKeyExpires;
+    private DateTime? newKeyDate;
+    private TimeSpan? newKeyTime;
     private IReadOnlyList<string> keyErrors = [];
 
     private CancellationToken Ct => lifetime.Token;
@@ -92,7 +93,7 @@ public partial class Agents
         Logger.LogInformation("Agent {AgentId} created by {Admin}", id, await AdminNameAsync());
         creating = false;
         (newId, newName, newPolicy) = ("", "", AgentPolicyJson.Template);
-        Notifications.Notify(NotificationSeverity.Success, "Agent created", id);
+        Snackbar.Add($"Agent {id} created", Severity.Success);
         await SelectAsync(id);
     }
 
@@ -119,7 +120,7 @@ public partial class Agents
         }
 
         Logger.LogInformation("Policy of agent {AgentId} changed by {Admin}", selected.Id, await AdminNameAsync());
-        Notifications.Notify(NotificationSeverity.Success, "Policy saved", selected.Id);
+        Snackbar.Add($"Policy of {selected.Id} saved", Severity.Success);
         await ReloadAsync();
     }
 
@@ -151,7 +152,10 @@ public partial class Agents
             return;
         }
 
-        DateTimeOffset? expires = newKeyExpires is null ? null : new DateTimeOffset(DateTime.SpecifyKind(newKeyExpires.Value, DateTimeKind.Utc));
+        // A date without a time expires at the end of that day (UTC).
+        DateTimeOffset? expires = newKeyDate is { } day
+            ? new DateTimeOffset(DateTime.SpecifyKind(day.Date + (newKeyTime ?? new TimeSpan(23, 59, 0)), DateTimeKind.Utc))
+            : null;
         if (expires <= DateTimeOffset.UtcNow)
         {
             keyErrors = ["The expiry must be in the future."];
@@ -170,12 +174,13 @@ public partial class Agents
         var (key, keyId) = made;
 
         Logger.LogInformation("API key {KeyId} created for agent {AgentId} by {Admin}", keyId, selected.Id, await AdminNameAsync());
-        newKeyExpires = null;
+        (newKeyDate, newKeyTime) = (null, null);
         keyErrors = [];
         await ReloadAsync();
-        await Dialogs.OpenAsync<ApiKeyDialog>("New API key",
-            new Dictionary<string, object?> { [nameof(ApiKeyDialog.Key)] = key, [nameof(ApiKeyDialog.ExpiresAt)] = expires },
-            new DialogOptions { Width = "40rem", CloseDialogOnOverlayClick = false });
+        var dialog = await Dialogs.ShowAsync<ApiKeyDialog>("New API key",
+            new DialogParameters<ApiKeyDialog> { { d => d.Key, key }, { d => d.ExpiresAt, expires } },
+            new DialogOptions { MaxWidth = MaxWidth.Small, FullWidth = true, BackdropClick = false, CloseOnEscapeKey = false });
+        await dialog.Result;
     }
 
     private async Task RevokeAsync(ApiKeyInfo key)
@@ -185,8 +190,8 @@ public partial class Agents
             return;
         }
 
-        var confirmed = await Dialogs.Confirm($"Revoke key {key.Prefix}? Calls with it fail at once.", "Revoke key",
-            new ConfirmOptions { OkButtonText = "Revoke", CancelButtonText = "Cancel" });
+        var confirmed = await Dialogs.ShowMessageBoxAsync("Revoke key", $"Revoke key {key.Prefix}? Calls with it fail at once.",
+            yesText: "Revoke", cancelText: "Cancel");
         if (confirmed != true)
         {
             return;

@@ -1,6 +1,7 @@
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
 using Rose.Console.Auth;
 using Rose.Core.Approvals;
 using Rose.Core.Targets;
@@ -21,6 +22,8 @@ public partial class Approvals : IDisposable
     [Inject] private ApprovalPreviewer Previewer { get; set; } = default!;
     [Inject] private TargetRegistry Targets { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [Parameter] public long? Id { get; set; }
     [SupplyParameterFromQuery(Name = "status")] public string? Status { get; set; }
@@ -36,6 +39,9 @@ public partial class Approvals : IDisposable
     private long? busy;
     private string? message;
     private bool messageIsError;
+    private string? draftStatus;
+    private string? draftDatabase;
+    private string? draftRequester;
 
     protected override async Task OnInitializedAsync()
     {
@@ -43,7 +49,23 @@ public partial class Approvals : IDisposable
         Notifier.Changed += OnApprovalChanged;
     }
 
-    protected override Task OnParametersSetAsync() => LoadAsync(CancellationToken.None);
+    protected override Task OnParametersSetAsync()
+    {
+        (draftStatus, draftDatabase, draftRequester) = (Blank(Status), Blank(Database), Blank(Requester));
+        return LoadAsync(CancellationToken.None);
+    }
+
+    private static string? Blank(string? s) => string.IsNullOrWhiteSpace(s) ? null : s.Trim();
+
+    /// <summary>The history filter goes into the URL, as links to it are shared; the database also narrows the pending list.</summary>
+    private void ApplyFilter() => Navigation.NavigateTo(Navigation.GetUriWithQueryParameters(new Dictionary<string, object?>
+    {
+        ["status"] = Blank(draftStatus),
+        ["database"] = Blank(draftDatabase),
+        ["requester"] = Blank(draftRequester),
+    }));
+
+    private void ClearDatabase() => Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("database", (string?)null));
 
     private async Task LoadAsync(CancellationToken ct)
     {
@@ -57,7 +79,7 @@ public partial class Approvals : IDisposable
         }
         else
         {
-            pending = await Store.ListAsync(new ApprovalFilter { Pending = true, Limit = 200 }, ct);
+            pending = await Store.ListAsync(new ApprovalFilter { Pending = true, Database = Blank(Database), Limit = 200 }, ct);
             history = await Store.ListAsync(new ApprovalFilter
             {
                 Pending = false,
@@ -137,6 +159,7 @@ public partial class Approvals : IDisposable
                 : await Service.RejectAsync(id, executor, MayApprove, comment, CancellationToken.None);
             message = result.Message;
             messageIsError = !result.Done || result.Request?.Status == ApprovalStatus.Failed;
+            Snackbar.Add(result.Message, messageIsError ? Severity.Error : Severity.Success);
             await LoadAsync(CancellationToken.None);
         }
         finally

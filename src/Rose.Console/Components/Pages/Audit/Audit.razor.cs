@@ -1,6 +1,5 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Rendering;
 using Microsoft.Extensions.Primitives;
 using Npgsql;
 using Rose.Core.Audit;
@@ -10,7 +9,7 @@ namespace Rose.Console.Components.Pages.Audit;
 public partial class Audit
 {
     [Inject] private AuditReader Reader { get; set; } = default!;
-    [Inject] private AuditChainVerifier Verifier { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     // Each filter is its own query parameter so the framework re-runs OnParametersSetAsync on every URL change.
     [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
@@ -36,10 +35,6 @@ public partial class Audit
     private long? parkedApproval;
     private IReadOnlyList<(long Id, string Title)> devlogs = [];
     private string? error;
-    private long? verifyFrom;
-    private long? verifyTo;
-    private bool verifying;
-    private AuditChainReport? report;
 
     protected override async Task OnParametersSetAsync()
     {
@@ -64,51 +59,15 @@ public partial class Audit
         }
     }
 
-    private async Task VerifyAsync()
-    {
-        verifying = true;
-        report = null;
-        try
-        {
-            report = await Verifier.VerifyAsync(verifyFrom, verifyTo, CancellationToken.None);
-        }
-        catch (NpgsqlException ex)
-        {
-            error = "The chain could not be verified: " + ex.Message;
-        }
-        finally
-        {
-            verifying = false;
-        }
-    }
+    private static readonly int[] PageSizes = [25, 50, 100, 200];
 
-    private static string? TimeValue(DateTimeOffset? t) => t?.UtcDateTime.ToString("yyyy-MM-ddTHH:mm", CultureInfo.InvariantCulture);
+    private void Go(AuditFilter next) => Navigation.NavigateTo(AuditQueryString.Url("audit", next));
+
+    private void Go(AuditFilter current, long detailId) => Navigation.NavigateTo(AuditQueryString.Url("audit", current, detailId));
 
     private static string Shorten(string sql)
     {
         var oneLine = sql.ReplaceLineEndings(" ");
         return oneLine.Length <= 120 ? oneLine : oneLine[..120] + "…";
-    }
-
-    /// <summary>An "any" option plus one per value, the current one selected.</summary>
-    private static RenderFragment Options(IEnumerable<string> values, string? selected) => builder =>
-    {
-        builder.OpenElement(0, "option");
-        builder.AddAttribute(1, "value", "");
-        builder.AddContent(2, "any");
-        builder.CloseElement();
-        foreach (var value in values)
-        {
-            AddOption(builder, value, string.Equals(value, selected, StringComparison.OrdinalIgnoreCase));
-        }
-    };
-
-    private static void AddOption(RenderTreeBuilder builder, string value, bool selected)
-    {
-        builder.OpenElement(10, "option");
-        builder.AddAttribute(11, "value", value);
-        builder.AddAttribute(12, "selected", selected);
-        builder.AddContent(13, value);
-        builder.CloseElement();
     }
 }

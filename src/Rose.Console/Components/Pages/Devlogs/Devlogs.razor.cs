@@ -1,6 +1,5 @@
 using System.Globalization;
 using System.Security.Claims;
-using System.Text.Json;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
 using Npgsql;
@@ -27,17 +26,24 @@ public partial class Devlogs
     private bool hasOlder;
     private string? error;
 
-    private string? draftService;
-    private string? draftType = "note";
-    private string? draftTitle;
-    private string? draftContent;
-    private string? draftTags;
-    private string? draftMetadata;
+    private DevlogForm draft = new();
+    private bool writing;
     private bool saving;
+
+    // The filter being edited; Apply puts it in the URL.
+    private string? draftQ;
+    private string? draftService;
+    private string? draftType;
+    private string? draftTag;
+    private DateTime? draftFrom;
+    private DateTime? draftTo;
     private List<string> createErrors = [];
 
     protected override async Task OnParametersSetAsync()
     {
+        (draftQ, draftService, draftType, draftTag) = (Q, Service, Type, Tag);
+        draftFrom = ParseTime(From)?.UtcDateTime;
+        draftTo = ParseTime(To)?.UtcDateTime;
         error = null;
         try
         {
@@ -83,10 +89,12 @@ public partial class Devlogs
         createErrors = [];
         try
         {
-            var tags = (draftTags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
-            var metadata = string.IsNullOrWhiteSpace(draftMetadata) ? "{}" : draftMetadata.Trim();
-            var created = await Store.CreateAsync(new DevlogDraft(CurrentIdentity.ToExecutor(user), draftService ?? "", draftType ?? "",
-                draftTitle ?? "", draftContent ?? "", tags, metadata), CancellationToken.None);
+            var tags = (draft.Tags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
+            var metadata = string.IsNullOrWhiteSpace(draft.Metadata) ? "{}" : draft.Metadata.Trim();
+            var created = await Store.CreateAsync(new DevlogDraft(CurrentIdentity.ToExecutor(user), draft.Service ?? "", draft.Type ?? "",
+                draft.Title ?? "", draft.Content ?? "", tags, metadata), CancellationToken.None);
+            draft = new DevlogForm();
+            writing = false;
             Nav.NavigateTo($"devlogs?id={created.Id}");
         }
         catch (DevlogValidationException ex)
@@ -98,6 +106,30 @@ public partial class Devlogs
             saving = false;
         }
     }
+
+    private void ApplyFilter()
+    {
+        var pairs = new Dictionary<string, string?>
+        {
+            ["q"] = draftQ,
+            ["service"] = draftService,
+            ["type"] = draftType,
+            ["tag"] = draftTag,
+            ["from"] = draftFrom?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+            ["to"] = draftTo?.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture),
+        }.Where(p => !string.IsNullOrWhiteSpace(p.Value)).ToList();
+        Nav.NavigateTo(pairs.Count == 0 ? "devlogs" : QueryHelpers.AddQueryString("devlogs", pairs));
+    }
+
+    private void OnSearchKey(Microsoft.AspNetCore.Components.Web.KeyboardEventArgs e)
+    {
+        if (e.Key == "Enter")
+        {
+            ApplyFilter();
+        }
+    }
+
+    private string LinkFor(string? service, string? type, string? tag) => Link(service, type, tag);
 
     /// <summary>This view's URL with one filter changed (and the page position reset).</summary>
     private string Link(string? service = null, string? type = null, string? tag = null, long? before = null)
@@ -115,15 +147,20 @@ public partial class Devlogs
         return pairs.Count == 0 ? "devlogs" : QueryHelpers.AddQueryString("devlogs", pairs);
     }
 
-    private static JsonElement? Metadata(Devlog d)
-    {
-        using var doc = JsonDocument.Parse(d.MetadataJson);
-        return doc.RootElement.ValueKind == JsonValueKind.Object && !doc.RootElement.EnumerateObject().Any() ? null : doc.RootElement.Clone();
-    }
-
     private static long? ParseLong(string? value) =>
         long.TryParse(value, NumberStyles.None, CultureInfo.InvariantCulture, out var n) && n > 0 ? n : null;
 
     private static DateTimeOffset? ParseTime(string? value) =>
         DateTimeOffset.TryParse(value, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal | DateTimeStyles.AdjustToUniversal, out var t) ? t : null;
+
+    /// <summary>The devlog being written.</summary>
+    private sealed class DevlogForm
+    {
+        public string? Service { get; set; }
+        public string? Type { get; set; } = "note";
+        public string? Title { get; set; }
+        public string? Content { get; set; }
+        public string? Tags { get; set; }
+        public string? Metadata { get; set; }
+    }
 }

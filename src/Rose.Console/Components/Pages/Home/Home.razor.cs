@@ -1,22 +1,55 @@
 using Microsoft.AspNetCore.Components;
+using Npgsql;
+using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Targets;
+using Rose.Core.Validation.Storage;
 
 namespace Rose.Console.Components.Pages.Home;
 
+/// <summary>The overview: for each target (or the one in ?target=), what needs attention, each linking to its filtered page.</summary>
 public partial class Home
 {
     [Inject] private TargetRegistry Targets { get; set; } = default!;
+    [Inject] private ApprovalStore Approvals { get; set; } = default!;
     [Inject] private AuditReader Audit { get; set; } = default!;
+    [Inject] private ValidationRunStore Runs { get; set; } = default!;
+    [Inject] private AuditChainVerifier Verifier { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
-    private IReadOnlyList<TargetDefinition> targets = [];
-    private IReadOnlyList<AuditEntry>? recent;
+    [SupplyParameterFromQuery(Name = "target")] public string? Target { get; set; }
 
-    protected override async Task OnInitializedAsync()
+    private IReadOnlyList<TargetOverview>? overviews;
+    private ChainOverview? chain;
+    private DateTimeOffset since;
+    private string? error;
+
+    protected override async Task OnParametersSetAsync()
     {
-        targets = Targets.All;
-        recent = await Audit.QueryAsync(new AuditFilter { Limit = 8 }, CancellationToken.None);
+        var now = DateTimeOffset.UtcNow;
+        since = now - OverviewReader.FailureWindow;
+        var reader = new OverviewReader(Approvals, Audit, Runs, Verifier);
+        var shown = Targets.All.Where(t => string.IsNullOrEmpty(Target) || t.Name == Target).ToList();
+        error = shown.Count == 0 ? $"There is no target named “{Target}”." : null;
+        try
+        {
+            var list = new List<TargetOverview>();
+            foreach (var target in shown)
+            {
+                list.Add(await reader.ForAsync(target, now, CancellationToken.None));
+            }
+
+            overviews = list;
+            chain = await reader.ChainAsync(CancellationToken.None);
+        }
+        catch (NpgsqlException ex)
+        {
+            overviews = [];
+            chain = new ChainOverview(null, null, null, "The control database could not be read.");
+            error = "The overview could not be read: " + ex.Message;
+        }
     }
 
-    private static string Shorten(string sql) => sql.Length <= 80 ? sql : sql[..80] + "…";
+    private void SelectTarget(string? name) =>
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("target", string.IsNullOrEmpty(name) ? null : name));
 }

@@ -1,0 +1,71 @@
+using Microsoft.Playwright;
+using Rose.E2E.Tests.Infrastructure;
+
+namespace Rose.E2E.Tests.Accessibility;
+
+/// <summary>
+/// Every page of the console, signed in as an admin (who sees them all), in both themes: no serious or
+/// critical axe-core violation, and no sideways scroll on a 1366x768 laptop screen or at 800 px.
+/// </summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class AccessibilityTests(RoseConsoleFixture fixture)
+{
+    public static TheoryData<string> Pages => new() { "/", "/workbench", "/approvals", "/audit", "/migrations", "/devlogs", "/validation", "/agents" };
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Page_LightTheme_HasNoSeriousViolationsAndNoSidewaysScroll(string path)
+    {
+        var page = await OpenAsync(path, "light");
+        await AssertAccessibleAsync(page, path);
+        Assert.Equal(0, await AxeCore.SidewaysOverflowAsync(page));
+        await RoseConsoleFixture.ScreenshotAsync(page, "page" + (path == "/" ? "-home" : path.Replace('/', '-')));
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Page_DarkTheme_HasNoSeriousViolations(string path)
+    {
+        var page = await OpenAsync(path, "dark");
+        await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(1);
+        await AssertAccessibleAsync(page, path);
+        await page.Context.CloseAsync();
+    }
+
+    [Theory]
+    [MemberData(nameof(Pages))]
+    public async Task Page_At800Pixels_FitsAndNavigationOpensFromTheMenu(string path)
+    {
+        var page = await OpenAsync(path, "light");
+        await page.SetViewportSizeAsync(800, 700);
+        await page.WaitForTimeoutAsync(300);
+        Assert.Equal(0, await AxeCore.SidewaysOverflowAsync(page));
+
+        // Below the drawer's breakpoint the navigation is behind the menu button.
+        await page.GetByTestId("nav-toggle").ClickAsync();
+        await Assertions.Expect(page.GetByRole(AriaRole.Link, new() { Name = "Audit", Exact = true })).ToBeVisibleAsync();
+        await page.Context.CloseAsync();
+    }
+
+    private async Task<IPage> OpenAsync(string path, string scheme)
+    {
+        var page = await fixture.SignInAsync("carol", path);
+        await RoseConsoleFixture.WaitInteractiveAsync(page);
+        // The system preference is read when the circuit starts: set it, then load the page again.
+        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
+        await page.ReloadAsync();
+        await KeyboardTests.ShellReadyAsync(page);
+        await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
+        // The theme is settled after the first interactive render (system preference read over JS interop).
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        await page.WaitForTimeoutAsync(500);
+        return page;
+    }
+
+    private static async Task AssertAccessibleAsync(IPage page, string path)
+    {
+        var violations = await AxeCore.SeriousViolationsAsync(page);
+        Assert.True(violations.Count == 0, $"{path}: {violations.Count} serious/critical axe-core violation(s):\n" + string.Join("\n", violations));
+    }
+}

@@ -1,0 +1,61 @@
+using Microsoft.Playwright;
+using Rose.E2E.Tests.Infrastructure;
+
+namespace Rose.E2E.Tests.Accessibility;
+
+/// <summary>The shell from the keyboard in a real browser: Ctrl+K palette, ? help, and the remembered theme.</summary>
+[Collection(ConsoleCollection.Name)]
+public sealed class KeyboardTests(RoseConsoleFixture fixture)
+{
+    [Fact]
+    public async Task CtrlK_TypeAnIdAndEnter_OpensThatAuditEntry()
+    {
+        var page = await fixture.SignInAsync("dave", "/");
+        await ShellReadyAsync(page);
+
+        await page.Keyboard.PressAsync("Control+k");
+        await Assertions.Expect(page.GetByTestId("palette-input")).ToBeFocusedAsync();
+        await page.Keyboard.TypeAsync("#1");
+        await Assertions.Expect(page.Locator(".rose-palette-selected")).ToContainTextAsync("Audit entry #1");
+        await page.Keyboard.PressAsync("Enter");
+
+        await page.WaitForURLAsync("**/audit?detail=1&before=2");
+        await Assertions.Expect(page.GetByTestId("audit-detail")).ToContainTextAsync("Entry #1");
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task QuestionMark_OpensTheShortcutListAndEscapeClosesIt()
+    {
+        var page = await fixture.SignInAsync("dave", "/audit");
+        await ShellReadyAsync(page);
+
+        await page.Keyboard.PressAsync("?");
+        await Assertions.Expect(page.GetByTestId("shortcut-help")).ToContainTextAsync("command palette");
+        await page.Keyboard.PressAsync("Escape");
+
+        await Assertions.Expect(page.GetByTestId("shortcut-help")).ToHaveCountAsync(0);
+        await page.Context.CloseAsync();
+    }
+
+    [Fact]
+    public async Task ThemeToggle_Dark_IsKeptAfterReloadForThatUser()
+    {
+        var page = await fixture.SignInAsync("bob", "/");
+        await ShellReadyAsync(page);
+        await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(0);
+
+        await page.GetByTestId("theme-toggle").ClickAsync();
+        await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(1);
+        await page.ReloadAsync();
+        await ShellReadyAsync(page);
+
+        await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(1);
+        Assert.Equal("dark", await page.EvaluateAsync<string>("() => localStorage.getItem('rose-theme:bob')"));
+        await page.Context.CloseAsync();
+    }
+
+    /// <summary>The shortcuts listen and the theme is settled once the shell says so.</summary>
+    internal static Task ShellReadyAsync(IPage page) =>
+        page.Locator("main[data-shell-ready='1']").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
+}
