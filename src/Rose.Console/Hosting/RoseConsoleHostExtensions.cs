@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
-using Radzen;
 using Rose.Console.Api;
 using Rose.Console.Auth;
 using Rose.Console.Components;
@@ -32,7 +31,6 @@ public static class RoseConsoleHostExtensions
         builder.Services.AddRazorComponents().AddInteractiveServerComponents()
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 2 * 1024 * 1024);
         builder.Services.AddWorkbench();
-        builder.Services.AddRadzenComponents();
         builder.Services.AddMudServices();
         builder.Services.AddHttpContextAccessor();
     }
