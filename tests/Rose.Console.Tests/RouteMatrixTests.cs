@@ -42,6 +42,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         // Without the form's antiforgery token a signed-in user's sign-out is refused.
         ["POST /signout"] =                                [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /api/v1/sql/execute"] =                     ["401",    "403",      "200",      "200",      "200",      "200"],
+        ["POST /api/v1/mcp/sql/execute"] =                 ["401",    "403",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/sql/logs"] =                         ["401",    "200",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/approvals/{id:long}"] =              ["401",    "404",      "404",      "404",      "404",      "404"],
         ["GET /workbench"] =                               [SignIn,   "200",    "200",    "200",    "200",    "403"],
@@ -177,7 +178,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
             .Replace("{token}", "no-such-token", StringComparison.Ordinal)
             .Replace("{name}", "no-such-snapshot", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, path);
-        if (path == "/api/v1/sql/execute")
+        if (path is "/api/v1/sql/execute" or "/api/v1/mcp/sql/execute")
         {
             request.Content = new StringContent("{\"database\":\"demo\",\"sql\":\"SELECT 1\",\"reason\":\"route matrix\"}", Encoding.UTF8, "application/json");
         }
