@@ -47,6 +47,8 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<SqlExecutor>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
+        services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();

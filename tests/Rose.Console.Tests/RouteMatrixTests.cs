@@ -70,6 +70,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /validation"] =                              [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /validation"] =                             [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/audit/verify"] =                     ["401",    "200",    "200",    "200",    "200",    "200"],
+        ["GET /api/v1/audit/checkpoints"] =                ["401",    "403",    "403",    "403",    "200",    "403"],
         ["GET /api/v1/devlogs"] =                          ["401",    "200",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/devlogs"] =                         ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/devlogs/search"] =                   ["401",    "400",    "400",    "400",    "400",    "400"],

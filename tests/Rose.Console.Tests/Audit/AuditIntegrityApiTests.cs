@@ -1,6 +1,8 @@
 using System.Net.Http.Json;
 using System.Text.Json;
+using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
+using Rose.Core.Audit.Checkpoints;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
@@ -80,5 +82,22 @@ public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLif
         Assert.Equal("api", await ScalarAsync("SELECT channel FROM rose.audit_log WHERE reason = 'claims mcp'"));
         Assert.Equal("api", await ScalarAsync("SELECT channel FROM rose.audit_log WHERE reason = 'person on mcp path'"));
         Assert.Equal("mcp", await ScalarAsync("SELECT channel FROM rose.audit_log WHERE reason = 'agent on mcp path'"));
+    }
+
+    [Fact]
+    public async Task Checkpoints_AreExportedToAdmins_WithValidSignatures()
+    {
+        using var agent = app.AgentClient();
+        await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason = "checkpoint" });
+        var written = await app.Services.GetRequiredService<AuditCheckpoints>().WriteAsync(CancellationToken.None);
+        using var admin = await app.ClientAsync("carol");
+
+        var body = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/checkpoints")).RootElement;
+        var last = body.GetProperty("checkpoints").EnumerateArray().Last();
+
+        Assert.Equal(written!.Id, last.GetProperty("id").GetInt64());
+        Assert.Equal(written.Hash, last.GetProperty("hash").GetString());
+        Assert.True(last.GetProperty("signature_valid").GetBoolean());
+        Assert.Equal(System.Net.HttpStatusCode.Forbidden, (await agent.GetAsync("/api/v1/audit/checkpoints")).StatusCode);
     }
 }
