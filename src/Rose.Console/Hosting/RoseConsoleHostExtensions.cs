@@ -23,7 +23,7 @@ public static class RoseConsoleHostExtensions
         using var bootstrapLoggers = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Information));
         // The control database must be ready before anything serves a request: /readyz, the API
         // and every page depend on it, and start-up errors should stop the process with a clear message.
-        var runtime = await RoseBootstrap.StartAsync(options, bootstrapLoggers, CancellationToken.None);
+        var runtime = await RoseBootstrap.StartAsync(options, bootstrapLoggers, CancellationToken.None, builder.Environment.IsDevelopment());
 
         builder.Services.AddRoseCore(runtime);
         builder.Services.AddRoseAuth(builder.Configuration, builder.Environment);
