@@ -52,6 +52,8 @@ public static class RoseConsoleHostExtensions
         }
 
         app.UseStaticFiles();
+        // Before authentication: a 401 or 429 on the SQL endpoints is recorded too.
+        app.UseMiddleware<Rose.Console.Api.SqlRequestAuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

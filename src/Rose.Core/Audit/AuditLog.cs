@@ -48,6 +48,7 @@ public sealed class AuditLog(ControlDatabase control)
             }
 
             openAttempts[id] = rowHash;
+            AttemptTracker.MarkRecorded();
             return id;
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
