@@ -99,9 +99,13 @@ public sealed class AuditCheckpoints(ControlDatabase control, IOptions<RoseOptio
             return null;
         }
 
-        var lines = await File.ReadAllLinesAsync(FilePath, ct);
-        var last = lines.LastOrDefault(l => l.Length > 0);
-        return last is null ? null : Parse(last) ?? Unreadable;
+        // Only the file's tail is read: it grows by a line per interval for as long as Rose runs.
+        await using var file = new FileStream(FilePath, FileMode.Open, FileAccess.Read, FileShare.ReadWrite);
+        var tail = new byte[(int)Math.Min(file.Length, 8192)];
+        file.Seek(-tail.Length, SeekOrigin.End);
+        await file.ReadExactlyAsync(tail, ct);
+        var lines = System.Text.Encoding.UTF8.GetString(tail).Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        return lines.Length == 0 ? null : Parse(lines[^1]) ?? Unreadable;
     }
 
     /// <summary>Signed with this installation's key, for this control database.</summary>
