@@ -1,3 +1,4 @@
+using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
 using Rose.Core.Agents;
@@ -47,6 +48,10 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<SqlExecutor>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
+        services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
+        services.AddSingleton<RejectedRequestLog>();
+        services.TryAddSingleton(TimeProvider.System);
+        services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();

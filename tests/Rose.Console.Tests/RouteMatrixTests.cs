@@ -50,6 +50,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         // Without the form's antiforgery token a signed-in user's sign-out is refused.
         ["POST /signout"] =                                [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /api/v1/sql/execute"] =                     ["401",    "403",      "200",      "200",      "200",      "200"],
+        ["POST /api/v1/mcp/sql/execute"] =                 ["401",    "403",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/sql/logs"] =                         ["401",    "200",      "200",      "200",      "200",      "200"],
         ["GET /api/v1/approvals/{id:long}"] =              ["401",    "404",      "404",      "404",      "404",      "404"],
         ["GET /workbench"] =                               [SignIn,   "200",    "200",    "200",    "200",    "403"],
@@ -77,6 +78,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /validation"] =                              [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /validation"] =                             [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/audit/verify"] =                     ["401",    "200",    "200",    "200",    "200",    "200"],
+        ["GET /api/v1/audit/checkpoints"] =                ["401",    "403",    "403",    "403",    "200",    "403"],
         ["GET /api/v1/devlogs"] =                          ["401",    "200",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/devlogs"] =                         ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/devlogs/search"] =                   ["401",    "400",    "400",    "400",    "400",    "400"],
@@ -186,7 +188,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
             .Replace("{token}", "no-such-token", StringComparison.Ordinal)
             .Replace("{name}", "no-such-snapshot", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, path);
-        if (path == "/api/v1/sql/execute")
+        if (path is "/api/v1/sql/execute" or "/api/v1/mcp/sql/execute")
         {
             request.Content = new StringContent("{\"database\":\"demo\",\"sql\":\"SELECT 1\",\"reason\":\"route matrix\"}", Encoding.UTF8, "application/json");
         }

@@ -6,8 +6,9 @@ using System.Text.Json;
 namespace Rose.Cli.Mcp;
 
 /// <summary>
-/// The HTTP API as the MCP tools and `rose migrate` see it. Every call carries the agent's key and
-/// says which channel it came through, so the audit log records "mcp".
+/// The HTTP API as the MCP tools and `rose migrate` see it. Every call carries the agent's key. The
+/// audit channel is the server's decision (the MCP tools post SQL to /api/v1/mcp/sql/execute); the
+/// X-Rose-Client header only names the client program, for logs.
 /// </summary>
 public sealed class RoseApiClient : IDisposable
 {
@@ -20,7 +21,7 @@ public sealed class RoseApiClient : IDisposable
         http.BaseAddress = baseUrl;
         http.Timeout = TimeSpan.FromMinutes(10);
         http.DefaultRequestHeaders.Authorization = new AuthenticationHeaderValue("Bearer", apiKey);
-        http.DefaultRequestHeaders.Add("X-Rose-Channel", channel);
+        http.DefaultRequestHeaders.Add("X-Rose-Client", channel);
     }
 
     public Task<ApiAnswer> PostAsync(string path, object body, CancellationToken ct) =>

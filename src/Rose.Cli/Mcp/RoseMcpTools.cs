@@ -36,7 +36,7 @@ public static class RoseMcpTools
                        [Description("Why you are running this, for the audit log and approvers.")] string reason,
                        [Description("Most rows to return per result set (capped by your policy).")] int? max_rows = null,
                        CancellationToken ct = default) =>
-                    Result(await api.PostAsync("/api/v1/sql/execute", new { database, sql, reason, max_rows }, ct)),
+                    Result(await api.PostAsync("/api/v1/mcp/sql/execute", new { database, sql, reason, max_rows }, ct)),
                 readOnly: false, destructive: true),
             Tool("sql_migrate",
                 "Apply schema migrations to a target, all-or-nothing: either `sql` or an ordered list of `migrations`. Destructive migrations park " +

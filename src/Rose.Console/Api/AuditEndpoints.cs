@@ -41,6 +41,23 @@ internal static class AuditEndpoints
                 first_unfinished_id = report.FirstUnfinishedId,
             });
         }).RequireAuthorization(RosePolicies.Reader).WithName("AuditVerify").WithSummary("Recomputes the audit hash chain over an id range and names the first broken row.");
+
+        // Admins export the signed checkpoints to keep a copy of the chain's head somewhere the database's owner cannot reach.
+        api.MapGet("/audit/checkpoints", async (Rose.Core.Audit.Checkpoints.AuditCheckpoints checkpoints, CancellationToken ct) =>
+            Results.Ok(new
+            {
+                chain = checkpoints.Chain,
+                checkpoints = (await checkpoints.ListAsync(ct)).Select(c => new
+                {
+                    id = c.Checkpoint.Id,
+                    hash = c.Checkpoint.Hash,
+                    time = c.Checkpoint.Time,
+                    signature = c.Checkpoint.Signature,
+                    signature_valid = c.SignatureValid,
+                }),
+            }))
+            .RequireAuthorization(RosePolicies.Admin).WithName("AuditCheckpoints")
+            .WithSummary("The signed checkpoints of the audit chain's head (HMAC-SHA256 with a key outside the control database), oldest first.");
     }
 
     private static async Task ExportAsync(HttpContext http, AuditReader reader, CancellationToken ct)

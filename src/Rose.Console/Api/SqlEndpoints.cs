@@ -10,12 +10,31 @@ namespace Rose.Console.Api;
 /// <summary>POST /api/v1/sql/execute: the SQL proxy for agents (and operators), through the one pipeline.</summary>
 internal static class SqlEndpoints
 {
+    /// <summary>The path the rose CLI's MCP server posts to; see <see cref="ChannelFor"/>.</summary>
+    public const string McpExecutePath = "/mcp/sql/execute";
+
     public static void Map(RouteGroupBuilder api)
     {
-        api.MapPost("/sql/execute", ExecuteAsync)
-            .RequireAuthorization(RosePolicies.SqlRunner)
+        Produces(api.MapPost("/sql/execute", ([FromBody] ExecuteSqlRequest? body, HttpContext http, ExecutionService execution, CurrentIdentity identity, CancellationToken ct) =>
+                ExecuteAsync(body, http, execution, identity, viaMcp: false, ct))
             .WithName("ExecuteSql")
-            .WithSummary("Classify, check and run SQL; or park it for approval; or deny it.")
+            .WithSummary("Classify, check and run SQL; or park it for approval; or deny it."));
+        Produces(api.MapPost(McpExecutePath, ([FromBody] ExecuteSqlRequest? body, HttpContext http, ExecutionService execution, CurrentIdentity identity, CancellationToken ct) =>
+                ExecuteAsync(body, http, execution, identity, viaMcp: true, ct))
+            .WithName("ExecuteSqlMcp")
+            .WithSummary("The same as /sql/execute, recorded on the mcp channel when an agent key calls it (the rose MCP server does)."));
+    }
+
+    /// <summary>
+    /// The channel is the server's decision, never the client's word: the MCP endpoint called with an
+    /// agent's API key is mcp; everything else (any header, a person's cookie on the MCP path) is api.
+    /// </summary>
+    internal static Channel ChannelFor(bool viaMcp, Executor executor) =>
+        viaMcp && executor.Kind == ExecutorKind.Agent ? Channel.Mcp : Channel.Api;
+
+    private static RouteHandlerBuilder Produces(RouteHandlerBuilder endpoint) =>
+        endpoint
+            .RequireAuthorization(RosePolicies.SqlRunner)
             .Produces<ExecuteSqlResponse>(StatusCodes.Status200OK)
             .Produces<ExecuteSqlResponse>(StatusCodes.Status202Accepted)
             .Produces<ExecuteSqlResponse>(StatusCodes.Status403Forbidden)
@@ -23,13 +42,13 @@ internal static class SqlEndpoints
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized)
             .Produces(StatusCodes.Status429TooManyRequests);
-    }
 
     private static async Task<IResult> ExecuteAsync(
-        [FromBody] ExecuteSqlRequest? body,
+        ExecuteSqlRequest? body,
         HttpContext http,
         ExecutionService execution,
         CurrentIdentity identity,
+        bool viaMcp,
         CancellationToken ct)
     {
         if (body is null)
@@ -42,9 +61,9 @@ internal static class SqlEndpoints
             return Results.BadRequest(new BadRequestResponse("bad_request", "max_rows must be a positive number."));
         }
 
-        var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
+        var executor = CurrentIdentity.ToExecutor(http.User);
         var request = new ExecutionRequest(
-            CurrentIdentity.ToExecutor(http.User), channel, body.Database ?? string.Empty, body.Sql ?? string.Empty,
+            executor, ChannelFor(viaMcp, executor), body.Database ?? string.Empty, body.Sql ?? string.Empty,
             body.Reason, await identity.PolicyForAsync(http.User, ct), body.MaxRows);
         try
         {

@@ -22,7 +22,7 @@ public static class RoseConsoleHostExtensions
         using var bootstrapLoggers = LoggerFactory.Create(b => b.AddConsole().SetMinimumLevel(LogLevel.Information));
         // The control database must be ready before anything serves a request: /readyz, the API
         // and every page depend on it, and start-up errors should stop the process with a clear message.
-        var runtime = await RoseBootstrap.StartAsync(options, bootstrapLoggers, CancellationToken.None);
+        var runtime = await RoseBootstrap.StartAsync(options, bootstrapLoggers, CancellationToken.None, builder.Environment.IsDevelopment());
 
         builder.Services.AddRoseCore(runtime);
         builder.Services.AddRoseAuth(builder.Configuration, builder.Environment);
@@ -51,6 +51,8 @@ public static class RoseConsoleHostExtensions
         }
 
         app.UseStaticFiles();
+        // Before authentication: a 401 or 429 on the SQL endpoints is recorded too.
+        app.UseMiddleware<Rose.Console.Api.SqlRequestAuditMiddleware>();
         app.UseAuthentication();
         app.UseAuthorization();
         app.UseRateLimiter();

@@ -53,13 +53,42 @@ public sealed class AgentStore(ControlDatabase control)
         return (key, keyId);
     }
 
-    /// <summary>Stores a key's hash (idempotent for the same key). Returns the key row id.</summary>
-    public Task<long> AddKeyAsync(string agentId, string key, DateTimeOffset? expiresAt, CancellationToken ct) =>
+    /// <summary>Stores a key's hash (idempotent for the same key). Returns the key row id. source: 'console' or 'config'.</summary>
+    public Task<long> AddKeyAsync(string agentId, string key, DateTimeOffset? expiresAt, CancellationToken ct, string source = "console") =>
         control.QuerySingleAsync<long>("""
-            INSERT INTO rose.api_keys (agent_id, key_hash, key_prefix, expires_at) VALUES ($1, $2, $3, $4)
-            ON CONFLICT (key_hash) DO UPDATE SET agent_id = EXCLUDED.agent_id
+            INSERT INTO rose.api_keys (agent_id, key_hash, key_prefix, expires_at, source) VALUES ($1, $2, $3, $4, $5)
+            ON CONFLICT (key_hash) DO UPDATE SET agent_id = EXCLUDED.agent_id, source = EXCLUDED.source
             RETURNING id
-            """, new(PgParam.Text(agentId), PgParam.Text(ApiKeys.Hash(key)), PgParam.Text(ApiKeys.DisplayPrefix(key)), PgParam.TimestampTz(expiresAt)), ct);
+            """, new(PgParam.Text(agentId), PgParam.Text(ApiKeys.Hash(key)), PgParam.Text(ApiKeys.DisplayPrefix(key)), PgParam.TimestampTz(expiresAt),
+            PgParam.Text(source)), ct);
+
+    /// <summary>The live configuration keys of an agent other than the one configured now (null: all of them), by prefix.</summary>
+    public Task<IReadOnlyList<string>> StaleConfigKeysAsync(string agentId, string? keepKey, CancellationToken ct) =>
+        control.QueryAsync<string>("""
+            SELECT key_prefix FROM rose.api_keys
+            WHERE agent_id = $1 AND source = 'config' AND revoked_at IS NULL AND key_hash IS DISTINCT FROM $2 ORDER BY id
+            """, new(PgParam.Text(agentId), PgParam.Text(keepKey is null ? null : ApiKeys.Hash(keepKey))), ct);
+
+    /// <summary>Revokes what <see cref="StaleConfigKeysAsync"/> lists; returns the prefixes revoked.</summary>
+    public Task<IReadOnlyList<string>> RevokeConfigKeysExceptAsync(string agentId, string? keepKey, CancellationToken ct) =>
+        control.QueryAsync<string>("""
+            UPDATE rose.api_keys SET revoked_at = now()
+            WHERE agent_id = $1 AND source = 'config' AND revoked_at IS NULL AND key_hash IS DISTINCT FROM $2
+            RETURNING key_prefix
+            """, new(PgParam.Text(agentId), PgParam.Text(keepKey is null ? null : ApiKeys.Hash(keepKey))), ct);
+
+    /// <summary>Revokes every live key of the published development family; returns the agents that held one.</summary>
+    public Task<IReadOnlyList<string>> RevokeDevelopmentKeysAsync(CancellationToken ct) =>
+        control.QueryAsync<string>("UPDATE rose.api_keys SET revoked_at = now() WHERE key_prefix = $1 AND revoked_at IS NULL RETURNING agent_id",
+            new(PgParam.Text(DevelopmentKeys.StoredPrefix)), ct);
+
+    /// <summary>Every key not revoked (expired ones included), oldest first.</summary>
+    public Task<IReadOnlyList<ApiKeyInfo>> ListLiveKeysAsync(CancellationToken ct) =>
+        control.QueryAsync<ApiKeyInfo>("""
+            SELECT id AS "Id", agent_id AS "AgentId", key_prefix AS "Prefix", created_at AS "CreatedAt", expires_at AS "ExpiresAt",
+                   revoked_at AS "RevokedAt", last_used_at AS "LastUsedAt"
+            FROM rose.api_keys WHERE revoked_at IS NULL ORDER BY id
+            """, null, ct);
 
     /// <summary>Whether this key (by its hash) is already registered for this agent, revoked or not.</summary>
     public Task<bool> HasKeyAsync(string agentId, string key, CancellationToken ct) =>

@@ -1,3 +1,4 @@
+using Rose.Core.Audit.Checkpoints;
 using Rose.Core.Storage;
 using Rose.Core.Storage.Queries;
 
@@ -6,9 +7,11 @@ namespace Rose.Core.Audit;
 /// <summary>
 /// Walks the audit chain in id order, recomputing each row's hash and its link to the row
 /// before, and each outcome's hash against its attempt. Reports the first row that does not fit,
-/// and counts attempts that never got an outcome.
+/// and counts attempts that never got an outcome. Then it holds the chain against the newest signed
+/// checkpoint (kept outside the database): the checkpointed row must still be there with the same
+/// hash, so a cut tail or a chain rebuilt from scratch is reported even though its links are whole.
 /// </summary>
-public sealed class AuditChainVerifier(ControlDatabase control)
+public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints checkpoints)
 {
     /// <summary>Longer than any execution may run (statement timeouts, migration runs), so a live execution is never counted.</summary>
     public static readonly TimeSpan DefaultOutcomeGrace = TimeSpan.FromHours(1);
@@ -39,6 +42,15 @@ public sealed class AuditChainVerifier(ControlDatabase control)
             WHERE a.id >= $1 AND a.id <= $2
             ORDER BY a.id
             """;
+        var checkpoint = await checkpoints.LastAsync(ct);
+        if (checkpoint is not null && !checkpoints.IsGenuine(checkpoint))
+        {
+            return new(false, 0, null, "the newest audit checkpoint's signature does not verify: the checkpoint file was altered");
+        }
+
+        // Only a range that reaches the checkpointed row can vouch for it.
+        var anchor = checkpoint is not null && checkpoint.Id >= (fromId ?? 0) && checkpoint.Id <= (toId ?? long.MaxValue) ? checkpoint : null;
+        var anchorSeen = false;
         long checkedRows = 0;
         long unfinished = 0;
         long? firstUnfinished = null;
@@ -76,8 +88,24 @@ public sealed class AuditChainVerifier(ControlDatabase control)
                 }
             }
 
+            if (anchor is not null && r.Id == anchor.Id)
+            {
+                if (!string.Equals(r.RowHash, anchor.Hash, StringComparison.Ordinal))
+                {
+                    return new(false, checkedRows, r.Id, $"row {r.Id} differs from the signed checkpoint of {anchor.Time:u}: the chain was rewritten");
+                }
+
+                anchorSeen = true;
+            }
+
             expectedPrev = r.RowHash;
             checkedRows++;
+        }
+
+        if (anchor is not null && !anchorSeen)
+        {
+            return new(false, checkedRows, anchor.Id,
+                $"row {anchor.Id}, signed in the checkpoint of {anchor.Time:u}, is missing: rows were deleted from the end of the chain");
         }
 
         return new(true, checkedRows, null, null, unfinished, firstUnfinished);

@@ -1,5 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
+using Rose.Core.Audit.Redaction;
 using Rose.Core.Policy;
 using Rose.Core.Storage;
 
@@ -15,9 +16,6 @@ public sealed class AuditLog(ControlDatabase control)
 {
     private readonly AuditChainWriter chain = new(control);
 
-    /// <summary>Stored SQL is cut to this many characters; the full length and hash are kept.</summary>
-    public const int MaxStoredSql = 10 * 1024;
-
     /// <summary>
     /// Row hashes of attempts still waiting for their outcome, so writing the outcome does not read
     /// back what this process just wrote (one round trip less per execution). Another instance's or
@@ -28,9 +26,9 @@ public sealed class AuditLog(ControlDatabase control)
     public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(attempt);
-        var redacted = SecretRedactor.Redact(attempt.Sql);
-        var stored = redacted.Length > MaxStoredSql ? redacted[..MaxStoredSql] : redacted;
-        var sqlHash = AuditHasher.Sha256Hex(redacted);
+        // Stored whole (the request limit Rose:Execution:MaxSqlLength bounds it): an auditor sees every byte that was sent, secrets masked.
+        var stored = SqlRedactor.Redact(attempt.Sql);
+        var sqlHash = AuditHasher.Sha256Hex(stored);
         var reason = attempt.Reason is null ? null : SecretRedactor.Redact(attempt.Reason);
         var occurredAt = AuditHasher.ToMicroseconds(DateTime.UtcNow);
         var e = attempt.Executor;
@@ -40,7 +38,7 @@ public sealed class AuditLog(ControlDatabase control)
         try
         {
             var written = chain.AppendAsync(new ChainRow(occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel, attempt.Database,
-                reason, stored, attempt.Sql.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy));
+                reason, stored, stored.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy));
             // A caller that gives up may still find its attempt written later: an attempt without outcome, as after a crash.
             var (id, rowHash) = await written.WaitAsync(ct);
             if (openAttempts.Count > 10_000)
@@ -50,6 +48,7 @@ public sealed class AuditLog(ControlDatabase control)
             }
 
             openAttempts[id] = rowHash;
+            AttemptTracker.MarkRecorded();
             return id;
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)

@@ -3,9 +3,9 @@ using System.Text.RegularExpressions;
 namespace Rose.Core.Audit;
 
 /// <summary>
-/// Removes secrets from SQL before it is stored in the audit log or written to logs: role
-/// passwords (CREATE/ALTER ROLE ... PASSWORD '...') and password=... inside connection strings
-/// (dblink, CREATE SERVER/USER MAPPING options).
+/// Masks password-shaped fragments in free text (a request's reason, a server error message) before
+/// it is stored. SQL itself is redacted from its parse tree by <see cref="Redaction.SqlRedactor"/>;
+/// prose has no grammar, so patterns are all there is.
 /// </summary>
 public static partial class SecretRedactor
 {

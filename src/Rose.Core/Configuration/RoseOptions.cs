@@ -26,6 +26,11 @@ public sealed class RoseOptions
 
     public MigrationOptions Migrations { get; set; } = new();
 
+    public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>Agent keys older than this many days are reported at start (per agent: Rose:Agents:name:KeyLifetimeDays).</summary>
+    public int AgentKeyLifetimeDays { get; set; } = 90;
+
     /// <summary>Whether the embedded default creates and registers the `demo` target.</summary>
     public bool Demo { get; set; } = true;
 
@@ -52,6 +57,19 @@ public sealed class AgentOptions
     public string? ApiKey { get; set; }
 
     public SqlPolicyOptions? Policy { get; set; }
+
+    /// <summary>Overrides Rose:AgentKeyLifetimeDays for this agent.</summary>
+    public int? KeyLifetimeDays { get; set; }
+}
+
+/// <summary>Rose:Audit: where the chain's signed checkpoints are kept.</summary>
+public sealed class AuditOptions
+{
+    /// <summary>The HMAC key that signs checkpoints; default audit-checkpoint.key under Rose:DataDir. Never in the control database.</summary>
+    public string? CheckpointKeyFile { get; set; }
+
+    /// <summary>How often the chain's head is signed.</summary>
+    public int CheckpointIntervalSeconds { get; set; } = 60;
 }
 
 public sealed class RoleOptions

@@ -53,7 +53,8 @@ public static class RoseBootstrap
     public const string ControlDatabaseName = "rose";
     public const string DemoTargetName = "demo";
 
-    public static async Task<RoseRuntime> StartAsync(RoseOptions options, ILoggerFactory loggers, CancellationToken ct)
+    /// <param name="development">Whether the host runs in Development: only then do the published development keys work.</param>
+    public static async Task<RoseRuntime> StartAsync(RoseOptions options, ILoggerFactory loggers, CancellationToken ct, bool development = false)
     {
         ArgumentNullException.ThrowIfNull(options);
         NpgsqlSettings.EnsureRawSql();
@@ -103,7 +104,8 @@ public static class RoseBootstrap
                 await NpgsqlSettings.VerifyRawSqlAsync(control.DataSource, ct);
                 var applied = await new ControlSchemaMigrator(loggers.CreateLogger<ControlSchemaMigrator>()).MigrateAsync(control.DataSource, ct);
                 logger.LogInformation("Control schema is current ({Applied} version(s) applied now)", applied);
-                await ConfiguredAgents.SyncAsync(options, new AgentStore(control), new Audit.AuditLog(control), ct);
+                await ConfiguredAgents.SyncAsync(options, new AgentStore(control), new Audit.AuditLog(control), development,
+                    loggers.CreateLogger("Rose.Agents"), ct);
             }
             catch
             {
