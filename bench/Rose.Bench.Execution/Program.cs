@@ -104,6 +104,7 @@ try
     Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
     Console.WriteLine("| case | callers | calls/s | p50 ms | p99 ms | ratio vs baseline (throughput) |");
     Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+    var ratios = new Dictionary<string, double>();
     foreach (var callers in new[] { 1, 32 })
     {
         var baseline = await Load.RunAsync(Baseline, callers, seconds);
@@ -112,9 +113,18 @@ try
         Console.WriteLine(pipeline.Row("Rose ExecutionService (in process)", callers, baseline));
         var api = await Load.RunAsync(Api, callers, seconds);
         Console.WriteLine(api.Row("Rose HTTP API (loopback)", callers, baseline));
+        ratios[$"inproc_{callers}"] = pipeline.PerSecond / baseline.PerSecond;
+        ratios[$"api_{callers}"] = api.PerSecond / baseline.PerSecond;
+        if (callers == 1)
+        {
+            ratios["p50x_1"] = pipeline.P50 / baseline.P50;
+        }
     }
 
     await app.StopAsync();
+    // The summary line comes last (bench/README.md, PRODUCT.md): ratios vs the baseline of this run.
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"execution: inproc_1={ratios["inproc_1"]:F2} inproc_32={ratios["inproc_32"]:F2} api_1={ratios["api_1"]:F2} api_32={ratios["api_32"]:F2} p50x_1={ratios["p50x_1"]:F2}"));
 }
 finally
 {
