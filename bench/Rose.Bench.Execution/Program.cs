@@ -101,6 +101,34 @@ try
         }
     }
 
+    if (Environment.GetEnvironmentVariable("ROSE_BENCH_PHASES") == "1")
+    {
+        // Where one caller's time goes: each phase of the pipeline alone, same statement shape.
+        var classifier = app.Services.GetRequiredService<Rose.Core.Sql.ISqlClassifier>();
+        var auditLog = app.Services.GetRequiredService<Rose.Core.Audit.AuditLog>();
+        var sqlExecutor = app.Services.GetRequiredService<SqlExecutor>();
+        app.Services.GetRequiredService<Rose.Core.Targets.TargetRegistry>().TryGet("demo", out var demo);
+        var limits = new ExecutionLimits(1000, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+        async Task Phase(string name, Func<int, Task> call)
+        {
+            var load = await Load.RunAsync(call, 1, 3);
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"phase {name}: p50 {load.P50:F3} ms, {load.PerSecond:F0}/s"));
+        }
+
+        await Phase("classify", i => { classifier.Classify($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"); return Task.CompletedTask; });
+        await Phase("audit attempt", async i => await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
+            $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None));
+        await Phase("audit attempt+outcome", async i =>
+        {
+            var id = await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
+                $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None);
+            await auditLog.RecordOutcomeAsync(id, new Rose.Core.Audit.AuditOutcome(Rose.Core.Audit.AuditStatus.Succeeded, 1, 0.1, null, null, "[]"), CancellationToken.None);
+        });
+        await Phase("executor", async i => await sqlExecutor.ExecuteAsync(demo, classifier.Classify($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"), limits, null, CancellationToken.None));
+        await Phase("pipeline", Pipeline);
+        await Phase("baseline", Baseline);
+    }
+
     Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
     Console.WriteLine("| case | callers | calls/s | p50 ms | p99 ms | ratio vs baseline (throughput) |");
     Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
