@@ -36,6 +36,8 @@ internal sealed record Load(int Calls, double Seconds, double[] LatenciesMs)
         return new Load(all.Length, total.Elapsed.TotalSeconds, all);
     }
 
+    public double P50 => Percentile(0.50);
+
     private double Percentile(double p) => LatenciesMs.Length == 0 ? 0 : LatenciesMs[Math.Min(LatenciesMs.Length - 1, (int)(p * LatenciesMs.Length))];
 
     public string Row(string name, int callers, Load baseline) => string.Create(CultureInfo.InvariantCulture,

@@ -101,9 +101,38 @@ try
         }
     }
 
+    if (Environment.GetEnvironmentVariable("ROSE_BENCH_PHASES") == "1")
+    {
+        // Where one caller's time goes: each phase of the pipeline alone, same statement shape.
+        var classifier = app.Services.GetRequiredService<Rose.Core.Sql.ISqlClassifier>();
+        var auditLog = app.Services.GetRequiredService<Rose.Core.Audit.AuditLog>();
+        var sqlExecutor = app.Services.GetRequiredService<SqlExecutor>();
+        app.Services.GetRequiredService<Rose.Core.Targets.TargetRegistry>().TryGet("demo", out var demo);
+        var limits = new ExecutionLimits(1000, TimeSpan.FromSeconds(30), TimeSpan.FromSeconds(5));
+        async Task Phase(string name, Func<int, Task> call)
+        {
+            var load = await Load.RunAsync(call, 1, 3);
+            Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"phase {name}: p50 {load.P50:F3} ms, {load.PerSecond:F0}/s"));
+        }
+
+        await Phase("classify", i => { classifier.Classify($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"); return Task.CompletedTask; });
+        await Phase("audit attempt", async i => await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
+            $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None));
+        await Phase("audit attempt+outcome", async i =>
+        {
+            var id = await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
+                $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None);
+            await auditLog.RecordOutcomeAsync(id, new Rose.Core.Audit.AuditOutcome(Rose.Core.Audit.AuditStatus.Succeeded, 1, 0.1, null, null, "[]"), CancellationToken.None);
+        });
+        await Phase("executor", async i => await sqlExecutor.ExecuteAsync(demo, classifier.Classify($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"), limits, null, CancellationToken.None));
+        await Phase("pipeline", Pipeline);
+        await Phase("baseline", Baseline);
+    }
+
     Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
     Console.WriteLine("| case | callers | calls/s | p50 ms | p99 ms | ratio vs baseline (throughput) |");
     Console.WriteLine("| --- | --- | --- | --- | --- | --- |");
+    var ratios = new Dictionary<string, double>();
     foreach (var callers in new[] { 1, 32 })
     {
         var baseline = await Load.RunAsync(Baseline, callers, seconds);
@@ -112,9 +141,18 @@ try
         Console.WriteLine(pipeline.Row("Rose ExecutionService (in process)", callers, baseline));
         var api = await Load.RunAsync(Api, callers, seconds);
         Console.WriteLine(api.Row("Rose HTTP API (loopback)", callers, baseline));
+        ratios[$"inproc_{callers}"] = pipeline.PerSecond / baseline.PerSecond;
+        ratios[$"api_{callers}"] = api.PerSecond / baseline.PerSecond;
+        if (callers == 1)
+        {
+            ratios["p50x_1"] = pipeline.P50 / baseline.P50;
+        }
     }
 
     await app.StopAsync();
+    // The summary line comes last (bench/README.md, PRODUCT.md): ratios vs the baseline of this run.
+    Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+        $"execution: inproc_1={ratios["inproc_1"]:F2} inproc_32={ratios["inproc_32"]:F2} api_1={ratios["api_1"]:F2} api_32={ratios["api_32"]:F2} p50x_1={ratios["p50x_1"]:F2}"));
 }
 finally
 {

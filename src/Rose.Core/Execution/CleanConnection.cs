@@ -20,6 +20,12 @@ internal sealed class CleanConnection : IAsyncDisposable
 
     public NpgsqlConnection Connection { get; }
 
+    /// <summary>Set when DISCARD ALL already ran, successfully, as the last command on this connection (pipelined after a COMMIT).</summary>
+    private bool reset;
+
+    /// <summary>Only after DISCARD ALL succeeded and nothing was sent after it.</summary>
+    public void MarkReset() => reset = true;
+
     public static async Task<CleanConnection> OpenAsync(NpgsqlDataSource source, CancellationToken ct) =>
         new(await source.OpenConnectionAsync(ct));
 
@@ -28,7 +34,7 @@ internal sealed class CleanConnection : IAsyncDisposable
     {
         try
         {
-            if (Connection.FullState == System.Data.ConnectionState.Open)
+            if (!reset && Connection.FullState == System.Data.ConnectionState.Open)
             {
                 using var timeout = new CancellationTokenSource(ResetTimeout);
                 await using var cmd = new NpgsqlCommand("DISCARD ALL", Connection);

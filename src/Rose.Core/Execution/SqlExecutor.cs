@@ -68,28 +68,37 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
             List<SqlNotice>? notices = null;
             conn.Notice += (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
 
-            foreach (var segment in segments)
+            for (var s = 0; s < segments.Count; s++)
             {
+                var segment = segments[s];
                 await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
                 await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly);
-                foreach (var statement in segment.Statements)
+                for (var i = 0; i < segment.Statements.Count; i++)
                 {
+                    var statement = segment.Statements[i];
                     var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
                     notices = statementResult.Notices;
                     result.Statements.Add(statementResult);
+                    // The COMMIT of the last statement of a transaction rides with the pool reset when nothing follows.
+                    var pipeline = new Pipeline(
+                        Commit: tx is not null && i == segment.Statements.Count - 1,
+                        Reset: i == segment.Statements.Count - 1 && s == segments.Count - 1);
                     try
                     {
-                        await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, ct);
+                        if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
+                        {
+                            lease.MarkReset();
+                        }
+                    }
+                    catch (PostgresException ex) when (!ct.IsCancellationRequested && pipeline.IsCommit(ex.BatchCommand))
+                    {
+                        // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
+                        return Fail(result, ToError(ex, null), total);
                     }
                     catch (PostgresException ex) when (!ct.IsCancellationRequested)
                     {
                         return Fail(result, ToError(ex, statement), total);
                     }
-                }
-
-                if (tx is not null)
-                {
-                    await tx.CommitAsync(ct);
                 }
             }
         }
@@ -117,8 +126,17 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
     }
 
     /// <summary>One user statement exactly as Rose sends it (one command, extended protocol, text results); shared with <see cref="TargetSession"/>.</summary>
-    internal static async Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
-        StatementResult statementResult, ExecutionLimits limits, IRowSink? sink, CancellationToken ct)
+    internal static Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
+        StatementResult statementResult, ExecutionLimits limits, IRowSink? sink, CancellationToken ct) =>
+        RunStatementAsync(conn, tx, statement, statementResult, limits, sink, Pipeline.None, ct);
+
+    /// <summary>
+    /// Sends the statement as its own command (extended protocol, text results), then, when the
+    /// pipeline asks, the COMMIT and the pool reset together in the next round trip (each its own
+    /// command). True when the pool reset ran and succeeded.
+    /// </summary>
+    private static async Task<bool> RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
+        StatementResult statementResult, ExecutionLimits limits, IRowSink? sink, Pipeline pipeline, CancellationToken ct)
     {
         var watch = Stopwatch.StartNew();
         // Values come back in PostgreSQL's own text form for every type, so nothing is lost to a
@@ -174,6 +192,36 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
         statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected
             : statementResult.Columns.Count > 0 ? statementResult.RowCount : null;
         statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
+        return pipeline.Commit && await CommitAsync(conn, tx!, pipeline, ct);
+    }
+
+    /// <summary>
+    /// COMMIT, and when nothing follows, DISCARD ALL in the same round trip: the Sync after the
+    /// COMMIT ends the transaction first (DISCARD ALL cannot run inside one). A failed COMMIT
+    /// throws; a failed reset returns false and the lease resets (or drops) the connection itself.
+    /// </summary>
+    private static async Task<bool> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Pipeline pipeline, CancellationToken ct)
+    {
+        if (!pipeline.Reset)
+        {
+            await tx.CommitAsync(ct);
+            return false;
+        }
+
+        await using var batch = new NpgsqlBatch(conn, tx);
+        pipeline.CommitCommand = new NpgsqlBatchCommand("COMMIT") { AppendErrorBarrier = true };
+        var reset = new NpgsqlBatchCommand("DISCARD ALL");
+        batch.BatchCommands.Add(pipeline.CommitCommand);
+        batch.BatchCommands.Add(reset);
+        try
+        {
+            await batch.ExecuteNonQueryAsync(ct);
+            return true;
+        }
+        catch (PostgresException ex) when (ReferenceEquals(ex.BatchCommand, reset))
+        {
+            return false;
+        }
     }
 
     private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct, bool readOnly = false)
@@ -210,5 +258,15 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
         int? position = statement is not null && ex.Position > 0 ? statement.Start + ex.Position - 1 : null;
         return new SqlError(ex.SqlState, ex.MessageText, ex.Detail, ex.Hint, position, statement?.Index,
             ex.Severity, ex.Where, ex.SchemaName, ex.TableName, ex.ColumnName, ex.ConstraintName);
+    }
+
+    /// <summary>What follows a statement: the transaction's COMMIT, and the pool reset after it.</summary>
+    private sealed record Pipeline(bool Commit, bool Reset)
+    {
+        public static Pipeline None => new(false, false);
+
+        public NpgsqlBatchCommand? CommitCommand { get; set; }
+
+        public bool IsCommit(NpgsqlBatchCommand? command) => command is not null && ReferenceEquals(command, CommitCommand);
     }
 }
