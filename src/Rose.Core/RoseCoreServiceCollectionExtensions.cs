@@ -1,5 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rose.Core.Advisor;
 using Rose.Core.Agents;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
@@ -68,6 +69,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSources>();
         services.AddSingleton<IApprovedRunGuard, ApprovedMigrationRun>();
         services.AddRoseValidation();
+        services.AddRoseAdvisor();
         return services;
     }
 }
