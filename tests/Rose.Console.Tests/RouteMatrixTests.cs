@@ -78,6 +78,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/validation/checks"] =              ["401",    "403",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/validation/runs"] =                  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/validation/runs/{id:long}"] =        ["401",    "404",    "404",    "404",    "404",    "404"],
+        // The advisor reads the target through the pipeline: operators and agents, like a validation run.
+        ["GET /api/v1/advisor/{database}/queries"] =       ["401",    "403",    "200",    "200",    "200",    "200"],
+        ["POST /api/v1/advisor/{database}/indexes"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["GET /api/v1/advisor/{database}/health"] =        ["401",    "403",    "200",    "200",    "200",    "200"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.
         ["POST /"] =                                       [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /agents"] =                                 [SignIn,   Forbidden, Forbidden, Forbidden, "400",    "403"],
