@@ -67,6 +67,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /devlogs"] =                                 [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /devlogs"] =                                [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /validation"] =                              [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /performance"] =                             [SignIn,   Forbidden, "200",    "200",    "200",    "403"],
+        ["POST /performance"] =                            [SignIn,   Forbidden, "400",    "400",    "400",    "403"],
         ["POST /validation"] =                             [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/audit/verify"] =                     ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/devlogs"] =                          ["401",    "200",    "200",    "200",    "200",    "200"],

@@ -11,6 +11,7 @@ public static class AdvisorServiceCollectionExtensions
         services.AddSingleton<SlowQueryService>();
         services.AddSingleton<IndexAdvisor>();
         services.AddSingleton<HealthCheckService>();
+        services.AddSingleton<QueryPlanService>();
         return services;
     }
 }

@@ -102,7 +102,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         }
 
         // Normalized statements ($1) cannot be planned as they are; PostgreSQL 16 plans them generically.
-        var parameterized = statement.Text.Contains('$', StringComparison.Ordinal) && HasParameter(statement.Text);
+        var parameterized = QueryPlanService.Parameter().IsMatch(statement.Text);
         if (parameterized && version < 160000)
         {
             notes.Add($"Not costed (a statement with $n parameters needs EXPLAIN (GENERIC_PLAN), PostgreSQL 16 or later): {Short(query)}");
@@ -186,9 +186,6 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         entry.Speedup = speedup is null ? entry.Speedup : Math.Max(entry.Speedup ?? 0, speedup.Value);
         entry.Queries.Add(query);
     }
-
-    private static bool HasParameter(string text) =>
-        System.Text.RegularExpressions.Regex.IsMatch(text, @"\$\d+", System.Text.RegularExpressions.RegexOptions.None, TimeSpan.FromSeconds(1));
 
     private static double TotalCost(string? planJson)
     {

@@ -113,4 +113,16 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.Equal(JsonValueKind.Null, recommendation.GetProperty("size_bytes").ValueKind);
         Assert.Single(recommendation.GetProperty("queries").EnumerateArray());
     }
+
+    [Fact]
+    public async Task PerformancePage_ForAnOperator_ShowsHowToEnablePgStatStatements()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var html = await client.GetStringAsync("/performance?database=demo");
+
+        Assert.Contains("<h1>Performance</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("performance-pgss-missing", html, StringComparison.Ordinal);
+        Assert.Contains("shared_preload_libraries", html, StringComparison.Ordinal);
+    }
 }
