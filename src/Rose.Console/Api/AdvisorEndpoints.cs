@@ -64,9 +64,11 @@ internal static class AdvisorEndpoints
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
                 var executor = CurrentIdentity.ToExecutor(http.User);
+                // The MCP server marks its calls, so what-if planning is audited on the channel it came from.
+                var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
                 var advice = body!.Workload == true
-                    ? await service.ForWorkloadAsync(executor, Channel.Api, name, body.Top ?? 10, ct)
-                    : await service.ForQueriesAsync(executor, Channel.Api, name, [.. body.Queries!.Select(q => q!)], ct);
+                    ? await service.ForWorkloadAsync(executor, channel, name, body.Top ?? 10, ct)
+                    : await service.ForQueriesAsync(executor, channel, name, [.. body.Queries!.Select(q => q!)], ct);
                 return Results.Ok(IndexAdviceDto(advice));
             });
         }).WithName("AdvisorIndexes").WithSummary("Index recommendations for statements or the top workload, costed with hypopg.");
