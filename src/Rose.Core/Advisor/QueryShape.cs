@@ -187,6 +187,14 @@ public static class QueryShape
             return;
         }
 
+        // col IN (SELECT ...) and col = ANY (SELECT ...): the column is probed once per subquery row.
+        if (expression.TryGetProperty("SubLink", out var subLink) && subLink.TryGetProperty("subLinkType", out var linkType)
+            && linkType.GetString() == "ANY_SUBLINK" && subLink.TryGetProperty("testexpr", out var probe) && ColumnOf(probe) is { } probed)
+        {
+            columns.Add(new QueryColumn(probed.Qualifier, probed.Column, ColumnUse.Equality));
+            return;
+        }
+
         if (!expression.TryGetProperty("A_Expr", out var aExpr))
         {
             return;
