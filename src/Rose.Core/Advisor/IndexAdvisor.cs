@@ -132,6 +132,13 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         if (!outcome.Succeeded)
         {
             notes.Add($"Could not be planned ({outcome.Error}): {Short(query)}");
+            if (hypopg)
+            {
+                // Best effort: the failed batch may have left a hypothetical index on its backend, and
+                // the pool most often hands that connection out next. Every advisor batch also starts with a reset.
+                await reads.PlanAsync(executor, channel, database, "SELECT hypopg_reset()", "advisor: clear hypothetical indexes", ct);
+            }
+
             return;
         }
 
