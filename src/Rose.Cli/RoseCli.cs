@@ -24,6 +24,7 @@ public static class RoseCli
         root.Subcommands.Add(MigrateCommand.Create(io));
         root.Subcommands.Add(ValidateCommand.Create(io));
         root.Subcommands.Add(LintCommand.Create(io, classifier));
+        root.Subcommands.Add(AdviseCommand.Create(io));
 
         var parseResult = root.Parse(args);
         if (parseResult.Errors.Count > 0)

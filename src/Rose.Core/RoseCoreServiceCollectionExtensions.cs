@@ -1,6 +1,7 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Options;
+using Rose.Core.Advisor;
 using Rose.Core.Agents;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
@@ -73,6 +74,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<MigrationSources>();
         services.AddSingleton<IApprovedRunGuard, ApprovedMigrationRun>();
         services.AddRoseValidation();
+        services.AddRoseAdvisor();
         return services;
     }
 }

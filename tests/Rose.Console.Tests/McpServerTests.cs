@@ -41,7 +41,7 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         var tools = await mcp.RequestAsync("tools/list", new JsonObject());
         var names = tools["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
         Assert.Equal(
-            ["janus_approval_status", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_migration_check", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
+            ["janus_analyze_query_indexes", "janus_analyze_workload_indexes", "janus_approval_status", "janus_db_health", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_migration_check", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
             names.Order(StringComparer.Ordinal));
 
         var select = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT name FROM widgets WHERE id = 3", ["reason"] = "mcp test" });
@@ -69,6 +69,13 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.False(check.IsError);
         Assert.True(check.Body["ok"]!.GetValue<bool>());
         Assert.Equal("reversible", check.Body["steps"]![0]!["verdict"]!.GetValue<string>());
+
+        var health = await CallAsync(mcp, "janus_db_health", new JsonObject { ["database"] = "demo" });
+        Assert.False(health.IsError);
+        Assert.NotEmpty(health.Body["checks"]!.AsArray());
+        var advice = await CallAsync(mcp, "janus_analyze_query_indexes", new JsonObject { ["database"] = "demo", ["queries"] = new JsonArray("SELECT * FROM widgets WHERE big = 3") });
+        Assert.False(advice.IsError);
+        Assert.Equal("widgets", advice.Body["recommendations"]![0]!["table"]!.GetValue<string>());
 
         await using var conn = new NpgsqlConnection(settingsSource.ControlConnection);
         await conn.OpenAsync();

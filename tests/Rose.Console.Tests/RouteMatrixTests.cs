@@ -76,6 +76,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /devlogs"] =                                 [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /devlogs"] =                                [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /validation"] =                              [SignIn,   "200",    "200",    "200",    "200",    "403"],
+        ["GET /performance"] =                             [SignIn,   Forbidden, "200",    "200",    "200",    "403"],
+        ["POST /performance"] =                            [SignIn,   Forbidden, "400",    "400",    "400",    "403"],
         ["POST /validation"] =                             [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/audit/verify"] =                     ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/audit/checkpoints"] =                ["401",    "403",    "403",    "403",    "200",    "403"],
@@ -88,6 +90,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/validation/checks"] =              ["401",    "403",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/validation/runs"] =                  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/validation/runs/{id:long}"] =        ["401",    "404",    "404",    "404",    "404",    "404"],
+        // The advisor reads the target through the pipeline: operators and agents, like a validation run.
+        ["GET /api/v1/advisor/{database}/queries"] =       ["401",    "403",    "200",    "200",    "200",    "200"],
+        ["POST /api/v1/advisor/{database}/indexes"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["GET /api/v1/advisor/{database}/health"] =        ["401",    "403",    "200",    "200",    "200",    "200"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.
         ["POST /"] =                                       [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /agents"] =                                 [SignIn,   Forbidden, Forbidden, Forbidden, "400",    "403"],

@@ -106,6 +106,26 @@ public static class RoseMcpTools
                 async ([Description("Target database name.")] string database, CancellationToken ct = default) =>
                     Result(await api.PostAsync("/api/v1/validation/run", new { database }, ct)),
                 readOnly: false),
+            Tool("analyze_query_indexes",
+                "Recommend indexes for up to 50 statements: candidates from their predicates, joins and sort keys, costed with hypopg " +
+                "(estimated_speedup = planner cost before / after; null and proven=false when hypopg is missing). Nothing is created: " +
+                $"to create one, send its create_index_sql through {prefix}sql_execute, where your policy and approvals decide.",
+                async ([Description("Target database name.")] string database,
+                       [Description("The statements to analyse (SELECT, UPDATE or DELETE).")] string[] queries, CancellationToken ct = default) =>
+                    Result(await api.PostAsync($"/api/v1/advisor/{Uri.EscapeDataString(database)}/indexes", new { queries }, ct)),
+                readOnly: true),
+            Tool("analyze_workload_indexes",
+                "Recommend indexes for the top statements of pg_stat_statements (by total time), costed with hypopg like analyze_query_indexes.",
+                async ([Description("Target database name.")] string database,
+                       [Description("How many top statements to analyse (1-100, default 10).")] int? top = null, CancellationToken ct = default) =>
+                    Result(await api.PostAsync($"/api/v1/advisor/{Uri.EscapeDataString(database)}/indexes", new { workload = true, top = top ?? 10 }, ct)),
+                readOnly: true),
+            Tool("db_health",
+                "Health checks of a database (invalid, unused and duplicate indexes, table bloat, XID wraparound, sequences, cache hit ratio, " +
+                "connections, long-running and idle-in-transaction sessions, lock waits, replication lag), each with status, detail and remediation_sql.",
+                async ([Description("Target database name.")] string database, CancellationToken ct = default) =>
+                    Result(await api.GetAsync($"/api/v1/advisor/{Uri.EscapeDataString(database)}/health", ct)),
+                readOnly: true),
         ];
     }
 

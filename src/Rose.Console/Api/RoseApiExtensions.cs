@@ -31,6 +31,7 @@ public static class RoseApiExtensions
         AuditEndpoints.MapExport(app);
         ValidationEndpoints.Map(api);
         ValidationCheckEndpoints.Map(api);
+        AdvisorEndpoints.Map(api);
         return app;
     }
 

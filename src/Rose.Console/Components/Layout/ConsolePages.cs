@@ -22,6 +22,7 @@ public static class ConsolePages
         new("Migrations", "migrations", Icons.Material.Outlined.Upgrade, RoseRoles.Viewer, "Versioned schema changes"),
         new("Devlogs", "devlogs", Icons.Material.Outlined.MenuBook, RoseRoles.Viewer, "What was done and why"),
         new("Validation", "validation", Icons.Material.Outlined.FactCheck, RoseRoles.Viewer, "Data and schema checks"),
+        new("Performance", "performance", Icons.Material.Outlined.Speed, RoseRoles.Operator, "Slow queries, index advice, health"),
         new("Agents", "agents", Icons.Material.Outlined.SmartToy, RoseRoles.Admin, "Agents, policies and API keys"),
     ];
 

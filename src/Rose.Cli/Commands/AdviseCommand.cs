@@ -1,0 +1,184 @@
+using System.CommandLine;
+using System.Globalization;
+using System.Text.Json;
+using Rose.Cli.Mcp;
+
+namespace Rose.Cli.Commands;
+
+/// <summary>
+/// `rose advise queries|indexes|health --database NAME --url URL --api-key KEY [--json]`: the
+/// performance advisor through the console's API. `health` exits non-zero when a check is critical
+/// or could not run, so a cron job can alert on it.
+/// </summary>
+public static class AdviseCommand
+{
+    public static Command Create(CliIo io, Func<HttpMessageHandler?>? handler = null)
+    {
+        var command = new Command("advise", "Slow queries, index recommendations proven with hypopg, and health checks of a database.");
+
+        var top = new Option<int>("--top") { Description = "How many statements (default 20 for queries, 10 for the workload).", DefaultValueFactory = _ => 0 };
+        var queries = Sub("queries", "Top statements by total execution time (pg_stat_statements).", top);
+        queries.Command.SetAction(parse => queries.Run(parse, io, handler, api =>
+            api.GetAsync($"/api/v1/advisor/{Uri.EscapeDataString(queries.Database(parse))}/queries"
+                + RoseApiClient.Query(("top", parse.GetValue(top) is > 0 and var n ? n : null)), CancellationToken.None), PrintQueries));
+
+        var query = new Option<string[]>("--query") { Description = "A statement to analyse (repeatable).", AllowMultipleArgumentsPerToken = false };
+        var workload = new Option<bool>("--workload") { Description = "Analyse the top statements of pg_stat_statements instead." };
+        var workloadTop = new Option<int>("--top") { Description = "How many workload statements (default 10).", DefaultValueFactory = _ => 0 };
+        var indexes = Sub("indexes", "Index recommendations for statements or the top workload.", query, workload, workloadTop);
+        indexes.Command.SetAction(parse =>
+        {
+            var given = parse.GetValue(query) ?? [];
+            var isWorkload = parse.GetValue(workload);
+            if (isWorkload == (given.Length > 0))
+            {
+                throw new CliException("give either --query SQL (one or more) or --workload", ExitCodes.Usage);
+            }
+
+            object body = isWorkload
+                ? new { workload = true, top = parse.GetValue(workloadTop) is > 0 and var n ? n : 10 }
+                : new { queries = given };
+            return indexes.Run(parse, io, handler, api =>
+                api.PostAsync($"/api/v1/advisor/{Uri.EscapeDataString(indexes.Database(parse))}/indexes", body, CancellationToken.None), PrintIndexes);
+        });
+
+        var health = Sub("health", "Health checks: indexes, bloat, wraparound, sequences, cache, connections, sessions, locks, replication.");
+        health.Command.SetAction(parse => health.Run(parse, io, handler, api =>
+            api.GetAsync($"/api/v1/advisor/{Uri.EscapeDataString(health.Database(parse))}/health", CancellationToken.None), PrintHealth));
+
+        command.Subcommands.Add(queries.Command);
+        command.Subcommands.Add(indexes.Command);
+        command.Subcommands.Add(health.Command);
+        return command;
+    }
+
+    private static Subcommand Sub(string name, string description, params Option[] extra)
+    {
+        var sub = new Subcommand(new Command(name, description));
+        foreach (var option in extra)
+        {
+            sub.Command.Options.Add(option);
+        }
+
+        return sub;
+    }
+
+    /// <summary>The options every advise subcommand shares, and how it calls the API.</summary>
+    private sealed class Subcommand
+    {
+        private readonly Option<string> database = new("--database") { Description = "Target database name.", Required = true };
+        private readonly Option<string> url = new("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
+        private readonly Option<string?> apiKey = new("--api-key") { Description = "An API key (or set ROSE_API_KEY)." };
+        private readonly Option<bool> json = new("--json") { Description = "Print the API's JSON answer instead of a summary." };
+
+        public Subcommand(Command command)
+        {
+            Command = command;
+            command.Options.Add(database);
+            command.Options.Add(url);
+            command.Options.Add(apiKey);
+            command.Options.Add(json);
+        }
+
+        public Command Command { get; }
+
+        public string Database(ParseResult parse) => parse.GetValue(database)!;
+
+        public int Run(ParseResult parse, CliIo io, Func<HttpMessageHandler?>? handler, Func<RoseApiClient, Task<ApiAnswer>> call,
+            Func<JsonElement, CliIo, int> print)
+        {
+            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
+            if (string.IsNullOrWhiteSpace(key))
+            {
+                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
+            }
+
+            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
+            {
+                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
+            }
+
+            using var api = new RoseApiClient(baseUrl, key, "cli", handler?.Invoke());
+            var answer = call(api).GetAwaiter().GetResult();
+            return Report(answer, parse.GetValue(json), io, print);
+        }
+    }
+
+    public static int Report(ApiAnswer answer, bool json, CliIo io, Func<JsonElement, CliIo, int> print)
+    {
+        ArgumentNullException.ThrowIfNull(answer);
+        ArgumentNullException.ThrowIfNull(io);
+        ArgumentNullException.ThrowIfNull(print);
+        if (!answer.IsSuccess)
+        {
+            io.Stderr.WriteLine($"rose: the advisor refused or failed (HTTP {answer.Status}): {answer.Body}");
+            return answer.Status == 0 ? ExitCodes.Unavailable : ExitCodes.ValidationError;
+        }
+
+        using var doc = JsonDocument.Parse(answer.Body);
+        if (json)
+        {
+            io.Stdout.WriteLine(answer.Body);
+            return print(doc.RootElement, new CliIo(new StringReader(""), TextWriter.Null, TextWriter.Null));
+        }
+
+        return print(doc.RootElement, io);
+    }
+
+    public static int PrintQueries(JsonElement root, CliIo io)
+    {
+        if (root.GetProperty("unavailable").GetString() is { } unavailable)
+        {
+            io.Stdout.WriteLine(unavailable);
+            return ExitCodes.Ok;
+        }
+
+        foreach (var q in root.GetProperty("queries").EnumerateArray())
+        {
+            io.Stdout.WriteLine(string.Create(CultureInfo.InvariantCulture,
+                $"{q.GetProperty("total_ms").GetDouble(),12:F1} ms total {q.GetProperty("calls").GetInt64(),10} calls {q.GetProperty("mean_ms").GetDouble(),10:F2} ms mean  {OneLine(q.GetProperty("query").GetString())}"));
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static int PrintIndexes(JsonElement root, CliIo io)
+    {
+        foreach (var note in root.GetProperty("notes").EnumerateArray())
+        {
+            io.Stdout.WriteLine("note: " + note.GetString());
+        }
+
+        foreach (var r in root.GetProperty("recommendations").EnumerateArray())
+        {
+            var speedup = r.GetProperty("estimated_speedup") is { ValueKind: JsonValueKind.Number } s
+                ? s.GetDouble().ToString("0.#", CultureInfo.InvariantCulture) + "x" : "unproven";
+            io.Stdout.WriteLine($"{speedup,9}  {r.GetProperty("create_index_sql").GetString()};");
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    public static int PrintHealth(JsonElement root, CliIo io)
+    {
+        var exit = ExitCodes.Ok;
+        foreach (var c in root.GetProperty("checks").EnumerateArray())
+        {
+            var status = c.GetProperty("status").GetString();
+            io.Stdout.WriteLine($"{status,-8} {c.GetProperty("name").GetString()}: {c.GetProperty("detail").GetString()}");
+            if (c.GetProperty("remediation_sql").GetString() is { } fix && status != "ok")
+            {
+                io.Stdout.WriteLine("         fix: " + OneLine(fix));
+            }
+
+            if (status is "critical" or "error")
+            {
+                exit = ExitCodes.ValidationFailed;
+            }
+        }
+
+        return exit;
+    }
+
+    private static string OneLine(string? text) => string.Join(' ', (text ?? "").Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));
+}

@@ -1,0 +1,182 @@
+using System.Text.Json.Nodes;
+using Microsoft.AspNetCore.Mvc;
+using Rose.Console.Auth;
+using Rose.Core.Advisor;
+using Rose.Core.Audit;
+using Rose.Core.Identity;
+using Rose.Core.Targets;
+
+namespace Rose.Console.Api;
+
+/// <summary>Body of POST /api/v1/advisor/{db}/indexes: either queries, or workload with an optional top.</summary>
+public sealed record AdvisorIndexesRequest(List<string?>? Queries, bool? Workload, int? Top);
+
+/// <summary>
+/// The performance advisor over HTTP. Every answer reads the target through the audited pipeline,
+/// so the routes take the same authorization as a validation run (operators and agents; an agent
+/// only on databases its policy names).
+/// </summary>
+internal static class AdvisorEndpoints
+{
+    private const int DefaultTop = 20;
+    private const int MaxWorkloadTop = 100;
+
+    public static void Map(RouteGroupBuilder api)
+    {
+        var advisor = api.MapGroup("/advisor/{database}").RequireAuthorization(RosePolicies.SqlRunner);
+
+        advisor.MapGet("/queries", async (string database, int? top, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
+            SlowQueryService service, CancellationToken ct) =>
+        {
+            if (top is < 1 or > SlowQueryService.MaxTop)
+            {
+                return Bad($"top must be between 1 and {SlowQueryService.MaxTop}.");
+            }
+
+            return await GuardedAsync(database, http, targets, identity, ct, async name =>
+            {
+                var report = await service.TopAsync(CurrentIdentity.ToExecutor(http.User), name, top ?? DefaultTop, ct);
+                return Results.Ok(new JsonObject
+                {
+                    ["database"] = report.Database,
+                    ["unavailable"] = report.Unavailable,
+                    ["queries"] = new JsonArray([.. report.Queries.Select(q => (JsonNode)new JsonObject
+                    {
+                        ["queryid"] = q.QueryId,
+                        ["query"] = q.Query,
+                        ["calls"] = q.Calls,
+                        ["total_ms"] = Math.Round(q.TotalMs, 3),
+                        ["mean_ms"] = Math.Round(q.MeanMs, 3),
+                        ["rows"] = q.Rows,
+                    })]),
+                });
+            });
+        }).WithName("AdvisorQueries").WithSummary("Top statements by total execution time, from pg_stat_statements.");
+
+        advisor.MapPost("/indexes", async (string database, [FromBody] AdvisorIndexesRequest? body, HttpContext http, TargetRegistry targets,
+            CurrentIdentity identity, IndexAdvisor service, CancellationToken ct) =>
+        {
+            if (BodyError(body) is { } error)
+            {
+                return Bad(error);
+            }
+
+            return await GuardedAsync(database, http, targets, identity, ct, async name =>
+            {
+                var executor = CurrentIdentity.ToExecutor(http.User);
+                // The MCP server marks its calls, so what-if planning is audited on the channel it came from.
+                var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
+                var advice = body!.Workload == true
+                    ? await service.ForWorkloadAsync(executor, channel, name, body.Top ?? 10, ct)
+                    : await service.ForQueriesAsync(executor, channel, name, [.. body.Queries!.Select(q => q!)], ct);
+                return Results.Ok(IndexAdviceDto(advice));
+            });
+        }).WithName("AdvisorIndexes").WithSummary("Index recommendations for statements or the top workload, costed with hypopg.");
+
+        advisor.MapGet("/health", async (string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
+            HealthCheckService service, CancellationToken ct) =>
+            await GuardedAsync(database, http, targets, identity, ct, async name =>
+            {
+                var report = await service.CheckAsync(CurrentIdentity.ToExecutor(http.User), name, ct);
+                return Results.Ok(new JsonObject
+                {
+                    ["database"] = report.Database,
+                    ["checks"] = new JsonArray([.. report.Checks.Select(c => (JsonNode)new JsonObject
+                    {
+                        ["name"] = c.Name,
+                        ["status"] = c.Status,
+                        ["detail"] = c.Detail,
+                        ["threshold"] = c.Threshold,
+                        ["evidence"] = new JsonArray([.. c.Evidence.Select(e => (JsonNode?)e)]),
+                        ["remediation_sql"] = c.RemediationSql,
+                    })]),
+                });
+            })).WithName("AdvisorHealth").WithSummary("Health checks of a database, each with threshold, evidence and remediation SQL.");
+    }
+
+    /// <summary>The first problem with an index request, naming the field, or null.</summary>
+    private static string? BodyError(AdvisorIndexesRequest? body)
+    {
+        if (body is null)
+        {
+            return "The body must be JSON: {\"queries\": [\"...\"]} or {\"workload\": true, \"top\": N}.";
+        }
+
+        if (body.Workload == true)
+        {
+            if (body.Queries is not null)
+            {
+                return "queries and workload cannot both be given; send one.";
+            }
+
+            return body.Top is < 1 or > MaxWorkloadTop ? $"top must be between 1 and {MaxWorkloadTop}." : null;
+        }
+
+        if (body.Queries is null || body.Queries.Count == 0)
+        {
+            return "queries is required (a non-empty array of SQL statements), or send {\"workload\": true}.";
+        }
+
+        if (body.Queries.Count > IndexAdvisor.MaxQueries)
+        {
+            return $"queries holds {body.Queries.Count} statements; the limit is {IndexAdvisor.MaxQueries}.";
+        }
+
+        var blank = body.Queries.FindIndex(string.IsNullOrWhiteSpace);
+        return blank >= 0 ? $"queries[{blank}] is empty." : null;
+    }
+
+    /// <summary>Unknown database → 404; an agent outside its policy's databases → 403; otherwise runs.</summary>
+    private static async Task<IResult> GuardedAsync(string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
+        CancellationToken ct, Func<string, Task<IResult>> run)
+    {
+        if (!targets.TryGet(database, out var target))
+        {
+            return Results.NotFound(new BadRequestResponse("not_found", $"There is no target database named '{database}'."));
+        }
+
+        if (CurrentIdentity.IsAgent(http.User))
+        {
+            var policy = await identity.PolicyForAsync(http.User, ct);
+            if (!policy.AllowedDatabases.Contains(target.Definition.Name, StringComparer.OrdinalIgnoreCase))
+            {
+                return Results.Json(new { status = "denied", reasons = new[] { $"the agent's policy does not allow database '{target.Definition.Name}'" } },
+                    statusCode: StatusCodes.Status403Forbidden);
+            }
+        }
+
+        try
+        {
+            return await run(target.Definition.Name);
+        }
+        catch (AdvisorRequestException ex)
+        {
+            return Bad(ex.Message);
+        }
+        catch (AuditUnavailableException ex)
+        {
+            return Results.Json(new BadRequestResponse("unavailable", ex.Message), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult Bad(string message) => Results.BadRequest(new BadRequestResponse("bad_request", message));
+
+    internal static JsonObject IndexAdviceDto(IndexAdvice advice) => new()
+    {
+        ["database"] = advice.Database,
+        ["hypopg"] = advice.HypopgAvailable,
+        ["notes"] = new JsonArray([.. advice.Notes.Select(n => (JsonNode?)n)]),
+        ["recommendations"] = new JsonArray([.. advice.Recommendations.Select(r => (JsonNode)new JsonObject
+        {
+            ["schema"] = r.Schema,
+            ["table"] = r.Table,
+            ["columns"] = new JsonArray([.. r.Columns.Select(c => (JsonNode?)c)]),
+            ["create_index_sql"] = r.CreateIndexSql,
+            ["estimated_speedup"] = r.EstimatedSpeedup,
+            ["size_bytes"] = r.SizeBytes,
+            ["queries"] = new JsonArray([.. r.Queries.Select(q => (JsonNode?)q)]),
+            ["proven"] = r.Proven,
+            ["write_overhead"] = r.WriteOverhead,
+        })]),
+    };
+}

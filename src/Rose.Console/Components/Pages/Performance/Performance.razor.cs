@@ -1,0 +1,136 @@
+using System.Security.Claims;
+using Microsoft.AspNetCore.Components;
+using Microsoft.AspNetCore.Components.Authorization;
+using MudBlazor;
+using Rose.Console.Auth;
+using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Advisor;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Targets;
+
+namespace Rose.Console.Components.Pages.Performance;
+
+/// <summary>
+/// The performance advisor of one database: slow queries with their plans, index advice proven
+/// with hypopg, health checks. A recommendation is created only through the pipeline, under the
+/// signed-in user's own policy, so the policy and the approval flow decide.
+/// </summary>
+public partial class Performance
+{
+    [Inject] private TargetRegistry Targets { get; set; } = default!;
+    [Inject] private SlowQueryService SlowQueries { get; set; } = default!;
+    [Inject] private IndexAdvisor Advisor { get; set; } = default!;
+    [Inject] private HealthCheckService Health { get; set; } = default!;
+    [Inject] private QueryPlanService Plans { get; set; } = default!;
+    [Inject] private ExecutionService Execution { get; set; } = default!;
+    [Inject] private CurrentIdentity Identity { get; set; } = default!;
+    [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
+
+    [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
+
+    private ClaimsPrincipal user = new();
+    private Executor? executor;
+    private SlowQueryReport? slow;
+    private IndexAdvice? advice;
+    private HealthReport? health;
+    private ExplainPlan? plan;
+    private string? planQuery;
+    private string? typed;
+    private bool busy;
+    private string? message;
+    private bool messageIsError;
+
+    protected override async Task OnInitializedAsync()
+    {
+        user = (await Auth.GetAuthenticationStateAsync()).User;
+        executor = CurrentIdentity.ToExecutor(user);
+    }
+
+    protected override async Task OnParametersSetAsync()
+    {
+        if (string.IsNullOrEmpty(Database) || !Targets.TryGet(Database, out _))
+        {
+            Database = Targets.All.FirstOrDefault()?.Name ?? string.Empty;
+        }
+
+        slow = null;
+        advice = null;
+        health = null;
+        plan = null;
+        if (Database.Length > 0)
+        {
+            await GuardAsync(async () => slow = await SlowQueries.TopAsync(executor!, Database, 20, CancellationToken.None));
+        }
+    }
+
+    private Task ExplainAsync(string query) => GuardAsync(async () =>
+    {
+        var (json, error) = await Plans.ExplainAsync(executor!, Channel.Workbench, Database!, query, CancellationToken.None);
+        plan = json is null ? null : ExplainPlan.Parse(json);
+        planQuery = query;
+        Say(error, isError: error is not null);
+    });
+
+    private Task AdviseAsync(IReadOnlyList<string> queries) => GuardAsync(async () =>
+        advice = await Advisor.ForQueriesAsync(executor!, Channel.Workbench, Database!, queries, CancellationToken.None));
+
+    private Task AdviseWorkloadAsync() => GuardAsync(async () =>
+        advice = await Advisor.ForWorkloadAsync(executor!, Channel.Workbench, Database!, 10, CancellationToken.None));
+
+    private Task CheckHealthAsync() => GuardAsync(async () =>
+        health = await Health.CheckAsync(executor!, Database!, CancellationToken.None));
+
+    /// <summary>Sends the CREATE INDEX CONCURRENTLY through the pipeline under the user's own policy.</summary>
+    private Task CreateAsync(IndexRecommendation recommendation) => GuardAsync(async () =>
+    {
+        var policy = await Identity.PolicyForAsync(user, CancellationToken.None);
+        var outcome = await Execution.ExecuteAsync(new ExecutionRequest(executor!, Channel.Workbench, Database!, recommendation.CreateIndexSql,
+            $"performance advisor: index on {recommendation.Table} ({string.Join(", ", recommendation.Columns)})", policy), null, CancellationToken.None);
+        switch (outcome.Status)
+        {
+            case OutcomeStatus.PendingApproval:
+                Say($"Approval request #{outcome.ApprovalId} created; the index is built once it is approved (see Approvals).", false);
+                break;
+            case OutcomeStatus.Succeeded:
+                Say($"Index created (audit #{outcome.AuditId}).", false);
+                break;
+            case OutcomeStatus.Denied:
+                Say("Denied by your policy: " + string.Join("; ", outcome.Reasons), true);
+                break;
+            default:
+                Say($"The index was not created: {outcome.Result?.Error?.Message ?? outcome.Status.ToString()}", true);
+                break;
+        }
+    });
+
+    private async Task GuardAsync(Func<Task> action)
+    {
+        busy = true;
+        try
+        {
+            await action();
+        }
+        catch (Exception ex) when (ex is AdvisorRequestException or ExecutionRequestException)
+        {
+            Say(ex.Message, true);
+        }
+        finally
+        {
+            busy = false;
+        }
+    }
+
+    private void Say(string? text, bool isError)
+    {
+        message = text;
+        messageIsError = isError;
+    }
+
+    private static Color StatusColor(string status) => status switch
+    {
+        HealthStatus.Ok => Color.Success,
+        HealthStatus.Warning => Color.Warning,
+        _ => Color.Error,
+    };
+}

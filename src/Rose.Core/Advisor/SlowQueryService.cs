@@ -1,0 +1,56 @@
+using Rose.Core.Identity;
+
+namespace Rose.Core.Advisor;
+
+/// <summary>The top statements of a target by total execution time, from pg_stat_statements.</summary>
+public sealed class SlowQueryService(AdvisorReads reads)
+{
+    public const int MaxTop = 500;
+
+    /// <summary>Says exactly how to turn the extension on; shown by the page, the API and the CLI.</summary>
+    public const string EnableHint =
+        "pg_stat_statements is not enabled on this database. Add it to shared_preload_libraries in postgresql.conf "
+        + "(shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
+
+    public async Task<SlowQueryReport> TopAsync(Executor executor, string database, int top, CancellationToken ct)
+    {
+        if (top is < 1 or > MaxTop)
+        {
+            throw new AdvisorRequestException($"top must be between 1 and {MaxTop}.");
+        }
+
+        var probe = await reads.ReadAsync(executor, database,
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed, "
+            + "current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS preloaded", "advisor: pg_stat_statements probe", ct);
+        if (!probe.Succeeded)
+        {
+            return new SlowQueryReport(database, [], "The target could not be read: " + probe.Error);
+        }
+
+        var installed = AdvisorReads.Cell(probe.Statements[0], 0, "installed") == "t";
+        var preloaded = AdvisorReads.Cell(probe.Statements[0], 0, "preloaded") == "t";
+        if (!installed || !preloaded)
+        {
+            return new SlowQueryReport(database, [], EnableHint);
+        }
+
+        var read = await reads.ReadAsync(executor, database,
+            "SELECT s.queryid::text AS queryid, s.query, s.calls, s.total_exec_time, s.mean_exec_time, s.rows "
+            + "FROM pg_stat_statements s JOIN pg_database d ON d.oid = s.dbid AND d.datname = current_database() "
+            + $"ORDER BY s.total_exec_time DESC LIMIT {top}", "advisor: slow queries", ct);
+        if (!read.Succeeded)
+        {
+            return new SlowQueryReport(database, [], "pg_stat_statements could not be read: " + read.Error);
+        }
+
+        var result = read.Statements[0];
+        var queries = Enumerable.Range(0, result.Rows.Count).Select(i => new SlowQuery(
+            AdvisorReads.Cell(result, i, "queryid") ?? "",
+            AdvisorReads.Cell(result, i, "query") ?? "",
+            AdvisorReads.Integer(AdvisorReads.Cell(result, i, "calls")),
+            AdvisorReads.Number(AdvisorReads.Cell(result, i, "total_exec_time")),
+            AdvisorReads.Number(AdvisorReads.Cell(result, i, "mean_exec_time")),
+            AdvisorReads.Integer(AdvisorReads.Cell(result, i, "rows")))).ToList();
+        return new SlowQueryReport(database, queries, null);
+    }
+}

@@ -1,0 +1,128 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests.Advisor;
+
+/// <summary>The advisor API against the real host and a real target: who may call it, bad input, unknown databases, and real answers.</summary>
+[Collection("postgres")]
+public sealed class AdvisorApiTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private RoseAppFactory app = null!;
+
+    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Theory]
+    [InlineData("alice", HttpStatusCode.OK)]        // operator
+    [InlineData("dave", HttpStatusCode.Forbidden)]  // viewer: the advisor reads the target
+    [InlineData(null, HttpStatusCode.Unauthorized)]
+    public async Task Health_ByRole_IsAllowedOrRefused(string? user, HttpStatusCode expected)
+    {
+        using var client = await app.ClientAsync(user);
+
+        var response = await client.GetAsync("/api/v1/advisor/demo/health");
+
+        Assert.Equal(expected, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Health_AsAgent_ListsEveryCheckWithStatusAndRemediation()
+    {
+        using var client = app.AgentClient();
+
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/advisor/demo/health");
+
+        var checks = body.GetProperty("checks").EnumerateArray().ToList();
+        Assert.Contains(checks, c => c.GetProperty("name").GetString() == "transaction_id_wraparound");
+        Assert.All(checks, c =>
+        {
+            Assert.Contains(c.GetProperty("status").GetString(), new[] { "ok", "warning", "critical" });
+            Assert.False(string.IsNullOrEmpty(c.GetProperty("detail").GetString()));
+            Assert.True(c.TryGetProperty("remediation_sql", out _));
+        });
+    }
+
+    [Fact]
+    public async Task UnknownDatabase_Is404WithItsName()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.GetAsync("/api/v1/advisor/nope/queries?top=5");
+
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Contains("'nope'", await response.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("{}", "queries")]
+    [InlineData("{\"queries\": [\"SELECT 1\", \" \"]}", "queries[1]")]
+    [InlineData("{\"workload\": true, \"top\": 0}", "top")]
+    [InlineData("{\"workload\": true, \"queries\": [\"SELECT 1\"]}", "workload")]
+    public async Task Indexes_BadBody_Is400NamingTheField(string json, string field)
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.PostAsync("/api/v1/advisor/demo/indexes", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        var error = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString();
+        Assert.Contains(field, error, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Queries_TopOutOfRange_Is400()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.GetAsync("/api/v1/advisor/demo/queries?top=0");
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+    }
+
+    [Fact]
+    public async Task Queries_WithoutPgStatStatements_SaysHowToEnableIt()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/advisor/demo/queries?top=5");
+
+        Assert.Empty(body.GetProperty("queries").EnumerateArray());
+        Assert.Contains("shared_preload_libraries", body.GetProperty("unavailable").GetString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Indexes_ForAQuery_AnswersTheContractShape()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.PostAsJsonAsync("/api/v1/advisor/demo/indexes", new { queries = new[] { "SELECT * FROM widgets WHERE big = 3" } });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        // The console tests' target has no hypopg: the advice is plan-based and says so.
+        Assert.False(body.GetProperty("hypopg").GetBoolean());
+        Assert.Contains(body.GetProperty("notes").EnumerateArray(), n => n.GetString()!.Contains("unproven", StringComparison.Ordinal));
+        var recommendation = Assert.Single(body.GetProperty("recommendations").EnumerateArray());
+        Assert.Equal("widgets", recommendation.GetProperty("table").GetString());
+        Assert.Equal("big", Assert.Single(recommendation.GetProperty("columns").EnumerateArray()).GetString());
+        Assert.StartsWith("CREATE INDEX CONCURRENTLY", recommendation.GetProperty("create_index_sql").GetString(), StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Null, recommendation.GetProperty("estimated_speedup").ValueKind);
+        Assert.Equal(JsonValueKind.Null, recommendation.GetProperty("size_bytes").ValueKind);
+        Assert.Single(recommendation.GetProperty("queries").EnumerateArray());
+    }
+
+    [Fact]
+    public async Task PerformancePage_ForAnOperator_ShowsHowToEnablePgStatStatements()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var html = await client.GetStringAsync("/performance?database=demo");
+
+        Assert.Contains("<h1>Performance</h1>", html, StringComparison.Ordinal);
+        Assert.Contains("performance-pgss-missing", html, StringComparison.Ordinal);
+        Assert.Contains("shared_preload_libraries", html, StringComparison.Ordinal);
+    }
+}

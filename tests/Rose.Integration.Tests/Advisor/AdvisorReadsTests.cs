@@ -1,0 +1,85 @@
+using Microsoft.Extensions.DependencyInjection;
+using Rose.Core.Advisor;
+using Rose.Core.Identity;
+using Rose.Tests.Shared;
+
+namespace Rose.Integration.Tests.Advisor;
+
+/// <summary>Health checks, the pg_stat_statements message and the no-hypopg fallback, on a real target through the audited read path.</summary>
+[Collection("postgres")]
+public sealed class AdvisorReadsTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private PipelineHarness h = null!;
+
+    public async Task InitializeAsync()
+    {
+        h = await PipelineHarness.CreateAsync(pg);
+        await h.TargetExecAsync("""
+            CREATE TABLE items (id int PRIMARY KEY, sku text NOT NULL, price int NOT NULL);
+            INSERT INTO items SELECT g, 'S' || g, g % 100 FROM generate_series(1, 50000) g;
+            CREATE INDEX items_sku_a ON items (sku);
+            CREATE INDEX items_sku_b ON items (sku);
+            CREATE SEQUENCE nearly_done AS smallint MAXVALUE 100;
+            SELECT setval('nearly_done', 95);
+            ANALYZE items;
+            """);
+    }
+
+    public async Task DisposeAsync() => await h.DisposeAsync();
+
+    [Fact]
+    public async Task Health_FindsDuplicateIndexAndExhaustedSequence_WithRemediationAndAudit()
+    {
+        var before = await h.ControlScalarAsync<long>("SELECT count(*) FROM rose.audit_log");
+
+        var report = await h.Services.GetRequiredService<HealthCheckService>().CheckAsync(PipelineHarness.Alice, "t", CancellationToken.None);
+
+        Assert.Equal(HealthCheckDefinitions.All.Select(d => d.Name), report.Checks.Select(c => c.Name));
+        Assert.DoesNotContain(report.Checks, c => c.Status == HealthStatus.Error);
+        var duplicate = Assert.Single(report.Checks, c => c.Name == "duplicate_indexes");
+        Assert.Equal(HealthStatus.Warning, duplicate.Status);
+        Assert.Equal("DROP INDEX CONCURRENTLY items_sku_b;", duplicate.RemediationSql);
+        var sequence = Assert.Single(report.Checks, c => c.Name == "sequences_near_exhaustion");
+        Assert.Equal(HealthStatus.Critical, sequence.Status);
+        Assert.Contains("nearly_done", sequence.Detail, StringComparison.Ordinal);
+        Assert.Equal(HealthStatus.Ok, Assert.Single(report.Checks, c => c.Name == "invalid_indexes").Status);
+        Assert.Contains("connections in use", Assert.Single(report.Checks, c => c.Name == "connection_saturation").Detail, StringComparison.Ordinal);
+        // The checks were one audited read on the target.
+        Assert.True(await h.ControlScalarAsync<long>("SELECT count(*) FROM rose.audit_log") > before);
+    }
+
+    [Fact]
+    public async Task SlowQueries_WithoutPgStatStatements_SaysHowToEnableIt()
+    {
+        var report = await h.Services.GetRequiredService<SlowQueryService>().TopAsync(PipelineHarness.Alice, "t", 10, CancellationToken.None);
+
+        Assert.Empty(report.Queries);
+        Assert.Contains("shared_preload_libraries", report.Unavailable, StringComparison.Ordinal);
+        Assert.Contains("CREATE EXTENSION pg_stat_statements", report.Unavailable, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Indexes_WithoutHypopg_FallBackToUnprovenPlanAdvice()
+    {
+        var advice = await h.Services.GetRequiredService<IndexAdvisor>().ForQueriesAsync(PipelineHarness.Alice, Channel.Api, "t",
+            ["SELECT * FROM items WHERE price = 7"], CancellationToken.None);
+
+        Assert.False(advice.HypopgAvailable);
+        Assert.Contains(advice.Notes, n => n.Contains("unproven", StringComparison.Ordinal));
+        var recommendation = Assert.Single(advice.Recommendations);
+        Assert.Equal(["price"], recommendation.Columns);
+        Assert.False(recommendation.Proven);
+        Assert.Null(recommendation.EstimatedSpeedup);
+    }
+
+    [Fact]
+    public async Task Indexes_AStatementThatIsNotARead_IsDeniedNotRun()
+    {
+        var advice = await h.Services.GetRequiredService<IndexAdvisor>().ForQueriesAsync(PipelineHarness.Alice, Channel.Api, "t",
+            ["SELECT 1; DROP TABLE items"], CancellationToken.None);
+
+        Assert.Empty(advice.Recommendations);
+        Assert.Contains(advice.Notes, n => n.StartsWith("Skipped", StringComparison.Ordinal));
+        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'items'"));
+    }
+}
