@@ -78,6 +78,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/validation/checks"] =              ["401",    "403",    "400",    "400",    "400",    "403"],
         ["GET /api/v1/validation/runs"] =                  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["GET /api/v1/validation/runs/{id:long}"] =        ["401",    "404",    "404",    "404",    "404",    "404"],
+        // MCP over HTTP: API-key agents only; people (cookies) are not signed in here. An empty request is not MCP.
+        ["POST /mcp/"] =                                   ["401",    "401",    "401",    "401",    "401",    "406"],
+        ["GET /mcp/"] =                                    ["401",    "401",    "401",    "401",    "401",    "406"],
+        ["DELETE /mcp/"] =                                 ["401",    "401",    "401",    "401",    "401",    "200"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.
         ["POST /"] =                                       [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /agents"] =                                 [SignIn,   Forbidden, Forbidden, Forbidden, "400",    "403"],
@@ -185,7 +189,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         {
             request.RequestUri = new Uri(path + "?negotiateVersion=1", UriKind.Relative);
         }
-        else if (method == HttpMethod.Post && path.StartsWith("/api/", StringComparison.Ordinal))
+        else if (method == HttpMethod.Post && (path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/mcp/", StringComparison.Ordinal)))
         {
             // An empty JSON object: an authorized caller gets past authorization to the endpoint's own validation.
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");

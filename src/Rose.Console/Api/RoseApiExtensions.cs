@@ -1,4 +1,5 @@
 using Rose.Console.Auth;
+using Rose.Console.Mcp;
 using Rose.Core.Storage;
 
 namespace Rose.Console.Api;
@@ -8,6 +9,7 @@ public static class RoseApiExtensions
     public static IServiceCollection AddRoseApi(this IServiceCollection services)
     {
         services.AddOpenApi("v1");
+        services.AddRoseMcp();
         // Agents send SQL in JSON; keep bodies bounded (the SQL limit itself is Rose:Execution:MaxSqlLength).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
         return services;
@@ -27,6 +29,7 @@ public static class RoseApiExtensions
         AuditEndpoints.MapExport(app);
         ValidationEndpoints.Map(api);
         ValidationCheckEndpoints.Map(api);
+        app.MapRoseMcp();
         return app;
     }
 
