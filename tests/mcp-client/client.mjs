@@ -38,7 +38,7 @@ if (env.MODE !== "stdio") {
     await anonymous.close();
   } catch (error) {
     seen.refusedWithoutKey = true;
-    seen.refusal = String(error?.message ?? error);
+    seen.refusal = `${error?.code ?? ""} ${String(error?.message ?? error)}`;
   }
 }
 
