@@ -4,6 +4,9 @@ using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
+using Microsoft.Extensions.DependencyInjection;
+using Rose.Core.Approvals;
+using Rose.Core.Identity;
 using Rose.Mcp;
 using Rose.Tests.Shared;
 
@@ -101,18 +104,34 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
     }
 
     [Fact]
-    public async Task Drop_ParksForApproval_AndApprovalStatusSaysPending()
+    public async Task Drop_ParksForApproval_AndApprovalStatusIsPolledToExecution()
     {
         await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
         var drop = await client.CallToolAsync("janus_sql_execute",
             new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "DROP TABLE customers", ["reason"] = "mcp http drop" });
         var parked = drop.StructuredContent!.Value;
         Assert.Equal("pending_approval", parked.GetProperty("status").GetString());
-        var status = await client.CallToolAsync("janus_approval_status",
-            new Dictionary<string, object?> { ["approval_id"] = parked.GetProperty("approval_id").GetInt64() });
-        Assert.Equal("pending", status.StructuredContent!.Value.GetProperty("status").GetString());
-        Assert.Equal(["mcp"], await rose.AuditChannelsAsync("mcp http drop"));
+        var approvalId = parked.GetProperty("approval_id").GetInt64();
+        Assert.Equal("pending", await StatusAsync(client, approvalId));
+
+        // A person approves (as the Approvals page does); the agent's polling then sees it executed.
+        var approvals = rose.Host.Services.GetRequiredService<ApprovalService>();
+        var approved = await approvals.ApproveAsync(approvalId, new Executor("bob", "Bob", ExecutorKind.Human, "dev"), mayApprove: true, "ok", CancellationToken.None);
+        Assert.True(approved.Done, approved.Message);
+        var status = "pending";
+        for (var i = 0; i < 50 && status == "pending"; i++)
+        {
+            await Task.Delay(100);
+            status = await StatusAsync(client, approvalId);
+        }
+
+        Assert.Equal("executed", status);
+        Assert.Contains("mcp", await rose.AuditChannelsAsync("mcp http drop"));
     }
+
+    private static async Task<string?> StatusAsync(McpClient client, long approvalId) =>
+        (await client.CallToolAsync("janus_approval_status", new Dictionary<string, object?> { ["approval_id"] = approvalId }))
+            .StructuredContent!.Value.GetProperty("status").GetString();
 
     /// <summary>The content sits between a random marker's open and close tags, after the sentence saying it is data.</summary>
     internal static void AssertInsideBoundary(string text, string content)
