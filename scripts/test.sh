@@ -15,7 +15,7 @@ command -v chromium >/dev/null 2>&1 || { say "chromium is required for the brows
 command -v node >/dev/null 2>&1 || { say "node is required for the parser oracle and the OIDC provider (Debian package nodejs)"; exit 1; }
 
 # Node packages go into ignored folders inside the repo.
-for dir in tests/oracle tests/oidc; do
+for dir in tests/oracle tests/oidc tests/mcp-client; do
   if [ -f "$dir/package.json" ]; then
     if [ -f "$dir/package-lock.json" ]; then
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
