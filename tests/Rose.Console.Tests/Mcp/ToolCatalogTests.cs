@@ -58,6 +58,14 @@ public sealed class ToolCatalogTests
         Assert.Empty(RoseToolCatalog.Create(new NoBackend(), string.Empty, []));
     }
 
+    [Fact]
+    public void WholeCatalog_WithTheLongestPrefix_FitsTheTokenBudget()
+    {
+        var tools = RoseToolCatalog.Create(new NoBackend(), new string('p', 32)).Select(t => t.ProtocolTool).ToList();
+        var json = System.Text.Json.JsonSerializer.Serialize(new ListToolsResult { Tools = tools }, ModelContextProtocol.McpJsonUtilities.DefaultOptions);
+        Assert.True(json.Length / 4 <= 3000, $"tools/list costs {json.Length / 4} tokens");
+    }
+
     private static string Marker(string text)
     {
         var at = text.IndexOf('<', StringComparison.Ordinal);
