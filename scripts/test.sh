@@ -46,7 +46,7 @@ if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
 fi
 
 # Node packages go into ignored folders inside the repo.
-for dir in tests/oracle tests/oidc tests/axe; do
+for dir in tests/oracle tests/oidc tests/axe tests/mcp-client; do
   if [ -f "$dir/package.json" ]; then
     if [ -f "$dir/package-lock.json" ]; then
       (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)

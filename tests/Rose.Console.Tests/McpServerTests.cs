@@ -89,15 +89,11 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         var result = response["result"]!;
         var text = result["content"]![0]!["text"]!.GetValue<string>();
         var isError = result["isError"]?.GetValue<bool>() ?? false;
-        var json = isError && text.StartsWith("HTTP ", StringComparison.Ordinal) ? text[(text.IndexOf(':', StringComparison.Ordinal) + 1)..] : text;
-        try
-        {
-            return (isError, JsonNode.Parse(json)!);
-        }
-        catch (JsonException)
-        {
-            throw new Xunit.Sdk.XunitException($"{tool} answered with something that is not the API's JSON: {text}\n{mcp.Errors}");
-        }
+        // The model reads the answer inside the untrusted-data boundary; programs read the structured result.
+        Assert.Contains("<" + Rose.Mcp.UntrustedData.MarkerPrefix, text, StringComparison.Ordinal);
+        var structured = result["structuredContent"]
+            ?? throw new Xunit.Sdk.XunitException($"{tool} answered without a structured result: {text}\n{mcp.Errors}");
+        return (isError, structured);
     }
 }
 

@@ -24,6 +24,9 @@ public sealed class RealHost : IAsyncDisposable
 
     public Uri Url { get; }
 
+    /// <summary>The running host's services, for acting as a person would (e.g. approving) in a test.</summary>
+    public IServiceProvider Services => app.Services;
+
     public static async Task<RealHost> StartAsync(IDictionary<string, string?> settings, string environment = "Development")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions

@@ -94,6 +94,10 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /api/v1/advisor/{database}/queries"] =       ["401",    "403",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/advisor/{database}/indexes"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/advisor/{database}/health"] =        ["401",    "403",    "200",    "200",    "200",    "200"],
+        // MCP over HTTP: API-key agents only; people (cookies) are not signed in here. An empty request is not MCP.
+        ["POST /mcp/"] =                                   ["401",    "401",    "401",    "401",    "401",    "406"],
+        ["GET /mcp/"] =                                    ["401",    "401",    "401",    "401",    "401",    "406"],
+        ["DELETE /mcp/"] =                                 ["401",    "401",    "401",    "401",    "401",    "200"],
         // Razor component endpoints also take form posts (static SSR forms): refused without an antiforgery token.
         ["POST /"] =                                       [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["POST /agents"] =                                 [SignIn,   Forbidden, Forbidden, Forbidden, "400",    "403"],
@@ -202,7 +206,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         {
             request.RequestUri = new Uri(path + "?negotiateVersion=1", UriKind.Relative);
         }
-        else if (method == HttpMethod.Post && path.StartsWith("/api/", StringComparison.Ordinal))
+        else if (method == HttpMethod.Post && (path.StartsWith("/api/", StringComparison.Ordinal) || path.StartsWith("/mcp/", StringComparison.Ordinal)))
         {
             // An empty JSON object: an authorized caller gets past authorization to the endpoint's own validation.
             request.Content = new StringContent("{}", Encoding.UTF8, "application/json");

@@ -1,4 +1,5 @@
 using Rose.Console.Auth;
+using Rose.Console.Mcp;
 using Rose.Core.Storage;
 
 namespace Rose.Console.Api;
@@ -9,6 +10,7 @@ public static class RoseApiExtensions
     {
         services.AddOpenApi("v1");
         services.AddRoseApiErrors();
+        services.AddRoseMcp();
         // Agents send SQL in JSON; keep bodies bounded (the SQL limit itself is Rose:Execution:MaxSqlLength).
         services.Configure<Microsoft.AspNetCore.Server.Kestrel.Core.KestrelServerOptions>(o => o.Limits.MaxRequestBodySize = 4 * 1024 * 1024);
         return services;
@@ -32,6 +34,7 @@ public static class RoseApiExtensions
         ValidationEndpoints.Map(api);
         ValidationCheckEndpoints.Map(api);
         AdvisorEndpoints.Map(api);
+        app.MapRoseMcp();
         return app;
     }
 

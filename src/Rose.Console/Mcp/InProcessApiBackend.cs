@@ -1,0 +1,120 @@
+using System.Text.Json;
+using Microsoft.AspNetCore.Authorization;
+using Microsoft.AspNetCore.Http.Features;
+using Microsoft.AspNetCore.Routing.Template;
+using ModelContextProtocol.Protocol;
+using ModelContextProtocol.Server;
+using Rose.Mcp;
+
+namespace Rose.Console.Mcp;
+
+/// <summary>
+/// Runs a tool's API route inside the console, as the agent that called /mcp: the route's own
+/// handler (so the one pipeline, ExecutionService and the audit log, with the same answers as
+/// over HTTP), after the route's own authorization policy is checked against the agent. Only
+/// /api/v1 routes are reachable. The channel is set here, by the server: mcp.
+/// </summary>
+internal sealed class InProcessApiBackend(
+    EndpointDataSource endpoints,
+    IAuthorizationPolicyProvider policies,
+    IAuthorizationService authorization,
+    IServiceScopeFactory scopes) : IRoseToolBackend
+{
+    public const string ChannelHeader = "X-Rose-Channel";
+    public const string ChannelItem = "Rose.Channel";
+
+    public async Task<RoseToolAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body,
+        RequestContext<CallToolRequestParams> request, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(request);
+        var user = request.User;
+        if (user?.Identity?.IsAuthenticated != true)
+        {
+            return Answer(StatusCodes.Status401Unauthorized, "unauthorized", "The MCP session has no signed-in agent.");
+        }
+
+        var split = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
+        var path = new PathString(split < 0 ? pathAndQuery : pathAndQuery[..split]);
+        var query = split < 0 ? QueryString.Empty : new QueryString(pathAndQuery[split..]);
+        if (!path.StartsWithSegments("/api/v1") || Match(method, path) is not var (endpoint, values))
+        {
+            return Answer(StatusCodes.Status404NotFound, "not_found", "No such Rose API route.");
+        }
+
+        if (!await AuthorizedAsync(endpoint, user))
+        {
+            return Answer(StatusCodes.Status403Forbidden, "forbidden", "This identity may not use this endpoint.");
+        }
+
+        await using var scope = scopes.CreateAsyncScope();
+        var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = user, RequestAborted = ct };
+        context.Request.Method = method.Method;
+        context.Request.Scheme = "http";
+        context.Request.Path = path;
+        context.Request.QueryString = query;
+        context.Request.RouteValues = values;
+        context.Request.Headers[ChannelHeader] = "mcp";
+        context.Items[ChannelItem] = "mcp";
+        if (body is not null)
+        {
+            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web);
+            context.Request.ContentType = "application/json";
+            context.Request.ContentLength = bytes.Length;
+            context.Request.Body = new MemoryStream(bytes);
+            // Minimal API handlers read a body only where the server says the request can have one.
+            context.Features.Set<IHttpRequestBodyDetectionFeature>(HasBody.Instance);
+        }
+
+        using var response = new MemoryStream();
+        context.Response.Body = response;
+        context.SetEndpoint(endpoint);
+        await endpoint.RequestDelegate!(context);
+        return new RoseToolAnswer(context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(response.ToArray()));
+    }
+
+    private (RouteEndpoint Endpoint, RouteValueDictionary Values)? Match(HttpMethod method, PathString path)
+    {
+        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>()
+                     .Where(e => e.RequestDelegate is not null)
+                     .OrderBy(e => e.RoutePattern.Parameters.Count).ThenBy(e => e.Order))
+        {
+            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
+            if (methods is null || !methods.Contains(method.Method, StringComparer.OrdinalIgnoreCase))
+            {
+                continue;
+            }
+
+            var values = new RouteValueDictionary();
+            var matcher = new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults));
+            if (matcher.TryMatch(path, values))
+            {
+                return (endpoint, values);
+            }
+        }
+
+        return null;
+    }
+
+    /// <summary>The route's [Authorize] data as the authorization middleware would combine it; none at all is a refusal.</summary>
+    private async Task<bool> AuthorizedAsync(RouteEndpoint endpoint, System.Security.Claims.ClaimsPrincipal user)
+    {
+        var policy = await AuthorizationPolicy.CombineAsync(policies,
+            endpoint.Metadata.GetOrderedMetadata<IAuthorizeData>(), endpoint.Metadata.GetOrderedMetadata<AuthorizationPolicy>());
+        if (policy is null)
+        {
+            return false;
+        }
+
+        return (await authorization.AuthorizeAsync(user, endpoint, policy)).Succeeded;
+    }
+
+    private sealed class HasBody : IHttpRequestBodyDetectionFeature
+    {
+        public static readonly HasBody Instance = new();
+
+        public bool CanHaveBody => true;
+    }
+
+    private static RoseToolAnswer Answer(int status, string code, string error) =>
+        new(status, JsonSerializer.Serialize(new { status = code, error }));
+}

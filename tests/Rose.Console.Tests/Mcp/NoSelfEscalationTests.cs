@@ -1,0 +1,74 @@
+using System.Net;
+using System.Text;
+using ModelContextProtocol.Client;
+using Npgsql;
+using Rose.Mcp;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests.Mcp;
+
+/// <summary>
+/// An agent key can never manage keys, policies, approvals or agents: no MCP tool does it, and
+/// every route that does (the admin pages' form posts, the approval decisions, the Blazor hub that
+/// carries the pages' buttons, snapshot restore) answers 403 to the key, changing nothing.
+/// </summary>
+[Collection("postgres")]
+public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private McpHttpFixture rose = null!;
+
+    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
+
+    public async Task DisposeAsync() => await rose.DisposeAsync();
+
+    [Fact]
+    public async Task NoMcpTool_ManagesKeysPoliciesApprovalsOrAgents()
+    {
+        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
+        {
+            Endpoint = rose.McpUrl,
+            TransportMode = HttpTransportMode.StreamableHttp,
+            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + RoseAppFactory.AgentKey },
+        }));
+        var names = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
+        Assert.Equal(RoseToolCatalog.Names.Count, names.Count);
+        foreach (var name in names)
+        {
+            foreach (var word in RoseToolCatalog.AdminActionsNeverExposed)
+            {
+                Assert.DoesNotContain(word, name, StringComparison.OrdinalIgnoreCase);
+            }
+        }
+    }
+
+    [Theory]
+    [InlineData("GET", "/agents")]                 // the Agents page: keys, policies, disabling
+    [InlineData("POST", "/agents")]                // its form posts
+    [InlineData("POST", "/approvals")]             // approve / reject
+    [InlineData("POST", "/approvals/1")]
+    [InlineData("GET", "/approvals/1")]
+    [InlineData("POST", "/api/v1/migrations/demo/snapshots/any/restore")]
+    [InlineData("POST", "/_blazor/negotiate?negotiateVersion=1")] // every page button runs over this hub
+    [InlineData("GET", "/_blazor")]
+    public async Task AdminRoute_AnswersForbiddenToAnAgentKey(string method, string path)
+    {
+        using var http = new HttpClient { BaseAddress = rose.Host.Url };
+        using var request = new HttpRequestMessage(new HttpMethod(method), path);
+        request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + RoseAppFactory.AgentKey);
+        if (method == "POST")
+        {
+            request.Content = path.StartsWith("/api/", StringComparison.Ordinal)
+                ? new StringContent("{}", Encoding.UTF8, "application/json")
+                : new FormUrlEncodedContent([]);
+        }
+
+        using var response = await http.SendAsync(request);
+        Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
+
+        // Nothing administrative happened as the agent.
+        await using var conn = new NpgsqlConnection(rose.Settings.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_log WHERE channel = 'admin' AND executor_id = 'rose'", conn);
+        Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
+    }
+}
