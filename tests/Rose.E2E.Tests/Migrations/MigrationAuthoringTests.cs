@@ -44,7 +44,7 @@ public sealed class MigrationAuthoringTests(AuthoringConsoleFixture fixture)
             await page.Locator("#migration-editor .view-lines").ClickAsync(new() { Timeout = 30_000 });
             await page.Keyboard.InsertTextAsync("CREATE TABLE authored_notes (id int PRIMARY KEY, body text);");
             await Assertions.Expect(page.GetByTestId("author-decision")).ToContainTextAsync("allow", new() { Timeout = 15_000 });
-            await Assertions.Expect(page.GetByTestId("author-lint")).ToContainTextAsync("lock_timeout");
+            await Assertions.Expect(page.GetByTestId("author-lint")).ToContainTextAsync("require-timestamps");
 
             // A name that is not a migration name is refused before anything runs.
             var name = page.Locator("[data-testid=author-name] input, input[data-testid=author-name]").First;
