@@ -55,3 +55,24 @@ window.roseShell = (function () {
     },
   };
 })();
+
+// The SQL editors (Monaco) follow the console's theme. Monaco's theme is global and an editor made
+// with the default theme resets it, so the theme is re-applied whenever the shell's dark class
+// changes or a new editor appears.
+(function () {
+  function apply() {
+    if (!window.monaco || !window.monaco.editor) return;
+    const dark = !!document.querySelector(".rose-root.rose-dark");
+    const wanted = dark ? "vs-dark" : "vs";
+    if (window.__roseEditorTheme !== wanted || document.querySelector(".monaco-editor.vs") && dark || document.querySelector(".monaco-editor.vs-dark") && !dark) {
+      window.__roseEditorTheme = wanted;
+      window.monaco.editor.setTheme(wanted);
+    }
+  }
+  const observer = new MutationObserver(apply);
+  function start() {
+    observer.observe(document.body, { subtree: true, childList: true, attributes: true, attributeFilter: ["class"] });
+    apply();
+  }
+  if (document.body) start(); else document.addEventListener("DOMContentLoaded", start);
+})();
