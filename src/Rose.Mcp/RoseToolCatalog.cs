@@ -15,7 +15,8 @@ public static class RoseToolCatalog
 {
     /// <summary>The tool names without a prefix, in catalog order.</summary>
     public static readonly IReadOnlyList<string> Names =
-        ["sql_execute", "sql_migrate", "migration_check", "sql_logs", "devlog_list", "devlog_search", "devlog_create", "approval_status", "validation_run"];
+        ["sql_execute", "sql_migrate", "migration_check", "sql_logs", "devlog_list", "devlog_search", "devlog_create", "approval_status", "validation_run",
+         "analyze_query_indexes", "analyze_workload_indexes", "db_health"];
 
     /// <summary>Words no tool name may contain: the actions an agent must never take on itself.</summary>
     public static readonly IReadOnlyList<string> AdminActionsNeverExposed =

@@ -1,5 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
+using Rose.Mcp;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
@@ -38,7 +39,7 @@ public sealed class TypeScriptClientTests(PostgresServerFixture pg) : IAsyncLife
     private async Task AssertSession(JsonNode seen, string mode)
     {
         var tools = seen["tools"]!.AsArray();
-        Assert.Equal(9, tools.Count);
+        Assert.Equal(RoseToolCatalog.Names.Count, tools.Count);
         foreach (var tool in tools)
         {
             var annotations = tool!["annotations"]!;

@@ -125,10 +125,10 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task NulInDatabase_ThroughTheMcpChannel_Is400_AndAudited()
     {
+        // The MCP execute route is what the server records as channel mcp for an agent key.
         using var client = app.AgentClient();
-        client.DefaultRequestHeaders.Add("X-Rose-Channel", "mcp");
 
-        var (status, body) = await PostAsync(client, "/api/v1/sql/execute", new { database = "de\0mo", sql = "SELECT 1", reason = "nul" });
+        var (status, body) = await PostAsync(client, "/api/v1/mcp/sql/execute", new { database = "de\0mo", sql = "SELECT 1", reason = "nul" });
 
         Assert.Equal(HttpStatusCode.BadRequest, status);
         Assert.Contains("database holds a NUL character (U+0000) at offset 2", body.ToString(), StringComparison.Ordinal);
