@@ -53,6 +53,8 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<RejectedRequestLog>();
         services.TryAddSingleton(TimeProvider.System);
         services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
+        services.AddSingleton<Audit.Recovery.AuditRecovery>();
+        services.AddHostedService<Audit.Recovery.AuditRecoveryService>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();

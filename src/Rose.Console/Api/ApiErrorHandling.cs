@@ -24,6 +24,9 @@ public static class ApiErrorHandling
     /// Before everything else in the pipeline. Outside Development every exception goes to the handler;
     /// in Development pages keep the developer exception page and only /api answers problems.
     /// </summary>
+    /// <summary>What a 503 asks the client to wait: long enough for a control database restart or a failover to begin answering.</summary>
+    internal const string RetryAfterSeconds = "5";
+
     public static WebApplication UseRoseApiErrors(this WebApplication app)
     {
         if (app.Environment.IsDevelopment())
@@ -35,6 +38,24 @@ public static class ApiErrorHandling
             app.UseExceptionHandler("/error", createScopeForErrors: true);
         }
 
+        // Every 503 of the API (control database away, audit unwritable, not ready) tells the client when to come back.
+        app.Use((http, next) =>
+        {
+            if (ApiProblems.IsApi(http))
+            {
+                http.Response.OnStarting(() =>
+                {
+                    if (http.Response.StatusCode == StatusCodes.Status503ServiceUnavailable && !http.Response.Headers.ContainsKey("Retry-After"))
+                    {
+                        http.Response.Headers.RetryAfter = RetryAfterSeconds;
+                    }
+
+                    return Task.CompletedTask;
+                });
+            }
+
+            return next(http);
+        });
         app.UseStatusCodePages(context => ApiProblems.IsApi(context.HttpContext)
             ? ApiProblems.WriteAsync(context.HttpContext, ApiProblems.Create(
                 context.HttpContext.Response.StatusCode, null, StatusDetail(context.HttpContext)))
@@ -85,11 +106,33 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
             return true;
         }
 
+        if (ControlDatabaseAway(exception))
+        {
+            // Not a bug: the control database (API keys, audit) is restarting, unreachable or out of connections.
+            logger.LogWarning("{Method} {Path}: the control database is unavailable ({Error})", http.Request.Method, path, exception.Message);
+            await ApiProblems.WriteAsync(http, ApiProblems.Create(StatusCodes.Status503ServiceUnavailable, null,
+                "The control database is unavailable; retry after the Retry-After seconds. Whatever ran is in the audit log once it is back."));
+            return true;
+        }
+
         logger.LogError(exception, "Unhandled error in {Method} {Path}", http.Request.Method, path);
         await ApiProblems.WriteAsync(http, ApiProblems.Create(StatusCodes.Status500InternalServerError, null,
             "An unexpected error occurred; it is logged on the server. Nothing was changed by this answer."));
         return true;
     }
+
+    /// <summary>
+    /// Connection-level failures (refused, reset, timed out, pool exhausted) and the server saying it is
+    /// shutting down or starting (SQLSTATE classes 08 and 57P). A query error is a bug, not an outage.
+    /// </summary>
+    internal static bool ControlDatabaseAway(Exception exception) => exception switch
+    {
+        Rose.Core.Audit.AuditUnavailableException => true,
+        Npgsql.PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
+        Npgsql.NpgsqlException => true,
+        TimeoutException => true,
+        _ => false,
+    };
 
     /// <summary>Names the JSON field that could not be read; never the exception text (it names .NET types).</summary>
     internal static string BadRequestDetail(BadHttpRequestException bad)

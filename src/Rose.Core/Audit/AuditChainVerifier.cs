@@ -37,7 +37,8 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
                    a.reason AS "Reason", a.sql_text AS "Sql", a.sql_length AS "SqlLength", a.sql_hash AS "SqlHash", a.operations AS "Operations",
                    a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
                    a.prev_hash AS "PrevHash", a.row_hash AS "RowHash", o.status AS "OutcomeStatus", o.rows_affected AS "RowsAffected",
-                   o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage", o.outcome_hash AS "OutcomeHash"
+                   o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage", o.outcome_hash AS "OutcomeHash",
+                   a.target_xid AS "TargetXid", coalesce(o.recovered, false) AS "Recovered"
             FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.id >= $1 AND a.id <= $2
             ORDER BY a.id
@@ -65,7 +66,7 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
             }
 
             var recomputed = AuditHasher.RowHash(r.PrevHash, r.OccurredAt.UtcDateTime, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider,
-                r.Channel, r.Database, r.Reason, r.Sql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy);
+                r.Channel, r.Database, r.Reason, r.Sql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy, r.TargetXid);
             if (!string.Equals(recomputed, r.RowHash, StringComparison.Ordinal))
             {
                 return new(false, checkedRows, r.Id, $"row {r.Id} was altered: its content no longer matches its hash");
@@ -81,7 +82,7 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
             }
             else
             {
-                var outcomeHash = AuditHasher.OutcomeHash(r.RowHash, r.Id, r.OutcomeStatus, r.RowsAffected, r.ErrorSqlState, r.ErrorMessage);
+                var outcomeHash = AuditHasher.OutcomeHash(r.RowHash, r.Id, r.OutcomeStatus, r.RowsAffected, r.ErrorSqlState, r.ErrorMessage, r.Recovered);
                 if (!string.Equals(outcomeHash, r.OutcomeHash, StringComparison.Ordinal))
                 {
                     return new(false, checkedRows, r.Id, $"the outcome of row {r.Id} was altered");
@@ -138,5 +139,7 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
         public string? ErrorSqlState { get; init; }
         public string? ErrorMessage { get; init; }
         public string? OutcomeHash { get; init; }
+        public long? TargetXid { get; init; }
+        public bool Recovered { get; init; }
     }
 }

@@ -26,8 +26,8 @@ internal sealed class AuditChainWriter(ControlDatabase control)
     private const string Insert = """
         INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel,
             database_name, reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons,
-            approval_id, approved_by, prev_hash, row_hash)
-        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18)
+            approval_id, approved_by, prev_hash, row_hash, target_xid)
+        VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19)
         RETURNING id
         """;
 
@@ -172,7 +172,7 @@ internal sealed class AuditChainWriter(ControlDatabase control)
             {
                 var r = batch[i].Row;
                 hashes[i] = AuditHasher.RowHash(prevHash, r.OccurredAt, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider, r.Channel,
-                    r.Database, r.Reason, r.StoredSql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy);
+                    r.Database, r.Reason, r.StoredSql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy, r.TargetXid);
                 body.BatchCommands.Add(InsertCommand(r, prevHash, hashes[i]));
                 prevHash = hashes[i];
             }
@@ -225,6 +225,7 @@ internal sealed class AuditChainWriter(ControlDatabase control)
         cmd.Parameters.Add(AuditLog.Text(r.ApprovedBy));
         cmd.Parameters.Add(AuditLog.Text(prevHash));
         cmd.Parameters.Add(AuditLog.Text(rowHash));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)r.TargetXid ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
         return cmd;
     }
 
@@ -254,4 +255,5 @@ internal sealed record ChainRow(
     string Decision,
     IReadOnlyList<string> DecisionReasons,
     long? ApprovalId,
-    string? ApprovedBy);
+    string? ApprovedBy,
+    long? TargetXid = null);

@@ -21,7 +21,7 @@ internal static class AuditHasher
     public static string RowHash(string prevHash, DateTime occurredAtUtc, string executorId, string executorName,
         string executorKind, string provider, string channel, string database, string? reason, string sqlText,
         int sqlLength, string sqlHash, IReadOnlyList<string> operations, string decision,
-        IReadOnlyList<string> decisionReasons, long? approvalId, string? approvedBy)
+        IReadOnlyList<string> decisionReasons, long? approvalId, string? approvedBy, long? targetXid = null)
     {
         var sb = new StringBuilder(256 + sqlText.Length);
         Add(sb, prevHash);
@@ -41,11 +41,17 @@ internal static class AuditHasher
         AddList(sb, decisionReasons);
         Add(sb, approvalId?.ToString(CultureInfo.InvariantCulture));
         Add(sb, approvedBy);
+        // Added with crash recovery: only rows that carry a transaction id hash it, so older rows still verify.
+        if (targetXid is { } xid)
+        {
+            Add(sb, "xid:" + xid.ToString(CultureInfo.InvariantCulture));
+        }
+
         return Sha256Hex(sb.ToString());
     }
 
     public static string OutcomeHash(string rowHash, long auditId, string status, long? rowsAffected,
-        string? errorSqlState, string? errorMessage)
+        string? errorSqlState, string? errorMessage, bool recovered = false)
     {
         var sb = new StringBuilder();
         Add(sb, rowHash);
@@ -54,6 +60,12 @@ internal static class AuditHasher
         Add(sb, rowsAffected?.ToString(CultureInfo.InvariantCulture));
         Add(sb, errorSqlState);
         Add(sb, errorMessage);
+        // Only recovered outcomes hash the mark, so outcomes written before recovery existed still verify.
+        if (recovered)
+        {
+            Add(sb, "recovered");
+        }
+
         return Sha256Hex(sb.ToString());
     }
 

@@ -23,6 +23,9 @@ public sealed class AuditLog(ControlDatabase control)
     /// </summary>
     private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> openAttempts = new();
 
+    /// <summary>Whether this process wrote the attempt and is still to write its outcome (recovery leaves it alone).</summary>
+    public bool IsOpen(long auditId) => openAttempts.ContainsKey(auditId);
+
     public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(attempt);
@@ -38,7 +41,7 @@ public sealed class AuditLog(ControlDatabase control)
         try
         {
             var written = chain.AppendAsync(new ChainRow(occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel, attempt.Database,
-                reason, stored, stored.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy));
+                reason, stored, stored.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy, attempt.TargetXid));
             // A caller that gives up may still find its attempt written later: an attempt without outcome, as after a crash.
             var (id, rowHash) = await written.WaitAsync(ct);
             if (openAttempts.Count > 10_000)
@@ -57,23 +60,27 @@ public sealed class AuditLog(ControlDatabase control)
         }
     }
 
-    public async Task RecordOutcomeAsync(long auditId, AuditOutcome outcome, CancellationToken ct)
+    /// <summary>Writes the attempt's one outcome; false when it already had one (recovery wrote it first).</summary>
+    public async Task<bool> RecordOutcomeAsync(long auditId, AuditOutcome outcome, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(outcome);
         var error = outcome.ErrorMessage is null ? null : SecretRedactor.Redact(outcome.ErrorMessage);
+        // No longer open whatever happens next: if this write fails, AuditRecovery is free to write the outcome.
+        openAttempts.TryRemove(auditId, out var rowHash);
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
-        if (!openAttempts.TryRemove(auditId, out var rowHash))
+        if (rowHash is null)
         {
             await using var hashCmd = new NpgsqlCommand("SELECT row_hash FROM rose.audit_log WHERE id = $1", conn);
             hashCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
             rowHash = (string)(await hashCmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"No audit row {auditId}."));
         }
 
-        var outcomeHash = AuditHasher.OutcomeHash(rowHash, auditId, outcome.Status, outcome.RowsAffected, outcome.ErrorSqlState, error);
+        var outcomeHash = AuditHasher.OutcomeHash(rowHash, auditId, outcome.Status, outcome.RowsAffected, outcome.ErrorSqlState, error, outcome.Recovered);
         const string insert = """
             INSERT INTO rose.audit_outcome (audit_id, finished_at, status, rows_affected, duration_ms,
-                error_sqlstate, error_message, statements, outcome_hash)
-            VALUES ($1, now(), $2, $3, $4, $5, $6, $7::jsonb, $8)
+                error_sqlstate, error_message, statements, outcome_hash, recovered)
+            VALUES ($1, now(), $2, $3, $4, $5, $6, $7::jsonb, $8, $9)
+            ON CONFLICT (audit_id) DO NOTHING
             """;
         await using var cmd = new NpgsqlCommand(insert, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
@@ -84,7 +91,10 @@ public sealed class AuditLog(ControlDatabase control)
         cmd.Parameters.Add(Text(error));
         cmd.Parameters.Add(Text(outcome.StatementsJson));
         cmd.Parameters.Add(Text(outcomeHash));
-        await cmd.ExecuteNonQueryAsync(ct);
+        cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = outcome.Recovered });
+        // An attempt has one outcome. Recovery can only get here first when another instance's attempt
+        // outlived the recovery grace; its outcome (committed or not, from pg_xact_status) stands.
+        return await cmd.ExecuteNonQueryAsync(ct) == 1;
     }
 
     internal static NpgsqlParameter Text(string? value) =>

@@ -14,7 +14,8 @@ public sealed record AuditAttempt(
     Decision Decision,
     IReadOnlyList<string> DecisionReasons,
     long? ApprovalId = null,
-    string? ApprovedBy = null);
+    string? ApprovedBy = null,
+    long? TargetXid = null);
 
 /// <summary>Final statuses of an attempt.</summary>
 public static class AuditStatus
@@ -25,6 +26,9 @@ public static class AuditStatus
     public const string PendingApproval = "pending_approval";
     public const string Cancelled = "cancelled";
     public const string Running = "running";
+
+    /// <summary>Recovery could not tell whether the attempt's work committed (no transaction id, or the target forgot it).</summary>
+    public const string Unknown = "unknown";
 }
 
 /// <summary>How an attempt ended.</summary>
@@ -34,7 +38,8 @@ public sealed record AuditOutcome(
     double? DurationMs = null,
     string? ErrorSqlState = null,
     string? ErrorMessage = null,
-    string? StatementsJson = null);
+    string? StatementsJson = null,
+    bool Recovered = false);
 
 /// <summary>An audit entry as read back: the attempt and its outcome.</summary>
 public sealed record AuditEntry
@@ -63,6 +68,12 @@ public sealed record AuditEntry
     public string? ErrorSqlState { get; init; }
     public string? ErrorMessage { get; init; }
     public string? StatementsJson { get; init; }
+
+    /// <summary>The target transaction the attempt ran in (pg_current_xact_id), recorded before it ran.</summary>
+    public long? TargetXid { get; init; }
+
+    /// <summary>The outcome was written by crash recovery (pg_xact_status on the target), not by the run itself.</summary>
+    public bool Recovered { get; init; }
 }
 
 /// <summary>The result of walking the hash chain.</summary>

@@ -19,7 +19,7 @@ internal static class AuditSql
         a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
         coalesce(o.status, 'running') AS "Status", o.finished_at AS "FinishedAt", o.rows_affected AS "RowsAffected",
         o.duration_ms AS "DurationMs", o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage",
-        o.statements::text AS "StatementsJson"
+        o.statements::text AS "StatementsJson", a.target_xid AS "TargetXid", coalesce(o.recovered, false) AS "Recovered"
         """;
 
     public const string From = "FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id";

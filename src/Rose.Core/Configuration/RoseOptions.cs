@@ -70,6 +70,15 @@ public sealed class AuditOptions
 
     /// <summary>How often the chain's head is signed.</summary>
     public int CheckpointIntervalSeconds { get; set; } = 60;
+
+    /// <summary>How often attempts without an outcome are resolved (AuditRecovery); it also runs at start-up.</summary>
+    public int RecoveryIntervalSeconds { get; set; } = 60;
+
+    /// <summary>
+    /// How old a run without a target transaction id (read-only, outside a transaction) must be before
+    /// recovery marks it unknown; longer than any such run can last on another instance.
+    /// </summary>
+    public int RecoveryGraceSeconds { get; set; } = 900;
 }
 
 public sealed class RoleOptions

@@ -60,10 +60,15 @@ public sealed partial class ExecutionService(
         // An approved request runs what the approver saw; it still must not be denied by today's policy.
         var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
 
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
+        var attempt = new AuditAttempt(request.Executor, request.Channel, request.Database,
             request.Reason, request.Sql, decision.Operations, decision.Decision, decision.Reasons, request.ApprovalId,
-            request.ApprovedBy), ct);
+            request.ApprovedBy);
+        if (effective == Decision.Allow)
+        {
+            return await RunAsync(request, attempt, target, batch, decision, sink, ct);
+        }
 
+        var auditId = await audit.RecordAttemptAsync(attempt, ct);
         if (effective == Decision.Deny)
         {
             await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
@@ -81,8 +86,22 @@ public sealed partial class ExecutionService(
             return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
         }
 
+        throw new InvalidOperationException($"Unhandled decision {effective}.");
+    }
+
+    /// <summary>
+    /// An allowed batch: the attempt is written once the target transaction is open, with its id, and
+    /// before any statement is sent (AuditRecovery resolves it with pg_xact_status after a crash). When
+    /// the executor stops before reaching the target, the attempt is written after, with the failure.
+    /// </summary>
+    private async Task<ExecutionOutcome> RunAsync(ExecutionRequest request, AuditAttempt attempt, RegisteredTarget target,
+        SqlBatch batch, PolicyDecision decision, IRowSink? sink, CancellationToken ct)
+    {
+        long? recorded = null;
         var limits = Limits(target.Definition, request);
-        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct);
+        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct,
+            async (xid, token) => recorded = await audit.RecordAttemptAsync(attempt with { TargetXid = xid }, token));
+        var auditId = recorded ?? await audit.RecordAttemptAsync(attempt, CancellationToken.None);
         var status = result.Status switch
         {
             ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
@@ -91,7 +110,7 @@ public sealed partial class ExecutionService(
         };
 
         // The outcome is written even when the caller has gone away: the attempt must be closed.
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(
+        await CloseRunAsync(auditId, new AuditOutcome(
             status switch
             {
                 OutcomeStatus.Succeeded => AuditStatus.Succeeded,
@@ -111,7 +130,7 @@ public sealed partial class ExecutionService(
                 s.Truncated,
                 s.DurationMs,
                 s.RanAlone,
-            }), Json)), CancellationToken.None);
+            }), Json)));
 
         if (status == OutcomeStatus.Failed)
         {
@@ -119,6 +138,23 @@ public sealed partial class ExecutionService(
         }
 
         return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
+    }
+
+    /// <summary>
+    /// The batch has run (or failed) on the target: the caller gets its result even when the control
+    /// database is away now, because the attempt, written before the run, carries the target transaction
+    /// id and AuditRecovery writes this outcome from pg_xact_status once the control database answers.
+    /// </summary>
+    private async Task CloseRunAsync(long auditId, AuditOutcome outcome)
+    {
+        try
+        {
+            await audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
+        {
+            logger.LogWarning(ex, "Audit {AuditId}: the outcome ({Status}) could not be written; recovery will write it from the target", auditId, outcome.Status);
+        }
     }
 
     /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>

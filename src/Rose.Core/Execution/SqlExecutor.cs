@@ -22,8 +22,16 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
 {
     private readonly StatementGuard guard = new(classifier);
 
+    /// <param name="beforeRun">
+    /// Called once, after the target connection is open and before the first statement is sent, with the
+    /// id of the target transaction the first statements run in (null for a read-only batch or one that
+    /// starts outside a transaction). The caller writes the audit attempt here, so the attempt is durable
+    /// before anything runs and carries the id crash recovery resolves with pg_xact_status; if it
+    /// throws, nothing is sent and the open transaction rolls back. Not called when the executor fails
+    /// before it reaches the target (the result says why).
+    /// </param>
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
-        IRowSink? sink, CancellationToken ct)
+        IRowSink? sink, CancellationToken ct, Func<long?, CancellationToken, Task>? beforeRun = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(batch);
@@ -72,7 +80,14 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
             {
                 var segment = segments[s];
                 await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
-                await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly);
+                // The first write transaction reads its id in the same round trip as BEGIN and the limits.
+                var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
+                var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
+                if (beforeRun is not null && s == 0)
+                {
+                    await beforeRun(xid, ct);
+                }
+
                 for (var i = 0; i < segment.Statements.Count; i++)
                 {
                     var statement = segment.Statements[i];
@@ -224,7 +239,9 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
         }
     }
 
-    private static async Task SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct, bool readOnly = false)
+    /// <returns>The transaction's id when <paramref name="readXid"/> asked for it (assigning one), else null.</returns>
+    private static async Task<long?> SetSessionLimitsAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, ExecutionLimits limits, CancellationToken ct,
+        bool readOnly = false, bool readXid = false)
     {
         // Inside a transaction the settings are LOCAL; outside, they last for the session and are
         // reset (DISCARD ALL) before the pooled connection is returned (CleanConnection). transaction_read_only is what
@@ -233,12 +250,21 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
         var local = tx is not null;
         await using var cmd = new NpgsqlCommand(
             (readOnly ? "SELECT set_config('transaction_read_only', 'on', true), " : "SELECT ")
-            + "set_config('statement_timeout', $1, $3), set_config('lock_timeout', $2, $3), set_config('DateStyle', 'ISO, YMD', $3), set_config('IntervalStyle', 'iso_8601', $3)",
+            + "set_config('statement_timeout', $1, $3), set_config('lock_timeout', $2, $3), set_config('DateStyle', 'ISO, YMD', $3), set_config('IntervalStyle', 'iso_8601', $3)"
+            + (readXid ? ", pg_current_xact_id()::text::bigint AS xid" : string.Empty),
             conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.StatementTimeout) });
         cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Millis(limits.LockTimeout) });
         cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = local });
-        await cmd.ExecuteNonQueryAsync(ct);
+        if (!readXid)
+        {
+            await cmd.ExecuteNonQueryAsync(ct);
+            return null;
+        }
+
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await reader.ReadAsync(ct);
+        return reader.GetInt64(reader.FieldCount - 1);
     }
 
     private static string Millis(TimeSpan span) =>

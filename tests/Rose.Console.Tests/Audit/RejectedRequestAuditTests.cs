@@ -80,6 +80,29 @@ public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsync
     }
 
     [Fact]
+    public async Task ABodyOverKestrelsLimit_Is413_AndRecordedWithTheKeyPrefix()
+    {
+        // The request size limit is Kestrel's, so this one goes over a real socket.
+        await using var host = await RealHost.StartAsync(app.Settings);
+        // A loaded machine may take more than the default second to answer; the body must not go out before the 413 does.
+        using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) };
+        using var http = new HttpClient(handler) { BaseAddress = host.Url };
+        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", RoseAppFactory.AgentKey);
+        // Kestrel answers 413 from the Content-Length before reading; without 100-continue the client would still be sending.
+        http.DefaultRequestHeaders.ExpectContinue = true;
+        var body = "{\"database\":\"demo\",\"sql\":\"SELECT '" + new string('x', 5 * 1024 * 1024) + "'\"}";
+
+        using var response = await http.PostAsync("/api/v1/sql/execute", Json(body));
+
+        Assert.Equal(HttpStatusCode.RequestEntityTooLarge, response.StatusCode);
+        var rows = await RejectedRowsAsync();
+        var row = Assert.Single(rows);
+        Assert.StartsWith("HTTP 413", row.Reason, StringComparison.Ordinal);
+        Assert.Equal(AuditStatus.Denied, row.Status);
+        Assert.DoesNotContain("xxxx", row.Reason, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ARequestThePipelineRecorded_IsNotRecordedTwice()
     {
         using var agent = app.AgentClient();

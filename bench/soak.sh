@@ -1,0 +1,82 @@
+#!/usr/bin/env bash
+# Soak: the built console under 32 callers of mixed reads, writes and parked approvals through the
+# HTTP API for a while (default 10 minutes), against its own PostgreSQL 17 container. Passes when
+#   - no audit row is lost: every answer a caller got names an audit row that exists with the
+#     outcome the caller saw, the target holds exactly the rows whose INSERT succeeded, and the
+#     chain verifies (GET /api/v1/audit/verify);
+#   - the console's RSS grows by at most 64 MB from the end of the first minute to the end;
+#   - the p99 latency of the last minute is at most 1.5x that of the first.
+# Prints its summary line last:
+#   soak: calls=N per_s=R lost=0 rss_growth_mb=G p99_first_ms=A p99_last_ms=B p99_ratio=X
+# Usage: bench/soak.sh [duration-seconds] [callers]   (defaults 600 and 32)
+# ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release.
+set -euo pipefail
+root="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$root"
+duration="${1:-600}"
+callers="${2:-32}"
+config="${ROSE_SOAK_CONFIG:-Release}"
+image="${ROSE_SOAK_PG_IMAGE:-rose-pg:17}"
+
+bash -c 'source scripts/lib.sh; ensure_libpg_query17' >/dev/null
+if [ "$config" = Release ]; then
+  dotnet build src/Rose.Console -c Release -v quiet -nologo >/dev/null
+fi
+console_bin="$(ls -t src/Rose.Console/bin/"$config"/*/Rose.Console | head -1)"
+psql_bin="$(ls -d .tools/pg-client/17-*/bin | head -1)/psql"
+[ -x "$console_bin" ] || { echo "soak: no built console under src/Rose.Console/bin/$config" >&2; exit 1; }
+[ -x "$psql_bin" ] || { echo "soak: no psql 17 under .tools/pg-client (scripts/lib.sh fetches it)" >&2; exit 1; }
+
+work="$(mktemp -d /tmp/rose-soak.XXXXXX)"
+password="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+container=""
+console_pid=""
+cleanup() {
+  [ -n "$console_pid" ] && kill "$console_pid" 2>/dev/null || true
+  [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1 || true
+  rm -rf "$work"
+}
+trap cleanup EXIT
+
+container="$(docker run -d -e POSTGRES_PASSWORD="$password" -p 127.0.0.1::5432 "$image" -c max_connections=200)"
+pg_port="$(docker port "$container" 5432/tcp | head -1 | sed 's/.*://')"
+admin="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=postgres"
+for _ in $(seq 1 60); do "$psql_bin" "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+"$psql_bin" "$admin" -qc 'CREATE DATABASE soak_control' -c 'CREATE DATABASE soak_target'
+target="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=soak_target"
+"$psql_bin" "$target" -qc 'CREATE TABLE soak_rows (id text PRIMARY KEY, caller int NOT NULL, at timestamptz NOT NULL DEFAULT now())'
+
+key="rose_soak_key_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
+http_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
+(
+  cd "$(dirname "$console_bin")"
+  ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$http_port" Logging__LogLevel__Default=Warning \
+  Rose__ControlConnection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=soak_control" \
+  Rose__DataDir="$work/data" \
+  Rose__Targets__demo__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=soak_target" \
+  Rose__Targets__demo__Environment=dev \
+  Rose__Agents__rose__ApiKey="$key" \
+  Rose__Auth__AgentRequestsPerMinute=1000000 \
+  exec "$console_bin" >"$work/console.log" 2>&1
+) &
+console_pid=$!
+for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break; sleep 1; done
+curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "soak: the console did not start"; tail -40 "$work/console.log"; exit 1; }
+
+python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pid "$console_pid" \
+  --duration "$duration" --callers "$callers" --out "$work/calls.tsv"
+
+# Every answer names its audit row: it must exist with the outcome the caller saw.
+"$psql_bin" "$admin" -d soak_control -qc "CREATE TEMP TABLE seen (audit_id bigint, status text, kind text, row_id text)" \
+  -c "\\copy seen FROM '$work/calls.tsv'" \
+  -c "\\copy (SELECT count(*) FILTER (WHERE a.id IS NULL OR coalesce(o.status, 'running') <> s.status) FROM seen s LEFT JOIN rose.audit_log a ON a.id = s.audit_id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id) TO '$work/lost'" \
+  -c "\\copy (SELECT row_id FROM seen WHERE kind = 'write' AND status = 'succeeded' ORDER BY 1) TO '$work/written'" >/dev/null
+"$psql_bin" "$target" -qAtc 'SELECT id FROM soak_rows ORDER BY 1' >"$work/held"
+lost="$(cat "$work/lost")"
+if ! diff -q "$work/written" "$work/held" >/dev/null; then
+  echo "soak: the target's rows differ from the writes callers saw succeed:"; diff "$work/written" "$work/held" | head -5
+  lost=$((lost + $(diff "$work/written" "$work/held" | grep -c '^[<>]' || true)))
+fi
+verify="$(curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$http_port/api/v1/audit/verify")"
+echo "soak: chain verify: $verify"
+python3 bench/soak/summary.py "$work/summary.json" "$lost" "$verify"
