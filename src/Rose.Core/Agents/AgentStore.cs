@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Agents;
 
 /// <summary>An agent identity with its policy.</summary>
 public sealed record Agent(string Id, string DisplayName, SqlPolicy Policy, string Source, DateTimeOffset? DisabledAt)
 {
-    public Executor ToExecutor() => new(Id, DisplayName, ExecutorKind.Agent, "api-key");
+    public Actor ToActor() => new(Id, DisplayName, ActorKind.Agent, "api-key");
 }
 
 /// <summary>An agent key's public facts (never the key).</summary>
@@ -19,7 +19,7 @@ public sealed record ApiKeyInfo(long Id, string AgentId, string Prefix, DateTime
 /// <summary>
 /// Tables rose.agents and rose.api_keys. Every change that can stop a key from working empties this
 /// instance's <see cref="ApiKeyCache"/> as soon as it commits (other instances learn of it by notification,
-/// see V230__api_key_change_notify.sql). The cache is null for one-shot stores outside the host, which cache nothing.
+/// see Control/Schema/V230__api_key_change_notify.sql). The cache is null for one-shot stores outside the host, which cache nothing.
 /// </summary>
 public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = null)
 {

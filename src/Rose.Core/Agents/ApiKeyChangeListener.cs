@@ -1,13 +1,13 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Agents;
 
 /// <summary>
 /// Listens on channel rose_api_keys (notified by triggers on rose.api_keys and rose.agents, see
-/// V230__api_key_change_notify.sql) and empties the <see cref="ApiKeyCache"/> on every notification, so a
+/// Control/Schema/V230__api_key_change_notify.sql) and empties the <see cref="ApiKeyCache"/> on every notification, so a
 /// key revoked on any instance, or by hand in psql, stops working here as soon as the change commits.
 /// The cache only stores keys while this listener is connected: if the connection drops, notifications
 /// could be missed, so caching stops (every call verifies against the database) until LISTEN is back.
