@@ -165,10 +165,10 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
     [Fact]
     public async Task ControlPoolExhausted_CallersGet200Or503WithRetryAfter_NeverA500()
     {
-        await using var console = await StartAsync(controlPoolSize: 2);
+        await using var console = await StartAsync(controlPoolSize: 6);
         using var api = Client(console.BaseUrl);
 
-        var responses = await Task.WhenAll(Enumerable.Range(1, 24).Select(async i =>
+        var responses = await Task.WhenAll(Enumerable.Range(1, 48).Select(async i =>
         {
             try
             {

@@ -3,7 +3,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Configuration;
 using Rose.Core.Execution;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Audit.Recovery;
