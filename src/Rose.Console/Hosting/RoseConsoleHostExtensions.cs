@@ -4,7 +4,6 @@ using MudBlazor.Services;
 using Rose.Console.Api;
 using Rose.Console.Auth;
 using Rose.Console.Components;
-using Rose.Console.Components.Pages.Workbench;
 using Rose.Core;
 using Rose.Core.Configuration;
 using Rose.Core.Control;

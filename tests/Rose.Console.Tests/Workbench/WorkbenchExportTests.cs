@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Export;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Workbench;

@@ -7,6 +7,7 @@ using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Advisor;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
+using Rose.Core.Plans;
 using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Pages.Performance;

@@ -1,6 +1,6 @@
 using System.Text;
 
-namespace Rose.Console.Components.Pages.Workbench;
+namespace Rose.Core.Sql.Editing;
 
 /// <summary>
 /// A deliberately small formatter over PostgreSQL's own tokens (<see cref="SqlTokenizer"/>):

@@ -1,9 +1,11 @@
 using System.Text;
-using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Execution;
+using Rose.Core.Export;
+using Rose.Core.Plans;
 using Rose.Core.Sql;
+using Rose.Core.Sql.Editing;
 
-namespace Rose.Console.Tests.Workbench;
+namespace Rose.Core.Tests.Workbench;
 
 /// <summary>The workbench's pure pieces: formatting, cursor→statement, offsets, plan parsing, CSV quoting.</summary>
 public sealed class WorkbenchLogicTests

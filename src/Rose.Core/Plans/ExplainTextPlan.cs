@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.RegularExpressions;
 
-namespace Rose.Console.Components.Pages.Workbench;
+namespace Rose.Core.Plans;
 
 /// <summary>
 /// Reads PostgreSQL's default (text) EXPLAIN output, one "QUERY PLAN" row per line, into the same tree

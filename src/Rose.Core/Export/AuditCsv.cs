@@ -2,12 +2,11 @@ using System.Globalization;
 using System.Text;
 using Rose.Core.Audit;
 
-namespace Rose.Console.Components.Pages.Audit;
+namespace Rose.Core.Export;
 
 /// <summary>
-/// RFC 4180 CSV of audit entries: CRLF line ends, every field quoted when it holds a comma, quote, CR
-/// or LF, quotes doubled. A field a spreadsheet would run as a formula (=, +, -, @, tab, CR first) gets a
-/// leading apostrophe: an exported audit log must not execute attacker-chosen SQL text as a formula.
+/// Audit entries as CSV rows (written by <see cref="Csv"/> in its <see cref="CsvStyle.Audit"/> style:
+/// a field a spreadsheet would run as a formula gets a leading apostrophe).
 /// </summary>
 public static class AuditCsv
 {
@@ -35,32 +34,8 @@ public static class AuditCsv
     public static async Task WriteRowAsync(TextWriter writer, IReadOnlyList<string> fields, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(writer);
-        ArgumentNullException.ThrowIfNull(fields);
         var line = new StringBuilder();
-        for (var i = 0; i < fields.Count; i++)
-        {
-            if (i > 0)
-            {
-                line.Append(',');
-            }
-
-            AppendField(line, fields[i]);
-        }
-
-        line.Append("\r\n");
+        Csv.AppendRow(line, fields, CsvStyle.Audit);
         await writer.WriteAsync(line.ToString().AsMemory(), ct);
-    }
-
-    public static void AppendField(StringBuilder line, string value)
-    {
-        ArgumentNullException.ThrowIfNull(line);
-        var text = value.Length > 0 && value[0] is '=' or '+' or '-' or '@' or '\t' or '\r' ? "'" + value : value;
-        if (text.AsSpan().IndexOfAny(",\"\r\n") < 0)
-        {
-            line.Append(text);
-            return;
-        }
-
-        line.Append('"').Append(text.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
     }
 }

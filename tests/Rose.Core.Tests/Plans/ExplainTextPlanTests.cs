@@ -1,8 +1,9 @@
 using System.Text;
-using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Execution;
+using Rose.Core.Export;
+using Rose.Core.Plans;
 
-namespace Rose.Console.Tests.Workbench;
+namespace Rose.Core.Tests.Plans;
 
 /// <summary>Hand-typed EXPLAIN output (PostgreSQL's text format) read into the plan tree, and the export sink's statement choice.</summary>
 public sealed class ExplainTextPlanTests

@@ -3,16 +3,7 @@ using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 
-namespace Rose.Console.Components.Pages.Workbench;
-
-public sealed record SchemaColumn(string Name, string Type);
-
-public sealed record SchemaRelation(string Schema, string Name, string Kind, IReadOnlyList<SchemaColumn> Columns);
-
-public sealed record SchemaInfo(string Target, IReadOnlyList<SchemaRelation> Relations, DateTimeOffset FetchedAt, bool Truncated)
-{
-    public IEnumerable<IGrouping<string, SchemaRelation>> BySchema => Relations.GroupBy(r => r.Schema);
-}
+namespace Rose.Core.Workbench;
 
 /// <summary>
 /// Tables, views and columns of a target, read by running a catalog query through the pipeline as

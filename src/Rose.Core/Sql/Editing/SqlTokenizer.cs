@@ -1,22 +1,4 @@
-using Rose.Core.Sql;
-
-namespace Rose.Console.Components.Pages.Workbench;
-
-public enum TokenKind
-{
-    /// <summary>An identifier, quoted or not.</summary>
-    Word,
-    Space,
-    Literal,
-    LineComment,
-    BlockComment,
-    Other,
-
-    /// <summary>A keyword, as PostgreSQL's lexer reports it.</summary>
-    Keyword,
-}
-
-public readonly record struct SqlToken(TokenKind Kind, string Text);
+namespace Rose.Core.Sql.Editing;
 
 /// <summary>
 /// The editor text as PostgreSQL 17's own lexer sees it (Rose.Core's <see cref="SqlLexer"/>):

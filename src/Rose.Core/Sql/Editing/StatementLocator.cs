@@ -1,6 +1,4 @@
-using Rose.Core.Sql;
-
-namespace Rose.Console.Components.Pages.Workbench;
+namespace Rose.Core.Sql.Editing;
 
 /// <summary>Maps editor offsets to the parser's statements and back to line/column for markers and messages.</summary>
 public static class StatementLocator
@@ -52,6 +50,3 @@ public static class StatementLocator
         return (line, offset - lineStart + 1);
     }
 }
-
-/// <summary>A squiggle in the editor, as a UTF-16 range of the whole editor text; the JS module turns it into a Monaco marker.</summary>
-public sealed record EditorMarker(int Offset, int Length, string Message, string Severity = "error");

@@ -2,12 +2,11 @@ using System.Buffers;
 using System.Text;
 using Rose.Core.Execution;
 
-namespace Rose.Console.Components.Pages.Workbench;
+namespace Rose.Core.Export;
 
 /// <summary>
-/// Writes rows as RFC 4180 CSV (CRLF line ends, fields quoted when they hold a comma, quote or
-/// line break) straight to a stream as they come off the server. Only a small char buffer is kept,
-/// so memory stays flat whatever the row count. One result set is written, since a CSV file has one
+/// Writes rows as CSV (<see cref="Csv"/>, NULL and '' told apart) straight to a stream as they come
+/// off the server. Only a small char buffer is kept, so memory stays flat whatever the row count. One result set is written, since a CSV file has one
 /// header: the one of statement <c>wanted</c> (its index in the batch), or the first one when that is null.
 /// </summary>
 public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult, int? wanted = null) : IRowSink
@@ -72,35 +71,5 @@ public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFi
         }
     }
 
-    private void AppendRow(IReadOnlyList<string?> values)
-    {
-        for (var i = 0; i < values.Count; i++)
-        {
-            if (i > 0)
-            {
-                buffer.Append(',');
-            }
-
-            AppendField(values[i]);
-        }
-
-        buffer.Append("\r\n");
-    }
-
-    // SQL NULL becomes an empty field, an empty string a quoted empty field, so the two stay apart.
-    private void AppendField(string? value)
-    {
-        if (value is null)
-        {
-            return;
-        }
-
-        if (value.Length > 0 && value.AsSpan().IndexOfAny(",\"\r\n") < 0)
-        {
-            buffer.Append(value);
-            return;
-        }
-
-        buffer.Append('"').Append(value.Replace("\"", "\"\"", StringComparison.Ordinal)).Append('"');
-    }
+    private void AppendRow(IReadOnlyList<string?> values) => Csv.AppendRow(buffer, values, CsvStyle.Results);
 }

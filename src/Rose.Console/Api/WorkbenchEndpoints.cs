@@ -3,9 +3,11 @@ using Microsoft.Extensions.DependencyInjection.Extensions;
 using Rose.Console.Auth;
 using Rose.Core.Audit;
 using Rose.Core.Execution;
+using Rose.Core.Export;
 using Rose.Core.Identity;
+using Rose.Core.Workbench;
 
-namespace Rose.Console.Components.Pages.Workbench;
+namespace Rose.Console.Api;
 
 /// <summary>The workbench's services and its one HTTP endpoint: the streaming CSV export.</summary>
 public static class WorkbenchEndpoints
