@@ -28,6 +28,9 @@ public sealed class RoseOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>Rose:PriorBackup: limits and retention of the prior backups taken before destructive statements.</summary>
+    public Undo.PriorBackupOptions PriorBackup { get; set; } = new();
+
     /// <summary>Agent keys older than this many days are reported at start (per agent: Rose:Agents:name:KeyLifetimeDays).</summary>
     public int AgentKeyLifetimeDays { get; set; } = 90;
 
@@ -47,6 +50,9 @@ public sealed class TargetOptions
     public int? LockTimeoutSeconds { get; set; }
     public int? MaxRows { get; set; }
     public string? MigrationsPath { get; set; }
+
+    /// <summary>off | approvals | always: when a prior backup is taken (default: always on dev targets, approvals elsewhere).</summary>
+    public string? PriorBackup { get; set; }
 }
 
 public sealed class AgentOptions

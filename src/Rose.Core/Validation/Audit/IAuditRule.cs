@@ -25,7 +25,7 @@ public interface IAuditRule
 internal static class AuditSql
 {
     /// <summary>Schemas that belong to PostgreSQL itself (n is pg_namespace).</summary>
-    public const string UserSchema = "n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname !~ '^pg_'";
+    public const string UserSchema = "n.nspname NOT IN ('pg_catalog', 'information_schema', 'rose_backup') AND n.nspname !~ '^pg_'";
 
     /// <summary>Objects created by an extension are the extension's business (o is the object's oid).</summary>
     public static string NotFromExtension(string oid, string catalog) =>
