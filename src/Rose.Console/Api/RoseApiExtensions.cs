@@ -34,6 +34,7 @@ public static class RoseApiExtensions
         ValidationEndpoints.Map(api);
         ValidationCheckEndpoints.Map(api);
         AdvisorEndpoints.Map(api);
+        UndoEndpoints.Map(api);
         app.MapRoseMcp();
         return app;
     }

@@ -16,9 +16,16 @@ public sealed record RollbackPlan(long AuditId, string Database, string Sql, IRe
 /// </summary>
 public sealed class ChangeRollback(AuditReader audit, PriorBackupStore store, TargetRegistry targets, SqlExecutor executor, ExecutionService execution)
 {
-    public async Task<RollbackPlan> PlanAsync(long auditId, CancellationToken ct)
+    /// <param name="policy">The asking identity's policy: a change on a database outside it is "not found", its rows never named.</param>
+    public async Task<RollbackPlan> PlanAsync(long auditId, SqlPolicy policy, CancellationToken ct)
     {
-        var entry = await audit.GetAsync(auditId, ct) ?? throw new RollbackNotFoundException($"There is no audit entry {auditId}.");
+        ArgumentNullException.ThrowIfNull(policy);
+        var entry = await audit.GetAsync(auditId, ct);
+        if (entry is null || !policy.AllowsDatabase(entry.Database))
+        {
+            throw new RollbackNotFoundException($"There is no change {auditId} on a database this identity may use.");
+        }
+
         var backups = await store.ForAuditAsync(auditId, ct);
         if (backups.Count == 0)
         {
@@ -63,7 +70,7 @@ public sealed class ChangeRollback(AuditReader audit, PriorBackupStore store, Ta
             throw new ExecutionRequestException("reason is required: say why the change is rolled back.");
         }
 
-        var plan = await PlanAsync(auditId, ct);
+        var plan = await PlanAsync(auditId, policy, ct);
         return await execution.ExecuteAsync(new ExecutionRequest(executor, channel, plan.Database, plan.Sql,
             $"Roll back change {auditId}: {reason.Trim()}", policy), null, ct);
     }
