@@ -161,7 +161,8 @@ public static class PriorBackupPlanner
         }
 
         var schema = rangeVar.TryGetProperty("schemaname", out var s) ? s.GetString() : null;
-        var only = rangeVar.TryGetProperty("inh", out var inh) && !inh.GetBoolean();
+        // libpg_query leaves false members out of its JSON: no "inh" means ONLY.
+        var only = !(rangeVar.TryGetProperty("inh", out var inh) && inh.GetBoolean());
         var alias = rangeVar.TryGetProperty("alias", out var a) && a.TryGetProperty("aliasname", out var an) ? an.GetString() : null;
         return new BackupRelation(schema, name.GetString()!, only, alias);
     }

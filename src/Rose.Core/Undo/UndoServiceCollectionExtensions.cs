@@ -10,6 +10,8 @@ public static class UndoServiceCollectionExtensions
         services.AddSingleton<PriorBackupStore>();
         services.AddSingleton<PriorBackups>();
         services.AddSingleton<ChangeRollback>();
+        services.AddSingleton<PriorBackupCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<PriorBackupCleanup>());
         return services;
     }
 }

@@ -14,7 +14,8 @@ public sealed class PriorBackupPlannerTests
     [InlineData("DELETE FROM items WHERE id = 1", "id = 1")]
     [InlineData("DELETE FROM items WHERE id IN (SELECT id FROM old WHERE x > 1) RETURNING *", "id IN (SELECT id FROM old WHERE x > 1)")]
     [InlineData("UPDATE items SET n = (SELECT max(n) FROM other WHERE other.id = items.id) WHERE a = 'where' AND b = 2", "a = 'where' AND b = 2")]
-    [InlineData("UPDATE items AS i SET n = 1 WHERE i.id > 3 -- trailing comment", "i.id > 3 -- trailing comment")]
+    [InlineData("UPDATE items AS i SET n = 1 WHERE i.id > 3 -- trailing comment", "i.id > 3")]
+    [InlineData("UPDATE items AS i SET n = 1 WHERE i.id > 3 -- inner\n AND i.n < 2", "i.id > 3 -- inner\n AND i.n < 2")]
     [InlineData("delete from s.items where \"returning\" = 1 returning id", "\"returning\" = 1")]
     public void Plan_RowsStatement_CutsTheProvenWhereCondition(string sql, string where)
     {

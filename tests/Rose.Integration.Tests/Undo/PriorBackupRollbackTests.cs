@@ -144,4 +144,21 @@ public sealed class PriorBackupRollbackTests(PostgresServerFixture pg) : IAsyncL
         Assert.Contains(outcome.Reasons, r => r.Contains("no prior backup can be taken", StringComparison.Ordinal) && r.Contains("USING", StringComparison.Ordinal));
         Assert.Equal(2000L, await h.TargetScalarAsync<long>("SELECT count(*) FROM items"));
     }
+
+    [Fact]
+    public async Task SweepAsync_ExpiredBackup_DroppedOnceAndRollbackRefused()
+    {
+        var delete = await RunAsync("DELETE FROM items WHERE id <= 5");
+        await h.ControlScalarAsync<object>($"UPDATE rose.prior_backups SET expires_at = now() - interval '1 minute' WHERE audit_id = {delete.AuditId}");
+        var cleanup = h.Services.GetRequiredService<PriorBackupCleanup>();
+
+        var first = await cleanup.SweepAsync(CancellationToken.None);
+        var second = await cleanup.SweepAsync(CancellationToken.None);
+
+        Assert.Equal(1, first);
+        Assert.Equal(0, second);
+        Assert.Null(await h.TargetScalarAsync<string>($"SELECT to_regclass('rose_backup.a{delete.AuditId}_0_0')::text"));
+        var refused = await Assert.ThrowsAsync<RollbackRefusedException>(() => RollBackAsync(delete.AuditId));
+        Assert.Contains("RetentionDays", refused.Message, StringComparison.Ordinal);
+    }
 }
