@@ -67,6 +67,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/migrations/{database}/plan"] =      ["401",    "400",    "400",    "400",    "400",    "400"],
         ["POST /api/v1/migrations/{database}/undo"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         ["POST /api/v1/migrations/{database}/check"] =     ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/drift"] =     ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/migrations/{database}/snapshots"] =  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/migrations/{database}/snapshots/{name}/restore"] =
                                                            ["401",    "403",    "403",    "403",    "400",    "403"],

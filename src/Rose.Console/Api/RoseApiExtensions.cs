@@ -35,6 +35,7 @@ public static class RoseApiExtensions
         ValidationCheckEndpoints.Map(api);
         AdvisorEndpoints.Map(api);
         UndoEndpoints.Map(api);
+        DriftEndpoints.Map(api);
         app.MapRoseMcp();
         return app;
     }

@@ -10,6 +10,7 @@ public static class UndoServiceCollectionExtensions
         services.AddSingleton<PriorBackupStore>();
         services.AddSingleton<PriorBackups>();
         services.AddSingleton<ChangeRollback>();
+        services.AddSingleton<SchemaDrift>();
         services.AddSingleton<PriorBackupCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PriorBackupCleanup>());
         return services;
