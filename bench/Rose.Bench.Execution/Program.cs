@@ -14,7 +14,8 @@ using Rose.Console.Hosting;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
+using Rose.Core.Control;
+using Rose.Core.Embedded;
 
 var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10;
 var dataDir = Path.Combine(Path.GetTempPath(), "rose-bench-exec-" + Environment.ProcessId);
@@ -58,7 +59,8 @@ try
     var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     var execution = app.Services.GetRequiredService<ExecutionService>();
-    var agent = new Executor("bench", "bench", ExecutorKind.Agent, "bench");
+    var keyCache = app.Services.GetRequiredService<Rose.Core.Agents.ApiKeyCache>();
+    var agent = new Actor("bench", "bench", ActorKind.Agent, "bench");
     var policy = new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" };
     await using var baselineSource = NpgsqlDataSource.Create(target);
     using var http = new HttpClient { BaseAddress = new Uri(url) };
@@ -141,8 +143,16 @@ try
         Console.WriteLine(pipeline.Row("Rose ExecutionService (in process)", callers, baseline));
         var api = await Load.RunAsync(Api, callers, seconds);
         Console.WriteLine(api.Row("Rose HTTP API (loopback)", callers, baseline));
+        // The same API with the key cache switched off (as when its change listener is down): every call
+        // verifies the key in the control database. Shows what the cache buys within this run.
+        keyCache.SetLive(false);
+        var uncached = await Load.RunAsync(Api, callers, seconds);
+        keyCache.SetLive(true);
+        Console.WriteLine(uncached.Row("Rose HTTP API, key cache off", callers, baseline));
         ratios[$"inproc_{callers}"] = pipeline.PerSecond / baseline.PerSecond;
         ratios[$"api_{callers}"] = api.PerSecond / baseline.PerSecond;
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"key cache at {callers} caller(s): api {api.PerSecond:F0}/s vs {uncached.PerSecond:F0}/s uncached ({api.PerSecond / uncached.PerSecond:F2}x)"));
         if (callers == 1)
         {
             ratios["p50x_1"] = pipeline.P50 / baseline.P50;

@@ -55,7 +55,7 @@ internal static class DriftEndpoints
     {
         try
         {
-            var report = await drift.CheckAsync(database, MigrationDtos.Files(body?.Migrations), CurrentIdentity.ToExecutor(http.User),
+            var report = await drift.CheckAsync(database, MigrationDtos.Files(body?.Migrations), CurrentIdentity.ToActor(http.User),
                 await identity.PolicyForAsync(http.User, ct), ct);
             return Results.Ok(DriftResponse.From(report));
         }

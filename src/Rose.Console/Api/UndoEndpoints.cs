@@ -41,7 +41,7 @@ internal static class UndoEndpoints
             return Results.BadRequest(new BadRequestResponse("bad_request", "The body must be JSON: {\"reason\"}, saying why the change is rolled back."));
         }
 
-        var executor = CurrentIdentity.ToExecutor(http.User);
+        var executor = CurrentIdentity.ToActor(http.User);
         try
         {
             var outcome = await rollback.RollbackAsync(auditId, executor, SqlEndpoints.ChannelFor(viaMcp: false, executor),

@@ -61,7 +61,7 @@ public sealed class ChangeRollback(AuditReader audit, PriorBackupStore store, Ta
         return new RollbackPlan(auditId, entry.Database, string.Join(";\n", statements) + ";", backups);
     }
 
-    public async Task<ExecutionOutcome> RollbackAsync(long auditId, Executor executor, Channel channel, SqlPolicy policy, string reason, CancellationToken ct)
+    public async Task<ExecutionOutcome> RollbackAsync(long auditId, Actor executor, Channel channel, SqlPolicy policy, string reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(executor);
         ArgumentNullException.ThrowIfNull(policy);

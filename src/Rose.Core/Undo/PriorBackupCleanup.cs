@@ -4,7 +4,7 @@ using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Configuration;
 using Rose.Core.Execution;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;

@@ -7,7 +7,7 @@ namespace Rose.Core.Undo;
 public sealed record BackupRelation(string? Schema, string Name, bool Only, string? Alias)
 {
     /// <summary>The relation quoted as SQL, schema-qualified when the statement qualified it.</summary>
-    public string Sql => (Schema is null ? "" : Storage.PgIdentifiers.QuoteIdentifier(Schema) + ".") + Storage.PgIdentifiers.QuoteIdentifier(Name);
+    public string Sql => (Schema is null ? "" : Sql.PgIdentifiers.QuoteIdentifier(Schema) + ".") + Sql.PgIdentifiers.QuoteIdentifier(Name);
 
     public string Display => Schema is null ? Name : Schema + "." + Name;
 }

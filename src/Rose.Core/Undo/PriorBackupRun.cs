@@ -1,7 +1,6 @@
 using Npgsql;
 using Rose.Core.Execution;
 using Rose.Core.Sql;
-using Rose.Core.Storage;
 
 namespace Rose.Core.Undo;
 

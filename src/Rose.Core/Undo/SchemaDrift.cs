@@ -30,7 +30,7 @@ public sealed class SchemaDrift(MigrationPlanner planner, MigrationSources sourc
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Executor who, SqlPolicy policy, CancellationToken ct)
+    public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(policy);

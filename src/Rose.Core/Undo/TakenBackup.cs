@@ -24,7 +24,7 @@ public sealed record TakenBackup(
 {
     public const string Schema = "rose_backup";
 
-    public string BackupSql => Storage.PgIdentifiers.QuoteIdentifier(Schema) + "." + Storage.PgIdentifiers.QuoteIdentifier(BackupTable);
+    public string BackupSql => Sql.PgIdentifiers.QuoteIdentifier(Schema) + "." + Sql.PgIdentifiers.QuoteIdentifier(BackupTable);
 
-    public string SourceSql => Storage.PgIdentifiers.QuoteIdentifier(SourceSchema) + "." + Storage.PgIdentifiers.QuoteIdentifier(SourceTable);
+    public string SourceSql => Sql.PgIdentifiers.QuoteIdentifier(SourceSchema) + "." + Sql.PgIdentifiers.QuoteIdentifier(SourceTable);
 }

@@ -74,7 +74,7 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : IAsyncLif
     {
         await using var conn = new NpgsqlConnection(app.TargetConnection);
         await conn.OpenAsync();
-        await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
     private async Task<string?> ScalarAsync(string sql)

@@ -40,7 +40,7 @@ public partial class DriftPanel
         {
             var files = Set.Scripts.Select(s => (s.FileName, s.Sql)).ToList();
             var policy = await Identity.PolicyForAsync(User, CancellationToken.None);
-            report = await Task.Run(() => Drift.CheckAsync(Database, files, CurrentIdentity.ToExecutor(User), policy, CancellationToken.None));
+            report = await Task.Run(() => Drift.CheckAsync(Database, files, CurrentIdentity.ToActor(User), policy, CancellationToken.None));
         }
         catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException or Core.Audit.AuditUnavailableException)
         {

@@ -40,7 +40,7 @@ public partial class RollbackPanel
         try
         {
             var user = (await Auth.GetAuthenticationStateAsync()).User;
-            var outcome = await Rollback.RollbackAsync(AuditId, CurrentIdentity.ToExecutor(user), Channel.Workbench,
+            var outcome = await Rollback.RollbackAsync(AuditId, CurrentIdentity.ToActor(user), Channel.Workbench,
                 await Identity.PolicyForAsync(user, CancellationToken.None), reason ?? "", CancellationToken.None);
             (severity, message) = outcome.Status switch
             {
