@@ -1,3 +1,5 @@
+using Rose.Core.Sql;
+
 namespace Rose.Core.Undo;
 
 /// <summary>A relation a statement changes, as the statement names it.</summary>
@@ -7,7 +9,7 @@ namespace Rose.Core.Undo;
 public sealed record BackupRelation(string? Schema, string Name, bool Only, string? Alias)
 {
     /// <summary>The relation quoted as SQL, schema-qualified when the statement qualified it.</summary>
-    public string Sql => (Schema is null ? "" : Sql.PgIdentifiers.QuoteIdentifier(Schema) + ".") + Sql.PgIdentifiers.QuoteIdentifier(Name);
+    public string Sql => (Schema is null ? "" : PgIdentifiers.QuoteIdentifier(Schema) + ".") + PgIdentifiers.QuoteIdentifier(Name);
 
     public string Display => Schema is null ? Name : Schema + "." + Name;
 }

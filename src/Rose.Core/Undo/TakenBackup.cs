@@ -1,3 +1,5 @@
+using Rose.Core.Sql;
+
 namespace Rose.Core.Undo;
 
 /// <summary>
@@ -24,7 +26,7 @@ public sealed record TakenBackup(
 {
     public const string Schema = "rose_backup";
 
-    public string BackupSql => Sql.PgIdentifiers.QuoteIdentifier(Schema) + "." + Sql.PgIdentifiers.QuoteIdentifier(BackupTable);
+    public string BackupSql => PgIdentifiers.QuoteIdentifier(Schema) + "." + PgIdentifiers.QuoteIdentifier(BackupTable);
 
-    public string SourceSql => Sql.PgIdentifiers.QuoteIdentifier(SourceSchema) + "." + Sql.PgIdentifiers.QuoteIdentifier(SourceTable);
+    public string SourceSql => PgIdentifiers.QuoteIdentifier(SourceSchema) + "." + PgIdentifiers.QuoteIdentifier(SourceTable);
 }

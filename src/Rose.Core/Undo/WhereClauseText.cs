@@ -74,7 +74,7 @@ internal static class WhereClauseText
     /// <summary>The SELECT that reads the rows the statement will change.</summary>
     public static string SelectSql(BackupRelation relation, string? condition) =>
         $"SELECT * FROM {(relation.Only ? "ONLY " : "")}{relation.Sql}"
-        + (relation.Alias is null ? "" : " AS " + Sql.PgIdentifiers.QuoteIdentifier(relation.Alias))
+        + (relation.Alias is null ? "" : " AS " + PgIdentifiers.QuoteIdentifier(relation.Alias))
         + (condition is null ? "" : "\nWHERE " + condition + "\n");
 
     /// <summary>The tree as JSON without source positions, which differ between the statement and the probe.</summary>
