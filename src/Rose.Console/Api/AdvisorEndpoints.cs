@@ -35,7 +35,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.TopAsync(CurrentIdentity.ToExecutor(http.User), name, top ?? DefaultTop, ct);
+                var report = await service.TopAsync(CurrentIdentity.ToActor(http.User), name, top ?? DefaultTop, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,
@@ -63,7 +63,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var executor = CurrentIdentity.ToExecutor(http.User);
+                var executor = CurrentIdentity.ToActor(http.User);
                 // /mcp marks the calls it runs (server-side, not a header a client could send), so what-if planning is audited on the channel it came from.
                 var channel = Rose.Console.Mcp.InProcessApiBackend.IsMcpCall(http) ? Channel.Mcp : Channel.Api;
                 var advice = body!.Workload == true
@@ -77,7 +77,7 @@ internal static class AdvisorEndpoints
             HealthCheckService service, CancellationToken ct) =>
             await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.CheckAsync(CurrentIdentity.ToExecutor(http.User), name, ct);
+                var report = await service.CheckAsync(CurrentIdentity.ToActor(http.User), name, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,

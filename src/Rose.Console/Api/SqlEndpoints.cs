@@ -29,11 +29,11 @@ internal static class SqlEndpoints
     /// The channel is the server's decision, never the client's word: the MCP endpoint called with an
     /// agent's API key is mcp; everything else (any header, a person's cookie on the MCP path) is api.
     /// </summary>
-    internal static Channel ChannelFor(bool viaMcp, Executor executor) =>
-        viaMcp && executor.Kind == ExecutorKind.Agent ? Channel.Mcp : Channel.Api;
+    internal static Channel ChannelFor(bool viaMcp, Actor executor) =>
+        viaMcp && executor.Kind == ActorKind.Agent ? Channel.Mcp : Channel.Api;
 
     /// <summary>As above, plus any identity's tool call that the console's own /mcp runs in process (a person's OAuth token included).</summary>
-    internal static Channel ChannelFor(bool viaMcp, Executor executor, HttpContext http) =>
+    internal static Channel ChannelFor(bool viaMcp, Actor executor, HttpContext http) =>
         Rose.Console.Mcp.InProcessApiBackend.IsMcpCall(http) ? Channel.Mcp : ChannelFor(viaMcp, executor);
 
     private static RouteHandlerBuilder Produces(RouteHandlerBuilder endpoint) =>
@@ -65,7 +65,7 @@ internal static class SqlEndpoints
             return Results.BadRequest(new BadRequestResponse("bad_request", "max_rows must be a positive number."));
         }
 
-        var executor = CurrentIdentity.ToExecutor(http.User);
+        var executor = CurrentIdentity.ToActor(http.User);
         var request = new ExecutionRequest(
             executor, ChannelFor(viaMcp, executor, http), body.Database ?? string.Empty, body.Sql ?? string.Empty,
             body.Reason, await identity.PolicyForAsync(http.User, ct), body.MaxRows);

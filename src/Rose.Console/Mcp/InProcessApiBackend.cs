@@ -48,7 +48,7 @@ internal sealed class InProcessApiBackend(
         var query = split < 0 ? QueryString.Empty : new QueryString(pathAndQuery[split..]);
         var bytes = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web);
         var route = path.StartsWithSegments("/api/v1") ? Match(method, path) : null;
-        var call = McpToolAudit.ToolCall.From(CurrentIdentity.ToExecutor(user), tool, method, path, query, route?.Values, bytes);
+        var call = McpToolAudit.ToolCall.From(CurrentIdentity.ToActor(user), tool, method, path, query, route?.Values, bytes);
         if (route is not var (endpoint, values))
         {
             await toolAudit.DeniedAsync(call, "no such Rose API route", ct);

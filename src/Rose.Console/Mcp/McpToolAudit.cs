@@ -46,9 +46,9 @@ internal sealed class McpToolAudit(AuditLog audit)
             }, CancellationToken.None);
 
     /// <summary>What one tool call is, as its audit row shows it.</summary>
-    internal sealed record ToolCall(Executor Executor, string Tool, string Database, string? Reason, string Text)
+    internal sealed record ToolCall(Actor Executor, string Tool, string Database, string? Reason, string Text)
     {
-        public static ToolCall From(Executor executor, string tool, HttpMethod method, PathString path, QueryString query,
+        public static ToolCall From(Actor executor, string tool, HttpMethod method, PathString path, QueryString query,
             RouteValueDictionary? routeValues, byte[]? body)
         {
             string? database = routeValues?.TryGetValue("database", out var routeDb) == true ? routeDb as string : null;
