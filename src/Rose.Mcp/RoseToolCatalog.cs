@@ -181,7 +181,7 @@ public static class RoseToolCatalog
              [Description("The audit_id of the change to undo.")] long audit_id,
              [Description("Why, for the audit log and approvers.")] string reason,
              CancellationToken ct = default) =>
-                Post(rq, $"/api/v1/changes/{audit_id}/rollback", new { reason }, ct),
+                Post(rq, "change_rollback", $"/api/v1/changes/{audit_id}/rollback", new { reason }, ct),
             readOnly: false, destructive: true);
         return tools;
     }
