@@ -14,8 +14,10 @@ public sealed class ControlSchemaMigrator
     /// <summary>Session advisory lock key held for a whole run ('rose' 'schm' as two ASCII words).</summary>
     public const long AdvisoryLockKey = 0x726F7365_7363686D;
 
+    // CREATE SCHEMA checks the database's CREATE privilege even when the schema exists; the control
+    // role owns schema rose but may not create schemas, so the schema is created only when missing.
     private const string CreateHistory = """
-        CREATE SCHEMA IF NOT EXISTS rose;
+        DO $rose$ BEGIN IF to_regnamespace('rose') IS NULL THEN CREATE SCHEMA rose; END IF; END $rose$;
         CREATE TABLE IF NOT EXISTS rose.schema_version (
             version     integer PRIMARY KEY,
             name        text NOT NULL,
