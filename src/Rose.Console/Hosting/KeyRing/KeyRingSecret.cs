@@ -38,20 +38,27 @@ public sealed class KeyRingSecret
             }
 
             Directory.CreateDirectory(System.IO.Path.GetDirectoryName(System.IO.Path.GetFullPath(path))!);
+            // Written to a private temporary file and moved into place, so another console starting at the
+            // same moment never reads a half-written key; whoever moves first wins and the other uses theirs.
+            var temporary = path + "." + Guid.NewGuid().ToString("N")[..8] + ".tmp";
             var options = new FileStreamOptions { Mode = FileMode.CreateNew, Access = FileAccess.Write };
             if (!OperatingSystem.IsWindows())
             {
                 options.UnixCreateMode = UnixFileMode.UserRead | UnixFileMode.UserWrite;
             }
 
+            using (var file = new FileStream(temporary, options))
+            {
+                file.Write(RandomNumberGenerator.GetBytes(MinimumLength));
+            }
+
             try
             {
-                using var file = new FileStream(path, options);
-                file.Write(RandomNumberGenerator.GetBytes(MinimumLength));
+                File.Move(temporary, path, overwrite: false);
             }
             catch (IOException) when (File.Exists(path))
             {
-                // Another console on this machine created it first: use theirs.
+                File.Delete(temporary);
             }
         }
 
