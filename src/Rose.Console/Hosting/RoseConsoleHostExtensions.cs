@@ -8,7 +8,7 @@ using Rose.Console.Components.Pages.Workbench;
 using Rose.Console.Hosting.KeyRing;
 using Rose.Core;
 using Rose.Core.Configuration;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Console.Hosting;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Rose.Console.Hosting.KeyRing;
 using Rose.Core.Configuration;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.KeyRing;

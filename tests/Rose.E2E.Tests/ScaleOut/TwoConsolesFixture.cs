@@ -1,6 +1,6 @@
 using System.Security.Cryptography;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.E2E.Tests.Infrastructure;
 using Rose.Tests.Shared;
 

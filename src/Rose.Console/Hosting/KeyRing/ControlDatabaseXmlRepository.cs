@@ -1,7 +1,7 @@
 using System.Xml.Linq;
 using Microsoft.AspNetCore.DataProtection.Repositories;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Console.Hosting.KeyRing;
 

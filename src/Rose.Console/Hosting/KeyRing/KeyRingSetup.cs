@@ -4,7 +4,7 @@ using Microsoft.AspNetCore.DataProtection.KeyManagement;
 using Microsoft.Extensions.Options;
 using Rose.Core.Configuration;
 using Rose.Core.Instances;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Console.Hosting.KeyRing;
 
