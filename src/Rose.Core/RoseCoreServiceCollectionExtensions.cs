@@ -53,6 +53,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
         services.AddSingleton<RejectedRequestLog>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Instances.WorkClaims>();
         services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
