@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Policy;
@@ -15,19 +14,31 @@ namespace Rose.Core.Execution;
 /// policy enforcer, write the audit row (fail closed), then run, deny, or park for approval,
 /// and record the outcome.
 /// </summary>
-public sealed partial class ExecutionService(
-    ISqlClassifier classifier,
-    PolicyEnforcer enforcer,
-    TargetRegistry targets,
-    SqlExecutor executor,
-    AuditLog audit,
-    ApprovalStore approvals,
-    ApprovalNotifier approvalNotifier,
-    ApprovalPreviewer previewer,
-    IOptions<RoseOptions> options,
-    ILogger<ExecutionService> logger)
+public sealed partial class ExecutionService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ISqlClassifier classifier;
+    private readonly PolicyEnforcer enforcer;
+    private readonly TargetRegistry targets;
+    private readonly SqlExecutor executor;
+    private readonly AuditedRuns runs;
+    private readonly IApprovalParking parking;
+    private readonly IOptions<RoseOptions> options;
+    private readonly ILogger<ExecutionService> logger;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor,
+        AuditedRuns runs, IApprovalParking parking, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
+    {
+        this.classifier = classifier;
+        this.enforcer = enforcer;
+        this.targets = targets;
+        this.executor = executor;
+        this.runs = runs;
+        this.parking = parking;
+        this.options = options;
+        this.logger = logger;
+    }
 
     /// <summary>Classification and decision only: what would happen, nothing run or audited.</summary>
     public (SqlBatch Batch, PolicyDecision Decision) Preview(string database, string sql, Policy.SqlPolicy policy)
@@ -60,59 +71,29 @@ public sealed partial class ExecutionService(
         // An approved request runs what the approver saw; it still must not be denied by today's policy.
         var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
 
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
+        var attempt = new AuditAttempt(request.Executor, request.Channel, request.Database,
             request.Reason, request.Sql, decision.Operations, decision.Decision, decision.Reasons, request.ApprovalId,
-            request.ApprovedBy), ct);
+            request.ApprovedBy);
 
         if (effective == Decision.Deny)
         {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, decision);
+            var deniedId = await runs.RecordAsync(attempt, new AuditOutcome(AuditStatus.Denied), ct);
+            return new ExecutionOutcome(OutcomeStatus.Denied, deniedId, batch, decision);
         }
 
         if (effective == Decision.Approval)
         {
-            var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
-                request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
-                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
-            await AttachPreviewAsync(approvalId, target, batch, ct);
-            await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+            var (parkedId, approvalId) = await runs.RunAsync(attempt,
+                run => parking.ParkAsync(new ParkedRequest(request, decision, run.AuditId), ct),
+                _ => new AuditOutcome(AuditStatus.PendingApproval), ct);
+            await parking.AnnounceAsync(approvalId, target, batch, ct);
+            return new ExecutionOutcome(OutcomeStatus.PendingApproval, parkedId, batch, decision, ApprovalId: approvalId);
         }
 
         var limits = Limits(target.Definition, request);
-        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct);
-        var status = result.Status switch
-        {
-            ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
-            ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
-            _ => OutcomeStatus.Failed,
-        };
-
-        // The outcome is written even when the caller has gone away: the attempt must be closed.
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(
-            status switch
-            {
-                OutcomeStatus.Succeeded => AuditStatus.Succeeded,
-                OutcomeStatus.Cancelled => AuditStatus.Cancelled,
-                _ => AuditStatus.Failed,
-            },
-            result.TotalRowsAffected,
-            result.DurationMs,
-            result.Error?.SqlState,
-            result.Error?.Message,
-            JsonSerializer.Serialize(result.Statements.Select(s => new
-            {
-                s.Index,
-                s.Tag,
-                s.RowsAffected,
-                s.RowCount,
-                s.Truncated,
-                s.DurationMs,
-                s.RanAlone,
-            }), Json)), CancellationToken.None);
-
+        var (auditId, result) = await runs.RunAsync(attempt,
+            _ => executor.ExecuteAsync(target, batch, limits, sink, ct), Outcome, ct);
+        var status = Status(result);
         if (status == OutcomeStatus.Failed)
         {
             logger.LogInformation("Audit {AuditId}: {Database} failed with SQLSTATE {SqlState}", auditId, request.Database, result.Error?.SqlState);
@@ -121,20 +102,35 @@ public sealed partial class ExecutionService(
         return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
     }
 
-    /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>
-    private async Task AttachPreviewAsync(long approvalId, RegisteredTarget target, SqlBatch batch, CancellationToken ct)
+    private static OutcomeStatus Status(ExecutionResult result) => result.Status switch
     {
-        try
+        ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
+        ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
+        _ => OutcomeStatus.Failed,
+    };
+
+    /// <summary>The outcome row of a batch that ran: its status, counts, timings and error, statement by statement.</summary>
+    private static AuditOutcome Outcome(ExecutionResult result) => new(
+        Status(result) switch
         {
-            var (preview, snapshot) = await previewer.ComputeAsync(approvalId, target, batch, ct);
-            await approvals.SetPreviewAsync(approvalId, preview, snapshot, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or AuditUnavailableException)
+            OutcomeStatus.Succeeded => AuditStatus.Succeeded,
+            OutcomeStatus.Cancelled => AuditStatus.Cancelled,
+            _ => AuditStatus.Failed,
+        },
+        result.TotalRowsAffected,
+        result.DurationMs,
+        result.Error?.SqlState,
+        result.Error?.Message,
+        JsonSerializer.Serialize(result.Statements.Select(s => new
         {
-            logger.LogWarning(ex, "No risk preview for approval {ApprovalId}", approvalId);
-            await approvals.SetPreviewAsync(approvalId, JsonSerializer.Serialize(new { error = "The risk preview could not be computed." }), null, CancellationToken.None);
-        }
-    }
+            s.Index,
+            s.Tag,
+            s.RowsAffected,
+            s.RowCount,
+            s.Truncated,
+            s.DurationMs,
+            s.RanAlone,
+        }), Json));
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)
     {
