@@ -35,7 +35,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.TopAsync(CurrentIdentity.ToExecutor(http.User), name, top ?? DefaultTop, ct);
+                var report = await service.TopAsync(CurrentIdentity.ToActor(http.User), name, top ?? DefaultTop, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,
@@ -63,7 +63,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var executor = CurrentIdentity.ToExecutor(http.User);
+                var executor = CurrentIdentity.ToActor(http.User);
                 // The MCP server marks its calls, so what-if planning is audited on the channel it came from.
                 var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
                 var advice = body!.Workload == true
@@ -77,7 +77,7 @@ internal static class AdvisorEndpoints
             HealthCheckService service, CancellationToken ct) =>
             await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.CheckAsync(CurrentIdentity.ToExecutor(http.User), name, ct);
+                var report = await service.CheckAsync(CurrentIdentity.ToActor(http.User), name, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,

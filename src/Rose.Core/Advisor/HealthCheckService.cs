@@ -8,7 +8,7 @@ public sealed class HealthCheckService(AdvisorReads reads)
 {
     private static readonly string[] Order = [HealthStatus.Ok, HealthStatus.Warning, HealthStatus.Critical];
 
-    public async Task<HealthReport> CheckAsync(Executor executor, string database, CancellationToken ct)
+    public async Task<HealthReport> CheckAsync(Actor executor, string database, CancellationToken ct)
     {
         var definitions = HealthCheckDefinitions.All;
         // One batch is one audited read; if any check fails (a permission, a missing view) the

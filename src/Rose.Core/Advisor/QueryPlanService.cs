@@ -8,7 +8,7 @@ namespace Rose.Core.Advisor;
 public sealed partial class QueryPlanService(AdvisorReads reads, ISqlClassifier classifier)
 {
     /// <summary>(plan JSON, null) or (null, why not).</summary>
-    public async Task<(string? PlanJson, string? Error)> ExplainAsync(Executor executor, Channel channel, string database, string query, CancellationToken ct)
+    public async Task<(string? PlanJson, string? Error)> ExplainAsync(Actor executor, Channel channel, string database, string query, CancellationToken ct)
     {
         if (classifier.Classify(query ?? "").Statements is not [{ IsParsed: true } statement])
         {

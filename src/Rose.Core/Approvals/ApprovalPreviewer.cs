@@ -161,7 +161,7 @@ public sealed class ApprovalPreviewer
     private async Task<(long? Rows, SqlError? Error)> DryRunAuditedAsync(long approvalId, RegisteredTarget target, SqlStatement statement, ExecutionLimits limits, CancellationToken ct)
     {
         // The dry run really executes the statement (then rolls it back), so it is audited like any run.
-        var (_, ran) = await runs.RunAsync(new AuditAttempt(Executor.System("preview"), Channel.Approval, target.Definition.Name,
+        var (_, ran) = await runs.RunAsync(new AuditAttempt(Actor.System("preview"), Channel.Approval, target.Definition.Name,
                 $"risk preview of approval request {approvalId} (rolled back)", statement.Text, statement.Operations, Decision.Allow,
                 ["risk preview: run in a transaction that is always rolled back"], approvalId),
             _ => executor.DryRunAsync(target, statement, limits, ct),

@@ -41,12 +41,14 @@ internal static class ArchitectureRules
         foreach (var (caller, callee) in IlCalls.Of(types))
         {
             var owner = IlCalls.Owner(caller.DeclaringType!);
-            if (InNamespace(owner, executionNamespace) || NotTargetConnections.ContainsKey(owner.Name) || Forbidden(callee) is not { } what)
+            // A registered target may dispose its own pools.
+            if (InNamespace(owner, executionNamespace) || NotTargetConnections.ContainsKey(owner.Name) || owner == callee.DeclaringType
+                || Forbidden(callee) is not { } what)
             {
                 continue;
             }
 
-            violations.Add($"{owner.FullName}.{caller.Name} {what}: only {executionNamespace} may reach a target (ARCHITECTURE.md, rule 1).");
+            violations.Add($"{IlCalls.Describe(caller)} {what}: only {executionNamespace} may reach a target (ARCHITECTURE.md, rule 1).");
         }
 
         return [.. violations.Distinct(StringComparer.Ordinal)];
@@ -91,7 +93,7 @@ internal static class ArchitectureRules
             var owner = IlCalls.Owner(caller.DeclaringType!);
             if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace)
             {
-                violations.Add($"{owner.FullName}.{caller.Name} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
+                violations.Add($"{IlCalls.Describe(caller)} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
             }
         }
 

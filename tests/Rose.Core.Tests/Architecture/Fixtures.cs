@@ -31,7 +31,7 @@ namespace Rose.Core.Tests.Architecture.Fixtures
     /// <summary>Breaks rule 3: writes an audit attempt itself, outside Execution and Audit.</summary>
     internal static class WritesAuditAttempt
     {
-        public static Task<long> WriteAsync(AuditLog audit) => audit.RecordAttemptAsync(new AuditAttempt(Executor.System("fixture"), Channel.Api, "t", null,
+        public static Task<long> WriteAsync(AuditLog audit) => audit.RecordAttemptAsync(new AuditAttempt(Actor.System("fixture"), Channel.Api, "t", null,
             "SELECT 1", ["SELECT"], Decision.Allow, []), CancellationToken.None);
     }
 }

@@ -29,6 +29,29 @@ internal static class IlCalls
         return type;
     }
 
+    /// <summary>
+    /// "Type.Method" as written in the source: for code the compiler moved into a nested type (an async
+    /// state machine "&lt;OpenAsync&gt;d__3", a lambda "&lt;Pool&gt;b__0_0"), the method it came from.
+    /// </summary>
+    public static string Describe(MethodBase caller)
+    {
+        var declaring = caller.DeclaringType!;
+        var owner = Owner(declaring);
+        var name = caller.Name;
+        foreach (var part in new[] { declaring.Name, caller.Name })
+        {
+            var open = part.IndexOf('<', StringComparison.Ordinal);
+            var close = part.IndexOf('>', StringComparison.Ordinal);
+            if (open >= 0 && close > open + 1)
+            {
+                name = part[(open + 1)..close];
+                break;
+            }
+        }
+
+        return owner.FullName + "." + name;
+    }
+
     /// <summary>Every (caller, callee) pair in the bodies of the given types' methods.</summary>
     public static IEnumerable<(MethodBase Caller, MethodBase Callee)> Of(IEnumerable<Type> types)
     {
