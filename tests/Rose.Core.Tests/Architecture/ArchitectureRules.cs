@@ -100,6 +100,42 @@ internal static class ArchitectureRules
         return [.. violations.Distinct(StringComparer.Ordinal)];
     }
 
+    /// <summary>The layers above Execution: they use it, it never uses them (no Approvals -> Execution -> Approvals circle).</summary>
+    public static readonly IReadOnlyList<string> AboveExecution =
+        ["Rose.Core.Approvals", "Rose.Core.Migrations", "Rose.Core.Validation", "Rose.Core.Advisor", "Rose.Core.Agents"];
+
+    /// <summary>
+    /// Execution depends on nothing above it: no call into, and no field or parameter of, a type of the
+    /// given namespaces. Parking goes through IApprovalParking, declared in Execution. How it fails:
+    /// <see cref="Fixtures.Execution.CallsUpIntoApprovals"/> is reported by this function.
+    /// </summary>
+    public static List<string> ExecutionDependsUpward(IEnumerable<Type> types, string executionNamespace, IReadOnlyList<string> above)
+    {
+        var list = types.ToList();
+        bool Above(Type? t) => t is not null && above.Any(a => InNamespace(IlCalls.Owner(t), a));
+        var violations = new List<string>();
+        foreach (var (caller, callee) in IlCalls.Of(list))
+        {
+            if (InNamespace(IlCalls.Owner(caller.DeclaringType!), executionNamespace) && Above(callee.DeclaringType))
+            {
+                violations.Add($"{IlCalls.Describe(caller)} uses {callee.DeclaringType!.FullName}.{callee.Name}: Execution must not depend on the layers above it (ARCHITECTURE.md, layers).");
+            }
+        }
+
+        foreach (var type in list.Where(t => InNamespace(IlCalls.Owner(t), executionNamespace)))
+        {
+            const BindingFlags all = BindingFlags.Instance | BindingFlags.Static | BindingFlags.Public | BindingFlags.NonPublic | BindingFlags.DeclaredOnly;
+            var used = type.GetFields(all).Select(f => f.FieldType)
+                .Concat(type.GetConstructors(all).Cast<MethodBase>().Concat(type.GetMethods(all)).SelectMany(m => m.GetParameters()).Select(p => p.ParameterType));
+            foreach (var t in used.Where(Above).Distinct())
+            {
+                violations.Add($"{type.FullName} holds or takes a {t.FullName}: Execution must not depend on the layers above it (ARCHITECTURE.md, layers).");
+            }
+        }
+
+        return [.. violations.Distinct(StringComparer.Ordinal)];
+    }
+
     private static bool InNamespace(Type owner, string name) =>
         owner.Namespace is { } ns && (ns == name || ns.StartsWith(name + ".", StringComparison.Ordinal));
 

@@ -93,4 +93,20 @@ public sealed class ArchitectureTests
         Assert.Equal(typeof(WritesAuditAttempt).FullName + ".WriteAsync writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).",
             Assert.Single(violations));
     }
+
+    [Fact]
+    public void Layers_ExecutionDoesNotDependOnApprovalsMigrationsOrAnythingAbove()
+    {
+        var violations = ArchitectureRules.ExecutionDependsUpward(IlCalls.TypesOf(Core), ArchitectureRules.ExecutionNamespace, ArchitectureRules.AboveExecution);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void Layers_ReportsTheBadFixture()
+    {
+        var violations = ArchitectureRules.ExecutionDependsUpward(FixtureTypes, typeof(Fixtures.Execution.HoldsConnection).Namespace!, ["Rose.Core.Approvals"]);
+
+        Assert.Equal(typeof(Fixtures.Execution.CallsUpIntoApprovals).FullName + ".Lock uses Rose.Core.Approvals.LockLevels.For: Execution must not depend on the layers above it (ARCHITECTURE.md, layers).",
+            Assert.Single(violations));
+    }
 }

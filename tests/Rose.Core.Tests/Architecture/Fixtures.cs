@@ -44,6 +44,12 @@ namespace Rose.Core.Tests.Architecture.Fixtures.Execution
         public int Pid => connection.ProcessID;
     }
 
+    /// <summary>Breaks the layering: the fixtures' Execution calls up into Approvals.</summary>
+    internal static class CallsUpIntoApprovals
+    {
+        public static string Lock(string tag) => Rose.Core.Approvals.LockLevels.For(tag, concurrently: false);
+    }
+
     /// <summary>Not a violation of rule 1: inside Execution, opening a connection is allowed.</summary>
     internal static class OpensInsideExecution
     {
