@@ -64,8 +64,8 @@ internal static class AdvisorEndpoints
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
                 var executor = CurrentIdentity.ToActor(http.User);
-                // The MCP server marks its calls, so what-if planning is audited on the channel it came from.
-                var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
+                // /mcp marks the calls it runs (server-side, not a header a client could send), so what-if planning is audited on the channel it came from.
+                var channel = Rose.Console.Mcp.InProcessApiBackend.IsMcpCall(http) ? Channel.Mcp : Channel.Api;
                 var advice = body!.Workload == true
                     ? await service.ForWorkloadAsync(executor, channel, name, body.Top ?? 10, ct)
                     : await service.ForQueriesAsync(executor, channel, name, [.. body.Queries!.Select(q => q!)], ct);
