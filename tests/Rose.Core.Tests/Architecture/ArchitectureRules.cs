@@ -24,6 +24,15 @@ internal static class ArchitectureRules
         ["EmbeddedPostgres"] = "starts and waits for Rose's own embedded cluster",
     };
 
+    /// <summary>
+    /// Writers of audit attempts outside Execution and Audit, each with its reason; matched by type name.
+    /// An entry here is a debt to pay (move it behind AuditedRuns), not a pattern to copy.
+    /// </summary>
+    public static readonly IReadOnlyDictionary<string, string> KnownAuditWriters = new Dictionary<string, string>(StringComparer.Ordinal)
+    {
+        ["McpToolAudit"] = "the /mcp tool-call row (Rose.Console), written before the in-process route runs; the route audits its own SQL through the pipeline",
+    };
+
     /// <summary>The types whose visibility outside Core would be a door around the pipeline.</summary>
     public static readonly IReadOnlyList<string> ExecutionInternals = ["SqlExecutor", "TargetSession", "CleanConnection", "AuditedRuns", "RunContext", "TargetPools", "ScratchDatabase", "PgClientTools"];
 
@@ -91,7 +100,8 @@ internal static class ArchitectureRules
         foreach (var (caller, callee) in IlCalls.Of(types))
         {
             var owner = IlCalls.Owner(caller.DeclaringType!);
-            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace)
+            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace
+                && !KnownAuditWriters.ContainsKey(owner.Name))
             {
                 violations.Add($"{IlCalls.Describe(caller)} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
             }
