@@ -16,29 +16,34 @@ namespace Rose.Core.Execution;
 /// </summary>
 public sealed partial class ExecutionService
 {
-    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     private readonly ISqlClassifier classifier;
     private readonly PolicyEnforcer enforcer;
     private readonly TargetRegistry targets;
     private readonly SqlExecutor executor;
+    private readonly AuditLog audit;
     private readonly AuditedRuns runs;
     private readonly IApprovalParking parking;
+    private readonly Undo.PriorBackups priorBackups;
     private readonly IOptions<RoseOptions> options;
     private readonly ILogger<ExecutionService> logger;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor,
-        AuditedRuns runs, IApprovalParking parking, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
+    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, AuditLog audit,
+        AuditedRuns runs, IApprovalParking parking, Undo.PriorBackups priorBackups, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
     {
         this.classifier = classifier;
         this.enforcer = enforcer;
         this.targets = targets;
         this.executor = executor;
+        this.audit = audit;
         this.runs = runs;
         this.parking = parking;
+        this.priorBackups = priorBackups;
         this.options = options;
         this.logger = logger;
     }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Classification and decision only: what would happen, nothing run or audited.</summary>
     public (SqlBatch Batch, PolicyDecision Decision) Preview(string database, string sql, Policy.SqlPolicy policy)
@@ -68,32 +73,72 @@ public sealed partial class ExecutionService
             decision = decision with { Decision = Decision.Deny, Reasons = [$"there is no target database named '{request.Database}'"] };
         }
 
+        // A destructive statement whose prior backup cannot be promised parks or is denied instead.
+        var backupGate = priorBackups.Gate(known ? target.Definition : null, batch, decision, request.ApprovalId);
+        decision = backupGate.Decision;
+
         // An approved request runs what the approver saw; it still must not be denied by today's policy.
         var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
 
-        var attempt = new AuditAttempt(request.Executor, request.Channel, request.Database,
+        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
             request.Reason, request.Sql, decision.Operations, decision.Decision, decision.Reasons, request.ApprovalId,
-            request.ApprovedBy);
+            request.ApprovedBy), ct);
 
         if (effective == Decision.Deny)
         {
-            var deniedId = await runs.RecordAsync(attempt, new AuditOutcome(AuditStatus.Denied), ct);
-            return new ExecutionOutcome(OutcomeStatus.Denied, deniedId, batch, decision);
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, decision);
         }
 
         if (effective == Decision.Approval)
         {
-            var (parkedId, approvalId) = await runs.RunAsync(attempt,
-                run => parking.ParkAsync(new ParkedRequest(request, decision, run.AuditId), ct),
-                _ => new AuditOutcome(AuditStatus.PendingApproval), ct);
-            await parking.AnnounceAsync(approvalId, target, batch, ct);
-            return new ExecutionOutcome(OutcomeStatus.PendingApproval, parkedId, batch, decision, ApprovalId: approvalId);
+            return await ParkAsync(request, decision, auditId, target, batch, ct);
         }
 
         var limits = Limits(target.Definition, request);
-        var (auditId, result) = await runs.RunAsync(attempt,
-            _ => executor.ExecuteAsync(target, batch, limits, sink, ct), Outcome, ct);
-        var status = Status(result);
+        var backup = priorBackups.Start(backupGate, auditId);
+        ExecutionResult result;
+        try
+        {
+            result = await executor.ExecuteAsync(target, batch, limits, sink, ct, backup);
+        }
+        catch (Undo.PriorBackupException ex)
+        {
+            return await WithoutBackupAsync(request, decision, auditId, target, batch, ex, ct);
+        }
+
+        await priorBackups.RecordAsync(auditId, request.Database, backup, result);
+        var status = result.Status switch
+        {
+            ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
+            ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
+            _ => OutcomeStatus.Failed,
+        };
+
+        // The outcome is written even when the caller has gone away: the attempt must be closed.
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(
+            status switch
+            {
+                OutcomeStatus.Succeeded => AuditStatus.Succeeded,
+                OutcomeStatus.Cancelled => AuditStatus.Cancelled,
+                _ => AuditStatus.Failed,
+            },
+            result.TotalRowsAffected,
+            result.DurationMs,
+            result.Error?.SqlState,
+            result.Error?.Message,
+            JsonSerializer.Serialize(result.Statements.Select(s => new
+            {
+                s.Index,
+                s.Tag,
+                s.RowsAffected,
+                s.RowCount,
+                s.Truncated,
+                s.DurationMs,
+                s.RanAlone,
+                Backups = Undo.PriorBackups.TablesOf(backup, s.Index),
+            }), Json)), CancellationToken.None);
+
         if (status == OutcomeStatus.Failed)
         {
             logger.LogInformation("Audit {AuditId}: {Database} failed with SQLSTATE {SqlState}", auditId, request.Database, result.Error?.SqlState);
@@ -102,35 +147,35 @@ public sealed partial class ExecutionService
         return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
     }
 
-    private static OutcomeStatus Status(ExecutionResult result) => result.Status switch
+    private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, long auditId, RegisteredTarget target,
+        SqlBatch batch, CancellationToken ct)
     {
-        ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
-        ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
-        _ => OutcomeStatus.Failed,
-    };
+        var approvalId = await parking.ParkAsync(new ParkedRequest(request, decision, auditId), ct);
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+        await parking.AnnounceAsync(approvalId, target, batch, ct);
+        return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+    }
 
-    /// <summary>The outcome row of a batch that ran: its status, counts, timings and error, statement by statement.</summary>
-    private static AuditOutcome Outcome(ExecutionResult result) => new(
-        Status(result) switch
+    /// <summary>The promised prior backup was not taken, so nothing ran: park or deny (refused backup), or fail.</summary>
+    private async Task<ExecutionOutcome> WithoutBackupAsync(ExecutionRequest request, PolicyDecision decision, long auditId,
+        RegisteredTarget target, SqlBatch batch, Undo.PriorBackupException ex, CancellationToken ct)
+    {
+        if (ex is Undo.PriorBackupRefusedException && request.ApprovalId is null)
         {
-            OutcomeStatus.Succeeded => AuditStatus.Succeeded,
-            OutcomeStatus.Cancelled => AuditStatus.Cancelled,
-            _ => AuditStatus.Failed,
-        },
-        result.TotalRowsAffected,
-        result.DurationMs,
-        result.Error?.SqlState,
-        result.Error?.Message,
-        JsonSerializer.Serialize(result.Statements.Select(s => new
-        {
-            s.Index,
-            s.Tag,
-            s.RowsAffected,
-            s.RowCount,
-            s.Truncated,
-            s.DurationMs,
-            s.RanAlone,
-        }), Json));
+            var stricter = priorBackups.Escalate(decision, "no prior backup: " + ex.Message);
+            if (stricter.Decision == Decision.Approval)
+            {
+                return await ParkAsync(request, stricter, auditId, target, batch, ct);
+            }
+
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied, ErrorMessage: ex.Message), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, stricter);
+        }
+
+        var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError("55000", ex.Message) };
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: "55000", ErrorMessage: ex.Message), CancellationToken.None);
+        return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
+    }
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)
     {
