@@ -94,7 +94,7 @@ public static class RoseCoreServiceCollectionExtensions
     /// cannot build one around those parts. The container only calls public constructors, so this
     /// factory resolves the internal one's parameters itself.
     /// </summary>
-    private static IServiceCollection AddSingletonWithInternalConstructor<T>(this IServiceCollection services)
+    internal static IServiceCollection AddSingletonWithInternalConstructor<T>(this IServiceCollection services)
         where T : class
     {
         var constructor = typeof(T).GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)

@@ -30,6 +30,7 @@ internal static class ArchitectureRules
     /// </summary>
     public static readonly IReadOnlyDictionary<string, string> KnownAuditWriters = new Dictionary<string, string>(StringComparer.Ordinal)
     {
+        ["SchemaDrift"] = "the drift check's own audit row (Rose.Core.Undo, merged last in this round); to move behind AuditedRuns",
         ["McpToolAudit"] = "the /mcp tool-call row (Rose.Console), written before the in-process route runs; the route audits its own SQL through the pipeline",
     };
 
