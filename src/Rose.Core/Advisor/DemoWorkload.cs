@@ -78,7 +78,7 @@ public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
             """, ct, tx);
         await ExecAsync(admin, $"""
             INSERT INTO page_views (customer_id, path, referrer, duration_ms, viewed_at)
-            SELECT 1 + (g * 7919) % 20000,
+            SELECT 1 + (g::bigint * 7919) % 20000,
                    (ARRAY['/', '/products', '/cart', '/checkout', '/account', '/search'])[1 + g % 6] || CASE WHEN g % 6 = 1 THEN '/' || (g % 500) ELSE '' END,
                    CASE WHEN g % 4 = 0 THEN 'https://search.example/' ELSE NULL END,
                    20 + (g * 31) % 4000,
