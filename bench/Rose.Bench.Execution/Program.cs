@@ -14,7 +14,8 @@ using Rose.Console.Hosting;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
+using Rose.Core.Control;
+using Rose.Core.Embedded;
 
 var seconds = args.Length > 0 ? double.Parse(args[0], System.Globalization.CultureInfo.InvariantCulture) : 10;
 var dataDir = Path.Combine(Path.GetTempPath(), "rose-bench-exec-" + Environment.ProcessId);
@@ -58,7 +59,7 @@ try
     var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     var execution = app.Services.GetRequiredService<ExecutionService>();
-    var agent = new Executor("bench", "bench", ExecutorKind.Agent, "bench");
+    var agent = new Actor("bench", "bench", ActorKind.Agent, "bench");
     var policy = new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" };
     await using var baselineSource = NpgsqlDataSource.Create(target);
     using var http = new HttpClient { BaseAddress = new Uri(url) };

@@ -14,7 +14,8 @@ using Rose.Core.Configuration;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
+using Rose.Core.Control;
+using Rose.Core.Embedded;
 
 var count = args.Length > 0 ? int.Parse(args[0], CultureInfo.InvariantCulture) : 1000;
 var dataDir = Path.Combine(Path.GetTempPath(), "rose-bench-migrations-" + Environment.ProcessId);
@@ -43,7 +44,7 @@ try
     var policy = new SqlPolicy { AllowedDatabases = ["bench"], AllowedOperations = ["CREATE TABLE", "INSERT"], Environment = "dev" };
 
     var watch = Stopwatch.StartNew();
-    var result = await runner.ApplyAsync(new MigrationRunRequest("bench", set, Executor.System("bench"), policy, "benchmark"), null, CancellationToken.None);
+    var result = await runner.ApplyAsync(new MigrationRunRequest("bench", set, Actor.System("bench"), policy, "benchmark"), null, CancellationToken.None);
     var roseSeconds = watch.Elapsed.TotalSeconds;
     if (result.Status != MigrationRunStatus.Succeeded || result.Applied.Count != count)
     {

@@ -7,7 +7,7 @@ using Npgsql;
 using Rose.Core;
 using Rose.Core.Configuration;
 using Rose.Core.Identity;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 using Rose.Tests.Shared;
@@ -64,7 +64,7 @@ foreach (var check in suite)
 
 var runner = services.GetRequiredService<ValidationRunner>();
 var suiteWatch = Stopwatch.StartNew();
-var report = await runner.RunAsync("bench", Executor.System("bench"), CancellationToken.None);
+var report = await runner.RunAsync("bench", Actor.System("bench"), CancellationToken.None);
 suiteWatch.Stop();
 foreach (var r in report.Results.Where(r => r.Table == "events"))
 {

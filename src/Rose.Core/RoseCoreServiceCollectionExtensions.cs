@@ -11,7 +11,7 @@ using Rose.Core.Execution;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Core.Targets;
 using Rose.Core.Validation;
 

@@ -37,7 +37,7 @@ public sealed class RoseAppFactory : WebApplicationFactory<Program>
         await using (var conn = new NpgsqlConnection(target))
         {
             await conn.OpenAsync();
-            await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null,
+            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
                 "CREATE TABLE widgets (id int PRIMARY KEY, name text, price numeric(12,2), made timestamptz, big bigint, payload jsonb, blob bytea); " +
                 "INSERT INTO widgets SELECT g, 'widget ' || g, g * 1.5, '2024-05-01 10:00:00+00', 9007199254740993, '{\"k\": [1, 2]}', '\\x01ff' FROM generate_series(1, 20) g;", CancellationToken.None);
         }

@@ -28,7 +28,7 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
         await using (var conn = new NpgsqlConnection(target))
         {
             await conn.OpenAsync();
-            await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null,
+            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
                 "CREATE TABLE people (id int PRIMARY KEY, name text); INSERT INTO people SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'p' || g END FROM generate_series(1, 50) g;",
                 CancellationToken.None);
         }

@@ -7,7 +7,7 @@ using Rose.Core.Configuration;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests;
@@ -33,7 +33,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
 
     public ExecutionService Execution => Services.GetRequiredService<ExecutionService>();
 
-    public static readonly Executor Alice = new("alice", "Alice", ExecutorKind.Human, "dev");
+    public static readonly Actor Alice = new("alice", "Alice", ActorKind.Human, "dev");
 
     /// <summary>The seed policy over "t", plus whatever a test adds.</summary>
     public static SqlPolicy SeedPolicy(params string[] extraAllowed) => new()

@@ -1,7 +1,8 @@
 using System.Diagnostics;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
+using Rose.Core.Embedded;
 
 namespace Rose.Tests.Shared;
 

@@ -36,7 +36,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.TopAsync(CurrentIdentity.ToExecutor(http.User), name, top ?? DefaultTop, ct);
+                var report = await service.TopAsync(CurrentIdentity.ToActor(http.User), name, top ?? DefaultTop, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,
@@ -64,7 +64,7 @@ internal static class AdvisorEndpoints
 
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var executor = CurrentIdentity.ToExecutor(http.User);
+                var executor = CurrentIdentity.ToActor(http.User);
                 var channel = ChannelOf(http, executor);
                 var advice = body!.Workload == true
                     ? await service.ForWorkloadAsync(executor, channel, name, body.Top ?? 10, ct)
@@ -77,7 +77,7 @@ internal static class AdvisorEndpoints
             HealthCheckService service, CancellationToken ct) =>
             await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var report = await service.CheckAsync(CurrentIdentity.ToExecutor(http.User), name, ct);
+                var report = await service.CheckAsync(CurrentIdentity.ToActor(http.User), name, ct);
                 return Results.Ok(new JsonObject
                 {
                     ["database"] = report.Database,
@@ -132,7 +132,7 @@ internal static class AdvisorEndpoints
     /// mcp when the console's own MCP server made the call for an agent (it sets a request item a
     /// client cannot), else api: the channel is the server's decision, never a header's word.
     /// </summary>
-    internal static Channel ChannelOf(HttpContext http, Executor executor) =>
+    internal static Channel ChannelOf(HttpContext http, Actor executor) =>
         SqlEndpoints.ChannelFor(http.Items.TryGetValue(InProcessApiBackend.ChannelItem, out var item) && item is "mcp", executor);
 
     /// <summary>Unknown database → 404; an agent outside its policy's databases → 403; otherwise runs.</summary>

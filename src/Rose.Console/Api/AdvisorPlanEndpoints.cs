@@ -32,7 +32,7 @@ internal static class AdvisorPlanEndpoints
 
             return await AdvisorEndpoints.GuardedAsync(database, http, targets, identity, ct, async name =>
             {
-                var executor = CurrentIdentity.ToExecutor(http.User);
+                var executor = CurrentIdentity.ToActor(http.User);
                 var channel = AdvisorEndpoints.ChannelOf(http, executor);
                 if (body.Analyze == false)
                 {

@@ -99,7 +99,7 @@ internal static class DevlogEndpoints
         }
 
         var metadata = body.Metadata is { ValueKind: not (JsonValueKind.Null or JsonValueKind.Undefined) } m ? m.GetRawText() : "{}";
-        var draft = new DevlogDraft(CurrentIdentity.ToExecutor(http.User), body.ServiceId ?? "", body.LogType ?? "",
+        var draft = new DevlogDraft(CurrentIdentity.ToActor(http.User), body.ServiceId ?? "", body.LogType ?? "",
             body.Title ?? "", body.Content ?? "", body.Tags ?? [], metadata, body.AuditId);
         try
         {

@@ -1,10 +1,9 @@
 using Rose.Console.Auth;
-using Rose.Core.Approvals;
 using Rose.Core.Audit;
 
 namespace Rose.Console.Api;
 
-/// <summary>GET /api/v1/sql/logs and GET /api/v1/approvals/{id}.</summary>
+/// <summary>GET /api/v1/sql/logs: the audit log over HTTP.</summary>
 internal static class LogEndpoints
 {
     public static void Map(RouteGroupBuilder api)
@@ -61,33 +60,5 @@ internal static class LogEndpoints
                 next_before = entries.Count > 0 ? entries[^1].Id : (long?)null,
             });
         }).RequireAuthorization(RosePolicies.Reader).WithName("SqlLogs").WithSummary("Audit entries, newest first, keyset paged by id.");
-
-        api.MapGet("/approvals/{id:long}", async (long id, ApprovalStore approvals, CancellationToken ct) =>
-        {
-            var request = await approvals.GetAsync(id, ct);
-            if (request is null)
-            {
-                return Results.NotFound(new BadRequestResponse("not_found", $"No approval request {id}."));
-            }
-
-            var status = request.IsExpired(DateTimeOffset.UtcNow) ? ApprovalStatus.Expired : request.Status;
-            return Results.Ok(new
-            {
-                id = request.Id,
-                status,
-                database = request.Database,
-                requester = request.RequesterId,
-                created_at = request.CreatedAt,
-                expires_at = request.ExpiresAt,
-                operations = request.Operations,
-                reasons = request.PolicyReasons,
-                decided_by = request.DecidedBy,
-                decided_at = request.DecidedAt,
-                comment = request.DecisionComment,
-                request_audit_id = request.RequestAuditId,
-                execution_audit_id = request.ExecutionAuditId,
-                result = request.ResultJson is null ? null : System.Text.Json.Nodes.JsonNode.Parse(request.ResultJson),
-            });
-        }).RequireAuthorization(RosePolicies.Reader).WithName("ApprovalStatus").WithSummary("An approval request's status and, once executed, its result.");
     }
 }

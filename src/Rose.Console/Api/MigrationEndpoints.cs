@@ -76,7 +76,7 @@ internal static class MigrationEndpoints
             var set = !string.IsNullOrWhiteSpace(body.Sql)
                 ? MigrationSet.From([($"R__adhoc_{DateTimeOffset.UtcNow.ToString("yyyyMMddHHmmssfff", CultureInfo.InvariantCulture)}.sql", body.Sql)])
                 : await sources.ResolveAsync(body.Database, MigrationDtos.Files(body.Migrations), ct);
-            var request = new MigrationRunRequest(body.Database, set, CurrentIdentity.ToExecutor(http.User),
+            var request = new MigrationRunRequest(body.Database, set, CurrentIdentity.ToActor(http.User),
                 await identity.PolicyForAsync(http.User, ct), body.Reason, body.DryRun ?? false, body.SingleTransaction ?? false);
             var (response, code) = MigrationDtos.Run(await runner.ApplyAsync(request, null, ct));
             return Results.Json(response, statusCode: code);
@@ -107,7 +107,7 @@ internal static class MigrationEndpoints
             }
 
             var set = await sources.ResolveAsync(database, MigrationDtos.Files(body.Migrations), ct);
-            var request = new MigrationRunRequest(database, set, CurrentIdentity.ToExecutor(http.User), await identity.PolicyForAsync(http.User, ct), body.Reason);
+            var request = new MigrationRunRequest(database, set, CurrentIdentity.ToActor(http.User), await identity.PolicyForAsync(http.User, ct), body.Reason);
             var (response, code) = MigrationDtos.Run(await runner.UndoAsync(request, to, null, ct));
             return Results.Json(response, statusCode: code);
         });
@@ -116,7 +116,7 @@ internal static class MigrationEndpoints
         MigrationSources sources, ReversibilityChecker checker, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
         {
             var set = await sources.ResolveAsync(database, MigrationDtos.Files(body?.Migrations), ct);
-            var request = new ReversibilityRequest(database, set, CurrentIdentity.ToExecutor(http.User),
+            var request = new ReversibilityRequest(database, set, CurrentIdentity.ToActor(http.User),
                 await identity.PolicyForAsync(http.User, ct), body?.Reason, body?.FromEmpty ?? false);
             return Results.Ok(ReversibilityResponse.From(await checker.CheckAsync(request, null, ct)));
         });
@@ -124,7 +124,7 @@ internal static class MigrationEndpoints
     private static Task<IResult> RestoreAsync([FromRoute] string database, [FromRoute] string name, HttpContext http,
         MigrationSources sources, CancellationToken ct) => GuardAsync(async () =>
         {
-            var outcome = await sources.RequestRestoreAsync(database, name, CurrentIdentity.ToExecutor(http.User), ct);
+            var outcome = await sources.RequestRestoreAsync(database, name, CurrentIdentity.ToActor(http.User), ct);
             return SqlEndpoints.ToResult(outcome);
         });
 

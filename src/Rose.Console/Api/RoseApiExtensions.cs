@@ -1,6 +1,6 @@
 using Rose.Console.Auth;
 using Rose.Console.Mcp;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Console.Api;
 
@@ -27,6 +27,7 @@ public static class RoseApiExtensions
             .WithProblemDetails();
         SqlEndpoints.Map(api);
         LogEndpoints.Map(api);
+        ApprovalEndpoints.Map(api);
         MigrationEndpoints.Map(api);
         DevlogEndpoints.Map(api);
         AuditEndpoints.MapApi(api);

@@ -29,8 +29,8 @@ internal static class SqlEndpoints
     /// The channel is the server's decision, never the client's word: the MCP endpoint called with an
     /// agent's API key is mcp; everything else (any header, a person's cookie on the MCP path) is api.
     /// </summary>
-    internal static Channel ChannelFor(bool viaMcp, Executor executor) =>
-        viaMcp && executor.Kind == ExecutorKind.Agent ? Channel.Mcp : Channel.Api;
+    internal static Channel ChannelFor(bool viaMcp, Actor executor) =>
+        viaMcp && executor.Kind == ActorKind.Agent ? Channel.Mcp : Channel.Api;
 
     private static RouteHandlerBuilder Produces(RouteHandlerBuilder endpoint) =>
         endpoint
@@ -61,7 +61,7 @@ internal static class SqlEndpoints
             return Results.BadRequest(new BadRequestResponse("bad_request", "max_rows must be a positive number."));
         }
 
-        var executor = CurrentIdentity.ToExecutor(http.User);
+        var executor = CurrentIdentity.ToActor(http.User);
         var request = new ExecutionRequest(
             executor, ChannelFor(viaMcp, executor), body.Database ?? string.Empty, body.Sql ?? string.Empty,
             body.Reason, await identity.PolicyForAsync(http.User, ct), body.MaxRows);

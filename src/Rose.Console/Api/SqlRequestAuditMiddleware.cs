@@ -54,7 +54,7 @@ internal sealed class SqlRequestAuditMiddleware(RequestDelegate next)
         var request = $"-- rejected {http.Request.Method} {http.Request.Path.Value} ({size}); the body is not stored";
         if (http.User.Identity?.IsAuthenticated == true)
         {
-            var executor = CurrentIdentity.ToExecutor(http.User);
+            var executor = CurrentIdentity.ToActor(http.User);
             return new RejectedRequest(executor, SqlEndpoints.ChannelFor(viaMcp, executor), executor.Id, "-", status, Why(status), request);
         }
 
@@ -63,7 +63,7 @@ internal sealed class SqlRequestAuditMiddleware(RequestDelegate next)
         var key = header.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase) ? header["Bearer ".Length..].Trim() : null;
         var prefix = string.IsNullOrEmpty(key) ? "none" : ApiKeys.DisplayPrefix(key);
         var address = http.Connection.RemoteIpAddress?.ToString() ?? "unknown";
-        var anonymous = new Executor("unauthenticated", $"unauthenticated (key {prefix})", ExecutorKind.Agent, "none");
+        var anonymous = new Actor("unauthenticated", $"unauthenticated (key {prefix})", ActorKind.Agent, "none");
         return new RejectedRequest(anonymous, Channel.Api, $"address:{address}", "-", status, Why(status) + $"; key {prefix}; from {address}", request);
     }
 

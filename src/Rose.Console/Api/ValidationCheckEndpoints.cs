@@ -59,7 +59,7 @@ internal static class ValidationCheckEndpoints
             return Bad(problem);
         }
 
-        var id = await checks.UpsertAsync(target.Definition.Name, check, CurrentIdentity.ToExecutor(http.User).Id, ct);
+        var id = await checks.UpsertAsync(target.Definition.Name, check, CurrentIdentity.ToActor(http.User).Id, ct);
         return Results.Created($"/api/v1/validation/checks?database={Uri.EscapeDataString(target.Definition.Name)}", new { id, key = check.Key });
     }
 

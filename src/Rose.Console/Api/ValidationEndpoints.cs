@@ -79,7 +79,7 @@ internal static class ValidationEndpoints
 
         try
         {
-            var report = await runner.RunAsync(target.Definition.Name, CurrentIdentity.ToExecutor(http.User), ct);
+            var report = await runner.RunAsync(target.Definition.Name, CurrentIdentity.ToActor(http.User), ct);
             return Results.Ok(ReportDto(report));
         }
         catch (AuditUnavailableException ex)
@@ -141,7 +141,7 @@ internal static class ValidationEndpoints
         ["duration_ms"] = Math.Round(r.DurationMs, 2),
     };
 
-    private static JsonObject FindingDto(AuditFinding f) => new()
+    private static JsonObject FindingDto(SchemaFinding f) => new()
     {
         ["rule"] = f.Rule, ["severity"] = f.Severity, ["object"] = f.Object, ["detail"] = f.Detail, ["remediation"] = f.Remediation,
     };

@@ -10,12 +10,12 @@ namespace Rose.Console.Auth;
 /// <summary>Turns a signed-in principal into the executor the audit log records and the policy it works under.</summary>
 public sealed class CurrentIdentity(IOptions<RoseOptions> options, AgentStore agents)
 {
-    public static Executor ToExecutor(ClaimsPrincipal user)
+    public static Actor ToActor(ClaimsPrincipal user)
     {
         var id = user.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new InvalidOperationException("The identity has no subject.");
         var name = user.FindFirstValue(ClaimTypes.Name) ?? id;
-        var kind = user.FindFirstValue(RoseClaims.Kind) == "agent" ? ExecutorKind.Agent : ExecutorKind.Human;
-        return new Executor(id, name, kind, user.FindFirstValue(RoseClaims.Provider) ?? "unknown");
+        var kind = user.FindFirstValue(RoseClaims.Kind) == "agent" ? ActorKind.Agent : ActorKind.Human;
+        return new Actor(id, name, kind, user.FindFirstValue(RoseClaims.Provider) ?? "unknown");
     }
 
     public static bool IsAgent(ClaimsPrincipal user) => user.FindFirstValue(RoseClaims.Kind) == "agent";

@@ -7,7 +7,7 @@ using Rose.Console.Components;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core;
 using Rose.Core.Configuration;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Console.Hosting;
 

@@ -23,11 +23,11 @@ public sealed class AdvisorReads(TargetReader reader, ExecutionService execution
         Environment = "dev",
     };
 
-    public Task<ReadOutcome> ReadAsync(Executor executor, string database, string sql, string reason, CancellationToken ct) =>
+    public Task<ReadOutcome> ReadAsync(Actor executor, string database, string sql, string reason, CancellationToken ct) =>
         reader.ReadAsync(executor, database, sql, reason, ct, maxRows: 1000);
 
     /// <summary>Runs a planning batch (hypopg calls and EXPLAINs) on the caller's channel; errors come back in the outcome.</summary>
-    public async Task<ReadOutcome> PlanAsync(Executor executor, Channel channel, string database, string sql, string reason, CancellationToken ct)
+    public async Task<ReadOutcome> PlanAsync(Actor executor, Channel channel, string database, string sql, string reason, CancellationToken ct)
     {
         ExecutionOutcome outcome;
         try

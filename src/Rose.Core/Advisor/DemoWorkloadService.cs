@@ -2,7 +2,7 @@ using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Advisor;
 

@@ -11,7 +11,7 @@ public sealed class HealthCheckService(AdvisorReads reads, IOptions<AdvisorOptio
 
     private static readonly string[] Order = [HealthStatus.Ok, HealthStatus.Warning, HealthStatus.Critical];
 
-    public async Task<HealthReport> CheckAsync(Executor executor, string database, CancellationToken ct)
+    public async Task<HealthReport> CheckAsync(Actor executor, string database, CancellationToken ct)
     {
         // One batch is one audited read; if any check fails (a permission, a missing view) the
         // batch fails as a whole, so the checks are then read one by one and only the broken one errs.

@@ -22,7 +22,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         "hypopg is not installed on this database, so no index could be proven: the advice below is plan-based and unproven. "
         + "Install the postgresql-<version>-hypopg package on the server and run CREATE EXTENSION hypopg; to have every recommendation costed.";
 
-    public async Task<IndexAdvice> ForQueriesAsync(Executor executor, Channel channel, string database, IReadOnlyList<string> queries, CancellationToken ct)
+    public async Task<IndexAdvice> ForQueriesAsync(Actor executor, Channel channel, string database, IReadOnlyList<string> queries, CancellationToken ct)
     {
         if (queries.Count is 0 or > MaxQueries || queries.Any(string.IsNullOrWhiteSpace))
         {
@@ -61,7 +61,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
     }
 
     /// <summary>The top statements of pg_stat_statements, analysed together.</summary>
-    public async Task<IndexAdvice> ForWorkloadAsync(Executor executor, Channel channel, string database, int top, CancellationToken ct)
+    public async Task<IndexAdvice> ForWorkloadAsync(Actor executor, Channel channel, string database, int top, CancellationToken ct)
     {
         var report = await slowQueries.TopAsync(executor, database, top, ct);
         if (report.Unavailable is not null)
@@ -83,7 +83,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         public List<string> Queries { get; } = [];
     }
 
-    private async Task AnalyseAsync(Executor executor, Channel channel, string database, string query, bool hypopg, long version,
+    private async Task AnalyseAsync(Actor executor, Channel channel, string database, string query, bool hypopg, long version,
         Dictionary<string, Found> found, List<string> notes, CancellationToken ct)
     {
         var batch = classifier.Classify(query);
@@ -119,7 +119,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
             foreach (var candidate in candidates)
             {
                 sql.Append("SELECT indexrelid::text AS id, hypopg_relation_size(indexrelid) AS size FROM hypopg_create_index(")
-                    .Append(Storage.PgIdentifiers.QuoteLiteral(candidate.CreateSql(concurrently: false))).Append(");\n")
+                    .Append(PgIdentifiers.QuoteLiteral(candidate.CreateSql(concurrently: false))).Append(");\n")
                     .Append(explain).Append(statement.Text).Append(";\nSELECT hypopg_reset();\n");
             }
         }

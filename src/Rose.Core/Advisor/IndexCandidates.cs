@@ -1,5 +1,5 @@
 using System.Text;
-using Rose.Core.Storage;
+using Rose.Core.Sql;
 
 namespace Rose.Core.Advisor;
 

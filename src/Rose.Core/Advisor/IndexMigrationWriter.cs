@@ -6,7 +6,6 @@ using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
-using Rose.Core.Storage;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Advisor;
@@ -22,7 +21,7 @@ public sealed record IndexMigrationFile(string FileName, string UndoFileName, st
 /// </summary>
 public sealed class IndexMigrationWriter(TargetRegistry targets, ISqlClassifier classifier, AuditLog audit)
 {
-    public async Task<IndexMigrationFile> WriteAsync(Executor executor, Channel channel, string database, IndexRecommendation recommendation, CancellationToken ct)
+    public async Task<IndexMigrationFile> WriteAsync(Actor executor, Channel channel, string database, IndexRecommendation recommendation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(recommendation);
         if (!targets.TryGet(database, out var target))

@@ -19,7 +19,7 @@ public sealed record AnalyzedPlan(OutcomeStatus Status, long AuditId, long? Appr
 public sealed partial class QueryPlanService(AdvisorReads reads, ISqlClassifier classifier, ExecutionService execution)
 {
     /// <summary>(plan JSON, null) or (null, why not).</summary>
-    public async Task<(string? PlanJson, string? Error)> ExplainAsync(Executor executor, Channel channel, string database, string query, CancellationToken ct)
+    public async Task<(string? PlanJson, string? Error)> ExplainAsync(Actor executor, Channel channel, string database, string query, CancellationToken ct)
     {
         if (OneStatement(query) is not { } statement)
         {
@@ -48,7 +48,7 @@ public sealed partial class QueryPlanService(AdvisorReads reads, ISqlClassifier 
     /// the caller's own. The parser classifies EXPLAIN ANALYZE of a write as that write, because it
     /// performs it: the policy allows, parks or denies it exactly as it would the write itself.
     /// </summary>
-    public async Task<AnalyzedPlan> ExplainAnalyzeAsync(Executor executor, Channel channel, string database, string query, SqlPolicy policy,
+    public async Task<AnalyzedPlan> ExplainAnalyzeAsync(Actor executor, Channel channel, string database, string query, SqlPolicy policy,
         string? reason, CancellationToken ct)
     {
         if (OneStatement(query) is not { } statement)

@@ -12,7 +12,7 @@ public sealed class SlowQueryService(AdvisorReads reads)
         "pg_stat_statements is not enabled on this database. Add it to shared_preload_libraries in postgresql.conf "
         + "(shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
 
-    public async Task<SlowQueryReport> TopAsync(Executor executor, string database, int top, CancellationToken ct)
+    public async Task<SlowQueryReport> TopAsync(Actor executor, string database, int top, CancellationToken ct)
     {
         if (top is < 1 or > MaxTop)
         {

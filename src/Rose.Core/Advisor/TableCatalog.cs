@@ -1,5 +1,5 @@
 using Rose.Core.Identity;
-using Rose.Core.Storage;
+using Rose.Core.Sql;
 
 namespace Rose.Core.Advisor;
 
@@ -22,7 +22,7 @@ internal static class TableCatalog
     private const char Unit = '\u001f';
     private const char Record = '\u001e';
 
-    public static async Task<Dictionary<QueryRelation, CatalogTable>> ReadAsync(AdvisorReads reads, Executor executor, string database,
+    public static async Task<Dictionary<QueryRelation, CatalogTable>> ReadAsync(AdvisorReads reads, Actor executor, string database,
         IReadOnlyCollection<QueryRelation> relations, List<string> notes, CancellationToken ct)
     {
         var found = new Dictionary<QueryRelation, CatalogTable>();

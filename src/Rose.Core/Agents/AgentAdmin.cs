@@ -21,7 +21,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
     public const string KeyRevokeOperation = "ADMIN AGENT KEY REVOKE";
 
     /// <summary>Creates a console agent. False (audited as refused) when the id is taken.</summary>
-    public Task<bool> CreateAsync(Executor actor, string id, string displayName, SqlPolicy policy, CancellationToken ct) =>
+    public Task<bool> CreateAsync(Actor actor, string id, string displayName, SqlPolicy policy, CancellationToken ct) =>
         audit.RunAsync(actor,
             new AdminAction(CreateOperation, $"-- admin: create agent {Q(id)} named {Q(displayName)}\n-- policy: {PolicyText(policy)}"),
             c => store.CreateAsync(id, displayName, policy, c),
@@ -29,7 +29,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
             ct);
 
     /// <summary>Replaces a console agent's policy. False (audited as refused) for configuration agents and unknown ids.</summary>
-    public Task<bool> UpdatePolicyAsync(Executor actor, string id, SqlPolicy policy, CancellationToken ct) =>
+    public Task<bool> UpdatePolicyAsync(Actor actor, string id, SqlPolicy policy, CancellationToken ct) =>
         audit.RunAsync(actor,
             new AdminAction(PolicyOperation, $"-- admin: set the policy of agent {Q(id)}\n-- policy: {PolicyText(policy)}"),
             c => store.UpdatePolicyAsync(id, policy, c),
@@ -37,7 +37,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
             ct);
 
     /// <summary>Disables an agent (every key stops at once) or enables it again.</summary>
-    public Task<bool> SetDisabledAsync(Executor actor, string id, bool disabled, CancellationToken ct) =>
+    public Task<bool> SetDisabledAsync(Actor actor, string id, bool disabled, CancellationToken ct) =>
         audit.RunAsync(actor,
             new AdminAction(disabled ? DisableOperation : EnableOperation, $"-- admin: {(disabled ? "disable" : "enable")} agent {Q(id)}"),
             c => store.SetDisabledAsync(id, disabled, c),
@@ -45,7 +45,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
             ct);
 
     /// <summary>A new key for an agent, returned to be shown once. Its row id goes in the audit entry, the key does not.</summary>
-    public Task<(string Key, long KeyId)> CreateKeyAsync(Executor actor, string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
+    public Task<(string Key, long KeyId)> CreateKeyAsync(Actor actor, string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
     {
         var expiry = expiresAt is { } at ? at.UtcDateTime.ToString("yyyy-MM-dd HH:mm 'UTC'", CultureInfo.InvariantCulture) : "never";
         return audit.RunAsync(actor,
@@ -56,7 +56,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
     }
 
     /// <summary>Revokes one key of one agent. False (audited as refused) when the key is not an active key of that agent.</summary>
-    public Task<bool> RevokeKeyAsync(Executor actor, string agentId, long keyId, CancellationToken ct) =>
+    public Task<bool> RevokeKeyAsync(Actor actor, string agentId, long keyId, CancellationToken ct) =>
         audit.RunAsync(actor,
             new AdminAction(KeyRevokeOperation, $"-- admin: revoke API key #{keyId.ToString(CultureInfo.InvariantCulture)} of agent {Q(agentId)}"),
             c => store.RevokeKeyAsync(agentId, keyId, c),

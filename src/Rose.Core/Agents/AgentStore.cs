@@ -1,15 +1,15 @@
 using System.Text.Json;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Agents;
 
 /// <summary>An agent identity with its policy.</summary>
 public sealed record Agent(string Id, string DisplayName, SqlPolicy Policy, string Source, DateTimeOffset? DisabledAt)
 {
-    public Executor ToExecutor() => new(Id, DisplayName, ExecutorKind.Agent, "api-key");
+    public Actor ToActor() => new(Id, DisplayName, ActorKind.Agent, "api-key");
 }
 
 /// <summary>An agent key's public facts (never the key).</summary>

@@ -19,7 +19,7 @@ internal static class ConfiguredAgents
 {
     public const string Operation = "ADMIN AGENT CONFIGURE";
 
-    private static readonly Executor Configuration = Executor.System("configuration");
+    private static readonly Actor Configuration = Actor.System("configuration");
 
     public static async Task SyncAsync(RoseOptions options, AgentStore agents, AuditLog audit, bool development, ILogger log, CancellationToken ct)
     {

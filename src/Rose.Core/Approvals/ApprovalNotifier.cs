@@ -1,7 +1,7 @@
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Approvals;
 

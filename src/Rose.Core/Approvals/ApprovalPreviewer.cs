@@ -149,7 +149,7 @@ public sealed class ApprovalPreviewer(SqlExecutor executor, AuditLog audit, ILog
     private async Task<(long? Rows, SqlError? Error)> DryRunAuditedAsync(long approvalId, RegisteredTarget target, SqlStatement statement, ExecutionLimits limits, CancellationToken ct)
     {
         // The dry run really executes the statement (then rolls it back), so it is audited like any run.
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(Executor.System("preview"), Channel.Approval, target.Definition.Name,
+        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(Actor.System("preview"), Channel.Approval, target.Definition.Name,
             $"risk preview of approval request {approvalId} (rolled back)", statement.Text, statement.Operations, Decision.Allow,
             ["risk preview: run in a transaction that is always rolled back"], approvalId), ct);
         var (rows, error) = await executor.DryRunAsync(target, statement, limits, ct);

@@ -17,7 +17,7 @@ public static class ApprovalStatus
 
 /// <summary>What is parked: the exact SQL and everything an approver needs to judge it.</summary>
 public sealed record ApprovalDraft(
-    Executor Requester,
+    Actor Requester,
     Channel Channel,
     string Database,
     string? Reason,
@@ -57,8 +57,8 @@ public sealed record ApprovalRequest
     public string? TargetSnapshotJson { get; init; }
 
     /// <summary>Who parked the request, as the identity its approved run executes as.</summary>
-    public Executor Requester() =>
-        new(RequesterId, RequesterName, RequesterKind == "agent" ? ExecutorKind.Agent : ExecutorKind.Human, "approval");
+    public Actor Requester() =>
+        new(RequesterId, RequesterName, RequesterKind == "agent" ? ActorKind.Agent : ActorKind.Human, "approval");
 
     /// <summary>Pending but past its expiry: it can no longer be approved.</summary>
     public bool IsExpired(DateTimeOffset now) => Status == ApprovalStatus.Pending && ExpiresAt <= now;

@@ -23,7 +23,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <param name="mayApprove">Whether the caller holds the approver (or admin) role; the adapter knows roles, Core does not.</param>
-    public async Task<ApprovalActionResult> ApproveAsync(long id, Executor approver, bool mayApprove, string? comment, CancellationToken ct)
+    public async Task<ApprovalActionResult> ApproveAsync(long id, Actor approver, bool mayApprove, string? comment, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(approver);
         var refusal = await CheckDecider(id, approver, mayApprove, ct);
@@ -60,7 +60,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
     /// request still completes (failed, with the guard's message) instead of staying 'executing'.
     /// No caller token: a claimed request must reach its end even if the caller has gone away.
     /// </summary>
-    private async Task<ExecutionOutcome> RunClaimedAsync(ApprovalRequest claimed, Executor approver, ExecutionRequest request)
+    private async Task<ExecutionOutcome> RunClaimedAsync(ApprovalRequest claimed, Actor approver, ExecutionRequest request)
     {
         var started = 0;
         Task<ExecutionOutcome> ExecuteOnce(CancellationToken token) => Interlocked.Exchange(ref started, 1) == 0
@@ -84,7 +84,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
         }
     }
 
-    public async Task<ApprovalActionResult> RejectAsync(long id, Executor approver, bool mayApprove, string? comment, CancellationToken ct)
+    public async Task<ApprovalActionResult> RejectAsync(long id, Actor approver, bool mayApprove, string? comment, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(approver);
         var refusal = await CheckDecider(id, approver, mayApprove, ct);
@@ -102,11 +102,11 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
         return new ApprovalActionResult(true, "Rejected.", await store.GetAsync(id, ct));
     }
 
-    private static Task<ApprovalActionResult?> CheckDecider(long id, Executor approver, bool mayApprove, CancellationToken ct)
+    private static Task<ApprovalActionResult?> CheckDecider(long id, Actor approver, bool mayApprove, CancellationToken ct)
     {
         _ = id;
         _ = ct;
-        if (approver.Kind != ExecutorKind.Human)
+        if (approver.Kind != ActorKind.Human)
         {
             return Task.FromResult<ApprovalActionResult?>(new(false, "Agents can never approve or reject requests."));
         }
@@ -115,7 +115,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
     }
 
     /// <summary>Why a conditional update did not take: the request's current state says it.</summary>
-    private async Task<ApprovalActionResult> ExplainAsync(long id, Executor approver, CancellationToken ct)
+    private async Task<ApprovalActionResult> ExplainAsync(long id, Actor approver, CancellationToken ct)
     {
         var request = await store.GetAsync(id, ct);
         if (request is null)
@@ -140,7 +140,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
     /// The automatic devlog of an approved execution, linked to the execution's audit row. The SQL has
     /// already run by now, so a devlog that cannot be written is logged, never turned into a failure.
     /// </summary>
-    private async Task WriteDevlogAsync(ApprovalRequest request, Executor approver, ExecutionOutcome outcome)
+    private async Task WriteDevlogAsync(ApprovalRequest request, Actor approver, ExecutionOutcome outcome)
     {
         var status = outcome.Status.ToString().ToLowerInvariant();
         var rows = outcome.Result?.TotalRowsAffected;
@@ -161,7 +161,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
             + (string.IsNullOrWhiteSpace(request.Reason) ? "" : "\n\nIntent: " + request.Reason);
         try
         {
-            await devlogs.CreateAsync(new DevlogDraft(Executor.System("approvals"), request.Database, DevlogTypes.Approval,
+            await devlogs.CreateAsync(new DevlogDraft(Actor.System("approvals"), request.Database, DevlogTypes.Approval,
                 $"Approved execution #{request.Id} on {request.Database}: {status}", content, ["approval", status],
                 metadata, outcome.AuditId), CancellationToken.None);
         }

@@ -1,5 +1,5 @@
 using Rose.Core.Identity;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Approvals;
 
@@ -10,7 +10,7 @@ public sealed partial class ApprovalStore
     /// Moves a pending, unexpired request that someone else made to 'executing' and records the
     /// approver. Exactly one of any number of concurrent callers gets the row back.
     /// </summary>
-    public Task<ApprovalRequest?> TryClaimForExecutionAsync(long id, Executor approver, string? comment, CancellationToken ct) =>
+    public Task<ApprovalRequest?> TryClaimForExecutionAsync(long id, Actor approver, string? comment, CancellationToken ct) =>
         control.QuerySingleOrDefaultAsync<ApprovalRequest>($"""
             UPDATE rose.approvals
             SET status = 'executing', decided_by = $2, decided_by_name = $3, decided_at = now(), decision_comment = $4
@@ -18,7 +18,7 @@ public sealed partial class ApprovalStore
             RETURNING {Columns}
             """, new(PgParam.Long(id), PgParam.Text(approver.Id), PgParam.Text(approver.Name), PgParam.Text(comment)), ct);
 
-    public async Task<bool> TryRejectAsync(long id, Executor approver, string? comment, CancellationToken ct) =>
+    public async Task<bool> TryRejectAsync(long id, Actor approver, string? comment, CancellationToken ct) =>
         await control.ExecuteAsync("""
             UPDATE rose.approvals
             SET status = 'rejected', decided_by = $2, decided_by_name = $3, decided_at = now(), decision_comment = $4

@@ -1,6 +1,6 @@
 using Rose.Core.Audit;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Approvals;
 

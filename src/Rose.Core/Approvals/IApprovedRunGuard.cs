@@ -20,5 +20,5 @@ public interface IApprovedRunGuard
     /// <see cref="ApprovedRunRefusedException"/> before calling <paramref name="execute"/>; it never
     /// throws after, because by then the SQL has run and its outcome must be recorded.
     /// </summary>
-    Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Executor approver, Func<CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct);
+    Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Actor approver, Func<CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct);
 }

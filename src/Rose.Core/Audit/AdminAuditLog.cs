@@ -35,7 +35,7 @@ public sealed class AdminAuditLog(AuditLog audit)
     /// <summary>Writes the attempt, runs <paramref name="change"/> only once it is written, then writes the outcome.</summary>
     /// <exception cref="AuditUnavailableException">The attempt could not be written; nothing was changed.</exception>
     /// <exception cref="UnauthorizedAccessException">The actor is not a person (recorded as denied).</exception>
-    public async Task<T> RunAsync<T>(Executor actor, AdminAction action, Func<CancellationToken, Task<T>> change,
+    public async Task<T> RunAsync<T>(Actor actor, AdminAction action, Func<CancellationToken, Task<T>> change,
         Func<T, AdminResult> result, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(actor);
@@ -44,7 +44,7 @@ public sealed class AdminAuditLog(AuditLog audit)
         ArgumentNullException.ThrowIfNull(result);
 
         // The page already requires the admin role; this keeps an agent identity out even if a new caller forgets.
-        var allowed = actor.Kind == ExecutorKind.Human;
+        var allowed = actor.Kind == ActorKind.Human;
         var auditId = await audit.RecordAttemptAsync(new AuditAttempt(actor, Channel.Admin, Database, null, action.Text,
             [action.Operation], allowed ? Decision.Allow : Decision.Deny, allowed ? AllowedBecause : DeniedBecause), ct);
         if (!allowed)

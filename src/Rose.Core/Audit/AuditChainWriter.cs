@@ -1,6 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Audit;
 

@@ -2,7 +2,7 @@ using Npgsql;
 using NpgsqlTypes;
 using Rose.Core.Audit.Redaction;
 using Rose.Core.Policy;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Audit;
 

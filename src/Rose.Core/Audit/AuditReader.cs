@@ -1,6 +1,6 @@
 using System.Runtime.CompilerServices;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Audit;
 

@@ -5,7 +5,7 @@ namespace Rose.Core.Audit;
 
 /// <summary>What is known about an execution attempt before anything runs.</summary>
 public sealed record AuditAttempt(
-    Executor Executor,
+    Actor Executor,
     Channel Channel,
     string Database,
     string? Reason,

@@ -1,6 +1,6 @@
 using System.Text;
 using Npgsql;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Audit;
 

@@ -7,7 +7,7 @@ namespace Rose.Core.Audit;
 
 /// <summary>A request to run SQL answered before the pipeline could record it (bad JSON, no or wrong key, too large, throttled).</summary>
 /// <param name="Source">Who to count it against: the authenticated identity, else the client address.</param>
-public sealed record RejectedRequest(Executor Executor, Channel Channel, string Source, string Database, int HttpStatus, string Why, string Request);
+public sealed record RejectedRequest(Actor Executor, Channel Channel, string Source, string Database, int HttpStatus, string Why, string Request);
 
 /// <summary>
 /// Records rejected requests as denied attempts (operation REJECTED, the HTTP status and reason as the

@@ -11,7 +11,7 @@ public static class DevlogTypes
 
 /// <summary>A devlog to store. Metadata is a JSON object (the seed's intent, sql, validation, ...).</summary>
 public sealed record DevlogDraft(
-    Executor Author,
+    Actor Author,
     string ServiceId,
     string LogType,
     string Title,

@@ -9,7 +9,7 @@ namespace Rose.Core.Execution;
 /// <param name="MaxRows">Rows wanted per result set; capped by the policy and the target.</param>
 /// <param name="ApprovalId">Set only by the approvals service when it runs an approved request.</param>
 public sealed record ExecutionRequest(
-    Executor Executor,
+    Actor Executor,
     Channel Channel,
     string Database,
     string Sql,

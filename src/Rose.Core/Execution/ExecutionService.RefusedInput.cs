@@ -32,7 +32,7 @@ public sealed partial class ExecutionService
     /// <see cref="RefusedCharacters.Escape"/>d form, the decision is deny with the given reason, and
     /// the outcome is written at once. Shared by every channel that takes SQL (the migration runner too).
     /// </summary>
-    public async Task<long> RecordRefusedInputAsync(Executor executor, Channel channel, string database, string? reason, string sql,
+    public async Task<long> RecordRefusedInputAsync(Actor executor, Channel channel, string database, string? reason, string sql,
         string problem, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(executor);

@@ -33,7 +33,7 @@ public sealed class ApprovedMigrationRun(
         return string.Equals(request.Channel, Channel.Migration.Name(), StringComparison.Ordinal);
     }
 
-    public async Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Executor approver, Func<CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct)
+    public async Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Actor approver, Func<CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(approver);
@@ -95,7 +95,7 @@ public sealed class ApprovedMigrationRun(
     /// After a successful run: the counts after and the devlog. The SQL has committed by now, so a
     /// count or devlog that fails is logged (and the devlog says unverified), never turned into a failure.
     /// </summary>
-    private async Task RecordAsync(TargetSession session, ApprovalRequest request, Executor approver, RegisteredTarget target,
+    private async Task RecordAsync(TargetSession session, ApprovalRequest request, Actor approver, RegisteredTarget target,
         IReadOnlyList<string> tables, Dictionary<string, long> pre, string? snapshot, long auditId)
     {
         var post = new Dictionary<string, long>(StringComparer.Ordinal);
@@ -121,7 +121,7 @@ public sealed class ApprovedMigrationRun(
         }
     }
 
-    private static MigrationDevlogSubject Subject(ApprovalRequest request, Executor approver, string database, string? snapshot)
+    private static MigrationDevlogSubject Subject(ApprovalRequest request, Actor approver, string database, string? snapshot)
     {
         var files = MigrationApprovalSql.Files(request.Sql);
         var what = files.Count switch

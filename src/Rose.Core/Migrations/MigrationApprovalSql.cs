@@ -13,7 +13,7 @@ namespace Rose.Core.Migrations;
 /// </summary>
 public static class MigrationApprovalSql
 {
-    public static string ForApply(IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> migrations, Executor executor)
+    public static string ForApply(IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> migrations, Actor executor)
     {
         ArgumentNullException.ThrowIfNull(migrations);
         ArgumentNullException.ThrowIfNull(executor);
@@ -32,7 +32,7 @@ public static class MigrationApprovalSql
         return sb.ToString();
     }
 
-    public static string ForUndo(IReadOnlyList<(MigrationScript Undo, SqlBatch Batch)> undos, Executor executor)
+    public static string ForUndo(IReadOnlyList<(MigrationScript Undo, SqlBatch Batch)> undos, Actor executor)
     {
         ArgumentNullException.ThrowIfNull(undos);
         ArgumentNullException.ThrowIfNull(executor);

@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Text.Json;
 using Rose.Core.Identity;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 
 namespace Rose.Core.Migrations;
 
@@ -22,7 +22,7 @@ public sealed class MigrationDevlog(ControlDatabase control)
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>The devlog of one migration file the runner applied.</summary>
-    public Task<long> WriteAsync(Executor author, string database, MigrationScript script, string? reason,
+    public Task<long> WriteAsync(Actor author, string database, MigrationScript script, string? reason,
         IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(script);
@@ -31,7 +31,7 @@ public sealed class MigrationDevlog(ControlDatabase control)
         return WriteAsync(author, database, subject, pre, post, verified, auditId, ct);
     }
 
-    public async Task<long> WriteAsync(Executor author, string database, MigrationDevlogSubject subject,
+    public async Task<long> WriteAsync(Actor author, string database, MigrationDevlogSubject subject,
         IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(author);

@@ -10,7 +10,7 @@ namespace Rose.Core.Migrations;
 public sealed record MigrationRunRequest(
     string Database,
     MigrationSet Set,
-    Executor Executor,
+    Actor Executor,
     SqlPolicy Policy,
     string? Reason,
     bool DryRun = false,

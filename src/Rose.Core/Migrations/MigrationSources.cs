@@ -36,7 +36,7 @@ public sealed class MigrationSources(TargetRegistry targets, MigrationSnapshots 
     /// schema-only and is replayed onto the current database, so it succeeds only where its objects
     /// do not exist (e.g. after a dropped table); the batch is all-or-nothing.
     /// </summary>
-    public async Task<ExecutionOutcome> RequestRestoreAsync(string database, string snapshotName, Executor admin, CancellationToken ct)
+    public async Task<ExecutionOutcome> RequestRestoreAsync(string database, string snapshotName, Actor admin, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(admin);
         var sql = await snapshots.ReadAsync(database, snapshotName, ct)

@@ -11,7 +11,7 @@ namespace Rose.Core.Validation;
 /// query per duplicates/orphans check; samples of failing aggregate checks in one more batch; each
 /// custom assertion on its own so a broken one cannot hide the others.
 /// </summary>
-internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classifier, Executor executor, string database,
+internal sealed class DataCheckEngine(TargetReader reader, ISqlClassifier classifier, Actor executor, string database,
     IReadOnlyDictionary<string, decimal> previous, DateTimeOffset now)
 {
     /// <summary>How many steps <see cref="RunAsync"/> announces: one per table with checks, one per custom assertion.</summary>

@@ -68,7 +68,7 @@ public sealed record TargetCatalog(
         """,
     ]);
 
-    public static async Task<TargetCatalog> LoadAsync(TargetReader reader, Executor executor, string database, CancellationToken ct)
+    public static async Task<TargetCatalog> LoadAsync(TargetReader reader, Actor executor, string database, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(reader);
         var read = await reader.ReadAsync(executor, database, Sql, "validation: read the catalog", ct);

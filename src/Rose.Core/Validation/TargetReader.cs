@@ -21,7 +21,7 @@ public sealed class TargetReader(ExecutionService execution)
     };
 
     /// <summary>Runs a read batch; a denial or a database error comes back as <see cref="ReadOutcome.Error"/>.</summary>
-    public async Task<ReadOutcome> ReadAsync(Executor executor, string database, string sql, string reason, CancellationToken ct, int? maxRows = null)
+    public async Task<ReadOutcome> ReadAsync(Actor executor, string database, string sql, string reason, CancellationToken ct, int? maxRows = null)
     {
         ExecutionOutcome outcome;
         try

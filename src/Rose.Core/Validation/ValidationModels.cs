@@ -114,7 +114,7 @@ public sealed record SampleRows(
 }
 
 /// <summary>One problem the schema audit found, with SQL that fixes it.</summary>
-public sealed record AuditFinding(string Rule, string Severity, string Object, string Detail, string Remediation);
+public sealed record SchemaFinding(string Rule, string Severity, string Object, string Detail, string Remediation);
 
 /// <summary>A check proposed from the catalog, with why it was proposed.</summary>
 public sealed record SuggestedCheck(CheckDefinition Definition, string Reason);

@@ -28,7 +28,7 @@ public sealed record ValidationReport(
     string Status,
     ValidationSummary Summary,
     IReadOnlyList<CheckResult> Results,
-    IReadOnlyList<AuditFinding> Findings,
+    IReadOnlyList<SchemaFinding> Findings,
     IReadOnlyList<string> Errors);
 
 /// <summary>Run states in rose.validation_runs.status.</summary>

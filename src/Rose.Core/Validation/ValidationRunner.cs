@@ -4,7 +4,7 @@ using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Rose.Core.Identity;
 using Rose.Core.Sql;
-using Rose.Core.Validation.Audit;
+using Rose.Core.Validation.SchemaLint;
 using Rose.Core.Validation.Storage;
 
 namespace Rose.Core.Validation;
@@ -24,11 +24,11 @@ public sealed class ValidationRunner(
     ILogger<ValidationRunner> logger,
     TimeProvider time)
 {
-    public Task<ValidationReport> RunAsync(string database, Executor executor, CancellationToken ct) =>
+    public Task<ValidationReport> RunAsync(string database, Actor executor, CancellationToken ct) =>
         RunAsync(database, executor, null, ct);
 
     /// <param name="progress">Optional: the run's steps as they begin (see <see cref="ValidationProgress"/>); reported on the run's own thread.</param>
-    public async Task<ValidationReport> RunAsync(string database, Executor executor, IProgress<ValidationProgress>? progress, CancellationToken ct)
+    public async Task<ValidationReport> RunAsync(string database, Actor executor, IProgress<ValidationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(executor);
         var runId = await runs.StartAsync(database, executor.Id, ct);
@@ -38,7 +38,7 @@ public sealed class ValidationRunner(
     /// <summary>A scheduled run, or null when another instance already claimed this slot (and its run is alive or done).</summary>
     public async Task<ValidationReport?> RunScheduledAsync(string database, DateTimeOffset slot, CancellationToken ct)
     {
-        var executor = Executor.System("validation");
+        var executor = Actor.System("validation");
         var runId = await runs.ClaimSlotAsync(database, slot, executor.Id, ct);
         return runId is { } id ? await ExecuteAsync(id, database, executor, null, ct) : null;
     }
@@ -73,7 +73,7 @@ public sealed class ValidationRunner(
         return [.. plan.Values];
     }
 
-    private async Task<ValidationReport> ExecuteAsync(long runId, string database, Executor executor, IProgress<ValidationProgress>? sink, CancellationToken ct)
+    private async Task<ValidationReport> ExecuteAsync(long runId, string database, Actor executor, IProgress<ValidationProgress>? sink, CancellationToken ct)
     {
         var started = time.GetUtcNow();
         var watch = Stopwatch.StartNew();
@@ -83,7 +83,7 @@ public sealed class ValidationRunner(
         timeout.CancelAfter(TimeSpan.FromSeconds(Math.Max(1, options.Value.RunTimeoutSeconds)));
         var errors = new List<string>();
         List<CheckResult> checkResults = [];
-        List<AuditFinding> auditFindings = [];
+        List<SchemaFinding> auditFindings = [];
         var status = RunStatus.Completed;
         try
         {
@@ -99,8 +99,8 @@ public sealed class ValidationRunner(
             // The pipeline answers a cancelled read with a "cancelled" outcome rather than an exception:
             // check here, or a timed-out or abandoned run would be stored as if it had completed.
             timeout.Token.ThrowIfCancellationRequested();
-            progress.Step(ValidationProgress.Audit, $"schema audit ({AuditRules.All.Count} rules)");
-            (auditFindings, var auditErrors) = await SchemaAuditor.RunAsync(reader, executor, database, AuditRules.All, timeout.Token);
+            progress.Step(ValidationProgress.Audit, $"schema audit ({SchemaLintRules.All.Count} rules)");
+            (auditFindings, var auditErrors) = await SchemaLinter.RunAsync(reader, executor, database, SchemaLintRules.All, timeout.Token);
             timeout.Token.ThrowIfCancellationRequested();
             errors.AddRange(auditErrors);
         }
@@ -162,7 +162,7 @@ public sealed class ValidationRunner(
     }
 
     /// <summary>The database's enabled checks; on its first run (no stored check at all) the suggestions are adopted first (see <see cref="FirstRunChecks"/>).</summary>
-    private async Task<IReadOnlyList<CheckDefinition>> AcceptedChecksAsync(string database, TargetCatalog catalog, Executor executor, CancellationToken ct)
+    private async Task<IReadOnlyList<CheckDefinition>> AcceptedChecksAsync(string database, TargetCatalog catalog, Actor executor, CancellationToken ct)
     {
         var stored = await checks.ListAsync(database, enabledOnly: false, ct);
         if (stored.Count == 0)

@@ -18,7 +18,7 @@ namespace Rose.Console.Tests.Agents;
 public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) : IClassFixture<AgentAdminAuditTests.SharedApp>
 {
     /// <summary>The identity dev login gives carol, as <c>CurrentIdentity.ToExecutor</c> builds it for the page.</summary>
-    private static readonly Executor Carol = new("carol", "Carol Admin", ExecutorKind.Human, "dev");
+    private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
 
     private static readonly SqlPolicy SelectOnDemo = new() { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"] };
 
@@ -160,7 +160,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
     public async Task AgentActor_IsDeniedAndAudited_NothingIsChanged()
     {
         var id = NewId();
-        var agent = new Executor("rose", "Rose", ExecutorKind.Agent, "api-key");
+        var agent = new Actor("rose", "Rose", ActorKind.Agent, "api-key");
 
         await Assert.ThrowsAsync<UnauthorizedAccessException>(() => Admin.CreateAsync(agent, id, id, SelectOnDemo, CancellationToken.None));
 
@@ -217,6 +217,6 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
     {
         await using var conn = new NpgsqlConnection(app.ControlConnection);
         await conn.OpenAsync();
-        await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 }

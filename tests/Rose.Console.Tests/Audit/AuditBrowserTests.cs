@@ -3,7 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rose.Core.Audit;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;

@@ -20,13 +20,13 @@ public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
         var s = app.Services;
         ids["a"] = await AuditSeed.AddAsync(s, "SELECT * FROM orders", "daily report", database: "demo", executor: "alice");
         ids["b"] = await AuditSeed.AddAsync(s, "DROP TABLE old_orders", "cleanup 50% of space", database: "demo", executor: "rose",
-            kind: ExecutorKind.Agent, operations: ["DROP TABLE"], decision: Decision.Approval, status: AuditStatus.PendingApproval);
+            kind: ActorKind.Agent, operations: ["DROP TABLE"], decision: Decision.Approval, status: AuditStatus.PendingApproval);
         ids["c"] = await AuditSeed.AddAsync(s, "UPDATE users SET name = 'x'", null, database: "billing", executor: "rose",
-            kind: ExecutorKind.Agent, channel: Channel.Mcp, operations: ["UPDATE"], status: AuditStatus.Failed, error: "no such table");
+            kind: ActorKind.Agent, channel: Channel.Mcp, operations: ["UPDATE"], status: AuditStatus.Failed, error: "no such table");
         ids["d"] = await AuditSeed.AddAsync(s, "CREATE FUNCTION f() RETURNS int AS 'SELECT 1' LANGUAGE sql", "try it", database: "billing",
             executor: "bob", channel: Channel.Workbench, operations: ["CREATE FUNCTION"], decision: Decision.Deny, status: AuditStatus.Denied);
         ids["e"] = await AuditSeed.AddAsync(s, "WITH d AS (DELETE FROM t RETURNING *) SELECT count(*) FROM d", "report_x", database: "demo",
-            executor: "rose:migrations", kind: ExecutorKind.System, channel: Channel.Migration, operations: ["SELECT", "DELETE"], status: null);
+            executor: "rose:migrations", kind: ActorKind.System, channel: Channel.Migration, operations: ["SELECT", "DELETE"], status: null);
     }
 
     public async Task DisposeAsync() => await app.DisposeAsync();

@@ -9,12 +9,12 @@ namespace Rose.Console.Tests.Audit;
 internal static class AuditSeed
 {
     public static async Task<long> AddAsync(IServiceProvider services, string sql, string? reason = "seed", string database = "demo",
-        string executor = "alice", ExecutorKind kind = ExecutorKind.Human, Channel channel = Channel.Api,
+        string executor = "alice", ActorKind kind = ActorKind.Human, Channel channel = Channel.Api,
         string[]? operations = null, Decision decision = Decision.Allow, string? status = AuditStatus.Succeeded,
         string[]? reasons = null, string? error = null)
     {
         var audit = services.GetRequiredService<AuditLog>();
-        var id = await audit.RecordAttemptAsync(new AuditAttempt(new Executor(executor, executor.ToUpperInvariant(), kind, "test"), channel, database,
+        var id = await audit.RecordAttemptAsync(new AuditAttempt(new Actor(executor, executor.ToUpperInvariant(), kind, "test"), channel, database,
             reason, sql, operations ?? ["SELECT"], decision, reasons ?? []), CancellationToken.None);
         if (status is not null)
         {

@@ -116,7 +116,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
 
         // A person approves (as the Approvals page does); the agent's polling then sees it executed.
         var approvals = rose.Host.Services.GetRequiredService<ApprovalService>();
-        var approved = await approvals.ApproveAsync(approvalId, new Executor("bob", "Bob", ExecutorKind.Human, "dev"), mayApprove: true, "ok", CancellationToken.None);
+        var approved = await approvals.ApproveAsync(approvalId, new Actor("bob", "Bob", ActorKind.Human, "dev"), mayApprove: true, "ok", CancellationToken.None);
         Assert.True(approved.Done, approved.Message);
         var status = "pending";
         for (var i = 0; i < 50 && status == "pending"; i++)

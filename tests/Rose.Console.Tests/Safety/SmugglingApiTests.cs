@@ -30,7 +30,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
         });
         await using var conn = new NpgsqlConnection(app.TargetConnection);
         await conn.OpenAsync();
-        await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null,
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
             "CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 5); " +
             "CREATE TABLE app_events (id int PRIMARY KEY); INSERT INTO app_events SELECT generate_series(1, 50);", CancellationToken.None);
     }

@@ -1,5 +1,5 @@
 using Rose.Core.Migrations;
-using Rose.Core.Storage;
+using Rose.Core.Demo;
 using Rose.Core.Validation;
 
 namespace Rose.Core.Tests.Migrations;

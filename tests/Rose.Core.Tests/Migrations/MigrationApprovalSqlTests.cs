@@ -8,7 +8,7 @@ namespace Rose.Core.Tests.Migrations;
 public sealed class MigrationApprovalSqlTests
 {
     private static readonly PgQueryClassifier Classifier = new();
-    private static readonly Executor Alice = new("alice", "Alice", ExecutorKind.Human, "dev");
+    private static readonly Actor Alice = new("alice", "Alice", ActorKind.Human, "dev");
 
     private static List<(MigrationScript Script, SqlBatch Batch)> Scripts(params (string Name, string Sql)[] files) =>
         [.. MigrationSet.From(files).Scripts.Select(s => (s, Classifier.Classify(s.Sql)))];

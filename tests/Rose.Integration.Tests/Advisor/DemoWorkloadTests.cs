@@ -3,7 +3,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using Rose.Core.Advisor;
 using Rose.Core.Identity;
-using Rose.Core.Storage;
+using Rose.Core.Demo;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;

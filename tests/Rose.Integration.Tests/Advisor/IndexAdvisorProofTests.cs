@@ -18,7 +18,7 @@ namespace Rose.Integration.Tests.Advisor;
 public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLifetime
 {
     private const string Query = "SELECT id, amount FROM orders WHERE customer_code = 'C4242'";
-    private static readonly Executor Bob = new("bob", "Bob Approver", ExecutorKind.Human, "dev");
+    private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
     private PipelineHarness h = null!;
 
     public async Task InitializeAsync()

@@ -10,9 +10,9 @@ namespace Rose.Integration.Tests.Approvals;
 [Collection("postgres")]
 public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifetime
 {
-    private static readonly Executor Bob = new("bob", "Bob Approver", ExecutorKind.Human, "dev");
-    private static readonly Executor Carol = new("carol", "Carol Admin", ExecutorKind.Human, "dev");
-    private static readonly Executor Agent = new("rose", "Rose", ExecutorKind.Agent, "api-key");
+    private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
+    private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
+    private static readonly Actor Agent = new("rose", "Rose", ActorKind.Agent, "api-key");
     private PipelineHarness h = null!;
 
     public async Task InitializeAsync()

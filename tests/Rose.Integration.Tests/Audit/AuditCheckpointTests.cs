@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Audit.Checkpoints;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;

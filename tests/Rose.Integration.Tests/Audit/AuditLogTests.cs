@@ -2,7 +2,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Execution;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
@@ -66,7 +66,7 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
         var victim = await h.ControlScalarAsync<long>("SELECT audit_id FROM rose.audit_outcome ORDER BY audit_id OFFSET 1 LIMIT 1");
         await using (var conn = await h.Runtime.Control.DataSource.OpenConnectionAsync())
         {
-            await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null,
+            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
                 $"ALTER TABLE rose.audit_outcome DISABLE TRIGGER USER; DELETE FROM rose.audit_outcome WHERE audit_id = {victim}; ALTER TABLE rose.audit_outcome ENABLE TRIGGER USER;", CancellationToken.None);
         }
 

@@ -19,7 +19,7 @@ public sealed class ApprovalDevlogTests(PostgresServerFixture pg) : IAsyncLifeti
 
     public async Task DisposeAsync() => await h.DisposeAsync();
 
-    private static readonly Executor Bob = new("bob", "Bob", ExecutorKind.Human, "dev");
+    private static readonly Actor Bob = new("bob", "Bob", ActorKind.Human, "dev");
 
     [Fact]
     public async Task ApproveAsync_Executed_WritesAnApprovalDevlogLinkedToTheExecutionAuditRow()

@@ -15,7 +15,7 @@ namespace Rose.Integration.Tests.Migrations;
 [Collection("postgres")]
 public sealed class ApprovedMigrationRunTests(PostgresServerFixture pg)
 {
-    private static readonly Executor Bob = new("bob", "Bob Approver", ExecutorKind.Human, "dev");
+    private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
 
     private static readonly MigrationSet GrowAndDrop = MigrationSet.From([
         ("V1__grow.sql", "INSERT INTO grown VALUES (3)"),

@@ -13,7 +13,7 @@ namespace Rose.Integration.Tests.Migrations;
 [Collection("postgres")]
 public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifetime
 {
-    private static readonly Executor Bob = new("bob", "Bob Approver", ExecutorKind.Human, "dev");
+    private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
     private PipelineHarness h = null!;
 
     public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);

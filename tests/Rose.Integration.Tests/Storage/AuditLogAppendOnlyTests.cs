@@ -1,6 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;

@@ -1,7 +1,7 @@
 using System.Data;
 using Npgsql;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;

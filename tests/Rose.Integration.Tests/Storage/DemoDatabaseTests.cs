@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Demo;
+using Rose.Core.Sql;
 
 namespace Rose.Integration.Tests.Storage;
 
@@ -189,7 +190,7 @@ public sealed class DemoDatabaseTests(DemoDatabaseFixture demo) : IClassFixture<
         await using (var rw = new NpgsqlConnection(demo.Info.ConnectionString))
         {
             await rw.OpenAsync();
-            await Rose.Core.Storage.SqlScript.ExecuteAsync(rw, null,
+            await Rose.Core.Control.SqlScript.ExecuteAsync(rw, null,
                 "CREATE TABLE IF NOT EXISTS agent_notes (id int PRIMARY KEY, note text NOT NULL); INSERT INTO agent_notes VALUES (1, 'hi') ON CONFLICT DO NOTHING",
                 CancellationToken.None);
         }

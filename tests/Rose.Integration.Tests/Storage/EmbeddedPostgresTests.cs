@@ -2,7 +2,8 @@ using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Embedded;
+using Rose.Core.Sql;
 
 namespace Rose.Integration.Tests.Storage;
 
@@ -200,7 +201,7 @@ public sealed class EmbeddedPostgresTests : IAsyncLifetime
     {
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
         await conn.OpenAsync();
-        await Rose.Core.Storage.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
     private static async Task<object?> ScalarAsync(string cs, string sql)

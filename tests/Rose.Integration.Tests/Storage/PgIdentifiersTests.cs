@@ -1,5 +1,5 @@
 using Npgsql;
-using Rose.Core.Storage;
+using Rose.Core.Sql;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Rose.Core.Storage;
+using Rose.Core.Demo;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 using Rose.Tests.Shared;

@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Validation;
-using Rose.Core.Validation.Audit;
+using Rose.Core.Validation.SchemaLint;
 using Rose.Core.Validation.Storage;
 using Rose.Tests.Shared;
 
@@ -51,7 +51,7 @@ public sealed class ProgressTests(PostgresServerFixture pg) : IClassFixture<Post
         Assert.Equal("1 of 6: checks on public.customers", seen[1].ToString());
         Assert.Equal("2 of 6: checks on public.orders", seen[2].ToString());
         Assert.Equal("assertion on public.orders", seen[3].Message);
-        Assert.Equal($"schema audit ({AuditRules.All.Count} rules)", seen[4].Message);
+        Assert.Equal($"schema audit ({SchemaLintRules.All.Count} rules)", seen[4].Message);
         Assert.Equal($"{report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Summary.Findings} audit findings", seen[^1].Message);
         Assert.Equal(2, report.Summary.Fail); // the NULL name and the assertion's row: the steps ran real checks
     }

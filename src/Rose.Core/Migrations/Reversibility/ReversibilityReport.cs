@@ -9,7 +9,7 @@ namespace Rose.Core.Migrations.Reversibility;
 public sealed record ReversibilityRequest(
     string Database,
     MigrationSet Set,
-    Executor Executor,
+    Actor Executor,
     SqlPolicy Policy,
     string? Reason,
     bool FromEmpty = false);

@@ -1,5 +1,5 @@
 using System.Globalization;
-using Rose.Core.Storage;
+using Rose.Core.Sql;
 
 namespace Rose.Core.Validation.Checks;
 

@@ -1,13 +1,13 @@
 using NpgsqlTypes;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Validation.Storage;
 
 /// <summary>Table rose.validation_findings: what the schema audit found in a run.</summary>
 public sealed class ValidationFindingStore(ControlDatabase control)
 {
-    public async Task AddAsync(long runId, IReadOnlyList<AuditFinding> findings, CancellationToken ct)
+    public async Task AddAsync(long runId, IReadOnlyList<SchemaFinding> findings, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(findings);
         if (findings.Count == 0)
@@ -27,7 +27,7 @@ public sealed class ValidationFindingStore(ControlDatabase control)
     }
 
     /// <summary>Errors first, then by rule and object; id breaks ties.</summary>
-    public Task<IReadOnlyList<AuditFinding>> ForRunAsync(long runId, CancellationToken ct) => control.QueryAsync<AuditFinding>("""
+    public Task<IReadOnlyList<SchemaFinding>> ForRunAsync(long runId, CancellationToken ct) => control.QueryAsync<SchemaFinding>("""
         SELECT rule AS "Rule", severity AS "Severity", object_name AS "Object", detail AS "Detail", remediation AS "Remediation"
         FROM rose.validation_findings
         WHERE run_id = $1

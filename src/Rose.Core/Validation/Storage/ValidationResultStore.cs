@@ -1,7 +1,7 @@
 using System.Text.Json;
 using NpgsqlTypes;
-using Rose.Core.Storage;
-using Rose.Core.Storage.Queries;
+using Rose.Core.Control;
+using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Validation.Storage;
 

@@ -6,7 +6,7 @@ using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Auth;
 using Rose.Console.Components.Layout;
 using Rose.Core.Approvals;
-using Rose.Core.Storage;
+using Rose.Core.Control;
 using Rose.Core.Targets;
 
 namespace Rose.Console.Tests.Components.Layout;

@@ -46,8 +46,8 @@ public sealed class ValidationComponentTests : ComponentTestContext, IAsyncLifet
     public void AuditTable_CopyButton_SendsTheRemediationSql()
     {
         string? copied = null;
-        var cut = Render<AuditFindingTable>(p => p
-            .Add(c => c.Findings, new List<AuditFinding>
+        var cut = Render<SchemaFindingTable>(p => p
+            .Add(c => c.Findings, new List<SchemaFinding>
             {
                 new("no_primary_key", "warn", "public.app_events", "no primary key", "ALTER TABLE app_events ADD PRIMARY KEY (...);"),
                 new("unindexed_foreign_key", "warn", "public.shipments (order_id)", "no index", "CREATE INDEX CONCURRENTLY ON shipments (order_id);"),
@@ -63,7 +63,7 @@ public sealed class ValidationComponentTests : ComponentTestContext, IAsyncLifet
     [Fact]
     public void AuditTable_Empty_SaysNoFindings()
     {
-        var cut = Render<AuditFindingTable>(p => p.Add(c => c.Findings, new List<AuditFinding>()));
+        var cut = Render<SchemaFindingTable>(p => p.Add(c => c.Findings, new List<SchemaFinding>()));
 
         Assert.Equal("No findings.", cut.Find("[data-testid=validation-no-findings]").TextContent.Trim());
     }

@@ -223,9 +223,9 @@ public partial class Agents
     /// Runs one audited change as the signed-in admin. When the audit log cannot be written the change
     /// did not happen: the page says so instead of failing the circuit. Null then, and in <paramref name="errors"/>.
     /// </summary>
-    private async Task<T?> AuditedAsync<T>(List<string> errors, Func<Rose.Core.Identity.Executor, Task<T>> change) where T : struct
+    private async Task<T?> AuditedAsync<T>(List<string> errors, Func<Rose.Core.Identity.Actor, Task<T>> change) where T : struct
     {
-        var actor = CurrentIdentity.ToExecutor((await AuthState.GetAuthenticationStateAsync()).User);
+        var actor = CurrentIdentity.ToActor((await AuthState.GetAuthenticationStateAsync()).User);
         try
         {
             return await change(actor);

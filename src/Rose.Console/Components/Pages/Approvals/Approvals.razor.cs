@@ -153,7 +153,7 @@ public partial class Approvals : IDisposable
         busy = id;
         try
         {
-            var executor = CurrentIdentity.ToExecutor(user);
+            var executor = CurrentIdentity.ToActor(user);
             var result = approve
                 ? await Service.ApproveAsync(id, executor, MayApprove, comment, CancellationToken.None)
                 : await Service.RejectAsync(id, executor, MayApprove, comment, CancellationToken.None);

@@ -91,7 +91,7 @@ public partial class Devlogs
         {
             var tags = (draft.Tags ?? "").Split(' ', StringSplitOptions.RemoveEmptyEntries | StringSplitOptions.TrimEntries);
             var metadata = string.IsNullOrWhiteSpace(draft.Metadata) ? "{}" : draft.Metadata.Trim();
-            var created = await Store.CreateAsync(new DevlogDraft(CurrentIdentity.ToExecutor(user), draft.Service ?? "", draft.Type ?? "",
+            var created = await Store.CreateAsync(new DevlogDraft(CurrentIdentity.ToActor(user), draft.Service ?? "", draft.Type ?? "",
                 draft.Title ?? "", draft.Content ?? "", tags, metadata), CancellationToken.None);
             draft = new DevlogForm();
             writing = false;

@@ -145,7 +145,7 @@ public partial class Migrations : IDisposable
         try
         {
             var reason = (dryRun ? "dry run" : "applied") + (withDraft ? " from the console's migration editor" : " from the console");
-            var request = new MigrationRunRequest(Database, runSet, CurrentIdentity.ToExecutor(user),
+            var request = new MigrationRunRequest(Database, runSet, CurrentIdentity.ToActor(user),
                 await Identity.PolicyForAsync(user, disposed.Token), reason, dryRun);
             result = await Task.Run(() => Runner.ApplyAsync(request, progress, disposed.Token));
             plan = result.Plan ?? plan;
@@ -224,7 +224,7 @@ public partial class Migrations : IDisposable
 
         try
         {
-            var outcome = await Sources.RequestRestoreAsync(Database, name, CurrentIdentity.ToExecutor(user), disposed.Token);
+            var outcome = await Sources.RequestRestoreAsync(Database, name, CurrentIdentity.ToActor(user), disposed.Token);
             result = new MigrationRunResult(outcome.Status == Core.Execution.OutcomeStatus.PendingApproval ? MigrationRunStatus.PendingApproval : MigrationRunStatus.Denied,
                 Database, [], ApprovalId: outcome.ApprovalId, Reasons: outcome.Reasons);
         }

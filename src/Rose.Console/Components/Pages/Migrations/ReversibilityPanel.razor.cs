@@ -54,7 +54,7 @@ public partial class ReversibilityPanel : IDisposable
         progressTotal = 0;
         try
         {
-            var request = new ReversibilityRequest(Database, Set, CurrentIdentity.ToExecutor(User),
+            var request = new ReversibilityRequest(Database, Set, CurrentIdentity.ToActor(User),
                 await Identity.PolicyForAsync(User, run.Token), "reversibility check from the console", fromEmpty);
             var progress = new Progress(this);
             var token = run.Token;

@@ -31,7 +31,7 @@ public partial class Performance
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
 
     private ClaimsPrincipal user = new();
-    private Executor? executor;
+    private Actor? executor;
     private SlowQueryReport? slow;
     private IndexAdvice? advice;
     private HealthReport? health;
@@ -46,7 +46,7 @@ public partial class Performance
     protected override async Task OnInitializedAsync()
     {
         user = (await Auth.GetAuthenticationStateAsync()).User;
-        executor = CurrentIdentity.ToExecutor(user);
+        executor = CurrentIdentity.ToActor(user);
     }
 
     protected override async Task OnParametersSetAsync()

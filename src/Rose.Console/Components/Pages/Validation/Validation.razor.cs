@@ -40,7 +40,7 @@ public partial class Validation
     private ValidationRun? latest;
     private ValidationSummary? summary;
     private IReadOnlyList<StoredResult> results = [];
-    private IReadOnlyList<AuditFinding> findings = [];
+    private IReadOnlyList<SchemaFinding> findings = [];
     private IReadOnlyList<StoredResult> history = [];
     private List<TrendPoint> trend = [];
     private List<SuggestedCheck>? suggestions;
@@ -102,7 +102,7 @@ public partial class Validation
         try
         {
             var database = Database!;
-            var executor = CurrentIdentity.ToExecutor(user);
+            var executor = CurrentIdentity.ToActor(user);
             // Off the circuit's dispatcher, so progress renders while the run works.
             var report = await Task.Run(() => Runner.RunAsync(database, executor, new PageProgress(this), CancellationToken.None));
             var text = $"Run #{report.RunId}: {report.Summary.Fail} failing, {report.Summary.Warn} warnings, {report.Summary.Error} errors, {report.Findings.Count} audit findings.";
@@ -143,7 +143,7 @@ public partial class Validation
         suggesting = true;
         try
         {
-            var catalog = await TargetCatalog.LoadAsync(Reader, CurrentIdentity.ToExecutor(user), Database!, CancellationToken.None);
+            var catalog = await TargetCatalog.LoadAsync(Reader, CurrentIdentity.ToActor(user), Database!, CancellationToken.None);
             var accepted = (await CheckStore.ListAsync(Database!, enabledOnly: false, CancellationToken.None)).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
             var builtIn = ValidationRunner.Plan(catalog, []).Select(c => c.Key).ToHashSet(StringComparer.Ordinal);
             suggestions = CheckSuggester.Suggest(catalog)
@@ -163,7 +163,7 @@ public partial class Validation
 
     private async Task AcceptAsync(SuggestedCheck suggestion)
     {
-        await CheckStore.UpsertAsync(Database!, suggestion.Definition, CurrentIdentity.ToExecutor(user).Id, CancellationToken.None);
+        await CheckStore.UpsertAsync(Database!, suggestion.Definition, CurrentIdentity.ToActor(user).Id, CancellationToken.None);
         suggestions?.Remove(suggestion);
         Snackbar.Add($"Accepted: {suggestion.Definition.Describe}. It runs from the next run on.", Severity.Success);
     }

@@ -40,7 +40,7 @@ public sealed class SchemaCatalog(ExecutionService execution, TimeProvider clock
 
     private readonly ConcurrentDictionary<string, SchemaInfo> cache = new(StringComparer.OrdinalIgnoreCase);
 
-    public async Task<SchemaInfo> GetAsync(string target, Executor executor, SqlPolicy policy, bool refresh, CancellationToken ct)
+    public async Task<SchemaInfo> GetAsync(string target, Actor executor, SqlPolicy policy, bool refresh, CancellationToken ct)
     {
         // A cached copy is served only to someone the policy would let read the target now.
         var (_, decision) = execution.Preview(target, CatalogSql, policy);

@@ -33,7 +33,7 @@ public partial class Workbench
     private DotNetObjectReference<Workbench>? selfRef;
 
     private bool canRun;
-    private Executor? executor;
+    private Actor? executor;
     private SqlPolicy policy = SqlPolicy.DenyAll;
     private List<string> targets = [];
     private string? target;
@@ -50,7 +50,7 @@ public partial class Workbench
             return;
         }
 
-        executor = CurrentIdentity.ToExecutor(user);
+        executor = CurrentIdentity.ToActor(user);
         policy = await Identity.PolicyForAsync(user, lifetime.Token);
         targets = [.. Targets.All.Select(t => t.Name)
             .Where(name => policy.AllowedDatabases.Contains(name, StringComparer.OrdinalIgnoreCase))];

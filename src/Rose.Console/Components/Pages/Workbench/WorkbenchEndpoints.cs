@@ -39,7 +39,7 @@ public static class WorkbenchEndpoints
     private static async Task<IResult> ExportTokenAsync(string token, HttpContext http, ExportTokens tokens,
         ExecutionService execution, CurrentIdentity identity, CancellationToken ct)
     {
-        var ticket = tokens.Redeem(token, CurrentIdentity.ToExecutor(http.User).Id);
+        var ticket = tokens.Redeem(token, CurrentIdentity.ToActor(http.User).Id);
         return ticket is null
             ? Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound)
             : await StreamCsvAsync(http, execution, identity, new ExportRequest(ticket.Database, ticket.Sql, ticket.Reason, ticket.Statement), ct);
@@ -67,7 +67,7 @@ public static class WorkbenchEndpoints
         ExportRequest request, CancellationToken ct)
     {
         var (database, sql, reason, statement) = request;
-        var executor = CurrentIdentity.ToExecutor(http.User);
+        var executor = CurrentIdentity.ToActor(http.User);
 
         var response = http.Response;
         var fileName = $"{database}-{DateTime.UtcNow:yyyyMMdd-HHmmss}.csv";

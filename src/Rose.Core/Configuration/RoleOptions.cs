@@ -1,0 +1,6 @@
+namespace Rose.Core.Configuration;
+
+public sealed class RoleOptions
+{
+    public SqlPolicyOptions? Policy { get; set; }
+}

@@ -1,0 +1,12 @@
+namespace Rose.Core.Configuration;
+
+public sealed class TargetOptions
+{
+    public string? ConnectionString { get; set; }
+    public string? ReadOnlyConnectionString { get; set; }
+    public string? Environment { get; set; }
+    public int? StatementTimeoutSeconds { get; set; }
+    public int? LockTimeoutSeconds { get; set; }
+    public int? MaxRows { get; set; }
+    public string? MigrationsPath { get; set; }
+}
