@@ -59,6 +59,7 @@ try
     var url = app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First();
 
     var execution = app.Services.GetRequiredService<ExecutionService>();
+    var keyCache = app.Services.GetRequiredService<Rose.Core.Agents.ApiKeyCache>();
     var agent = new Actor("bench", "bench", ActorKind.Agent, "bench");
     var policy = new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" };
     await using var baselineSource = NpgsqlDataSource.Create(target);
@@ -142,8 +143,16 @@ try
         Console.WriteLine(pipeline.Row("Rose ExecutionService (in process)", callers, baseline));
         var api = await Load.RunAsync(Api, callers, seconds);
         Console.WriteLine(api.Row("Rose HTTP API (loopback)", callers, baseline));
+        // The same API with the key cache switched off (as when its change listener is down): every call
+        // verifies the key in the control database. Shows what the cache buys within this run.
+        keyCache.SetLive(false);
+        var uncached = await Load.RunAsync(Api, callers, seconds);
+        keyCache.SetLive(true);
+        Console.WriteLine(uncached.Row("Rose HTTP API, key cache off", callers, baseline));
         ratios[$"inproc_{callers}"] = pipeline.PerSecond / baseline.PerSecond;
         ratios[$"api_{callers}"] = api.PerSecond / baseline.PerSecond;
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"key cache at {callers} caller(s): api {api.PerSecond:F0}/s vs {uncached.PerSecond:F0}/s uncached ({api.PerSecond / uncached.PerSecond:F2}x)"));
         if (callers == 1)
         {
             ratios["p50x_1"] = pipeline.P50 / baseline.P50;

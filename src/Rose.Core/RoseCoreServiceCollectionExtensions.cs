@@ -52,6 +52,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
         services.AddSingleton<RejectedRequestLog>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Instances.WorkClaims>();
         services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
@@ -61,7 +62,12 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<ApprovalNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalNotifier>());
         services.AddHostedService<ApprovalExpiryService>();
-        services.AddSingleton<AgentStore>();
+        services.AddSingleton<ApiKeyCache>();
+        services.AddSingleton(sp => new AgentStore(sp.GetRequiredService<ControlDatabase>(), sp.GetRequiredService<ApiKeyCache>()));
+        services.AddHostedService<ApiKeyChangeListener>();
+        services.AddSingleton<ApiKeyUsage>();
+        services.AddHostedService(sp => sp.GetRequiredService<ApiKeyUsage>());
+        services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<AdminAuditLog>();
         services.AddSingleton<AgentAdmin>();
         services.AddSingleton<ExecutionService>();

@@ -73,6 +73,61 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
     }
 
     [Fact]
+    public async Task CachedKey_RevokedElsewhere_Is401AsSoonAsTheChangeCommits()
+    {
+        var cache = app.Services.GetRequiredService<ApiKeyCache>();
+        await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
+        var (key, keyId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+        Assert.NotNull(cache.TryGet(ApiKeys.Hash(key))); // the next call would not ask the database
+
+        // As another console instance (or psql) would: straight in the control database, not through this host's store.
+        await using (var conn = new NpgsqlConnection(app.ControlConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = keyId });
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        // The notification empties the cache well before an entry's lifetime would have.
+        var dropped = await WaitUntilAsync(() => cache.TryGet(ApiKeys.Hash(key)) is null, ApiKeyCache.Lifetime);
+        Assert.True(dropped < TimeSpan.FromSeconds(2), $"cache dropped after {dropped}");
+        Assert.Equal(HttpStatusCode.Unauthorized, await CallAsync(key));
+    }
+
+    [Fact]
+    public async Task CachedKey_AgentPolicyChanged_NextCallUsesTheNewPolicy()
+    {
+        var cache = app.Services.GetRequiredService<ApiKeyCache>();
+        await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
+        Assert.True(await Store.CreateAsync("policy-bot", "Policy bot", new Rose.Core.Policy.SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" }, CancellationToken.None));
+        var (key, _) = await Store.CreateKeyAsync("policy-bot", null, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+        Assert.NotNull(cache.TryGet(ApiKeys.Hash(key)));
+
+        Assert.True(await Store.UpdatePolicyAsync("policy-bot", Rose.Core.Policy.SqlPolicy.DenyAll, CancellationToken.None));
+
+        Assert.Equal(HttpStatusCode.Forbidden, await CallAsync(key));
+    }
+
+    [Fact]
+    public async Task KeyUse_IsWrittenInOneBatch()
+    {
+        var (first, firstId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);
+        var (second, secondId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(first));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(second));
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(first));
+
+        await app.Services.GetRequiredService<ApiKeyUsage>().FlushAsync(CancellationToken.None);
+
+        var keys = await Store.ListKeysAsync("rose", CancellationToken.None);
+        Assert.NotNull(keys.Single(k => k.Id == firstId).LastUsedAt);
+        Assert.NotNull(keys.Single(k => k.Id == secondId).LastUsedAt);
+    }
+
+    [Fact]
     public async Task RevokeKey_OfAnotherAgent_DoesNothing()
     {
         var (key, keyId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);
@@ -142,6 +197,19 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
         Assert.Contains("data-testid=\"config-note\"", html, StringComparison.Ordinal);
         Assert.Contains("Rose:Agents:rose", html, StringComparison.Ordinal);
         Assert.DoesNotContain(RoseAppFactory.AgentKey, html, StringComparison.Ordinal);
+    }
+
+    /// <summary>Polls a condition; returns how long it took to hold (fails the test when it never does).</summary>
+    private static async Task<TimeSpan> WaitUntilAsync(Func<bool> condition, TimeSpan limit)
+    {
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+        while (!condition())
+        {
+            Assert.True(watch.Elapsed < limit, $"condition not met within {limit}");
+            await Task.Delay(5);
+        }
+
+        return watch.Elapsed;
     }
 
     private async Task<string> TableTextAsync(string table)

@@ -133,7 +133,7 @@ internal static class AdvisorEndpoints
     /// client cannot), else api: the channel is the server's decision, never a header's word.
     /// </summary>
     internal static Channel ChannelOf(HttpContext http, Actor executor) =>
-        SqlEndpoints.ChannelFor(http.Items.TryGetValue(InProcessApiBackend.ChannelItem, out var item) && item is "mcp", executor);
+        SqlEndpoints.ChannelFor(InProcessApiBackend.IsMcpCall(http), executor);
 
     /// <summary>Unknown database → 404; an agent outside its policy's databases → 403; otherwise runs.</summary>
     internal static async Task<IResult> GuardedAsync(string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,

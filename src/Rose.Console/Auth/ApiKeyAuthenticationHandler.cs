@@ -7,12 +7,12 @@ using Rose.Core.Agents;
 
 namespace Rose.Console.Auth;
 
-/// <summary>Authenticates agents by `Authorization: Bearer &lt;api key&gt;` against the hashed keys in the control database.</summary>
+/// <summary>Authenticates agents by `Authorization: Bearer &lt;api key&gt;` against the hashed keys in the control database (cached for seconds, see <see cref="ApiKeyAuthenticator"/>).</summary>
 public sealed class ApiKeyAuthenticationHandler(
     IOptionsMonitor<AuthenticationSchemeOptions> options,
     ILoggerFactory logger,
     UrlEncoder encoder,
-    AgentStore agents)
+    ApiKeyAuthenticator agents)
     : AuthenticationHandler<AuthenticationSchemeOptions>(options, logger, encoder)
 {
     public const string SchemeName = "ApiKey";

@@ -16,6 +16,7 @@ public static class RoseMcpExtensions
 
     public static IServiceCollection AddRoseMcp(this IServiceCollection services)
     {
+        services.AddSingleton<McpToolAudit>();
         services.AddSingleton<InProcessApiBackend>();
         services.AddMcpServer(o => o.ServerInfo = new() { Name = "rose", Version = typeof(RoseMcpExtensions).Assembly.GetName().Version?.ToString() ?? "1.0" })
             .WithHttpTransport(o =>

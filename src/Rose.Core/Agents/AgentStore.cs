@@ -16,16 +16,20 @@ public sealed record Agent(string Id, string DisplayName, SqlPolicy Policy, stri
 public sealed record ApiKeyInfo(long Id, string AgentId, string Prefix, DateTimeOffset CreatedAt, DateTimeOffset? ExpiresAt,
     DateTimeOffset? RevokedAt, DateTimeOffset? LastUsedAt);
 
-/// <summary>Tables rose.agents and rose.api_keys.</summary>
-public sealed class AgentStore(ControlDatabase control)
+/// <summary>
+/// Tables rose.agents and rose.api_keys. Every change that can stop a key from working empties this
+/// instance's <see cref="ApiKeyCache"/> as soon as it commits (other instances learn of it by notification,
+/// see Control/Schema/V230__api_key_change_notify.sql). The cache is null for one-shot stores outside the host, which cache nothing.
+/// </summary>
+public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = null)
 {
     private const string AgentColumns = """a.id AS "Id", a.display_name AS "DisplayName", a.policy::text AS "PolicyJson", a.source AS "Source", a.disabled_at AS "DisabledAt" """;
 
     public async Task UpsertAsync(string id, string displayName, SqlPolicy policy, string source, CancellationToken ct) =>
-        await control.ExecuteAsync("""
-            INSERT INTO rose.agents (id, display_name, policy, source) VALUES ($1, $2, $3::jsonb, $4)
-            ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, policy = EXCLUDED.policy, source = EXCLUDED.source
-            """, new(PgParam.Text(id), PgParam.Text(displayName), PgParam.Text(JsonSerializer.Serialize(policy)), PgParam.Text(source)), ct);
+        await Invalidating(control.ExecuteAsync("""
+                INSERT INTO rose.agents (id, display_name, policy, source) VALUES ($1, $2, $3::jsonb, $4)
+                ON CONFLICT (id) DO UPDATE SET display_name = EXCLUDED.display_name, policy = EXCLUDED.policy, source = EXCLUDED.source
+                """, new(PgParam.Text(id), PgParam.Text(displayName), PgParam.Text(JsonSerializer.Serialize(policy)), PgParam.Text(source)), ct));
 
     /// <summary>Creates an agent made in the console. False when the id is taken (by a console or configuration agent).</summary>
     public async Task<bool> CreateAsync(string id, string displayName, SqlPolicy policy, CancellationToken ct) =>
@@ -36,14 +40,14 @@ public sealed class AgentStore(ControlDatabase control)
 
     /// <summary>Replaces a console agent's policy. Configuration agents are owned by their configuration file: false.</summary>
     public async Task<bool> UpdatePolicyAsync(string id, SqlPolicy policy, CancellationToken ct) =>
-        await control.ExecuteAsync("UPDATE rose.agents SET policy = $2::jsonb WHERE id = $1 AND source = 'console'",
-            new(PgParam.Text(id), PgParam.Text(JsonSerializer.Serialize(policy))), ct) == 1;
+        await Invalidating(control.ExecuteAsync("UPDATE rose.agents SET policy = $2::jsonb WHERE id = $1 AND source = 'console'",
+                new(PgParam.Text(id), PgParam.Text(JsonSerializer.Serialize(policy))), ct)) == 1;
 
     /// <summary>Disables (every key stops working at once) or re-enables an agent.</summary>
     public async Task<bool> SetDisabledAsync(string id, bool disabled, CancellationToken ct) =>
-        await control.ExecuteAsync(disabled
-            ? "UPDATE rose.agents SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL"
-            : "UPDATE rose.agents SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL", new(PgParam.Text(id)), ct) == 1;
+        await Invalidating(control.ExecuteAsync(disabled
+                ? "UPDATE rose.agents SET disabled_at = now() WHERE id = $1 AND disabled_at IS NULL"
+                : "UPDATE rose.agents SET disabled_at = NULL WHERE id = $1 AND disabled_at IS NOT NULL", new(PgParam.Text(id)), ct)) == 1;
 
     /// <summary>A new random key for an agent. The caller shows the returned key once; only its hash is kept.</summary>
     public async Task<(string Key, long KeyId)> CreateKeyAsync(string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
@@ -55,12 +59,12 @@ public sealed class AgentStore(ControlDatabase control)
 
     /// <summary>Stores a key's hash (idempotent for the same key). Returns the key row id. source: 'console' or 'config'.</summary>
     public Task<long> AddKeyAsync(string agentId, string key, DateTimeOffset? expiresAt, CancellationToken ct, string source = "console") =>
-        control.QuerySingleAsync<long>("""
-            INSERT INTO rose.api_keys (agent_id, key_hash, key_prefix, expires_at, source) VALUES ($1, $2, $3, $4, $5)
-            ON CONFLICT (key_hash) DO UPDATE SET agent_id = EXCLUDED.agent_id, source = EXCLUDED.source
-            RETURNING id
-            """, new(PgParam.Text(agentId), PgParam.Text(ApiKeys.Hash(key)), PgParam.Text(ApiKeys.DisplayPrefix(key)), PgParam.TimestampTz(expiresAt),
-            PgParam.Text(source)), ct);
+        Invalidating(control.QuerySingleAsync<long>("""
+                INSERT INTO rose.api_keys (agent_id, key_hash, key_prefix, expires_at, source) VALUES ($1, $2, $3, $4, $5)
+                ON CONFLICT (key_hash) DO UPDATE SET agent_id = EXCLUDED.agent_id, source = EXCLUDED.source
+                RETURNING id
+                """, new(PgParam.Text(agentId), PgParam.Text(ApiKeys.Hash(key)), PgParam.Text(ApiKeys.DisplayPrefix(key)), PgParam.TimestampTz(expiresAt),
+                PgParam.Text(source)), ct));
 
     /// <summary>The live configuration keys of an agent other than the one configured now (null: all of them), by prefix.</summary>
     public Task<IReadOnlyList<string>> StaleConfigKeysAsync(string agentId, string? keepKey, CancellationToken ct) =>
@@ -71,16 +75,16 @@ public sealed class AgentStore(ControlDatabase control)
 
     /// <summary>Revokes what <see cref="StaleConfigKeysAsync"/> lists; returns the prefixes revoked.</summary>
     public Task<IReadOnlyList<string>> RevokeConfigKeysExceptAsync(string agentId, string? keepKey, CancellationToken ct) =>
-        control.QueryAsync<string>("""
-            UPDATE rose.api_keys SET revoked_at = now()
-            WHERE agent_id = $1 AND source = 'config' AND revoked_at IS NULL AND key_hash IS DISTINCT FROM $2
-            RETURNING key_prefix
-            """, new(PgParam.Text(agentId), PgParam.Text(keepKey is null ? null : ApiKeys.Hash(keepKey))), ct);
+        Invalidating(control.QueryAsync<string>("""
+                UPDATE rose.api_keys SET revoked_at = now()
+                WHERE agent_id = $1 AND source = 'config' AND revoked_at IS NULL AND key_hash IS DISTINCT FROM $2
+                RETURNING key_prefix
+                """, new(PgParam.Text(agentId), PgParam.Text(keepKey is null ? null : ApiKeys.Hash(keepKey))), ct));
 
     /// <summary>Revokes every live key of the published development family; returns the agents that held one.</summary>
     public Task<IReadOnlyList<string>> RevokeDevelopmentKeysAsync(CancellationToken ct) =>
-        control.QueryAsync<string>("UPDATE rose.api_keys SET revoked_at = now() WHERE key_prefix = $1 AND revoked_at IS NULL RETURNING agent_id",
-            new(PgParam.Text(DevelopmentKeys.StoredPrefix)), ct);
+        Invalidating(control.QueryAsync<string>("UPDATE rose.api_keys SET revoked_at = now() WHERE key_prefix = $1 AND revoked_at IS NULL RETURNING agent_id",
+                new(PgParam.Text(DevelopmentKeys.StoredPrefix)), ct));
 
     /// <summary>Every key not revoked (expired ones included), oldest first.</summary>
     public Task<IReadOnlyList<ApiKeyInfo>> ListLiveKeysAsync(CancellationToken ct) =>
@@ -95,23 +99,30 @@ public sealed class AgentStore(ControlDatabase control)
         control.QuerySingleAsync<bool>("SELECT EXISTS (SELECT 1 FROM rose.api_keys WHERE key_hash = $1 AND agent_id = $2)",
             new(PgParam.Text(ApiKeys.Hash(key)), PgParam.Text(agentId)), ct);
 
-    /// <summary>The agent a key belongs to, if the key is known, not revoked, not expired and the agent enabled.</summary>
-    public async Task<Agent?> AuthenticateAsync(string key, CancellationToken ct)
-    {
-        if (string.IsNullOrEmpty(key) || key.Length > 512)
-        {
-            return null;
-        }
+    /// <summary>The agent a key belongs to, if the key is known, not revoked, not expired and the agent enabled (no cache, no usage record).</summary>
+    public async Task<Agent?> AuthenticateAsync(string key, CancellationToken ct) =>
+        ApiKeys.IsPlausible(key) ? (await VerifyAsync(ApiKeys.Hash(key), ct))?.Agent : null;
 
-        var row = await control.QuerySingleOrDefaultAsync<AgentRow>($"""
-            UPDATE rose.api_keys k SET last_used_at = now()
-            FROM rose.agents a
-            WHERE k.key_hash = $1 AND a.id = k.agent_id AND k.revoked_at IS NULL
+    /// <summary>
+    /// The one rule for a working key: known by its hash, not revoked, not expired, its agent not disabled.
+    /// A plain read: when the key was last used is written in batches (<see cref="ApiKeyUsage"/>).
+    /// </summary>
+    public async Task<VerifiedKey?> VerifyAsync(string keyHash, CancellationToken ct) =>
+        (await control.QuerySingleOrDefaultAsync<KeyRow>($"""
+            SELECT k.id AS "KeyId", k.expires_at AS "ExpiresAt", {AgentColumns}
+            FROM rose.api_keys k JOIN rose.agents a ON a.id = k.agent_id
+            WHERE k.key_hash = $1 AND k.revoked_at IS NULL
               AND (k.expires_at IS NULL OR k.expires_at > now()) AND a.disabled_at IS NULL
-            RETURNING {AgentColumns}
-            """, new(PgParam.Text(ApiKeys.Hash(key))), ct);
-        return row?.ToAgent();
-    }
+            """, new(PgParam.Text(keyHash)), ct))?.ToVerifiedKey();
+
+    /// <summary>Records when keys were last used: one statement for a batch of (key id, time) pairs; a later time wins.</summary>
+    public Task<int> RecordKeyUseAsync(long[] keyIds, DateTimeOffset[] usedAt, CancellationToken ct) =>
+        control.ExecuteAsync("""
+            UPDATE rose.api_keys k SET last_used_at = GREATEST(k.last_used_at, u.used_at)
+            FROM unnest($1::bigint[], $2::timestamptz[]) AS u(id, used_at)
+            WHERE k.id = u.id
+            """, new(PgParam.Array(keyIds, NpgsqlTypes.NpgsqlDbType.Bigint),
+            PgParam.Array(usedAt.Select(t => t.ToUniversalTime()).ToArray(), NpgsqlTypes.NpgsqlDbType.TimestampTz)), ct);
 
     public async Task<Agent?> GetAsync(string id, CancellationToken ct) =>
         (await control.QuerySingleOrDefaultAsync<AgentRow>($"SELECT {AgentColumns} FROM rose.agents a WHERE a.id = $1", new(PgParam.Text(id)), ct))?.ToAgent();
@@ -128,10 +139,30 @@ public sealed class AgentStore(ControlDatabase control)
 
     /// <summary>Revokes one key of one agent (the agent id guards against a stale page revoking another agent's key).</summary>
     public async Task<bool> RevokeKeyAsync(string agentId, long keyId, CancellationToken ct) =>
-        await control.ExecuteAsync("UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1 AND agent_id = $2 AND revoked_at IS NULL",
-            new(PgParam.Long(keyId), PgParam.Text(agentId)), ct) == 1;
+        await Invalidating(control.ExecuteAsync("UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1 AND agent_id = $2 AND revoked_at IS NULL",
+                new(PgParam.Long(keyId), PgParam.Text(agentId)), ct)) == 1;
+
+    /// <summary>Runs a change and then empties the key cache: after the commit, so no verification that read the old rows can be stored later.</summary>
+    private async Task<T> Invalidating<T>(Task<T> change)
+    {
+        try
+        {
+            return await change;
+        }
+        finally
+        {
+            // Also when the change failed: whether it committed is then unknown, and dropping the cache is always safe.
+            keyCache?.InvalidateAll();
+        }
+    }
 
     /// <summary>An agents row as stored: the policy is JSON until it is parsed here.</summary>
+    private sealed record KeyRow(long KeyId, DateTimeOffset? ExpiresAt, string Id, string DisplayName, string PolicyJson, string Source,
+        DateTimeOffset? DisabledAt)
+    {
+        public VerifiedKey ToVerifiedKey() => new(KeyId, new AgentRow(Id, DisplayName, PolicyJson, Source, DisabledAt).ToAgent(), ExpiresAt);
+    }
+
     private sealed record AgentRow(string Id, string DisplayName, string PolicyJson, string Source, DateTimeOffset? DisabledAt)
     {
         public Agent ToAgent() => new(Id, DisplayName, JsonSerializer.Deserialize<SqlPolicy>(PolicyJson) ?? SqlPolicy.DenyAll, Source, DisabledAt);

@@ -13,6 +13,9 @@ public static class ApiKeys
     /// <summary>Keys are high-entropy random strings, so a plain SHA-256 (no salt, no stretching) is enough and lets lookups use an index.</summary>
     public static string Hash(string key) => Convert.ToHexStringLower(SHA256.HashData(System.Text.Encoding.UTF8.GetBytes(key)));
 
+    /// <summary>Whether a presented key is worth hashing and looking up at all (not empty, not absurdly long).</summary>
+    public static bool IsPlausible(string? key) => !string.IsNullOrEmpty(key) && key.Length <= 512;
+
     /// <summary>The first characters of a key, safe to show so a person can tell keys apart.</summary>
     public static string DisplayPrefix(string key) => key.Length <= 12 ? "****" : key[..12] + "…";
 }
