@@ -161,7 +161,7 @@ public static class RoseToolCatalog
              [Description("Run it (default true) or only plan it.")] bool? analyze = null,
              [Description("Why, for the audit log.")] string? reason = null,
              CancellationToken ct = default) =>
-                Post(rq, $"/api/v1/advisor/{Uri.EscapeDataString(database)}/explain", new { query, analyze, reason }, ct),
+                Post(rq, "explain_query", $"/api/v1/advisor/{Uri.EscapeDataString(database)}/explain", new { query, analyze, reason }, ct),
             readOnly: false, destructive: true);
         Tool("analyze_query_indexes",
             "Recommend indexes for up to 50 statements, costed with hypopg (estimated_speedup = cost before / after; proven=false without hypopg). " +
