@@ -13,6 +13,7 @@ using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Control;
 using Rose.Core.Targets;
+using Rose.Core.Undo;
 using Rose.Core.Validation;
 
 namespace Rose.Core;
@@ -71,6 +72,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AdminAuditLog>();
         services.AddSingleton<AgentAdmin>();
         services.AddSingleton<ExecutionService>();
+        services.AddRoseUndo();
         services.AddSingleton<ControlSchemaMigrator>();
         services.AddSingleton<MigrationPlanner>();
         services.AddSingleton<MigrationRunner>();

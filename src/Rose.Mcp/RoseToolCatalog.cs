@@ -16,7 +16,7 @@ public static class RoseToolCatalog
     /// <summary>The tool names without a prefix, in catalog order.</summary>
     public static readonly IReadOnlyList<string> Names =
         ["sql_execute", "sql_migrate", "migration_check", "sql_logs", "devlog_list", "devlog_search", "devlog_create", "approval_status", "validation_run",
-         "explain_query", "analyze_query_indexes", "analyze_workload_indexes", "db_health"];
+         "explain_query", "analyze_query_indexes", "analyze_workload_indexes", "db_health", "change_rollback"];
 
     /// <summary>Words no tool name may contain: the actions an agent must never take on itself.</summary>
     public static readonly IReadOnlyList<string> AdminActionsNeverExposed =
@@ -184,6 +184,16 @@ public static class RoseToolCatalog
             (RequestContext<CallToolRequestParams> rq, [Description("Target database name.")] string database, CancellationToken ct = default) =>
                 Get(rq, "db_health", $"/api/v1/advisor/{Uri.EscapeDataString(database)}/health", ct),
             readOnly: true, idempotent: true);
+        Tool("change_rollback",
+            "Undo one of your changes (an UPDATE, DELETE, TRUNCATE or DROP TABLE) from the prior backup Rose took before it ran: give its audit_id " +
+            $"(from {prefix}sql_execute or {prefix}sql_logs). The restoring SQL goes through your policy: 'succeeded', or 'pending_approval' " +
+            $"(poll {prefix}approval_status). 'conflict' lists rows changed since: nothing was restored; do not retry blindly.",
+            (RequestContext<CallToolRequestParams> rq,
+             [Description("The audit_id of the change to undo.")] long audit_id,
+             [Description("Why, for the audit log and approvers.")] string reason,
+             CancellationToken ct = default) =>
+                Post(rq, "change_rollback", $"/api/v1/changes/{audit_id}/rollback", new { reason }, ct),
+            readOnly: false, destructive: true);
         return tools;
     }
 

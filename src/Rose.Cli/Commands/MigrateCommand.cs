@@ -6,7 +6,7 @@ using Rose.Cli.Mcp;
 namespace Rose.Cli.Commands;
 
 /// <summary>
-/// `rose migrate status|plan|apply|verify|undo|check --database NAME --dir DIR --url URL --api-key KEY`:
+/// `rose migrate status|plan|apply|verify|undo|check|drift --database NAME --dir DIR --url URL --api-key KEY`:
 /// reads the migration folder locally and asks the console's HTTP API, so every rule (policy,
 /// approval, audit, lock) is applied by the server exactly as for the page.
 /// </summary>
@@ -14,8 +14,8 @@ public static class MigrateCommand
 {
     public static Command Create(CliIo io)
     {
-        var command = new Command("migrate", "Show, plan, apply, verify, undo or check the reversibility of migrations of a target through Rose Console.");
-        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo", "check" })
+        var command = new Command("migrate", "Show, plan, apply, verify, undo, check the reversibility of, or find drift from the migrations of a target through Rose Console.");
+        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo", "check", "drift" })
         {
             command.Subcommands.Add(Sub(io, action));
         }
@@ -104,6 +104,7 @@ public static class MigrateCommand
             "plan" => await api.PostAsync($"api/v1/migrations/{db}/plan", new { migrations = o.Files }, ct),
             "undo" => await api.PostAsync($"api/v1/migrations/{db}/undo", new { to_version = o.To, migrations = o.Files, reason = o.Reason }, ct),
             "check" => await api.PostAsync($"api/v1/migrations/{db}/check", new { migrations = o.Files, from_empty = o.FromEmpty, reason = o.Reason }, ct),
+            "drift" => await api.PostAsync($"api/v1/migrations/{db}/drift", new { migrations = o.Files }, ct),
             _ => await api.PostAsync("api/v1/sql/migrate", new { database = o.Database, migrations = o.Files, reason = o.Reason, dry_run = o.DryRun, single_transaction = o.SingleTransaction }, ct),
         };
 
@@ -137,6 +138,7 @@ public static class MigrateCommand
             "status" => ExitCodes.Ok,
             "verify" => root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? ExitCodes.Ok : ExitCodes.MalformedInput,
             "check" => root.TryGetProperty("ok", out var reversible) && reversible.GetBoolean() ? ExitCodes.Ok : ExitCodes.NotReversible,
+            "drift" => root.TryGetProperty("drift", out var drifted) && !drifted.GetBoolean() ? ExitCodes.Ok : ExitCodes.Drift,
             "plan" => Str(root, "decision") switch { "deny" => ExitCodes.Deny, "approval" => ExitCodes.Approval, _ => ExitCodes.Ok },
             _ => Outcome(root) switch
             {

@@ -32,6 +32,9 @@ public sealed class RoseOptions
 
     public AuditOptions Audit { get; set; } = new();
 
+    /// <summary>Rose:PriorBackup: limits and retention of the prior backups taken before destructive statements.</summary>
+    public Undo.PriorBackupOptions PriorBackup { get; set; } = new();
+
     /// <summary>Agent keys older than this many days are reported at start (per agent: Rose:Agents:name:KeyLifetimeDays).</summary>
     public int AgentKeyLifetimeDays { get; set; } = 90;
 

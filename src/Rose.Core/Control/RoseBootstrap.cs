@@ -98,6 +98,7 @@ public static class RoseBootstrap
                         LockTimeout = TimeSpan.FromSeconds(options.Execution.DefaultLockTimeoutSeconds),
                         MaxRows = options.Execution.DefaultMaxRows,
                         MigrationsPath = DemoMigrationsFolder.Write(options.DataDir),
+                        PriorBackup = Undo.PriorBackupModes.Default(TargetEnvironment.Dev),
                     });
                 }
             }
@@ -166,6 +167,7 @@ public static class RoseBootstrap
             LockTimeout = TimeSpan.FromSeconds(target.LockTimeoutSeconds ?? defaults.DefaultLockTimeoutSeconds),
             MaxRows = target.MaxRows ?? defaults.DefaultMaxRows,
             MigrationsPath = target.MigrationsPath,
+            PriorBackup = Undo.PriorBackupModes.TryParse(target.PriorBackup, out var mode) ? mode : Undo.PriorBackupModes.Default(environment),
         };
     }
 }

@@ -24,6 +24,7 @@ public sealed partial class ExecutionService(
     ApprovalStore approvals,
     ApprovalNotifier approvalNotifier,
     ApprovalPreviewer previewer,
+    Undo.PriorBackups priorBackups,
     IOptions<RoseOptions> options,
     ILogger<ExecutionService> logger)
 {
@@ -57,6 +58,10 @@ public sealed partial class ExecutionService(
             decision = decision with { Decision = Decision.Deny, Reasons = [$"there is no target database named '{request.Database}'"] };
         }
 
+        // A destructive statement whose prior backup cannot be promised parks or is denied instead.
+        var backupGate = priorBackups.Gate(known ? target.Definition : null, batch, decision, request.ApprovalId);
+        decision = backupGate.Decision;
+
         // An approved request runs what the approver saw; it still must not be denied by today's policy.
         var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
 
@@ -72,17 +77,22 @@ public sealed partial class ExecutionService(
 
         if (effective == Decision.Approval)
         {
-            var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
-                request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
-                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
-            await AttachPreviewAsync(approvalId, target, batch, ct);
-            await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+            return await ParkAsync(request, decision, auditId, target, batch, ct);
         }
 
         var limits = Limits(target.Definition, request);
-        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct);
+        var backup = priorBackups.Start(backupGate, auditId);
+        ExecutionResult result;
+        try
+        {
+            result = await executor.ExecuteAsync(target, batch, limits, sink, ct, backup);
+        }
+        catch (Undo.PriorBackupException ex)
+        {
+            return await WithoutBackupAsync(request, decision, auditId, target, batch, ex, ct);
+        }
+
+        await priorBackups.RecordAsync(auditId, request.Database, backup, result);
         var status = result.Status switch
         {
             ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
@@ -111,6 +121,7 @@ public sealed partial class ExecutionService(
                 s.Truncated,
                 s.DurationMs,
                 s.RanAlone,
+                Backups = Undo.PriorBackups.TablesOf(backup, s.Index),
             }), Json)), CancellationToken.None);
 
         if (status == OutcomeStatus.Failed)
@@ -119,6 +130,39 @@ public sealed partial class ExecutionService(
         }
 
         return new ExecutionOutcome(status, auditId, batch, decision, result, request.ApprovalId);
+    }
+
+    private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, long auditId, RegisteredTarget target,
+        SqlBatch batch, CancellationToken ct)
+    {
+        var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
+            request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
+            TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+        await AttachPreviewAsync(approvalId, target, batch, ct);
+        await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
+        return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+    }
+
+    /// <summary>The promised prior backup was not taken, so nothing ran: park or deny (refused backup), or fail.</summary>
+    private async Task<ExecutionOutcome> WithoutBackupAsync(ExecutionRequest request, PolicyDecision decision, long auditId,
+        RegisteredTarget target, SqlBatch batch, Undo.PriorBackupException ex, CancellationToken ct)
+    {
+        if (ex is Undo.PriorBackupRefusedException && request.ApprovalId is null)
+        {
+            var stricter = priorBackups.Escalate(decision, "no prior backup: " + ex.Message);
+            if (stricter.Decision == Decision.Approval)
+            {
+                return await ParkAsync(request, stricter, auditId, target, batch, ct);
+            }
+
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied, ErrorMessage: ex.Message), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, stricter);
+        }
+
+        var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError("55000", ex.Message) };
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: "55000", ErrorMessage: ex.Message), CancellationToken.None);
+        return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
     }
 
     /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>

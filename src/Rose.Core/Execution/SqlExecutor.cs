@@ -23,7 +23,7 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
     private readonly StatementGuard guard = new(classifier);
 
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
-        IRowSink? sink, CancellationToken ct)
+        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(batch);
@@ -85,6 +85,11 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
                         Reset: i == segment.Statements.Count - 1 && s == segments.Count - 1);
                     try
                     {
+                        if (before is not null)
+                        {
+                            await before.BeforeAsync(conn, tx, statement, ct);
+                        }
+
                         if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
                         {
                             lease.MarkReset();
