@@ -1,47 +1,34 @@
-using System.Collections.Concurrent;
 using System.Security.Cryptography;
+using System.Text;
+using Rose.Core.Control;
 
 namespace Rose.Console.Components.Pages.Workbench;
-
-/// <summary>What a CSV download will run, parked server-side so the SQL never travels in a URL.</summary>
-/// <param name="Statement">Index in the batch of the statement whose rows to export; null for the first result set.</param>
-public sealed record ExportTicket(string UserId, string Database, string Sql, string? Reason, int? Statement, DateTimeOffset ExpiresAt);
 
 /// <summary>
 /// Short-lived, single-use tokens for CSV downloads. The page (already signed in over the circuit)
 /// parks the statement here; the browser then fetches it with a plain GET, which lets the download
-/// stream straight to disk instead of through the circuit.
+/// stream straight to disk instead of through the circuit. Tickets live in the control database, so
+/// the GET may reach any console; only the token's SHA-256 is stored.
 /// </summary>
-public sealed class ExportTokens(TimeProvider clock)
+public sealed class ExportTokens(ExportTicketStore store, TimeProvider clock)
 {
     private static readonly TimeSpan Lifetime = TimeSpan.FromMinutes(2);
-    private readonly ConcurrentDictionary<string, ExportTicket> tickets = new(StringComparer.Ordinal);
 
-    public string Create(string userId, string database, string sql, string? reason, int? statement = null)
+    public async Task<string> CreateAsync(string userId, string database, string sql, string? reason, int? statement = null, CancellationToken ct = default)
     {
         var now = clock.GetUtcNow();
-        foreach (var (key, old) in tickets)
-        {
-            if (old.ExpiresAt <= now)
-            {
-                tickets.TryRemove(key, out _);
-            }
-        }
-
-        var token = Convert.ToHexString(RandomNumberGenerator.GetBytes(24)).ToLowerInvariant();
-        tickets[token] = new ExportTicket(userId, database, sql, reason, statement, now + Lifetime);
+        var token = Convert.ToHexStringLower(RandomNumberGenerator.GetBytes(24));
+        await store.AddAsync(Hash(token), new ExportTicket(userId, database, sql, reason, statement, now + Lifetime), now, ct);
         return token;
     }
 
     /// <summary>The ticket, once, for the user who created it; null when unknown, expired or someone else's.</summary>
-    public ExportTicket? Redeem(string token, string userId)
+    public async Task<ExportTicket?> RedeemAsync(string token, string userId, CancellationToken ct = default)
     {
-        if (!tickets.TryGetValue(token, out var ticket) || ticket.UserId != userId)
-        {
-            return null;
-        }
-
-        tickets.TryRemove(token, out _);
-        return ticket.ExpiresAt > clock.GetUtcNow() ? ticket : null;
+        var ticket = await store.TakeAsync(Hash(token), userId, ct);
+        return ticket is not null && ticket.ExpiresAt > clock.GetUtcNow() ? ticket : null;
     }
+
+    /// <summary>Only the hash is stored: a read of the control database yields no usable download link.</summary>
+    private static string Hash(string token) => Convert.ToHexStringLower(SHA256.HashData(Encoding.UTF8.GetBytes(token)));
 }

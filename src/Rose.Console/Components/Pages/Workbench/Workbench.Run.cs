@@ -201,7 +201,7 @@ public partial class Workbench
             return;
         }
 
-        var token = ExportTokens.Create(executor.Id, target!, pick.Sql, NullIfBlank(reason));
+        var token = await ExportTokens.CreateAsync(executor.Id, target!, pick.Sql, NullIfBlank(reason), ct: lifetime.Token);
         await module!.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
         historyVersion++;
     }
@@ -217,7 +217,7 @@ public partial class Workbench
             return;
         }
 
-        var token = ExportTokens.Create(executor.Id, run.Target, run.Sql, NullIfBlank(reason), statement);
+        var token = await ExportTokens.CreateAsync(executor.Id, run.Target, run.Sql, NullIfBlank(reason), statement, lifetime.Token);
         await module.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
         historyVersion++;
     }

@@ -15,6 +15,7 @@ public static class WorkbenchEndpoints
         services.TryAddSingleton(TimeProvider.System);
         services.AddSingleton<SchemaCatalog>();
         services.AddSingleton<ExportTokens>();
+        services.AddSingleton<Rose.Core.Control.ExportTicketStore>();
         return services;
     }
 
@@ -39,7 +40,7 @@ public static class WorkbenchEndpoints
     private static async Task<IResult> ExportTokenAsync(string token, HttpContext http, ExportTokens tokens,
         ExecutionService execution, CurrentIdentity identity, CancellationToken ct)
     {
-        var ticket = tokens.Redeem(token, CurrentIdentity.ToActor(http.User).Id);
+        var ticket = await tokens.RedeemAsync(token, CurrentIdentity.ToActor(http.User).Id, ct);
         return ticket is null
             ? Results.Text("This export link is unknown, used or expired; start the export again from the workbench.", statusCode: StatusCodes.Status404NotFound)
             : await StreamCsvAsync(http, execution, identity, new ExportRequest(ticket.Database, ticket.Sql, ticket.Reason, ticket.Statement), ct);
