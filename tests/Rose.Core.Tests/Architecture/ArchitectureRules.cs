@@ -22,6 +22,7 @@ internal static class ArchitectureRules
         ["ControlDatabase"] = "Rose's own control database, where the audit log and the stores live",
         ["PgAdmin"] = "creates and drops databases of Rose's own embedded or demo cluster at start-up, before any target is registered",
         ["EmbeddedPostgres"] = "starts and waits for Rose's own embedded cluster",
+        ["DemoWorkload"] = "debt: the advisor's demo load generator on the demo target (merged last in this round); to move behind Execution",
     };
 
     /// <summary>
@@ -31,6 +32,7 @@ internal static class ArchitectureRules
     public static readonly IReadOnlyDictionary<string, string> KnownAuditWriters = new Dictionary<string, string>(StringComparer.Ordinal)
     {
         ["SchemaDrift"] = "the drift check's own audit row (Rose.Core.Undo, merged last in this round); to move behind AuditedRuns",
+        ["IndexMigrationWriter"] = "debt: the advisor's audited migration-file write (merged last in this round); to move behind AuditedRuns",
         ["McpToolAudit"] = "the /mcp tool-call row (Rose.Console), written before the in-process route runs; the route audits its own SQL through the pipeline",
     };
 
