@@ -16,7 +16,7 @@ public static class RoseToolCatalog
     /// <summary>The tool names without a prefix, in catalog order.</summary>
     public static readonly IReadOnlyList<string> Names =
         ["sql_execute", "sql_migrate", "migration_check", "sql_logs", "devlog_list", "devlog_search", "devlog_create", "approval_status", "validation_run",
-         "analyze_query_indexes", "analyze_workload_indexes", "db_health", "change_rollback"];
+         "explain_query", "analyze_query_indexes", "analyze_workload_indexes", "db_health", "change_rollback"];
 
     /// <summary>Words no tool name may contain: the actions an agent must never take on itself.</summary>
     public static readonly IReadOnlyList<string> AdminActionsNeverExposed =
@@ -152,6 +152,17 @@ public static class RoseToolCatalog
             (RequestContext<CallToolRequestParams> rq, [Description("Target database name.")] string database, CancellationToken ct = default) =>
                 Post(rq, "validation_run", "/api/v1/validation/run", new { database }, ct),
             readOnly: false);
+        Tool("explain_query",
+            "EXPLAIN (ANALYZE, BUFFERS) one statement: per node time share, row misestimates, buffers. It runs the statement " +
+            $"(a write is that write: your policy may deny it or park it, poll {prefix}approval_status); analyze=false only plans.",
+            (RequestContext<CallToolRequestParams> rq,
+             [Description("Target database name.")] string database,
+             [Description("One statement, without EXPLAIN.")] string query,
+             [Description("Run it (default true) or only plan it.")] bool? analyze = null,
+             [Description("Why, for the audit log.")] string? reason = null,
+             CancellationToken ct = default) =>
+                Post(rq, "explain_query", $"/api/v1/advisor/{Uri.EscapeDataString(database)}/explain", new { query, analyze, reason }, ct),
+            readOnly: false, destructive: true);
         Tool("analyze_query_indexes",
             "Recommend indexes for up to 50 statements, costed with hypopg (estimated_speedup = cost before / after; proven=false without hypopg). " +
             $"Nothing is created: send a create_index_sql through {prefix}sql_execute, where your policy decides.",

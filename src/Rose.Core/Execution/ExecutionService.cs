@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Policy;
@@ -15,19 +14,35 @@ namespace Rose.Core.Execution;
 /// policy enforcer, write the audit row (fail closed), then run, deny, or park for approval,
 /// and record the outcome.
 /// </summary>
-public sealed partial class ExecutionService(
-    ISqlClassifier classifier,
-    PolicyEnforcer enforcer,
-    TargetRegistry targets,
-    SqlExecutor executor,
-    AuditLog audit,
-    ApprovalStore approvals,
-    ApprovalNotifier approvalNotifier,
-    ApprovalPreviewer previewer,
-    Undo.PriorBackups priorBackups,
-    IOptions<RoseOptions> options,
-    ILogger<ExecutionService> logger)
+public sealed partial class ExecutionService
 {
+    private readonly ISqlClassifier classifier;
+    private readonly PolicyEnforcer enforcer;
+    private readonly TargetRegistry targets;
+    private readonly SqlExecutor executor;
+    private readonly AuditLog audit;
+    private readonly AuditedRuns runs;
+    private readonly IApprovalParking parking;
+    private readonly Undo.PriorBackups priorBackups;
+    private readonly IOptions<RoseOptions> options;
+    private readonly ILogger<ExecutionService> logger;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, AuditLog audit,
+        AuditedRuns runs, IApprovalParking parking, Undo.PriorBackups priorBackups, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
+    {
+        this.classifier = classifier;
+        this.enforcer = enforcer;
+        this.targets = targets;
+        this.executor = executor;
+        this.audit = audit;
+        this.runs = runs;
+        this.parking = parking;
+        this.priorBackups = priorBackups;
+        this.options = options;
+        this.logger = logger;
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Classification and decision only: what would happen, nothing run or audited.</summary>
@@ -135,12 +150,9 @@ public sealed partial class ExecutionService(
     private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, long auditId, RegisteredTarget target,
         SqlBatch batch, CancellationToken ct)
     {
-        var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
-            request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
-            TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
+        var approvalId = await parking.ParkAsync(new ParkedRequest(request, decision, auditId), ct);
         await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
-        await AttachPreviewAsync(approvalId, target, batch, ct);
-        await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
+        await parking.AnnounceAsync(approvalId, target, batch, ct);
         return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
     }
 
@@ -163,21 +175,6 @@ public sealed partial class ExecutionService(
         var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError("55000", ex.Message) };
         await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: "55000", ErrorMessage: ex.Message), CancellationToken.None);
         return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
-    }
-
-    /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>
-    private async Task AttachPreviewAsync(long approvalId, RegisteredTarget target, SqlBatch batch, CancellationToken ct)
-    {
-        try
-        {
-            var (preview, snapshot) = await previewer.ComputeAsync(approvalId, target, batch, ct);
-            await approvals.SetPreviewAsync(approvalId, preview, snapshot, CancellationToken.None);
-        }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or AuditUnavailableException)
-        {
-            logger.LogWarning(ex, "No risk preview for approval {ApprovalId}", approvalId);
-            await approvals.SetPreviewAsync(approvalId, JsonSerializer.Serialize(new { error = "The risk preview could not be computed." }), null, CancellationToken.None);
-        }
     }
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)

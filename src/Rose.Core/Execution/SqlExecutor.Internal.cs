@@ -5,7 +5,7 @@ using Rose.Core.Targets;
 namespace Rose.Core.Execution;
 
 /// <summary>Rose's own reads and dry runs on a target: still only through the executor's connections.</summary>
-public sealed partial class SqlExecutor
+internal sealed partial class SqlExecutor
 {
     /// <summary>
     /// Runs one statement inside a transaction that is always rolled back, under the target's

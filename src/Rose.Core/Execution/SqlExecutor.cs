@@ -18,7 +18,7 @@ namespace Rose.Core.Execution;
 /// <see cref="ExecutionService"/> calls this.
 /// Raw Npgsql, not Dapper: user SQL has no record to map to, and rows are read value by value under row and size limits.
 /// </summary>
-public sealed partial class SqlExecutor(ISqlClassifier classifier)
+internal sealed partial class SqlExecutor(ISqlClassifier classifier)
 {
     private readonly StatementGuard guard = new(classifier);
 

@@ -5,6 +5,9 @@ namespace Rose.Core.Plans;
 /// <summary>A parsed plan: the root node, timings, and the most expensive nodes marked hot.</summary>
 public sealed class ExplainPlan
 {
+    /// <summary>Estimates off by this factor or more either way are flagged: a plan chosen on them is often the wrong one.</summary>
+    public const double MisestimateFactor = 10;
+
     public required PlanNode Root { get; init; }
     public bool Analyzed { get; init; }
     public double? PlanningMs { get; init; }
@@ -66,6 +69,17 @@ public sealed class ExplainPlan
             node.Exclusive = Math.Max(0, Inclusive(node, analyzed) - node.Children.Sum(c => Inclusive(c, analyzed)));
         }
 
+        var total = Inclusive(root, analyzed);
+        foreach (var node in analyzed ? nodes : [])
+        {
+            node.Share = total > 0 ? node.Exclusive / total : 0;
+            if (node.ActualRows is { } actual && (node.ActualLoops ?? 1) > 0)
+            {
+                var ratio = Math.Max(actual, 1) / Math.Max(node.PlanRows, 1);
+                node.Misestimate = ratio >= MisestimateFactor || ratio <= 1 / MisestimateFactor ? ratio : null;
+            }
+        }
+
         foreach (var node in nodes.Where(n => n.Exclusive > 0).OrderByDescending(n => n.Exclusive).Take(hotCount))
         {
             node.Hot = true;
@@ -93,6 +107,7 @@ public sealed class ExplainPlan
             ActualRows = Number(e, "Actual Rows"),
             ActualTotalTime = Number(e, "Actual Total Time"),
             ActualLoops = Number(e, "Actual Loops"),
+            Buffers = PlanBuffers.Read(e),
         };
         if (e.TryGetProperty("Plans", out var children) && children.ValueKind == JsonValueKind.Array)
         {
@@ -110,4 +125,24 @@ public sealed class ExplainPlan
 
     private static double? Number(JsonElement e, string name) =>
         e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : null;
+}
+
+/// <summary>A node's EXPLAIN BUFFERS counts, in 8 KiB blocks.</summary>
+public sealed record PlanBuffers(double SharedHit, double SharedRead, double SharedDirtied, double SharedWritten, double TempRead, double TempWritten)
+{
+    /// <summary>The share of shared-buffer reads served from the cache; null when the node read no blocks.</summary>
+    public double? HitRatio => SharedHit + SharedRead > 0 ? SharedHit / (SharedHit + SharedRead) : null;
+
+    /// <summary>The counts of a JSON plan node, or null when the plan was made without BUFFERS.</summary>
+    internal static PlanBuffers? Read(JsonElement e)
+    {
+        if (!e.TryGetProperty("Shared Hit Blocks", out _))
+        {
+            return null;
+        }
+
+        double Blocks(string name) => e.TryGetProperty(name, out var v) && v.ValueKind == JsonValueKind.Number ? v.GetDouble() : 0;
+        return new PlanBuffers(Blocks("Shared Hit Blocks"), Blocks("Shared Read Blocks"), Blocks("Shared Dirtied Blocks"),
+            Blocks("Shared Written Blocks"), Blocks("Temp Read Blocks"), Blocks("Temp Written Blocks"));
+    }
 }

@@ -14,8 +14,24 @@ public sealed record RollbackPlan(long AuditId, string Database, string Sql, IRe
 /// first), refuses with the rows when they changed since, and sends the SQL through the one pipeline
 /// (classify, decide, audit, run or park) under the asking identity's own policy.
 /// </summary>
-public sealed class ChangeRollback(AuditReader audit, PriorBackupStore store, TargetRegistry targets, SqlExecutor executor, ExecutionService execution)
+public sealed class ChangeRollback
 {
+    private readonly AuditReader audit;
+    private readonly PriorBackupStore store;
+    private readonly TargetRegistry targets;
+    private readonly SqlExecutor executor;
+    private readonly ExecutionService execution;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ChangeRollback(AuditReader audit, PriorBackupStore store, TargetRegistry targets, SqlExecutor executor, ExecutionService execution)
+    {
+        this.audit = audit;
+        this.store = store;
+        this.targets = targets;
+        this.executor = executor;
+        this.execution = execution;
+    }
+
     /// <param name="policy">The asking identity's policy: a change on a database outside it is "not found", its rows never named.</param>
     public async Task<RollbackPlan> PlanAsync(long auditId, SqlPolicy policy, CancellationToken ct)
     {

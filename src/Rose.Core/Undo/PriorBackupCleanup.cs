@@ -14,7 +14,7 @@ namespace Rose.Core.Undo;
 /// instances may run it: a sweep first claims a session advisory lock on the control database, so
 /// only one instance sweeps at a time and each backup is dropped and marked once.
 /// </summary>
-public sealed class PriorBackupCleanup(ControlDatabase control, PriorBackupStore store, TargetRegistry targets, SqlExecutor executor,
+internal sealed class PriorBackupCleanup(ControlDatabase control, PriorBackupStore store, TargetRegistry targets, SqlExecutor executor,
     IOptions<RoseOptions> options, ILogger<PriorBackupCleanup> logger) : BackgroundService
 {
     /// <summary>Session advisory lock key of a sweep ('rose' 'bkup' as two ASCII words).</summary>

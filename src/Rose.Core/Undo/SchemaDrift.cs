@@ -25,9 +25,26 @@ public sealed record DriftReport(string Database, string? AppliedVersion, int Re
 /// indexes, views, functions...). Rose's own rose_backup schema and history table never count. The
 /// target is only read; the check is audited on the target's name.
 /// </summary>
-public sealed class SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor,
-    AuditLog audit, IOptions<RoseOptions> options)
+public sealed class SchemaDrift
 {
+    private readonly MigrationPlanner planner;
+    private readonly MigrationSources sources;
+    private readonly ISqlClassifier classifier;
+    private readonly SqlExecutor executor;
+    private readonly AuditLog audit;
+    private readonly IOptions<RoseOptions> options;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditLog audit, IOptions<RoseOptions> options)
+    {
+        this.planner = planner;
+        this.sources = sources;
+        this.classifier = classifier;
+        this.executor = executor;
+        this.audit = audit;
+        this.options = options;
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)

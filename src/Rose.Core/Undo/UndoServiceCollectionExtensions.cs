@@ -9,8 +9,8 @@ public static class UndoServiceCollectionExtensions
     {
         services.AddSingleton<PriorBackupStore>();
         services.AddSingleton<PriorBackups>();
-        services.AddSingleton<ChangeRollback>();
-        services.AddSingleton<SchemaDrift>();
+        services.AddSingletonWithInternalConstructor<ChangeRollback>();
+        services.AddSingletonWithInternalConstructor<SchemaDrift>();
         services.AddSingleton<PriorBackupCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PriorBackupCleanup>());
         return services;

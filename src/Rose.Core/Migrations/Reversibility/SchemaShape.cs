@@ -16,7 +16,7 @@ public sealed class SchemaShape
 
     public IReadOnlyDictionary<string, SchemaObject> Objects { get; }
 
-    public static async Task<SchemaShape> ReadAsync(TargetSession session, CancellationToken ct)
+    internal static async Task<SchemaShape> ReadAsync(TargetSession session, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         var rows = await session.QueryAsync(Sql, [], ct);

@@ -3,13 +3,14 @@ using System.Globalization;
 using System.Text;
 using Npgsql;
 
-namespace Rose.Core.Migrations;
+namespace Rose.Core.Execution;
 
 /// <summary>
-/// Runs PostgreSQL's client programs (pg_dump, pg_restore) for snapshots and scratch copies. These
-/// are the only paths to a target that do not go through the executor: each program needs its own
-/// connection. The password travels in PGPASSWORD, never on the command line, so it cannot show in
-/// a process listing or an error message.
+/// Runs PostgreSQL's client programs (pg_dump, pg_restore) for snapshots and scratch copies. Each
+/// program opens its own connection with the target's credentials, so they live here in Execution
+/// beside the executor, and run only inside an audited run or a migration run's lock. The password
+/// travels in PGPASSWORD, never on the command line, so it cannot show in a process listing or an
+/// error message.
 /// </summary>
 internal static class PgClientTools
 {
@@ -56,11 +57,11 @@ internal static class PgClientTools
         Process process;
         try
         {
-            process = Process.Start(psi) ?? throw new MigrationException($"{program} could not be started.");
+            process = Process.Start(psi) ?? throw new TargetToolException($"{program} could not be started.");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new MigrationException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
+            throw new TargetToolException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
         }
 
         using (process)
@@ -76,14 +77,14 @@ internal static class PgClientTools
             catch (OperationCanceledException)
             {
                 process.Kill(entireProcessTree: true);
-                throw new MigrationException($"{program} --version did not answer within 30 s.");
+                throw new TargetToolException($"{program} --version did not answer within 30 s.");
             }
 
             var output = (await stdout).Trim();
             var match = System.Text.RegularExpressions.Regex.Match(output, @"\(PostgreSQL\)\s+(?<v>(?<major>[0-9]+)[0-9.]*\S*)", System.Text.RegularExpressions.RegexOptions.CultureInvariant);
             return process.ExitCode == 0 && match.Success
                 ? (match.Groups["v"].Value, int.Parse(match.Groups["major"].Value, CultureInfo.InvariantCulture))
-                : throw new MigrationException($"{program} --version did not say which PostgreSQL it belongs to ('{output}'); set Rose:Migrations:PgDumpPath to a pg_dump.");
+                : throw new TargetToolException($"{program} --version did not say which PostgreSQL it belongs to ('{output}'); set Rose:Migrations:PgDumpPath to a pg_dump.");
         }
     }
 
@@ -112,11 +113,11 @@ internal static class PgClientTools
         Process process;
         try
         {
-            process = Process.Start(psi) ?? throw new MigrationException($"{Path.GetFileName(program)} could not be started.");
+            process = Process.Start(psi) ?? throw new TargetToolException($"{Path.GetFileName(program)} could not be started.");
         }
         catch (System.ComponentModel.Win32Exception ex)
         {
-            throw new MigrationException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
+            throw new TargetToolException($"{program} could not be started ({ex.Message}); install the PostgreSQL client programs or set Rose:Migrations:PgDumpPath.");
         }
 
         using (process)

@@ -3,10 +3,11 @@ using Npgsql;
 using Rose.Core.Configuration;
 using Rose.Core.Targets;
 
-namespace Rose.Core.Migrations.Reversibility;
+namespace Rose.Core.Execution;
 
 /// <summary>
-/// A throwaway database for the reversibility check, on the target's server (or
+/// A throwaway database for the reversibility check (CREATE and DROP DATABASE with the target's
+/// credentials, which is why it lives in Execution; it is only made inside the check's audited run), on the target's server (or
 /// Rose:Migrations:ScratchConnectionString): created empty or as a schema-only copy of the target,
 /// dropped with its connections when disposed. Names carry their creation time
 /// (rose_scratch_yyyyMMddHHmmss_xxxxxxxx) so a copy left behind by a crashed process is swept by a
@@ -51,7 +52,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
         }
         catch (PostgresException ex)
         {
-            throw new MigrationException($"The reversibility check could not create its scratch database ({ex.MessageText}). "
+            throw new TargetToolException($"The reversibility check could not create its scratch database ({ex.MessageText}). "
                 + "Give the target's role CREATEDB, or set Rose:Migrations:ScratchConnectionString to a server where Rose may create databases.");
         }
 
@@ -80,7 +81,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
                 new NpgsqlConnectionStringBuilder(source.Definition.ConnectionString), ct);
             if (dumpExit != 0)
             {
-                throw new MigrationException($"Copying the target's schema failed (pg_dump exit {dumpExit}): {dumpError}");
+                throw new TargetToolException($"Copying the target's schema failed (pg_dump exit {dumpExit}): {dumpError}");
             }
 
             var (restoreExit, restoreError) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath),
@@ -88,7 +89,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
                 new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }, ct);
             if (restoreExit != 0)
             {
-                throw new MigrationException($"Restoring the target's schema into the scratch database failed (pg_restore exit {restoreExit}): {restoreError}");
+                throw new TargetToolException($"Restoring the target's schema into the scratch database failed (pg_restore exit {restoreExit}): {restoreError}");
             }
         }
         finally
