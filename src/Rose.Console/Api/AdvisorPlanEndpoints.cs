@@ -1,7 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Rose.Console.Auth;
-using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Plans;
 using Rose.Console.Mcp;
 using Rose.Core.Advisor;
 using Rose.Core.Execution;

@@ -1,5 +1,5 @@
 using Microsoft.Extensions.DependencyInjection;
-using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Plans;
 using Rose.Core.Advisor;
 using Rose.Core.Execution;
 using Rose.Core.Identity;

@@ -1,6 +1,6 @@
-using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Plans;
 
-namespace Rose.Console.Tests.Advisor;
+namespace Rose.Core.Tests.Plans;
 
 /// <summary>What an EXPLAIN (ANALYZE, BUFFERS) plan is read into: each node's share of the time, misestimates and buffers.</summary>
 public sealed class PlanAnalysisTests
