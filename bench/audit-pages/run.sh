@@ -10,7 +10,7 @@ set -euo pipefail
 ROWS=${1:-10000000}
 RUNS=${2:-50}
 HERE=$(cd "$(dirname "$0")" && pwd)
-SCHEMA=$HERE/../../src/Rose.Core/Storage/Schema
+SCHEMA=$HERE/../../src/Rose.Core/Control/Schema
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
 DB=rose_bench_audit_$$
 as_pg() { if [ "$(id -u)" = 0 ]; then runuser -u postgres -- "$@"; else "$@"; fi; }

@@ -13,6 +13,7 @@ using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Control;
 using Rose.Core.Targets;
+using Rose.Core.Undo;
 using Rose.Core.Validation;
 
 namespace Rose.Core;
@@ -47,11 +48,13 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddRoseSql();
         services.AddSingleton<PolicyEnforcer>();
         services.AddSingleton<SqlExecutor>();
+        services.AddSingleton<AuditedRuns>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
         services.AddSingleton<RejectedRequestLog>();
         services.TryAddSingleton(TimeProvider.System);
+        services.AddSingleton<Instances.WorkClaims>();
         services.AddHostedService<Audit.Checkpoints.AuditCheckpointService>();
         services.AddSingleton<Audit.Recovery.AuditRecovery>();
         services.AddHostedService<Audit.Recovery.AuditRecoveryService>();
@@ -59,7 +62,8 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingleton<ApprovalService>();
-        services.AddSingleton<ApprovalPreviewer>();
+        services.AddSingletonWithInternalConstructor<ApprovalPreviewer>();
+        services.AddSingleton<IApprovalParking, ApprovalParking>();
         services.AddSingleton<ApprovalNotifier>();
         services.AddHostedService(sp => sp.GetRequiredService<ApprovalNotifier>());
         services.AddHostedService<ApprovalExpiryService>();
@@ -71,17 +75,32 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<ApiKeyAuthenticator>();
         services.AddSingleton<AdminAuditLog>();
         services.AddSingleton<AgentAdmin>();
-        services.AddSingleton<ExecutionService>();
+        services.AddSingletonWithInternalConstructor<ExecutionService>();
+        services.AddRoseUndo();
         services.AddSingleton<ControlSchemaMigrator>();
-        services.AddSingleton<MigrationPlanner>();
-        services.AddSingleton<MigrationRunner>();
-        services.AddSingleton<Migrations.Reversibility.ReversibilityChecker>();
-        services.AddSingleton<MigrationSnapshots>();
+        services.AddSingletonWithInternalConstructor<MigrationPlanner>();
+        services.AddSingletonWithInternalConstructor<MigrationRunner>();
+        services.AddSingletonWithInternalConstructor<Migrations.Reversibility.ReversibilityChecker>();
+        services.AddSingletonWithInternalConstructor<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();
         services.AddSingleton<IApprovedRunGuard, ApprovedMigrationRun>();
         services.AddRoseValidation();
         services.AddRoseAdvisor();
         return services;
+    }
+
+    /// <summary>
+    /// Registers a public service whose constructor is internal because it takes Execution's internal
+    /// parts (the executor, target sessions, the audited-run primitive): hosts resolve the service, and
+    /// cannot build one around those parts. The container only calls public constructors, so this
+    /// factory resolves the internal one's parameters itself.
+    /// </summary>
+    internal static IServiceCollection AddSingletonWithInternalConstructor<T>(this IServiceCollection services)
+        where T : class
+    {
+        var constructor = typeof(T).GetConstructors(System.Reflection.BindingFlags.Instance | System.Reflection.BindingFlags.NonPublic)
+            .Single(c => c.IsAssembly);
+        return services.AddSingleton(sp => (T)constructor.Invoke([.. constructor.GetParameters().Select(p => sp.GetRequiredService(p.ParameterType))]));
     }
 }

@@ -10,7 +10,8 @@ namespace Rose.Mcp;
 /// </summary>
 public interface IRoseToolBackend
 {
-    Task<RoseToolAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body,
+    /// <param name="tool">The tool's catalog name without the agent's prefix, for the audit log.</param>
+    Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
         RequestContext<CallToolRequestParams> request, CancellationToken ct);
 }
 

@@ -41,7 +41,7 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         var tools = await mcp.RequestAsync("tools/list", new JsonObject());
         var names = tools["result"]!["tools"]!.AsArray().Select(t => t!["name"]!.GetValue<string>()).ToList();
         Assert.Equal(
-            ["janus_analyze_query_indexes", "janus_analyze_workload_indexes", "janus_approval_status", "janus_db_health", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_migration_check", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
+            ["janus_analyze_query_indexes", "janus_analyze_workload_indexes", "janus_approval_status", "janus_change_rollback", "janus_db_health", "janus_devlog_create", "janus_devlog_list", "janus_devlog_search", "janus_explain_query", "janus_migration_check", "janus_sql_execute", "janus_sql_logs", "janus_sql_migrate", "janus_validation_run"],
             names.Order(StringComparer.Ordinal));
 
         var select = await CallAsync(mcp, "janus_sql_execute", new JsonObject { ["database"] = "demo", ["sql"] = "SELECT name FROM widgets WHERE id = 3", ["reason"] = "mcp test" });

@@ -27,7 +27,8 @@ public sealed class RealHost : IAsyncDisposable
     /// <summary>The running host's services, for acting as a person would (e.g. approving) in a test.</summary>
     public IServiceProvider Services => app.Services;
 
-    public static async Task<RealHost> StartAsync(IDictionary<string, string?> settings, string environment = "Development")
+    /// <param name="url">Where to listen; a fixed port when the settings must name the console's own URL (OAuth's resource).</param>
+    public static async Task<RealHost> StartAsync(IDictionary<string, string?> settings, string environment = "Development", string url = "http://127.0.0.1:0")
     {
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
         {
@@ -36,7 +37,7 @@ public sealed class RealHost : IAsyncDisposable
             ContentRootPath = AppContext.BaseDirectory,
         });
         builder.Configuration.AddInMemoryCollection(settings);
-        builder.WebHost.UseUrls("http://127.0.0.1:0");
+        builder.WebHost.UseUrls(url);
         await builder.AddRoseConsoleAsync();
         var app = builder.Build();
         app.UseRoseConsole();

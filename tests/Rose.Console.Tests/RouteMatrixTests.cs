@@ -67,6 +67,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/migrations/{database}/plan"] =      ["401",    "400",    "400",    "400",    "400",    "400"],
         ["POST /api/v1/migrations/{database}/undo"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         ["POST /api/v1/migrations/{database}/check"] =     ["401",    "403",    "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/drift"] =     ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/migrations/{database}/snapshots"] =  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/migrations/{database}/snapshots/{name}/restore"] =
                                                            ["401",    "403",    "403",    "403",    "400",    "403"],
@@ -94,6 +95,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /api/v1/advisor/{database}/queries"] =       ["401",    "403",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/advisor/{database}/indexes"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/advisor/{database}/health"] =        ["401",    "403",    "200",    "200",    "200",    "200"],
+        // Rolling a change back runs SQL through the pipeline: SQL runners only; past that, the empty probe is a 400.
+        ["POST /api/v1/changes/{id:long}/rollback"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         // MCP over HTTP: API-key agents only; people (cookies) are not signed in here. An empty request is not MCP.
         ["POST /mcp/"] =                                   ["401",    "401",    "401",    "401",    "401",    "406"],
         ["GET /mcp/"] =                                    ["401",    "401",    "401",    "401",    "401",    "406"],

@@ -14,7 +14,7 @@
 //   tampered - payload changed (subject, roles) while the original signature is kept
 //   rogue    - signed with a key that is not in the provider's JWKS
 //   rotated  - the provider rotates: its JWKS now also publishes a new key, and tokens are signed with it
-import Provider from 'oidc-provider';
+import Provider, { errors } from 'oidc-provider';
 import * as jose from 'jose';
 
 function arg(name, fallback) {
@@ -27,6 +27,10 @@ const port = Number(arg('port', '4011'));
 const issuer = `http://127.0.0.1:${port}`;
 const redirectUris = arg('redirect', 'http://127.0.0.1:5000/oidc/callback').split(',');
 const postLogoutUris = arg('post-logout', 'http://127.0.0.1:5000/signed-out').split(',');
+// People's MCP clients (tests/mcp-client/oauth.mjs): the public client `rose-mcp` gets JWT access tokens
+// for this resource indicator (Rose's /mcp URL), with the person's roles in them.
+const mcpResource = arg('mcp-resource', '');
+const mcpRedirect = 'http://127.0.0.1:9/callback';
 
 const USERS = {
   ada: { name: 'Ada Lovelace', email: 'ada@example.test', roles: ['rose-approvers', 'staff'] },
@@ -58,6 +62,12 @@ const provider = new Provider(issuer, {
     response_types: ['code'],
     // The framework's handler authenticates at the token endpoint with client_secret_post.
     token_endpoint_auth_method: 'client_secret_post',
+  }, {
+    client_id: 'rose-mcp',
+    redirect_uris: [mcpRedirect],
+    grant_types: ['authorization_code'],
+    response_types: ['code'],
+    token_endpoint_auth_method: 'none',
   }],
   jwks: { keys: [signingJwk] },
   pkce: { methods: ['S256'], required: () => true },
@@ -72,6 +82,16 @@ const provider = new Provider(issuer, {
   conformIdTokenClaims: false,
   features: {
     devInteractions: { enabled: true },
+    resourceIndicators: {
+      enabled: true,
+      useGrantedResource: () => true,
+      getResourceServerInfo: (ctx, indicator) => {
+        if (mcpResource && indicator === mcpResource) {
+          return { scope: 'mcp', audience: indicator, accessTokenTTL: 600, accessTokenFormat: 'jwt', jwt: { sign: { alg: 'RS256' } } };
+        }
+        throw new errors.InvalidTarget();
+      },
+    },
     rpInitiatedLogout: {
       enabled: true,
       // Sign out without a confirmation page: the test only checks that the console sends the user here.
@@ -92,12 +112,19 @@ const provider = new Provider(issuer, {
       }),
     };
   },
+  // Rose reads the person's roles from the access token as it does from the id_token.
+  extraTokenClaims: async (ctx, token) => {
+    if (token.kind !== 'AccessToken' || !token.resourceServer) return undefined;
+    const user = USERS[token.accountId] ?? { name: token.accountId, roles: [] };
+    return { name: user.name, roles: user.roles };
+  },
   // First-party client: grant the requested scopes without a consent screen.
   loadExistingGrant: async (ctx) => {
     const grantId = ctx.oidc.result?.consent?.grantId || ctx.oidc.session.grantIdFor(ctx.oidc.client.clientId);
     if (grantId) return ctx.oidc.provider.Grant.find(grantId);
     const grant = new ctx.oidc.provider.Grant({ clientId: ctx.oidc.client.clientId, accountId: ctx.oidc.session.accountId });
     grant.addOIDCScope('openid profile email roles');
+    if (mcpResource) grant.addResourceScope(mcpResource, 'mcp');
     await grant.save();
     return grant;
   },

@@ -67,16 +67,14 @@ public static class AdviseCommand
     private sealed class Subcommand
     {
         private readonly Option<string> database = new("--database") { Description = "Target database name.", Required = true };
-        private readonly Option<string> url = new("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
-        private readonly Option<string?> apiKey = new("--api-key") { Description = "An API key (or set ROSE_API_KEY)." };
+        private readonly ServerOptions server = new();
         private readonly Option<bool> json = new("--json") { Description = "Print the API's JSON answer instead of a summary." };
 
         public Subcommand(Command command)
         {
             Command = command;
             command.Options.Add(database);
-            command.Options.Add(url);
-            command.Options.Add(apiKey);
+            server.AddTo(command);
             command.Options.Add(json);
         }
 
@@ -87,18 +85,7 @@ public static class AdviseCommand
         public int Run(ParseResult parse, CliIo io, Func<HttpMessageHandler?>? handler, Func<RoseApiClient, Task<ApiAnswer>> call,
             Func<JsonElement, CliIo, int> print)
         {
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
-            }
-
-            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
-            }
-
-            using var api = new RoseApiClient(baseUrl, key, "cli", handler?.Invoke());
+            using var api = server.Connect(parse, "cli", handler?.Invoke());
             var answer = call(api).GetAwaiter().GetResult();
             return Report(answer, parse.GetValue(json), io, print);
         }

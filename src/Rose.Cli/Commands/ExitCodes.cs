@@ -27,6 +27,9 @@ public static class ExitCodes
     /// <summary>`migrate check`: at least one checked version does not undo and redo to the same schema.</summary>
     public const int NotReversible = 6;
 
+    /// <summary>`migrate drift`: the target's schema differs from the schema its applied migrations build.</summary>
+    public const int Drift = 7;
+
     /// <summary>Bad command line (EX_USAGE).</summary>
     public const int Usage = 64;
 

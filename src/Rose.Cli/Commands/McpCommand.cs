@@ -11,23 +11,14 @@ public static class McpCommand
 {
     public static Command Create(CliIo io)
     {
-        var url = new Option<string>("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
-        var apiKey = new Option<string?>("--api-key") { Description = "The agent's API key (or set ROSE_API_KEY)." };
+        var server = new ServerOptions("The agent's API key (or set ROSE_API_KEY).");
         var prefix = new Option<string>("--tool-prefix") { Description = "Prefix for tool names, e.g. janus_", DefaultValueFactory = _ => string.Empty };
-        var command = new Command("mcp", "Serve the Rose tools to an MCP client over stdio.") { url, apiKey, prefix };
+        var command = new Command("mcp", "Serve the Rose tools to an MCP client over stdio.");
+        server.AddTo(command);
+        command.Options.Add(prefix);
         command.SetAction(parse =>
         {
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
-            }
-
-            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
-            }
-
+            var (baseUrl, key) = server.Read(parse);
             var toolPrefix = parse.GetValue(prefix) ?? string.Empty;
             if (toolPrefix.Any(c => !(char.IsAsciiLetterOrDigit(c) || c is '_' or '-')))
             {

@@ -6,7 +6,7 @@ using Rose.Cli.Mcp;
 namespace Rose.Cli.Commands;
 
 /// <summary>
-/// `rose migrate status|plan|apply|verify|undo|check --database NAME --dir DIR --url URL --api-key KEY`:
+/// `rose migrate status|plan|apply|verify|undo|check|drift --database NAME --dir DIR --url URL --api-key KEY`:
 /// reads the migration folder locally and asks the console's HTTP API, so every rule (policy,
 /// approval, audit, lock) is applied by the server exactly as for the page.
 /// </summary>
@@ -14,8 +14,8 @@ public static class MigrateCommand
 {
     public static Command Create(CliIo io)
     {
-        var command = new Command("migrate", "Show, plan, apply, verify, undo or check the reversibility of migrations of a target through Rose Console.");
-        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo", "check" })
+        var command = new Command("migrate", "Show, plan, apply, verify, undo, check the reversibility of, or find drift from the migrations of a target through Rose Console.");
+        foreach (var action in new[] { "status", "plan", "apply", "verify", "undo", "check", "drift" })
         {
             command.Subcommands.Add(Sub(io, action));
         }
@@ -27,15 +27,17 @@ public static class MigrateCommand
     {
         var database = new Option<string>("--database") { Description = "Target database name as configured in Rose.", Required = true };
         var dir = new Option<string?>("--dir") { Description = "Folder of V/U/R migration files; omitted = the target's configured MigrationsPath (server side)." };
-        var url = new Option<string>("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
-        var apiKey = new Option<string?>("--api-key") { Description = "The agent's API key (or set ROSE_API_KEY)." };
+        var server = new ServerOptions("The agent's API key (or set ROSE_API_KEY).");
         var json = new Option<bool>("--json") { Description = "Print the API's JSON answer instead of a table." };
         var reason = new Option<string?>("--reason") { Description = "Why: recorded in the audit log and the devlog." };
         var dryRun = new Option<bool>("--dry-run") { Description = "apply: run inside a transaction that is rolled back." };
         var single = new Option<bool>("--single-transaction") { Description = "apply: all pending migrations in one transaction." };
         var to = new Option<string?>("--to") { Description = "undo: the version to end at (0 = undo everything)." };
         var fromEmpty = new Option<bool>("--from-empty") { Description = "check: every versioned migration from an empty database, not only the pending ones on a copy of the target's schema." };
-        var command = new Command(action, $"Migration {action}.") { database, dir, url, apiKey, json, reason };
+        var command = new Command(action, $"Migration {action}.") { database, dir };
+        server.AddTo(command);
+        command.Options.Add(json);
+        command.Options.Add(reason);
         if (action == "apply")
         {
             command.Options.Add(dryRun);
@@ -54,17 +56,7 @@ public static class MigrateCommand
 
         command.SetAction(parse =>
         {
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
-            }
-
-            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
-            }
-
+            var (baseUrl, key) = server.Read(parse);
             if (action == "undo" && string.IsNullOrWhiteSpace(parse.GetValue(to)))
             {
                 throw new CliException("undo needs --to VERSION", ExitCodes.Usage);
@@ -104,6 +96,7 @@ public static class MigrateCommand
             "plan" => await api.PostAsync($"api/v1/migrations/{db}/plan", new { migrations = o.Files }, ct),
             "undo" => await api.PostAsync($"api/v1/migrations/{db}/undo", new { to_version = o.To, migrations = o.Files, reason = o.Reason }, ct),
             "check" => await api.PostAsync($"api/v1/migrations/{db}/check", new { migrations = o.Files, from_empty = o.FromEmpty, reason = o.Reason }, ct),
+            "drift" => await api.PostAsync($"api/v1/migrations/{db}/drift", new { migrations = o.Files }, ct),
             _ => await api.PostAsync("api/v1/sql/migrate", new { database = o.Database, migrations = o.Files, reason = o.Reason, dry_run = o.DryRun, single_transaction = o.SingleTransaction }, ct),
         };
 
@@ -137,6 +130,7 @@ public static class MigrateCommand
             "status" => ExitCodes.Ok,
             "verify" => root.TryGetProperty("ok", out var ok) && ok.GetBoolean() ? ExitCodes.Ok : ExitCodes.MalformedInput,
             "check" => root.TryGetProperty("ok", out var reversible) && reversible.GetBoolean() ? ExitCodes.Ok : ExitCodes.NotReversible,
+            "drift" => root.TryGetProperty("drift", out var drifted) && !drifted.GetBoolean() ? ExitCodes.Ok : ExitCodes.Drift,
             "plan" => Str(root, "decision") switch { "deny" => ExitCodes.Deny, "approval" => ExitCodes.Approval, _ => ExitCodes.Ok },
             _ => Outcome(root) switch
             {

@@ -18,10 +18,28 @@ internal static class MigrateOutput
             case "check":
                 PrintCheck(root, o);
                 break;
+            case "drift":
+                PrintDrift(root, o);
+                break;
             default:
                 PrintRun(root, o);
                 break;
         }
+    }
+
+    private static void PrintDrift(JsonElement root, TextWriter o)
+    {
+        var rows = Items(root, "differences").Select(d => new[]
+        {
+            MigrateCommand.Str(d, "change") ?? "", MigrateCommand.Str(d, "kind") ?? "", MigrateCommand.Str(d, "name") ?? "",
+        }).ToList();
+        Table(o, ["CHANGE", "KIND", "NAME"], rows);
+        foreach (var note in Items(root, "notes"))
+        {
+            o.WriteLine("note: " + note.GetString());
+        }
+
+        o.WriteLine(root.TryGetProperty("drift", out var drift) && !drift.GetBoolean() ? "no drift" : $"DRIFT: {rows.Count} object(s) differ from the migrations");
     }
 
     private static void PrintStatus(JsonElement root, TextWriter o)

@@ -14,24 +14,14 @@ public static class ValidateCommand
     public static Command Create(CliIo io, Func<HttpMessageHandler?>? handler = null)
     {
         var database = new Option<string>("--database") { Description = "Target database name.", Required = true };
-        var url = new Option<string>("--url") { Description = "Rose Console base URL, e.g. http://127.0.0.1:5080", Required = true };
-        var apiKey = new Option<string?>("--api-key") { Description = "An API key (or set ROSE_API_KEY)." };
+        var server = new ServerOptions();
         var json = new Option<bool>("--json") { Description = "Print the API's JSON answer instead of a summary." };
-        var command = new Command("validate", "Run the data checks and schema audit of a database.") { database, url, apiKey, json };
+        var command = new Command("validate", "Run the data checks and schema audit of a database.") { database };
+        server.AddTo(command);
+        command.Options.Add(json);
         command.SetAction(parse =>
         {
-            var key = parse.GetValue(apiKey) ?? Environment.GetEnvironmentVariable("ROSE_API_KEY");
-            if (string.IsNullOrWhiteSpace(key))
-            {
-                throw new CliException("an API key is required: --api-key KEY or ROSE_API_KEY", ExitCodes.Usage);
-            }
-
-            if (!Uri.TryCreate(parse.GetValue(url), UriKind.Absolute, out var baseUrl) || baseUrl.Scheme is not ("http" or "https"))
-            {
-                throw new CliException("--url must be an absolute http(s) URL", ExitCodes.Usage);
-            }
-
-            using var api = new RoseApiClient(baseUrl, key, "cli", handler?.Invoke());
+            using var api = server.Connect(parse, "cli", handler?.Invoke());
             var answer = api.PostAsync("/api/v1/validation/run", new { database = parse.GetValue(database) }, CancellationToken.None).GetAwaiter().GetResult();
             return Report(answer, parse.GetValue(json), io);
         });

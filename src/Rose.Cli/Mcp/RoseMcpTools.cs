@@ -18,7 +18,7 @@ public static class RoseMcpTools
 
     private sealed class HttpBackend(RoseApiClient api) : IRoseToolBackend
     {
-        public async Task<RoseToolAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body,
+        public async Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
             RequestContext<CallToolRequestParams> request, CancellationToken ct)
         {
             var answer = method == HttpMethod.Get

@@ -1,6 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
 using Rose.Console.Auth;
+using Rose.Console.Mcp;
 using Rose.Core.Advisor;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
@@ -64,8 +65,7 @@ internal static class AdvisorEndpoints
             return await GuardedAsync(database, http, targets, identity, ct, async name =>
             {
                 var executor = CurrentIdentity.ToActor(http.User);
-                // The MCP server marks its calls, so what-if planning is audited on the channel it came from.
-                var channel = http.Request.Headers.TryGetValue("X-Rose-Channel", out var ch) && ch == "mcp" ? Channel.Mcp : Channel.Api;
+                var channel = ChannelOf(http, executor);
                 var advice = body!.Workload == true
                     ? await service.ForWorkloadAsync(executor, channel, name, body.Top ?? 10, ct)
                     : await service.ForQueriesAsync(executor, channel, name, [.. body.Queries!.Select(q => q!)], ct);
@@ -92,6 +92,8 @@ internal static class AdvisorEndpoints
                     })]),
                 });
             })).WithName("AdvisorHealth").WithSummary("Health checks of a database, each with threshold, evidence and remediation SQL.");
+
+        AdvisorPlanEndpoints.Map(advisor);
     }
 
     /// <summary>The first problem with an index request, naming the field, or null.</summary>
@@ -126,8 +128,15 @@ internal static class AdvisorEndpoints
         return blank >= 0 ? $"queries[{blank}] is empty." : null;
     }
 
+    /// <summary>
+    /// mcp when the console's own MCP server made the call for an agent (it sets a request item a
+    /// client cannot), else api: the channel is the server's decision, never a header's word.
+    /// </summary>
+    internal static Channel ChannelOf(HttpContext http, Actor executor) =>
+        SqlEndpoints.ChannelFor(InProcessApiBackend.IsMcpCall(http), executor);
+
     /// <summary>Unknown database → 404; an agent outside its policy's databases → 403; otherwise runs.</summary>
-    private static async Task<IResult> GuardedAsync(string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
+    internal static async Task<IResult> GuardedAsync(string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
         CancellationToken ct, Func<string, Task<IResult>> run)
     {
         if (!targets.TryGet(database, out var target))
@@ -171,6 +180,7 @@ internal static class AdvisorEndpoints
             ["schema"] = r.Schema,
             ["table"] = r.Table,
             ["columns"] = new JsonArray([.. r.Columns.Select(c => (JsonNode?)c)]),
+            ["index_name"] = r.IndexName,
             ["create_index_sql"] = r.CreateIndexSql,
             ["estimated_speedup"] = r.EstimatedSpeedup,
             ["size_bytes"] = r.SizeBytes,

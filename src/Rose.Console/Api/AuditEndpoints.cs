@@ -2,6 +2,7 @@ using System.Text;
 using Rose.Console.Auth;
 using Rose.Console.Components.Pages.Audit;
 using Rose.Core.Audit;
+using Rose.Core.Export;
 
 namespace Rose.Console.Api;
 

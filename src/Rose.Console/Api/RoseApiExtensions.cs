@@ -35,6 +35,8 @@ public static class RoseApiExtensions
         ValidationEndpoints.Map(api);
         ValidationCheckEndpoints.Map(api);
         AdvisorEndpoints.Map(api);
+        UndoEndpoints.Map(api);
+        DriftEndpoints.Map(api);
         app.MapRoseMcp();
         return app;
     }

@@ -32,6 +32,10 @@ internal static class SqlEndpoints
     internal static Channel ChannelFor(bool viaMcp, Actor executor) =>
         viaMcp && executor.Kind == ActorKind.Agent ? Channel.Mcp : Channel.Api;
 
+    /// <summary>As above, plus any identity's tool call that the console's own /mcp runs in process (a person's OAuth token included).</summary>
+    internal static Channel ChannelFor(bool viaMcp, Actor executor, HttpContext http) =>
+        Rose.Console.Mcp.InProcessApiBackend.IsMcpCall(http) ? Channel.Mcp : ChannelFor(viaMcp, executor);
+
     private static RouteHandlerBuilder Produces(RouteHandlerBuilder endpoint) =>
         endpoint
             .RequireAuthorization(RosePolicies.SqlRunner)
@@ -63,7 +67,7 @@ internal static class SqlEndpoints
 
         var executor = CurrentIdentity.ToActor(http.User);
         var request = new ExecutionRequest(
-            executor, ChannelFor(viaMcp, executor), body.Database ?? string.Empty, body.Sql ?? string.Empty,
+            executor, ChannelFor(viaMcp, executor, http), body.Database ?? string.Empty, body.Sql ?? string.Empty,
             body.Reason, await identity.PolicyForAsync(http.User, ct), body.MaxRows);
         try
         {

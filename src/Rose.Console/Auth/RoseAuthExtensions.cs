@@ -51,6 +51,12 @@ public static class RoseAuthExtensions
             authentication.AddRoseOidc(auth.Oidc);
         }
 
+        // People's MCP clients: the same provider's access tokens on /mcp (only there; see McpOAuth).
+        if (Rose.Console.Mcp.McpOAuth.IsEnabled(auth.Oidc))
+        {
+            Rose.Console.Mcp.McpOAuth.AddRoseMcpOAuth(authentication, auth.Oidc);
+        }
+
         services.AddAuthorizationBuilder()
             .AddPolicy(RosePolicies.Viewer, p => p.RequireRole(RoseRoles.Viewer))
             .AddPolicy(RosePolicies.Operator, p => p.RequireRole(RoseRoles.Operator))

@@ -39,8 +39,18 @@ public sealed class RoseAuthOptionsValidator : IValidateOptions<RoseAuthOptions>
             {
                 errors.Add($"{Prefix}:RoleMap is empty: map at least one provider role or group to a Rose role (viewer, operator, approver, admin), or nobody can sign in.");
             }
+
+            if (Rose.Console.Mcp.McpOAuth.McpResourceProblem(oidc.McpResource) is { } resourceProblem)
+            {
+                errors.Add($"{Prefix}:McpResource '{oidc.McpResource}' {resourceProblem}.");
+            }
         }
-        else if (!string.IsNullOrWhiteSpace(oidc.ClientId) || !string.IsNullOrWhiteSpace(oidc.ClientSecret))
+        else if (!string.IsNullOrWhiteSpace(oidc.McpResource))
+        {
+            errors.Add($"{Prefix}:Authority is required when {Prefix}:McpResource is set.");
+        }
+
+        if (string.IsNullOrWhiteSpace(oidc.Authority) && (!string.IsNullOrWhiteSpace(oidc.ClientId) || !string.IsNullOrWhiteSpace(oidc.ClientSecret)))
         {
             errors.Add($"{Prefix}:Authority is required when {Prefix}:ClientId or {Prefix}:ClientSecret is set.");
         }

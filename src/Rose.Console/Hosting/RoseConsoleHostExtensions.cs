@@ -4,7 +4,7 @@ using MudBlazor.Services;
 using Rose.Console.Api;
 using Rose.Console.Auth;
 using Rose.Console.Components;
-using Rose.Console.Components.Pages.Workbench;
+using Rose.Console.Hosting.KeyRing;
 using Rose.Core;
 using Rose.Core.Configuration;
 using Rose.Core.Control;
@@ -25,6 +25,7 @@ public static class RoseConsoleHostExtensions
         var runtime = await RoseBootstrap.StartAsync(options, bootstrapLoggers, CancellationToken.None, builder.Environment.IsDevelopment());
 
         builder.Services.AddRoseCore(runtime);
+        builder.Services.AddRoseKeyRing(builder.Configuration, options, bootstrapLoggers.CreateLogger("Rose.KeyRing"));
         builder.Services.AddRoseAuth(builder.Configuration, builder.Environment);
         builder.Services.AddRoseApi();
         // The workbench sends the editor text over the circuit; SignalR's 32 KB default would cut long scripts.
@@ -37,6 +38,8 @@ public static class RoseConsoleHostExtensions
 
     public static WebApplication UseRoseConsole(this WebApplication app)
     {
+        // Before the first request: cookies and antiforgery tokens need a key every replica shares.
+        app.Services.EnsureRoseKeyRing();
         // Errors under /api are RFC 9457 problem documents in every environment.
         app.UseRoseApiErrors();
         if (!app.Environment.IsDevelopment())

@@ -4,6 +4,8 @@ using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing.Template;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
+using Rose.Console.Auth;
+using Rose.Core.Audit;
 using Rose.Mcp;
 
 namespace Rose.Console.Mcp;
@@ -12,40 +14,65 @@ namespace Rose.Console.Mcp;
 /// Runs a tool's API route inside the console, as the agent that called /mcp: the route's own
 /// handler (so the one pipeline, ExecutionService and the audit log, with the same answers as
 /// over HTTP), after the route's own authorization policy is checked against the agent. Only
-/// /api/v1 routes are reachable. The channel is set here, by the server: mcp.
+/// /api/v1 routes are reachable. The channel is set here, by the server: mcp; every call is
+/// audited on it (<see cref="McpToolAudit"/>), a refused one too.
 /// </summary>
 internal sealed class InProcessApiBackend(
     EndpointDataSource endpoints,
     IAuthorizationPolicyProvider policies,
     IAuthorizationService authorization,
-    IServiceScopeFactory scopes) : IRoseToolBackend
+    IServiceScopeFactory scopes,
+    McpToolAudit toolAudit) : IRoseToolBackend
 {
-    public const string ChannelHeader = "X-Rose-Channel";
+    /// <summary>
+    /// HttpContext.Items key this backend sets on the requests it runs: routes read the channel from
+    /// here, which no client can set (a header could be sent by anyone over plain HTTP).
+    /// </summary>
     public const string ChannelItem = "Rose.Channel";
 
-    public async Task<RoseToolAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body,
+    /// <summary>True for a request this backend runs for an /mcp tool call.</summary>
+    public static bool IsMcpCall(HttpContext http) => http.Items.TryGetValue(ChannelItem, out var channel) && channel is "mcp";
+
+    public async Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
         RequestContext<CallToolRequestParams> request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var user = request.User;
         if (user?.Identity?.IsAuthenticated != true)
         {
-            return Answer(StatusCodes.Status401Unauthorized, "unauthorized", "The MCP session has no signed-in agent.");
+            return Answer(StatusCodes.Status401Unauthorized, "unauthorized", "The MCP session has no signed-in identity.");
         }
 
         var split = pathAndQuery.IndexOf('?', StringComparison.Ordinal);
         var path = new PathString(split < 0 ? pathAndQuery : pathAndQuery[..split]);
         var query = split < 0 ? QueryString.Empty : new QueryString(pathAndQuery[split..]);
-        if (!path.StartsWithSegments("/api/v1") || Match(method, path) is not var (endpoint, values))
+        var bytes = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web);
+        var route = path.StartsWithSegments("/api/v1") ? Match(method, path) : null;
+        var call = McpToolAudit.ToolCall.From(CurrentIdentity.ToActor(user), tool, method, path, query, route?.Values, bytes);
+        if (route is not var (endpoint, values))
         {
+            await toolAudit.DeniedAsync(call, "no such Rose API route", ct);
             return Answer(StatusCodes.Status404NotFound, "not_found", "No such Rose API route.");
         }
 
         if (!await AuthorizedAsync(endpoint, user))
         {
+            await toolAudit.DeniedAsync(call, "this identity's role may not use the tool's route", ct);
             return Answer(StatusCodes.Status403Forbidden, "forbidden", "This identity may not use this endpoint.");
         }
 
+        // Every call gets its own row before its route runs; SQL the route runs is audited again by the pipeline, row by row.
+        long auditId;
+        try
+        {
+            auditId = await toolAudit.AttemptAsync(call, ct);
+        }
+        catch (AuditUnavailableException ex)
+        {
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", ex.Message);
+        }
+
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = user, RequestAborted = ct };
         context.Request.Method = method.Method;
@@ -53,11 +80,9 @@ internal sealed class InProcessApiBackend(
         context.Request.Path = path;
         context.Request.QueryString = query;
         context.Request.RouteValues = values;
-        context.Request.Headers[ChannelHeader] = "mcp";
         context.Items[ChannelItem] = "mcp";
-        if (body is not null)
+        if (bytes is not null)
         {
-            var bytes = JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web);
             context.Request.ContentType = "application/json";
             context.Request.ContentLength = bytes.Length;
             context.Request.Body = new MemoryStream(bytes);
@@ -68,9 +93,22 @@ internal sealed class InProcessApiBackend(
         using var response = new MemoryStream();
         context.Response.Body = response;
         context.SetEndpoint(endpoint);
-        await endpoint.RequestDelegate!(context);
+        try
+        {
+            await endpoint.RequestDelegate!(context);
+        }
+        catch (Exception ex)
+        {
+            await toolAudit.OutcomeAsync(auditId, StatusCodes.Status500InternalServerError, ex is OperationCanceledException && ct.IsCancellationRequested, Elapsed(started));
+            throw;
+        }
+
+        await toolAudit.OutcomeAsync(auditId, context.Response.StatusCode, ct.IsCancellationRequested, Elapsed(started));
+
         return new RoseToolAnswer(context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(response.ToArray()));
     }
+
+    private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
     private (RouteEndpoint Endpoint, RouteValueDictionary Values)? Match(HttpMethod method, PathString path)
     {

@@ -16,6 +16,7 @@ public static class RoseMcpExtensions
 
     public static IServiceCollection AddRoseMcp(this IServiceCollection services)
     {
+        services.AddSingleton<McpToolAudit>();
         services.AddSingleton<InProcessApiBackend>();
         services.AddMcpServer(o => o.ServerInfo = new() { Name = "rose", Version = typeof(RoseMcpExtensions).Assembly.GetName().Version?.ToString() ?? "1.0" })
             .WithHttpTransport(o =>
@@ -24,13 +25,14 @@ public static class RoseMcpExtensions
                 o.Stateless = false;
                 o.ConfigureSessionOptions = (http, options, _) =>
                 {
-                    var agentId = http.User.FindFirstValue(ClaimTypes.NameIdentifier);
-                    if (!CurrentIdentity.IsAgent(http.User) || agentId is null)
-                    {
-                        throw new UnauthorizedAccessException("Only agents use /mcp.");
-                    }
-
-                    var settings = McpAgentSettings.Read(http.RequestServices.GetRequiredService<IConfiguration>(), agentId);
+                    var id = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new UnauthorizedAccessException("The identity has no subject.");
+                    // An agent gets its configured prefix and allow-list; a person (OAuth) every tool without a prefix,
+                    // each route still authorized by their role and each statement by their role's policy.
+                    var settings = CurrentIdentity.IsAgent(http.User)
+                        ? McpAgentSettings.Read(http.RequestServices.GetRequiredService<IConfiguration>(), id)
+                        : CurrentIdentity.HumanRole(http.User) is not null
+                            ? new McpAgentSettings(string.Empty, null)
+                            : throw new UnauthorizedAccessException("Only agents and people with a Rose role use /mcp.");
                     var backend = http.RequestServices.GetRequiredService<InProcessApiBackend>();
                     var tools = new McpServerPrimitiveCollection<McpServerTool>();
                     foreach (var tool in RoseToolCatalog.Create(backend, settings.Prefix, settings.AllowedTools))
@@ -45,12 +47,25 @@ public static class RoseMcpExtensions
         return services;
     }
 
-    /// <summary>Maps /mcp for API-key agents only: no key or a bad key is a 401 before any MCP message is read.</summary>
+    /// <summary>
+    /// Maps /mcp for agent keys and, with OAuth configured (<see cref="McpOAuth"/>), people's access
+    /// tokens: no credential or a bad one is a 401 before any MCP message is read. Browser cookies do
+    /// not count here, so a page cannot drive /mcp with a signed-in person's session.
+    /// </summary>
     public static WebApplication MapRoseMcp(this WebApplication app)
     {
-        var agentsOnly = new AuthorizationPolicyBuilder(ApiKeyAuthenticationHandler.SchemeName).RequireRole(RoseRoles.Agent).Build();
+        var oidc = app.Configuration.GetSection(RoseAuthOptions.SectionName).Get<RoseAuthOptions>()?.Oidc ?? new OidcOptions();
+        var oauth = McpOAuth.IsEnabled(oidc);
+        // The OAuth scheme first: its challenge only adds the resource_metadata pointer; the key scheme writes the 401.
+        string[] schemes = oauth ? [McpOAuth.SchemeName, ApiKeyAuthenticationHandler.SchemeName] : [ApiKeyAuthenticationHandler.SchemeName];
+        var callers = new AuthorizationPolicyBuilder(schemes).RequireRole(oauth ? [RoseRoles.Agent, RoseRoles.Viewer] : [RoseRoles.Agent]).Build();
+        if (oauth)
+        {
+            app.MapMcpOAuthMetadata(oidc);
+        }
+
         app.MapMcp(Path)
-            .RequireAuthorization(agentsOnly)
+            .RequireAuthorization(callers)
             .RequireRateLimiting(RoseAuthExtensions.RateLimitPolicy)
             .DisableAntiforgery()
             .ExcludeFromDescription();

@@ -22,7 +22,8 @@ public sealed record IndexRecommendation(
     long? SizeBytes,
     IReadOnlyList<string> Queries,
     bool Proven,
-    string WriteOverhead);
+    string WriteOverhead,
+    string IndexName);
 
 /// <summary>What the index advisor found; Notes carry what could not be analysed and why.</summary>
 public sealed record IndexAdvice(string Database, bool HypopgAvailable, IReadOnlyList<IndexRecommendation> Recommendations, IReadOnlyList<string> Notes);

@@ -10,7 +10,11 @@ public sealed record HealthCheckDefinition(string Name, string Threshold, string
 /// <summary>The checks, in the order the page shows them.</summary>
 public static class HealthCheckDefinitions
 {
-    public static readonly IReadOnlyList<HealthCheckDefinition> All =
+    /// <summary>The checks with the default thresholds.</summary>
+    public static IReadOnlyList<HealthCheckDefinition> All { get; } = For(new AdvisorOptions());
+
+    /// <summary>The checks with the time thresholds of <paramref name="t"/> (whole seconds, so safe to write into the SQL).</summary>
+    public static IReadOnlyList<HealthCheckDefinition> For(AdvisorOptions t) =>
     [
         new("invalid_indexes", "any index left invalid (a failed CREATE INDEX CONCURRENTLY)", "No invalid indexes.", """
             SELECT format('%s on %s is invalid', i.indexrelid::regclass, i.indrelid::regclass) AS evidence, 'critical' AS severity,
@@ -22,6 +26,30 @@ public static class HealthCheckDefinitions
                    'warning' AS severity, format('DROP INDEX CONCURRENTLY %s;', s.indexrelid::regclass) AS remediation
             FROM pg_stat_user_indexes s JOIN pg_index i ON i.indexrelid = s.indexrelid
             WHERE s.idx_scan = 0 AND NOT i.indisunique AND NOT i.indisprimary AND pg_relation_size(s.indexrelid) > 1048576
+            """),
+        new("bloated_indexes", "a b-tree index over 1 MiB whose pages are more than half empty (estimated from its rows and key widths)",
+            "No b-tree index is more than half empty.", """
+            WITH idx AS (
+              SELECT i.indexrelid, i.indrelid, ic.relpages, GREATEST(ic.reltuples, 0) AS tuples,
+                     (SELECT coalesce(sum(s.avg_width), 0) FROM pg_attribute a
+                        JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND s.attname = a.attname
+                       WHERE a.attrelid = i.indrelid AND a.attnum = ANY (i.indkey)) AS key_width
+              FROM pg_index i JOIN pg_class ic ON ic.oid = i.indexrelid JOIN pg_am am ON am.oid = ic.relam AND am.amname = 'btree'
+              JOIN pg_class c ON c.oid = i.indrelid JOIN pg_namespace n ON n.oid = c.relnamespace
+              WHERE n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg_toast%'
+                AND i.indexprs IS NULL AND i.indisvalid AND ic.relpages > 128
+            ), sized AS (
+              -- A leaf tuple is its key (8-byte aligned) plus an 8-byte header and a 4-byte line pointer;
+              -- leaf pages are filled to 90%, plus one metapage.
+              SELECT *, 1 + ceil(tuples * (8 * ceil(key_width / 8.0) + 12) / (0.9 * (8192 - 24 - 16))) AS expected
+              FROM idx
+            )
+            SELECT format('%s on %s: %s, about %s%% empty (%s pages, %s expected for %s rows)', indexrelid::regclass, indrelid::regclass,
+                          pg_size_pretty(relpages::bigint * 8192), round(100 * (1 - expected / relpages)), relpages, expected, tuples::bigint) AS evidence,
+                   CASE WHEN expected < 0.25 * relpages THEN 'critical' ELSE 'warning' END AS severity,
+                   format('REINDEX INDEX CONCURRENTLY %s;', indexrelid::regclass) AS remediation
+            -- No column statistics yet (never analysed): no width to estimate from, so no verdict.
+            FROM sized WHERE key_width > 0 AND expected < 0.5 * relpages AND (relpages - expected) * 8192 > 1048576
             """),
         new("duplicate_indexes", "two indexes with the same columns, operator classes, expressions and predicate", "No duplicate indexes.", """
             SELECT format('%s duplicates %s on %s', b.indexrelid::regclass, a.indexrelid::regclass, a.indrelid::regclass) AS evidence,
@@ -71,24 +99,24 @@ public static class HealthCheckDefinitions
                         THEN 'ALTER SYSTEM SET max_connections = ''<higher>''; -- or put a pooler (PgBouncer) in front; needs a restart' END AS remediation
             FROM pg_stat_activity WHERE backend_type = 'client backend'
             """),
-        new("long_running_queries", "a statement active for more than 5 minutes", "No statement has run longer than 5 minutes.", """
+        new("long_running_queries", $"a statement active for more than {t.LongRunningSeconds} s", $"No statement has run longer than {t.LongRunningSeconds} s.", $"""
             SELECT format('pid %s (%s) active for %s: %s', pid, usename, date_trunc('second', now() - query_start), left(query, 200)) AS evidence,
                    'warning' AS severity, format('SELECT pg_cancel_backend(%s);', pid) AS remediation
             FROM pg_stat_activity
-            WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND now() - query_start > interval '5 minutes'
+            WHERE state = 'active' AND pid <> pg_backend_pid() AND backend_type = 'client backend' AND now() - query_start > make_interval(secs => {t.LongRunningSeconds})
             """),
-        new("idle_in_transaction", "a session idle inside an open transaction for more than 5 minutes", "No session is idle in a transaction for long.", """
+        new("idle_in_transaction", $"a session idle inside an open transaction for more than {t.IdleInTransactionSeconds} s", "No session is idle in a transaction for long.", $"""
             SELECT format('pid %s (%s) idle in transaction for %s', pid, usename, date_trunc('second', now() - state_change)) AS evidence,
                    'warning' AS severity, format('SELECT pg_terminate_backend(%s);', pid) AS remediation
             FROM pg_stat_activity
-            WHERE state LIKE 'idle in transaction%' AND now() - state_change > interval '5 minutes'
+            WHERE state LIKE 'idle in transaction%' AND now() - state_change > make_interval(secs => {t.IdleInTransactionSeconds})
             """),
-        new("lock_waits", "a session waiting on a lock for more than 30 seconds", "No session is stuck waiting on a lock.", """
+        new("lock_waits", $"a session waiting on a lock for more than {t.LockWaitSeconds} s", "No session is stuck waiting on a lock.", $"""
             SELECT format('pid %s waits %s on a lock held by %s: %s', pid, date_trunc('second', now() - query_start), pg_blocking_pids(pid), left(query, 200)) AS evidence,
                    'warning' AS severity,
                    (SELECT string_agg(format('SELECT pg_cancel_backend(%s);', b), ' ') FROM unnest(pg_blocking_pids(pid)) b) AS remediation
             FROM pg_stat_activity
-            WHERE wait_event_type = 'Lock' AND now() - query_start > interval '30 seconds'
+            WHERE wait_event_type = 'Lock' AND now() - query_start > make_interval(secs => {t.LockWaitSeconds})
             """),
         new("replication_lag", "a replica more than 30 seconds or 100 MiB behind", "No replicas attached, or every replica is current.", """
             SELECT format('%s (%s): replay lag %s, %s behind', coalesce(application_name, ''), client_addr, coalesce(replay_lag::text, '0'),

@@ -1,16 +1,18 @@
+using Microsoft.Extensions.Options;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 
 namespace Rose.Core.Advisor;
 
-/// <summary>Runs <see cref="HealthCheckDefinitions"/> on a target through the audited read path.</summary>
-public sealed class HealthCheckService(AdvisorReads reads)
+/// <summary>Runs <see cref="HealthCheckDefinitions"/> (with the Rose:Advisor thresholds) on a target through the audited read path.</summary>
+public sealed class HealthCheckService(AdvisorReads reads, IOptions<AdvisorOptions> options)
 {
+    private readonly IReadOnlyList<HealthCheckDefinition> definitions = HealthCheckDefinitions.For(options.Value);
+
     private static readonly string[] Order = [HealthStatus.Ok, HealthStatus.Warning, HealthStatus.Critical];
 
     public async Task<HealthReport> CheckAsync(Actor executor, string database, CancellationToken ct)
     {
-        var definitions = HealthCheckDefinitions.All;
         // One batch is one audited read; if any check fails (a permission, a missing view) the
         // batch fails as a whole, so the checks are then read one by one and only the broken one errs.
         var batch = await reads.ReadAsync(executor, database, string.Join(";\n", definitions.Select(d => d.Sql)), "advisor: health checks", ct);

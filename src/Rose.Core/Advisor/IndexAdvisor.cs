@@ -55,7 +55,7 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
             .OrderByDescending(f => f.Speedup ?? 0)
             .Select(f => new IndexRecommendation(f.Candidate.Table.Schema, f.Candidate.Table.Name, f.Candidate.Columns,
                 f.Candidate.CreateSql(concurrently: true), f.Speedup is { } s ? Math.Round(s, 1) : null, f.Size, f.Queries, f.Speedup is not null,
-                WriteOverhead(f.Candidate, f.Size)))
+                WriteOverhead(f.Candidate, f.Size), f.Candidate.Name))
             .ToList();
         return new IndexAdvice(database, hypopg, recommendations, notes);
     }

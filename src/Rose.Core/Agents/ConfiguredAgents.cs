@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 
@@ -134,20 +135,14 @@ internal static class ConfiguredAgents
     }
 
     /// <summary>The attempt is written before the change, the outcome after; a failed change is recorded as failed.</summary>
-    private static async Task RecordedAsync(AuditLog audit, string reason, IReadOnlyList<string> lines, Func<Task> change, CancellationToken ct)
-    {
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(Configuration, Channel.Admin, AdminAuditLog.Database,
-            reason, string.Join("\n", lines), [Operation], Decision.Allow, ["from the configuration file"]), ct);
-        try
-        {
-            await change();
-        }
-        catch (Exception ex)
-        {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorMessage: ex.GetType().Name + ": " + ex.Message), CancellationToken.None);
-            throw;
-        }
-
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Succeeded, 1), CancellationToken.None);
-    }
+    private static async Task RecordedAsync(AuditLog audit, string reason, IReadOnlyList<string> lines, Func<Task> change, CancellationToken ct) =>
+        await new AuditedRuns(audit).RunAsync(new AuditAttempt(Configuration, Channel.Admin, AdminAuditLog.Database,
+                reason, string.Join("\n", lines), [Operation], Decision.Allow, ["from the configuration file"]),
+            async _ =>
+            {
+                await change();
+                return true;
+            },
+            _ => new AuditOutcome(AuditStatus.Succeeded, 1), ct,
+            failed: ex => new AuditOutcome(AuditStatus.Failed, ErrorMessage: ex.GetType().Name + ": " + ex.Message));
 }

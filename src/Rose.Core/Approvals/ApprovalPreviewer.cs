@@ -15,8 +15,20 @@ namespace Rose.Core.Approvals;
 /// rows each statement would affect (run in a rolled-back transaction, audited as such); for every
 /// statement, the objects it touches with their size, row estimate, dependents and the lock taken.
 /// </summary>
-public sealed class ApprovalPreviewer(SqlExecutor executor, AuditLog audit, ILogger<ApprovalPreviewer> logger)
+public sealed class ApprovalPreviewer
 {
+    private readonly SqlExecutor executor;
+    private readonly AuditedRuns runs;
+    private readonly ILogger<ApprovalPreviewer> logger;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ApprovalPreviewer(SqlExecutor executor, AuditedRuns runs, ILogger<ApprovalPreviewer> logger)
+    {
+        this.executor = executor;
+        this.runs = runs;
+        this.logger = logger;
+    }
+
     /// <summary>Previews must not hold an approver's request hostage: shorter limits than normal runs.</summary>
     private static readonly TimeSpan PreviewTimeout = TimeSpan.FromSeconds(5);
 
@@ -149,13 +161,13 @@ public sealed class ApprovalPreviewer(SqlExecutor executor, AuditLog audit, ILog
     private async Task<(long? Rows, SqlError? Error)> DryRunAuditedAsync(long approvalId, RegisteredTarget target, SqlStatement statement, ExecutionLimits limits, CancellationToken ct)
     {
         // The dry run really executes the statement (then rolls it back), so it is audited like any run.
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(Actor.System("preview"), Channel.Approval, target.Definition.Name,
-            $"risk preview of approval request {approvalId} (rolled back)", statement.Text, statement.Operations, Decision.Allow,
-            ["risk preview: run in a transaction that is always rolled back"], approvalId), ct);
-        var (rows, error) = await executor.DryRunAsync(target, statement, limits, ct);
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(error is null ? AuditStatus.Succeeded : AuditStatus.Failed, rows,
-            ErrorSqlState: error?.SqlState, ErrorMessage: error?.Message), CancellationToken.None);
-        return (rows, error);
+        var (_, ran) = await runs.RunAsync(new AuditAttempt(Actor.System("preview"), Channel.Approval, target.Definition.Name,
+                $"risk preview of approval request {approvalId} (rolled back)", statement.Text, statement.Operations, Decision.Allow,
+                ["risk preview: run in a transaction that is always rolled back"], approvalId),
+            _ => executor.DryRunAsync(target, statement, limits, ct),
+            r => new AuditOutcome(r.Error is null ? AuditStatus.Succeeded : AuditStatus.Failed, r.RowsAffected,
+                ErrorSqlState: r.Error?.SqlState, ErrorMessage: r.Error?.Message), ct);
+        return (ran.RowsAffected, ran.Error);
     }
 
     private static string Kind(string relkind) => relkind switch

@@ -11,6 +11,12 @@ public sealed class RoseOptions
     /// <summary>The control database; empty means the embedded default cluster.</summary>
     public string? ControlConnection { get; set; }
 
+    /// <summary>
+    /// The data dir of a running embedded console to join as a replica: its control database (as the
+    /// control role) and its targets are read from replica.json there. See README "Running several consoles".
+    /// </summary>
+    public string? ReplicaOf { get; set; }
+
     public Dictionary<string, TargetOptions> Targets { get; set; } = new(StringComparer.OrdinalIgnoreCase);
 
     public Dictionary<string, AgentOptions> Agents { get; set; } = new(StringComparer.OrdinalIgnoreCase);
@@ -25,6 +31,9 @@ public sealed class RoseOptions
     public MigrationOptions Migrations { get; set; } = new();
 
     public AuditOptions Audit { get; set; } = new();
+
+    /// <summary>Rose:PriorBackup: limits and retention of the prior backups taken before destructive statements.</summary>
+    public Undo.PriorBackupOptions PriorBackup { get; set; } = new();
 
     /// <summary>Agent keys older than this many days are reported at start (per agent: Rose:Agents:name:KeyLifetimeDays).</summary>
     public int AgentKeyLifetimeDays { get; set; } = 90;

@@ -54,6 +54,10 @@ public sealed class RoseOptionsValidator : IValidateOptions<RoseOptions>
             CheckPositive($"{prefix}:StatementTimeoutSeconds", target.StatementTimeoutSeconds, errors);
             CheckPositive($"{prefix}:LockTimeoutSeconds", target.LockTimeoutSeconds, errors);
             CheckPositive($"{prefix}:MaxRows", target.MaxRows, errors);
+            if (target.PriorBackup is not null && !Undo.PriorBackupModes.TryParse(target.PriorBackup, out _))
+            {
+                errors.Add($"{prefix}:PriorBackup '{target.PriorBackup}' is not one of off, approvals, always.");
+            }
         }
 
         foreach (var (agentId, agent) in options.Agents)
@@ -82,6 +86,7 @@ public sealed class RoseOptionsValidator : IValidateOptions<RoseOptions>
         CheckPositive("Rose:Execution:DefaultMaxRows", options.Execution.DefaultMaxRows, errors);
         CheckPositive("Rose:Execution:MaxSqlLength", options.Execution.MaxSqlLength, errors);
         CheckPositive("Rose:Approvals:ExpiryHours", options.Approvals.ExpiryHours, errors);
+        errors.AddRange(options.PriorBackup.Validate("Rose:PriorBackup"));
         if (!string.IsNullOrWhiteSpace(options.Migrations.ScratchConnectionString))
         {
             CheckConnectionString("Rose:Migrations:ScratchConnectionString", options.Migrations.ScratchConnectionString, errors);

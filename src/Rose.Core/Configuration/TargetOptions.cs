@@ -9,4 +9,7 @@ public sealed class TargetOptions
     public int? LockTimeoutSeconds { get; set; }
     public int? MaxRows { get; set; }
     public string? MigrationsPath { get; set; }
+
+    /// <summary>off | approvals | always: when a prior backup is taken (default: always on dev targets, approvals elsewhere).</summary>
+    public string? PriorBackup { get; set; }
 }

@@ -14,8 +14,10 @@ public sealed class ControlSchemaMigrator
     /// <summary>Session advisory lock key held for a whole run ('rose' 'schm' as two ASCII words).</summary>
     public const long AdvisoryLockKey = 0x726F7365_7363686D;
 
+    // CREATE SCHEMA checks the database's CREATE privilege even when the schema exists; the control
+    // role owns schema rose but may not create schemas, so the schema is created only when missing.
     private const string CreateHistory = """
-        CREATE SCHEMA IF NOT EXISTS rose;
+        DO $rose$ BEGIN IF to_regnamespace('rose') IS NULL THEN CREATE SCHEMA rose; END IF; END $rose$;
         CREATE TABLE IF NOT EXISTS rose.schema_version (
             version     integer PRIMARY KEY,
             name        text NOT NULL,
@@ -110,7 +112,16 @@ public sealed class ControlSchemaMigrator
         await using var tx = await conn.BeginTransactionAsync(ct);
         try
         {
-            await SqlScript.ExecuteAsync(conn, tx, script.Sql, ct);
+            foreach (var statement in SqlScript.Split(script.Sql))
+            {
+                if (await IsExistingSchemaCreationAsync(conn, tx, statement, ct))
+                {
+                    continue;
+                }
+
+                await SqlScript.ExecuteAsync(conn, tx, statement, ct);
+            }
+
             await ControlQueries.ExecuteAsync(conn, tx, "INSERT INTO rose.schema_version (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)",
                 new(PgParam.Int(script.Version), PgParam.Text(script.Name), PgParam.Text(script.Checksum), PgParam.Double(watch.Elapsed.TotalMilliseconds)), ct);
             await tx.CommitAsync(ct);
@@ -122,6 +133,28 @@ public sealed class ControlSchemaMigrator
                 (ex.Position > 0 ? $" (at character {ex.Position})" : ""), ex);
         }
         _logger.LogInformation("Applied control-schema version V{Version:000}__{Name} in {Ms:0} ms", script.Version, script.Name, watch.Elapsed.TotalMilliseconds);
+    }
+
+    private static readonly System.Text.RegularExpressions.Regex CreateSchemaIfNotExists = new(
+        @"^\s*CREATE\s+SCHEMA\s+IF\s+NOT\s+EXISTS\s+([a-z_][a-z0-9_]*)\s*;?\s*$",
+        System.Text.RegularExpressions.RegexOptions.IgnoreCase | System.Text.RegularExpressions.RegexOptions.CultureInvariant);
+
+    /// <summary>
+    /// V001 says CREATE SCHEMA IF NOT EXISTS rose, and PostgreSQL checks the database's CREATE privilege
+    /// before it looks whether the schema exists. The control role owns schema rose but may not create
+    /// schemas, so such a statement is skipped when its schema is already there (its effect would be nil).
+    /// </summary>
+    private static async Task<bool> IsExistingSchemaCreationAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string statement, CancellationToken ct)
+    {
+        var match = CreateSchemaIfNotExists.Match(statement);
+        if (!match.Success)
+        {
+            return false;
+        }
+
+        var exists = await ControlQueries.QueryAsync<bool>(conn, tx, "SELECT to_regnamespace($1) IS NOT NULL",
+            new(PgParam.Text(match.Groups[1].Value.ToLowerInvariant())), ct);
+        return exists.Single();
     }
 
     private void CheckDrift(IReadOnlyDictionary<int, AppliedVersion> applied)

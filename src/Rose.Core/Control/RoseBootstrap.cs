@@ -61,6 +61,8 @@ public static class RoseBootstrap
         ArgumentNullException.ThrowIfNull(options);
         NpgsqlSettings.EnsureRawSql();
         var logger = loggers.CreateLogger("Rose.Bootstrap");
+        // A replica takes its control connection and targets from the console it joins, then is validated like any configuration.
+        Instances.ReplicaFile.Apply(options);
         var validation = new RoseOptionsValidator().Validate(null, options);
         if (validation.Failed)
         {
@@ -78,7 +80,11 @@ public static class RoseBootstrap
                 embedded = await EmbeddedPostgres.StartAsync(new EmbeddedPostgresOptions { DataDir = options.DataDir },
                     loggers.CreateLogger<EmbeddedPostgres>(), ct);
                 await embedded.CreateDatabaseAsync(ControlDatabaseName, ct);
-                controlConnection = embedded.ConnectionString(ControlDatabaseName);
+                // The superuser only creates the control role; the console and its replicas work as that role.
+                var adminControl = embedded.ConnectionString(ControlDatabaseName);
+                var role = ControlRole.For(adminControl);
+                await role.EnsureAsync(adminControl, ct);
+                controlConnection = role.ConnectionString(adminControl);
                 if (options.Demo && !options.Targets.ContainsKey(DemoTargetName))
                 {
                     var demo = await new DemoDatabase(loggers.CreateLogger<DemoDatabase>()).EnsureAsync(embedded.ConnectionString("postgres"), DemoTargetName, ct);
@@ -92,6 +98,7 @@ public static class RoseBootstrap
                         LockTimeout = TimeSpan.FromSeconds(options.Execution.DefaultLockTimeoutSeconds),
                         MaxRows = options.Execution.DefaultMaxRows,
                         MigrationsPath = DemoMigrationsFolder.Write(options.DataDir),
+                        PriorBackup = Undo.PriorBackupModes.Default(TargetEnvironment.Dev),
                     });
                 }
             }
@@ -106,8 +113,17 @@ public static class RoseBootstrap
                 await NpgsqlSettings.VerifyRawSqlAsync(control.DataSource, ct);
                 var applied = await new ControlSchemaMigrator(loggers.CreateLogger<ControlSchemaMigrator>()).MigrateAsync(control.DataSource, ct);
                 logger.LogInformation("Control schema is current ({Applied} version(s) applied now)", applied);
-                await ConfiguredAgents.SyncAsync(options, new AgentStore(control), new Audit.AuditLog(control), development,
-                    loggers.CreateLogger("Rose.Agents"), ct);
+                // Under a lock shared by every console on this control database: two starting together
+                // would otherwise both find the change to make and both audit it.
+                await Instances.AdvisoryLocks.WithLockAsync(control.DataSource, Instances.AdvisoryLocks.AgentSync,
+                    () => ConfiguredAgents.SyncAsync(options, new AgentStore(control), new Audit.AuditLog(control), development,
+                        loggers.CreateLogger("Rose.Agents"), ct), ct);
+                if (embedded is not null)
+                {
+                    Instances.ReplicaFile.Write(options.DataDir, controlConnection, targets);
+                    logger.LogInformation("A replica can join this console with Rose:ReplicaOf={DataDir} (see {File}, readable by this user only)",
+                        options.DataDir, Instances.ReplicaFile.FileName);
+                }
             }
             catch
             {
@@ -151,6 +167,7 @@ public static class RoseBootstrap
             LockTimeout = TimeSpan.FromSeconds(target.LockTimeoutSeconds ?? defaults.DefaultLockTimeoutSeconds),
             MaxRows = target.MaxRows ?? defaults.DefaultMaxRows,
             MigrationsPath = target.MigrationsPath,
+            PriorBackup = Undo.PriorBackupModes.TryParse(target.PriorBackup, out var mode) ? mode : Undo.PriorBackupModes.Default(environment),
         };
     }
 }

@@ -82,6 +82,7 @@ internal sealed class DemoRoles
         await using (var conn = await PgAdmin.OpenUnpooledAsync(adminDemo, ct))
         {
             // ALTER DEFAULT PRIVILEGES without FOR ROLE covers objects the admin creates later; FOR ROLE rw
+            // (rose_backup: the agent role holds the prior backups of its own changes, which rollback checks read)
             // covers tables the agent itself creates, so the read-only role can still read them.
             await ExecuteAsync(conn, $"""
                 REVOKE CREATE ON SCHEMA public FROM PUBLIC;
@@ -96,6 +97,9 @@ internal sealed class DemoRoles
                 ALTER DEFAULT PRIVILEGES IN SCHEMA public GRANT SELECT ON TABLES TO {ro};
                 ALTER DEFAULT PRIVILEGES FOR ROLE {rw} IN SCHEMA public GRANT SELECT ON TABLES TO {ro};
                 ALTER DEFAULT PRIVILEGES FOR ROLE {rw} IN SCHEMA public GRANT SELECT ON SEQUENCES TO {ro};
+                CREATE SCHEMA IF NOT EXISTS rose_backup AUTHORIZATION {rw};
+                GRANT USAGE ON SCHEMA rose_backup TO {ro};
+                ALTER DEFAULT PRIVILEGES FOR ROLE {rw} IN SCHEMA rose_backup GRANT SELECT ON TABLES TO {ro};
                 """, ct);
         }
     }

@@ -98,7 +98,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             var server = new EmbeddedPostgres(options, location, binDir, password, port, logger);
             try
             {
-                await cluster.StartServerAsync(port, BuildSettings(options), options.StartTimeout, ct);
+                await cluster.StartServerAsync(port, BuildSettings(options, binDir), options.StartTimeout, ct);
                 await server.WaitUntilReadyAsync(ct);
                 logger.LogInformation("Embedded PostgreSQL ready at {Endpoint}", server.ToString());
                 return server;
@@ -176,7 +176,7 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
     /// <summary>Stops the server; safe to call more than once (the semaphore needs no disposal: no wait handle is used).</summary>
     public async ValueTask DisposeAsync() => await StopAsync(CancellationToken.None);
 
-    private static List<string> BuildSettings(EmbeddedPostgresOptions options)
+    private static List<string> BuildSettings(EmbeddedPostgresOptions options, string binDir)
     {
         var settings = new List<string>
         {
@@ -193,6 +193,13 @@ public sealed class EmbeddedPostgres : IAsyncDisposable
             settings.Add("fsync=off");
             settings.Add("synchronous_commit=off");
             settings.Add("full_page_writes=off");
+        }
+        // The performance advisor reads pg_stat_statements, which must be loaded at server start; only
+        // when the server ships it (Debian's postgresql-N does), or the server would refuse to start.
+        if (!options.ServerSettings.ContainsKey("shared_preload_libraries")
+            && File.Exists(Path.Combine(binDir, "..", "lib", "pg_stat_statements.so")))
+        {
+            settings.Add("shared_preload_libraries=pg_stat_statements");
         }
         settings.AddRange(options.ServerSettings.Select(kv => kv.Key + "=" + kv.Value));
         return settings;

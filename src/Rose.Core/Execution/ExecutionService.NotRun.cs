@@ -21,11 +21,9 @@ public sealed partial class ExecutionService
         var batch = classifier.Classify(request.Sql);
         TargetEnvironment? environment = targets.TryGet(request.Database, out var target) ? target.Definition.Environment : null;
         var decision = enforcer.Evaluate(request.Policy, request.Database, environment, batch);
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
+        var auditId = await runs.RecordAsync(new AuditAttempt(request.Executor, request.Channel, request.Database,
             request.Reason, request.Sql, decision.Operations, decision.Decision, decision.Reasons, request.ApprovalId,
-            request.ApprovedBy), ct);
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: NotRunSqlState, ErrorMessage: message),
-            CancellationToken.None);
+            request.ApprovedBy), new AuditOutcome(AuditStatus.Failed, ErrorSqlState: NotRunSqlState, ErrorMessage: message), ct);
         var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError(NotRunSqlState, message) };
         return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
     }

@@ -37,10 +37,9 @@ public sealed partial class ExecutionService
     {
         ArgumentNullException.ThrowIfNull(executor);
         ArgumentException.ThrowIfNullOrWhiteSpace(problem);
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(executor, channel, RefusedCharacters.Escape(database) ?? string.Empty,
+        var auditId = await runs.RecordAsync(new AuditAttempt(executor, channel, RefusedCharacters.Escape(database) ?? string.Empty,
             RefusedCharacters.Escape(reason), RefusedCharacters.Escape(sql) ?? string.Empty, [], Decision.Deny,
-            [problem, "the text is stored escaped: each refused character as \\uXXXX, each backslash as \\\\"]), ct);
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+            [problem, "the text is stored escaped: each refused character as \\uXXXX, each backslash as \\\\"]), new AuditOutcome(AuditStatus.Denied), ct);
         logger.LogInformation("Audit {AuditId}: input refused before classification ({Channel})", auditId, channel);
         return auditId;
     }

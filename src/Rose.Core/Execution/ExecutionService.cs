@@ -1,7 +1,6 @@
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
-using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Policy;
@@ -15,18 +14,35 @@ namespace Rose.Core.Execution;
 /// policy enforcer, write the audit row (fail closed), then run, deny, or park for approval,
 /// and record the outcome.
 /// </summary>
-public sealed partial class ExecutionService(
-    ISqlClassifier classifier,
-    PolicyEnforcer enforcer,
-    TargetRegistry targets,
-    SqlExecutor executor,
-    AuditLog audit,
-    ApprovalStore approvals,
-    ApprovalNotifier approvalNotifier,
-    ApprovalPreviewer previewer,
-    IOptions<RoseOptions> options,
-    ILogger<ExecutionService> logger)
+public sealed partial class ExecutionService
 {
+    private readonly ISqlClassifier classifier;
+    private readonly PolicyEnforcer enforcer;
+    private readonly TargetRegistry targets;
+    private readonly SqlExecutor executor;
+    private readonly AuditLog audit;
+    private readonly AuditedRuns runs;
+    private readonly IApprovalParking parking;
+    private readonly Undo.PriorBackups priorBackups;
+    private readonly IOptions<RoseOptions> options;
+    private readonly ILogger<ExecutionService> logger;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, AuditLog audit,
+        AuditedRuns runs, IApprovalParking parking, Undo.PriorBackups priorBackups, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
+    {
+        this.classifier = classifier;
+        this.enforcer = enforcer;
+        this.targets = targets;
+        this.executor = executor;
+        this.audit = audit;
+        this.runs = runs;
+        this.parking = parking;
+        this.priorBackups = priorBackups;
+        this.options = options;
+        this.logger = logger;
+    }
+
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
     /// <summary>Classification and decision only: what would happen, nothing run or audited.</summary>
@@ -57,6 +73,10 @@ public sealed partial class ExecutionService(
             decision = decision with { Decision = Decision.Deny, Reasons = [$"there is no target database named '{request.Database}'"] };
         }
 
+        // A destructive statement whose prior backup cannot be promised parks or is denied instead.
+        var backupGate = priorBackups.Gate(known ? target.Definition : null, batch, decision, request.ApprovalId);
+        decision = backupGate.Decision;
+
         // An approved request runs what the approver saw; it still must not be denied by today's policy.
         var effective = decision.Decision == Decision.Approval && request.ApprovalId is not null ? Decision.Allow : decision.Decision;
 
@@ -65,7 +85,7 @@ public sealed partial class ExecutionService(
             request.ApprovedBy);
         if (effective == Decision.Allow)
         {
-            return await RunAsync(request, attempt, target, batch, decision, sink, ct);
+            return await RunAsync(request, attempt, target, batch, decision, backupGate, sink, ct);
         }
 
         var auditId = await audit.RecordAttemptAsync(attempt, ct);
@@ -77,13 +97,7 @@ public sealed partial class ExecutionService(
 
         if (effective == Decision.Approval)
         {
-            var approvalId = await approvals.CreateAsync(new ApprovalDraft(request.Executor, request.Channel, request.Database,
-                request.Reason, request.Sql, decision.Operations, decision.Reasons, auditId,
-                TimeSpan.FromHours(options.Value.Approvals.ExpiryHours), request.Policy), ct);
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
-            await AttachPreviewAsync(approvalId, target, batch, ct);
-            await approvalNotifier.PublishAsync(approvalId, CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+            return await ParkAsync(request, decision, auditId, target, batch, ct);
         }
 
         throw new InvalidOperationException($"Unhandled decision {effective}.");
@@ -93,15 +107,31 @@ public sealed partial class ExecutionService(
     /// An allowed batch: the attempt is written once the target transaction is open, with its id, and
     /// before any statement is sent (AuditRecovery resolves it with pg_xact_status after a crash). When
     /// the executor stops before reaching the target, the attempt is written after, with the failure.
+    /// The prior backup (when one is promised) is named after the attempt, so it learns the id there too.
     /// </summary>
     private async Task<ExecutionOutcome> RunAsync(ExecutionRequest request, AuditAttempt attempt, RegisteredTarget target,
-        SqlBatch batch, PolicyDecision decision, IRowSink? sink, CancellationToken ct)
+        SqlBatch batch, PolicyDecision decision, Undo.PriorBackupGate backupGate, IRowSink? sink, CancellationToken ct)
     {
         long? recorded = null;
         var limits = Limits(target.Definition, request);
-        var result = await executor.ExecuteAsync(target, batch, limits, sink, ct,
-            async (xid, token) => recorded = await audit.RecordAttemptAsync(attempt with { TargetXid = xid }, token));
+        var backup = priorBackups.Start(backupGate);
+        ExecutionResult result;
+        try
+        {
+            result = await executor.ExecuteAsync(target, batch, limits, sink, ct, backup, async (xid, token) =>
+            {
+                recorded = await audit.RecordAttemptAsync(attempt with { TargetXid = xid }, token);
+                backup?.Attach(recorded.Value);
+            });
+        }
+        catch (Undo.PriorBackupException ex)
+        {
+            var refusedId = recorded ?? await audit.RecordAttemptAsync(attempt, CancellationToken.None);
+            return await WithoutBackupAsync(request, decision, refusedId, target, batch, ex, ct);
+        }
+
         var auditId = recorded ?? await audit.RecordAttemptAsync(attempt, CancellationToken.None);
+        await priorBackups.RecordAsync(auditId, request.Database, backup, result);
         var status = result.Status switch
         {
             ExecutionStatus.Succeeded => OutcomeStatus.Succeeded,
@@ -130,6 +160,7 @@ public sealed partial class ExecutionService(
                 s.Truncated,
                 s.DurationMs,
                 s.RanAlone,
+                Backups = Undo.PriorBackups.TablesOf(backup, s.Index),
             }), Json)));
 
         if (status == OutcomeStatus.Failed)
@@ -157,19 +188,37 @@ public sealed partial class ExecutionService(
         }
     }
 
-    /// <summary>A failed preview never loses the request: the approver sees that it is missing.</summary>
-    private async Task AttachPreviewAsync(long approvalId, RegisteredTarget target, SqlBatch batch, CancellationToken ct)
+    private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, long auditId, RegisteredTarget target,
+        SqlBatch batch, CancellationToken ct)
     {
-        try
+        var approvalId = await parking.ParkAsync(new ParkedRequest(request, decision, auditId), ct);
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+        await parking.AnnounceAsync(approvalId, target, batch, ct);
+        return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+    }
+
+    /// <summary>The promised prior backup was not taken, so nothing ran: park or deny (refused backup), or fail.</summary>
+    private async Task<ExecutionOutcome> WithoutBackupAsync(ExecutionRequest request, PolicyDecision decision, long auditId,
+        RegisteredTarget target, SqlBatch batch, Undo.PriorBackupException ex, CancellationToken ct)
+    {
+        if (ex is Undo.PriorBackupRefusedException && request.ApprovalId is null)
         {
-            var (preview, snapshot) = await previewer.ComputeAsync(approvalId, target, batch, ct);
-            await approvals.SetPreviewAsync(approvalId, preview, snapshot, CancellationToken.None);
+            var stricter = priorBackups.Escalate(decision, "no prior backup: " + ex.Message);
+            if (stricter.Decision == Decision.Approval)
+            {
+                return await ParkAsync(request, stricter, auditId, target, batch, ct);
+            }
+
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied, ErrorMessage: ex.Message), CancellationToken.None);
+            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, stricter);
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or AuditUnavailableException)
-        {
-            logger.LogWarning(ex, "No risk preview for approval {ApprovalId}", approvalId);
-            await approvals.SetPreviewAsync(approvalId, JsonSerializer.Serialize(new { error = "The risk preview could not be computed." }), null, CancellationToken.None);
-        }
+
+        // A database error while copying (a lock timeout on the table, say) keeps its own SQLSTATE: the caller
+        // retries a 55P03 differently from a backup Rose could not plan (55000, object_not_in_prerequisite_state).
+        var sqlState = (ex.InnerException as Npgsql.PostgresException)?.SqlState ?? "55000";
+        var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError(sqlState, ex.Message) };
+        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: sqlState, ErrorMessage: ex.Message), CancellationToken.None);
+        return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
     }
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)

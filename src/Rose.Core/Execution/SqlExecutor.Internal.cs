@@ -5,7 +5,7 @@ using Rose.Core.Targets;
 namespace Rose.Core.Execution;
 
 /// <summary>Rose's own reads and dry runs on a target: still only through the executor's connections.</summary>
-public sealed partial class SqlExecutor
+internal sealed partial class SqlExecutor
 {
     /// <summary>
     /// Runs one statement inside a transaction that is always rolled back, under the target's
@@ -87,5 +87,21 @@ public sealed partial class SqlExecutor
 
         await tx.CommitAsync(ct);
         return rows;
+    }
+
+    /// <summary>
+    /// One statement of Rose's own upkeep on a target (dropping an expired prior backup), in its own
+    /// transaction under the target's timeouts. Internal, like <see cref="ReadCatalogAsync"/>.
+    /// </summary>
+    internal async Task ExecuteUpkeepAsync(RegisteredTarget target, string sql, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(target);
+        await using var lease = await CleanConnection.OpenAsync(target.ReadWrite, ct);
+        var conn = lease.Connection;
+        await using var tx = await conn.BeginTransactionAsync(ct);
+        await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct);
+        await using var cmd = new NpgsqlCommand(sql, conn, tx);
+        await cmd.ExecuteNonQueryAsync(ct);
+        await tx.CommitAsync(ct);
     }
 }

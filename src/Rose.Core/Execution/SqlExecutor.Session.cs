@@ -3,7 +3,7 @@ using Rose.Core.Targets;
 namespace Rose.Core.Execution;
 
 /// <summary>Sessions that hold one target connection for a whole run (the migration runner).</summary>
-public sealed partial class SqlExecutor
+internal sealed partial class SqlExecutor
 {
     /// <summary>
     /// Opens one read-write connection to the target and keeps it for the caller's whole run, so a

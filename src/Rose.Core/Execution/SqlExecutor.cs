@@ -18,7 +18,7 @@ namespace Rose.Core.Execution;
 /// <see cref="ExecutionService"/> calls this.
 /// Raw Npgsql, not Dapper: user SQL has no record to map to, and rows are read value by value under row and size limits.
 /// </summary>
-public sealed partial class SqlExecutor(ISqlClassifier classifier)
+internal sealed partial class SqlExecutor(ISqlClassifier classifier)
 {
     private readonly StatementGuard guard = new(classifier);
 
@@ -31,7 +31,7 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
     /// before it reaches the target (the result says why).
     /// </param>
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
-        IRowSink? sink, CancellationToken ct, Func<long?, CancellationToken, Task>? beforeRun = null)
+        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null, Func<long?, CancellationToken, Task>? beforeRun = null)
     {
         ArgumentNullException.ThrowIfNull(target);
         ArgumentNullException.ThrowIfNull(batch);
@@ -100,6 +100,11 @@ public sealed partial class SqlExecutor(ISqlClassifier classifier)
                         Reset: i == segment.Statements.Count - 1 && s == segments.Count - 1);
                     try
                     {
+                        if (before is not null)
+                        {
+                            await before.BeforeAsync(conn, tx, statement, ct);
+                        }
+
                         if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
                         {
                             lease.MarkReset();

@@ -11,7 +11,7 @@ namespace Rose.Core.Execution;
 /// and is reachable from Rose.Core only. Opened only by <see cref="SqlExecutor.OpenSessionAsync"/>;
 /// disposing it rolls back and resets the backend before the connection returns to the pool.
 /// </summary>
-public sealed class TargetSession : IAsyncDisposable
+internal sealed partial class TargetSession : IAsyncDisposable
 {
     private readonly CleanConnection lease;
     private readonly NpgsqlConnection conn;

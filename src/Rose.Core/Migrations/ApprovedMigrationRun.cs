@@ -18,7 +18,7 @@ namespace Rose.Core.Migrations;
 /// devlog of those counts linked to the execution's audit row. The stored SQL itself still runs once,
 /// through the pipeline, as the approval service hands it over.
 /// </summary>
-public sealed class ApprovedMigrationRun(
+internal sealed class ApprovedMigrationRun(
     TargetRegistry targets,
     ISqlClassifier classifier,
     SqlExecutor executor,

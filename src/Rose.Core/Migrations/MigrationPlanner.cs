@@ -14,13 +14,24 @@ namespace Rose.Core.Migrations;
 /// catalog reads, classifies every pending script with the real parser, asks the policy enforcer,
 /// and lints. Nothing here writes.
 /// </summary>
-public sealed class MigrationPlanner(
-    ISqlClassifier classifier,
-    PolicyEnforcer enforcer,
-    TargetRegistry targets,
-    SqlExecutor executor,
-    IOptions<RoseOptions> options)
+public sealed class MigrationPlanner
 {
+    private readonly ISqlClassifier classifier;
+    private readonly PolicyEnforcer enforcer;
+    private readonly TargetRegistry targets;
+    private readonly SqlExecutor executor;
+    private readonly IOptions<RoseOptions> options;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal MigrationPlanner(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, IOptions<RoseOptions> options)
+    {
+        this.classifier = classifier;
+        this.enforcer = enforcer;
+        this.targets = targets;
+        this.executor = executor;
+        this.options = options;
+    }
+
     public RegisteredTarget Target(string database) =>
         targets.TryGet(database, out var target) ? target : throw new MigrationException($"There is no target database named '{database}'.");
 

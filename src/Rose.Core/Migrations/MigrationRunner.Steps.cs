@@ -22,42 +22,15 @@ public sealed partial class MigrationRunner
         {
             var (script, batch) = pending[i];
             progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
-            var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-                Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []), ct);
-            var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
-            var watch = Stopwatch.StartNew();
-            var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
-            ExecutionResult result;
-            if (allOrNothing)
-            {
-                await session.BeginAsync(ct);
-                result = await session.RunStatementsAsync(batch, ct);
-                if (result.Status == ExecutionStatus.Succeeded)
-                {
-                    await SchemaHistory.InsertAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, success: true, ct);
-                    await session.CommitAsync(ct);
-                }
-                else
-                {
-                    await session.RollbackAsync();
-                }
-            }
-            else
-            {
-                result = await RunAloneAsync(session, batch, ct);
-                result.AllOrNothing = false;
-                // A failure part-way is recorded so status shows "failed" and blocks further applies until repaired.
-                await TryRecordAsync(session, script, request.Executor.Name, (int)watch.ElapsedMilliseconds, result.Status == ExecutionStatus.Succeeded, ct);
-            }
-
-            var succeeded = result.Status == ExecutionStatus.Succeeded;
-            var post = succeeded ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
-            await audit.RecordOutcomeAsync(auditId, Outcome(result), CancellationToken.None);
+            var (auditId, one) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                    Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []),
+                run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session);
+            var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
             long? devlogId = succeeded
-                ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pre, post, verified: true, auditId, CancellationToken.None)
+                ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, one.Pre, one.Post, verified: true, auditId, CancellationToken.None)
                 : null;
-            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, succeeded, allOrNothing,
-                watch.Elapsed.TotalMilliseconds, auditId, pre, post, result, devlogId));
+            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, succeeded, one.AllOrNothing,
+                one.Ms, auditId, one.Pre, one.Post, one.Result, devlogId));
             if (!succeeded)
             {
                 break;
@@ -67,12 +40,55 @@ public sealed partial class MigrationRunner
         return applied;
     }
 
+    /// <summary>One migration with its history row and its row counts before and after, on the locked session.</summary>
+    private static async Task<OneApplied> ApplyOneAsync(TargetSession session, MigrationScript script, SqlBatch batch, string by, CancellationToken ct)
+    {
+        var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
+        var watch = Stopwatch.StartNew();
+        var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
+        ExecutionResult result;
+        if (allOrNothing)
+        {
+            result = await session.RunInTransactionAsync(batch,
+                () => SchemaHistory.InsertAsync(session, script, by, (int)watch.ElapsedMilliseconds, success: true, ct), ct);
+        }
+        else
+        {
+            result = await session.RunSegmentedAsync(batch, ct);
+            // A failure part-way is recorded so status shows "failed" and blocks further applies until repaired.
+            await TryRecordAsync(session, script, by, (int)watch.ElapsedMilliseconds, result.Status == ExecutionStatus.Succeeded, ct);
+        }
+
+        var post = result.Status == ExecutionStatus.Succeeded ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
+        return new OneApplied(result, pre, post, watch.Elapsed.TotalMilliseconds, allOrNothing);
+    }
+
     private async Task<List<AppliedMigration>> ApplyAllInOneAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
         IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-            request.Reason ?? "migration run (single transaction)", sql, [.. pending.SelectMany(p => Operations(p.Batch)).Distinct(StringComparer.Ordinal)], Decision.Allow, []), ct);
+        var (auditId, all) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                request.Reason ?? "migration run (single transaction)", sql, [.. pending.SelectMany(p => Operations(p.Batch)).Distinct(StringComparer.Ordinal)], Decision.Allow, []),
+            run => ApplyAllAsync(run.Session!, pending, request.Executor.Name, progress, ct),
+            r => Outcome(new ExecutionResult { Status = r.Failed?.Status ?? ExecutionStatus.Succeeded, Error = r.Failed?.Error }), ct, session);
+        var applied = new List<AppliedMigration>();
+        for (var i = 0; i < all.Results.Count; i++)
+        {
+            var (script, batch) = pending[i];
+            var ok = all.Failed is null;
+            var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
+            long? devlogId = ok ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, all.Pres[i], post, true, auditId, CancellationToken.None) : null;
+            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type,
+                ok, true, all.Results[i].Ms, auditId, all.Pres[i], post, all.Results[i].Result, devlogId));
+        }
+
+        return applied;
+    }
+
+    /// <summary>Every pending migration and its history row in one transaction on the locked session; the first failure rolls all back.</summary>
+    private static async Task<AllApplied> ApplyAllAsync(TargetSession session, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending,
+        string by, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    {
         var pres = new List<Dictionary<string, long>>();
         foreach (var p in pending)
         {
@@ -90,7 +106,7 @@ public sealed partial class MigrationRunner
             results.Add((result, watch.Elapsed.TotalMilliseconds));
             if (result.Status == ExecutionStatus.Succeeded)
             {
-                await SchemaHistory.InsertAsync(session, pending[i].Script, request.Executor.Name, (int)watch.ElapsedMilliseconds, success: true, ct);
+                await SchemaHistory.InsertAsync(session, pending[i].Script, by, (int)watch.ElapsedMilliseconds, success: true, ct);
             }
             else
             {
@@ -107,20 +123,7 @@ public sealed partial class MigrationRunner
             await session.RollbackAsync();
         }
 
-        var combined = new ExecutionResult { Status = failed?.Status ?? ExecutionStatus.Succeeded, Error = failed?.Error };
-        await audit.RecordOutcomeAsync(auditId, Outcome(combined), CancellationToken.None);
-        var applied = new List<AppliedMigration>();
-        for (var i = 0; i < results.Count; i++)
-        {
-            var (script, batch) = pending[i];
-            var ok = failed is null;
-            var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
-            long? devlogId = ok ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, pres[i], post, true, auditId, CancellationToken.None) : null;
-            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type,
-                ok, true, results[i].Ms, auditId, pres[i], post, results[i].Result, devlogId));
-        }
-
-        return applied;
+        return new AllApplied(pres, results, failed);
     }
 
     private async Task<MigrationRunResult> DryRunAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
@@ -166,36 +169,6 @@ public sealed partial class MigrationRunner
             failure?.Result.Error?.Message, failure?.Result.Error, DryRun: true, Notes: notes);
     }
 
-    /// <summary>Segments like the executor's: consecutive ordinary statements share a transaction, the rest run alone.</summary>
-    internal static async Task<ExecutionResult> RunAloneAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
-    {
-        var total = new ExecutionResult { AllOrNothing = false, Status = ExecutionStatus.Succeeded };
-        foreach (var segment in TransactionSegments.Split(batch.Statements))
-        {
-            if (segment.InTransaction)
-            {
-                await session.BeginAsync(ct);
-            }
-
-            var result = await session.RunStatementsAsync(batch, segment.Statements, ct);
-            total.Statements.AddRange(result.Statements);
-            if (result.Status != ExecutionStatus.Succeeded)
-            {
-                await session.RollbackAsync();
-                total.Status = result.Status;
-                total.Error = result.Error;
-                return total;
-            }
-
-            if (segment.InTransaction)
-            {
-                await session.CommitAsync(ct);
-            }
-        }
-
-        return total;
-    }
-
     private static async Task TryRecordAsync(TargetSession session, MigrationScript script, string by, int ms, bool success, CancellationToken ct)
     {
         try
@@ -218,4 +191,8 @@ public sealed partial class MigrationRunner
         result.Status == ExecutionStatus.Succeeded ? AuditStatus.Succeeded : AuditStatus.Failed,
         result.TotalRowsAffected, result.DurationMs, result.Error?.SqlState, result.Error?.Message,
         JsonSerializer.Serialize(result.Statements.Select(s => new { s.Index, s.Tag, s.RowsAffected, s.DurationMs, s.RanAlone }), Json));
+
+    private sealed record OneApplied(ExecutionResult Result, Dictionary<string, long> Pre, Dictionary<string, long> Post, double Ms, bool AllOrNothing);
+
+    private sealed record AllApplied(List<Dictionary<string, long>> Pres, List<(ExecutionResult Result, double Ms)> Results, ExecutionResult? Failed);
 }

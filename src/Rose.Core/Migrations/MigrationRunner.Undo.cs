@@ -62,23 +62,15 @@ public sealed partial class MigrationRunner
             foreach (var (undo, batch) in undos)
             {
                 progress?.Report(new MigrationProgress("undo", undo.FileName, applied.Count, undos.Count, $"Undoing version {undo.Version} with {undo.FileName}"));
-                var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-                    Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []), ct);
                 var watch = Stopwatch.StartNew();
-                await session.BeginAsync(ct);
-                var result = await session.RunStatementsAsync(batch, ct);
-                if (result.Status == ExecutionStatus.Succeeded)
-                {
-                    await SchemaHistory.DeleteVersionAsync(session, undo.Version!, ct);
-                    await SchemaHistory.InsertAsync(session, undo, request.Executor.Name, (int)watch.ElapsedMilliseconds, true, ct);
-                    await session.CommitAsync(ct);
-                }
-                else
-                {
-                    await session.RollbackAsync();
-                }
-
-                await audit.RecordOutcomeAsync(auditId, Outcome(result), CancellationToken.None);
+                var (auditId, result) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                        Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []),
+                    run => run.Session!.RunInTransactionAsync(batch, async () =>
+                    {
+                        await SchemaHistory.DeleteVersionAsync(run.Session, undo.Version!, ct);
+                        await SchemaHistory.InsertAsync(run.Session, undo, request.Executor.Name, (int)watch.ElapsedMilliseconds, true, ct);
+                    }, ct),
+                    Outcome, ct, session);
                 var ok = result.Status == ExecutionStatus.Succeeded;
                 applied.Add(new AppliedMigration(undo.FileName, undo.Version?.Text, undo.Description, undo.Type, ok, true,
                     watch.Elapsed.TotalMilliseconds, auditId, new Dictionary<string, long>(), new Dictionary<string, long>(), result));

@@ -16,16 +16,31 @@ namespace Rose.Core.Migrations;
 /// (channel "migration"), and a devlog. Anything the policy parks goes to approval as ONE request
 /// and nothing is applied until it is approved.
 /// </summary>
-public sealed partial class MigrationRunner(
-    MigrationPlanner planner,
-    ISqlClassifier classifier,
-    SqlExecutor executor,
-    ExecutionService execution,
-    AuditLog audit,
-    MigrationSnapshots snapshots,
-    MigrationDevlog devlog,
-    IOptions<RoseOptions> options)
+public sealed partial class MigrationRunner
 {
+    private readonly MigrationPlanner planner;
+    private readonly ISqlClassifier classifier;
+    private readonly SqlExecutor executor;
+    private readonly ExecutionService execution;
+    private readonly AuditedRuns runs;
+    private readonly MigrationSnapshots snapshots;
+    private readonly MigrationDevlog devlog;
+    private readonly IOptions<RoseOptions> options;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal MigrationRunner(MigrationPlanner planner, ISqlClassifier classifier, SqlExecutor executor, ExecutionService execution,
+        AuditedRuns runs, MigrationSnapshots snapshots, MigrationDevlog devlog, IOptions<RoseOptions> options)
+    {
+        this.planner = planner;
+        this.classifier = classifier;
+        this.executor = executor;
+        this.execution = execution;
+        this.runs = runs;
+        this.snapshots = snapshots;
+        this.devlog = devlog;
+        this.options = options;
+    }
+
     public async Task<MigrationRunResult> ApplyAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
@@ -106,9 +121,8 @@ public sealed partial class MigrationRunner(
     {
         var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
         var operations = pending.SelectMany(p => p.Batch.Statements.SelectMany(s => s.Operations)).Distinct(StringComparer.Ordinal).ToList();
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-            request.Reason, sql, operations, Decision.Deny, plan.Reasons), ct);
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+        var auditId = await runs.RecordAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+            request.Reason, sql, operations, Decision.Deny, plan.Reasons), new AuditOutcome(AuditStatus.Denied), ct);
         return new MigrationRunResult(MigrationRunStatus.Denied, target.Definition.Name, [], plan, AuditId: auditId, Reasons: plan.Reasons);
     }
 

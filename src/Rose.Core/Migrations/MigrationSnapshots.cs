@@ -15,8 +15,18 @@ public sealed record MigrationSnapshot(string Database, string Name, string Path
 /// (read-only by nature: pg_dump only reads the catalog). A pg_dump older than the target server is
 /// refused up front with both versions, because pg_dump cannot dump a newer server.
 /// </summary>
-public sealed class MigrationSnapshots(IOptions<RoseOptions> options, SqlExecutor executor)
+public sealed class MigrationSnapshots
 {
+    private readonly IOptions<RoseOptions> options;
+    private readonly SqlExecutor executor;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal MigrationSnapshots(IOptions<RoseOptions> options, SqlExecutor executor)
+    {
+        this.options = options;
+        this.executor = executor;
+    }
+
     public string Folder(string database) =>
         System.IO.Path.Combine(options.Value.DataDir, "snapshots", Sanitise(database));
 
@@ -56,7 +66,7 @@ public sealed class MigrationSnapshots(IOptions<RoseOptions> options, SqlExecuto
             await CheckVersionAsync(program, target, ct);
             (exit, error) = await PgClientTools.RunAsync(program, ["--schema-only", "--no-owner", "--no-privileges", "--file", path], cs, ct);
         }
-        catch (MigrationException ex)
+        catch (Exception ex) when (ex is MigrationException or TargetToolException)
         {
             // A missing or unrunnable pg_dump is a failed snapshot like any other.
             throw new MigrationException("The snapshot before apply failed: " + ex.Message);

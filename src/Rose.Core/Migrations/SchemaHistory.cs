@@ -58,7 +58,7 @@ public static class SchemaHistory
     public const string InsertSql =
         "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) VALUES ($1, $2, $3, $4, $5, $6, $7, $8)";
 
-    public static async Task EnsureAsync(TargetSession session, CancellationToken ct)
+    internal static async Task EnsureAsync(TargetSession session, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         var exists = await session.QueryAsync("SELECT to_regclass('rose_schema_history') IS NOT NULL", [], ct);
@@ -73,14 +73,14 @@ public static class SchemaHistory
         }
     }
 
-    public static Task<IReadOnlyList<HistoryRow>> ReadAsync(TargetSession session, CancellationToken ct)
+    internal static Task<IReadOnlyList<HistoryRow>> ReadAsync(TargetSession session, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         return ReadAsync(session.QueryAsync, ct);
     }
 
     /// <summary>Reads the history with any query function (a session, or the executor's read-only catalog read).</summary>
-    public static async Task<IReadOnlyList<HistoryRow>> ReadAsync(
+    internal static async Task<IReadOnlyList<HistoryRow>> ReadAsync(
         Func<string, IReadOnlyList<object?>, CancellationToken, Task<List<object?[]>>> query, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(query);
@@ -104,11 +104,11 @@ public static class SchemaHistory
         _ => "SQL",
     };
 
-    public static Task InsertAsync(TargetSession session, MigrationScript script, string installedBy, int executionMs, bool success, CancellationToken ct) =>
+    internal static Task InsertAsync(TargetSession session, MigrationScript script, string installedBy, int executionMs, bool success, CancellationToken ct) =>
         session.QueryAsync(InsertSql,
             [script.Version?.Text, script.Description, TypeOf(script), script.FileName, script.Checksum, installedBy, executionMs, success], ct);
 
     /// <summary>Undo removes the versioned row (the version becomes pending again) and records the undo itself.</summary>
-    public static Task DeleteVersionAsync(TargetSession session, MigrationVersion version, CancellationToken ct) =>
+    internal static Task DeleteVersionAsync(TargetSession session, MigrationVersion version, CancellationToken ct) =>
         session.QueryAsync("DELETE FROM rose_schema_history WHERE version = $1 AND type = 'SQL'", [version.Text], ct);
 }

@@ -19,7 +19,7 @@ public sealed class PolicyEnforcer
         var operations = batch.Statements.SelectMany(s => s.Operations).Distinct(StringComparer.Ordinal).ToList();
         var batchReasons = new List<string>();
 
-        if (!policy.AllowedDatabases.Any(d => string.Equals(d, database, StringComparison.OrdinalIgnoreCase)))
+        if (!policy.AllowsDatabase(database))
         {
             batchReasons.Add($"database '{database}' is not in allowed_databases");
         }

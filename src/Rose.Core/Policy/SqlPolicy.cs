@@ -25,6 +25,10 @@ public sealed record SqlPolicy
     [JsonPropertyName("max_rows")]
     public int? MaxRows { get; init; }
 
+    /// <summary>Whether the database is in allowed_databases (case-insensitive, like target names).</summary>
+    public bool AllowsDatabase(string database) =>
+        AllowedDatabases.Any(d => string.Equals(d, database, StringComparison.OrdinalIgnoreCase));
+
     /// <summary>A policy that allows nothing: the default for an identity without one.</summary>
     public static SqlPolicy DenyAll { get; } = new();
 }

@@ -18,4 +18,7 @@ public sealed record TargetDefinition
 
     /// <summary>Folder of Flyway-style migration files for this target, if any.</summary>
     public string? MigrationsPath { get; init; }
+
+    /// <summary>When Rose copies the rows a destructive statement changes before it runs (Rose:Targets:name:PriorBackup).</summary>
+    public Undo.PriorBackupMode PriorBackup { get; init; } = Undo.PriorBackupMode.Approvals;
 }

@@ -54,16 +54,16 @@ public sealed class TargetRegistry : IAsyncDisposable
     }
 }
 
-/// <summary>A target with its connection pools.</summary>
+/// <summary>A target with its connection pools; the pools are built and opened only by Execution (<see cref="TargetPools"/>).</summary>
 public sealed class RegisteredTarget : IAsyncDisposable
 {
     internal RegisteredTarget(TargetDefinition definition)
     {
         Definition = definition;
-        ReadWrite = Build(definition.ConnectionString, definition.Name);
+        ReadWrite = TargetPools.Build(definition.ConnectionString, definition.Name);
         ReadOnly = string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString)
             ? null
-            : Build(definition.ReadOnlyConnectionString, definition.Name + ":ro");
+            : TargetPools.Build(definition.ReadOnlyConnectionString, definition.Name + ":ro");
     }
 
     public TargetDefinition Definition { get; }
@@ -71,17 +71,6 @@ public sealed class RegisteredTarget : IAsyncDisposable
     internal NpgsqlDataSource ReadWrite { get; }
 
     internal NpgsqlDataSource? ReadOnly { get; }
-
-    private static NpgsqlDataSource Build(string connectionString, string name)
-    {
-        NpgsqlSettings.EnsureRawSql();
-        var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "rose-target-" + name };
-        builder.ConnectionStringBuilder.ApplicationName ??= "rose-console";
-        // The executor relies on pooled connections being reset (DISCARD ALL) when returned, so a
-        // session-level SET from one execution never leaks into the next.
-        builder.ConnectionStringBuilder.NoResetOnClose = false;
-        return builder.Build();
-    }
 
     public async ValueTask DisposeAsync()
     {

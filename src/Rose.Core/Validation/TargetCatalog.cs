@@ -27,7 +27,7 @@ public sealed record TargetCatalog(
     IReadOnlyList<CatalogCheck> Checks)
 {
     internal const string UserRelations = """
-        n.nspname NOT IN ('pg_catalog', 'information_schema') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
+        n.nspname NOT IN ('pg_catalog', 'information_schema', 'rose_backup') AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
         AND c.relname <> 'rose_schema_history'
         """;
 

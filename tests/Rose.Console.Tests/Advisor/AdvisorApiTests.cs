@@ -125,4 +125,57 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.Contains("performance-pgss-missing", html, StringComparison.Ordinal);
         Assert.Contains("shared_preload_libraries", html, StringComparison.Ordinal);
     }
+
+    [Fact]
+    public async Task Explain_Select_IsMeasuredThroughThePipeline_WithNodesSharesAndBuffers()
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.PostAsJsonAsync("/api/v1/advisor/demo/explain", new { query = "SELECT * FROM widgets WHERE big > 3 ORDER BY name", reason = "why is it slow" });
+
+        Assert.Equal(HttpStatusCode.OK, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("succeeded", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("analyzed").GetBoolean());
+        Assert.True(body.GetProperty("audit_id").GetInt64() > 0);
+        var nodes = body.GetProperty("nodes").EnumerateArray().ToList();
+        var scan = Assert.Single(nodes, n => n.GetProperty("relation").GetString() == "widgets");
+        Assert.Equal(20, scan.GetProperty("actual_rows").GetDouble());
+        Assert.True(scan.GetProperty("buffers").GetProperty("shared_hit").GetDouble() + scan.GetProperty("buffers").GetProperty("shared_read").GetDouble() > 0);
+        Assert.InRange(nodes.Sum(n => n.GetProperty("share").GetDouble()), 0.99, 1.01);
+    }
+
+    [Fact]
+    public async Task Explain_Delete_WhenDeleteNeedsApproval_IsParkedAndNothingIsDeleted()
+    {
+        await using var strict = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
+        {
+            ["Rose:Roles:operator:Policy:requires_approval:3"] = "DELETE",
+        });
+        using var client = await strict.ClientAsync("alice");
+
+        var response = await client.PostAsJsonAsync("/api/v1/advisor/demo/explain", new { query = "DELETE FROM widgets WHERE id = 1" });
+
+        Assert.Equal(HttpStatusCode.Accepted, response.StatusCode);
+        var body = await response.Content.ReadFromJsonAsync<JsonElement>();
+        Assert.Equal("pending_approval", body.GetProperty("status").GetString());
+        Assert.True(body.GetProperty("approval_id").GetInt64() > 0);
+        await using var target = new Npgsql.NpgsqlConnection(strict.TargetConnection);
+        await target.OpenAsync();
+        await using var count = new Npgsql.NpgsqlCommand("SELECT count(*) FROM widgets", target);
+        Assert.Equal(20L, (long)(await count.ExecuteScalarAsync())!);
+    }
+
+    [Theory]
+    [InlineData("{}")]
+    [InlineData("{\"query\": \"SELECT 1; SELECT 2\"}")]
+    public async Task Explain_BadBody_Is400NamingTheQuery(string json)
+    {
+        using var client = await app.ClientAsync("alice");
+
+        var response = await client.PostAsync("/api/v1/advisor/demo/explain", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
+
+        Assert.Equal(HttpStatusCode.BadRequest, response.StatusCode);
+        Assert.Contains("statement", (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("error").GetString(), StringComparison.Ordinal);
+    }
 }

@@ -17,7 +17,7 @@ namespace Rose.Console.Tests.Agents;
 [Collection("postgres")]
 public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) : IClassFixture<AgentAdminAuditTests.SharedApp>
 {
-    /// <summary>The identity dev login gives carol, as <c>CurrentIdentity.ToExecutor</c> builds it for the page.</summary>
+    /// <summary>The identity dev login gives carol, as <c>CurrentIdentity.ToActor</c> builds it for the page.</summary>
     private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
 
     private static readonly SqlPolicy SelectOnDemo = new() { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"] };

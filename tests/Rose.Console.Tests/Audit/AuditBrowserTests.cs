@@ -190,5 +190,5 @@ public sealed class AuditBrowserTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.True(ranged.GetProperty("valid").GetBoolean()); // a range after the altered row still links up
     }
 
-    private static readonly string[] AuditCsvHeader = Rose.Console.Components.Pages.Audit.AuditCsv.Header;
+    private static readonly string[] AuditCsvHeader = Rose.Core.Export.AuditCsv.Header;
 }

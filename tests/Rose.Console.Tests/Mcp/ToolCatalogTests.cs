@@ -9,7 +9,7 @@ public sealed class ToolCatalogTests
 {
     private sealed class NoBackend : IRoseToolBackend
     {
-        public Task<RoseToolAnswer> SendAsync(HttpMethod method, string pathAndQuery, object? body,
+        public Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
             RequestContext<CallToolRequestParams> request, CancellationToken ct) =>
             throw new InvalidOperationException("not called: these tests only build the catalog");
     }

@@ -73,7 +73,7 @@ public sealed class TypeScriptClientTests(PostgresServerFixture pg) : IAsyncLife
         return JsonNode.Parse(last)!;
     }
 
-    private static async Task<(int Code, string Output)> RunProcessAsync(string file, string[] args, string dir, Dictionary<string, string> env, TimeSpan timeout)
+    internal static async Task<(int Code, string Output)> RunProcessAsync(string file, string[] args, string dir, Dictionary<string, string> env, TimeSpan timeout)
     {
         var info = new ProcessStartInfo(file) { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
         foreach (var arg in args)

@@ -3,6 +3,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Extensions.DependencyInjection;
 using Npgsql;
 using Rose.Console.Components.Pages.Workbench;
+using Rose.Core.Export;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Workbench;
@@ -60,7 +61,7 @@ public sealed partial class WorkbenchExportTests(PostgresServerFixture pg) : IAs
     public async Task ExportLink_SecondStatement_StreamsOnlyItsRows()
     {
         // The page's path: it parks the SQL and the tab's statement index under a one-time token.
-        var token = app.Services.GetRequiredService<ExportTokens>().Create("alice", "demo", TwoResults, "export test", statement: 1);
+        var token = await app.Services.GetRequiredService<ExportTokens>().CreateAsync("alice", "demo", TwoResults, "export test", statement: 1);
 
         var response = await alice.GetAsync($"/workbench/export/{token}");
 

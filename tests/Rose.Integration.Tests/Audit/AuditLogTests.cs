@@ -132,7 +132,12 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
         // A control database that cannot be reached: the attempt cannot be recorded.
         var broken = new ControlDatabase("Host=127.0.0.1;Port=1;Database=nowhere;Username=x;Password=y;Timeout=2");
         var audit = new AuditLog(broken);
-        var execution = ActivatorUtilities.CreateInstance<ExecutionService>(h.Services, audit);
+        // The real pipeline with only its audit log swapped (its constructor is internal: it takes Execution's parts).
+        var s = h.Services;
+        var execution = new ExecutionService(s.GetRequiredService<Rose.Core.Sql.ISqlClassifier>(), s.GetRequiredService<Rose.Core.Policy.PolicyEnforcer>(),
+            s.GetRequiredService<Rose.Core.Targets.TargetRegistry>(), s.GetRequiredService<SqlExecutor>(), audit, new AuditedRuns(audit),
+            s.GetRequiredService<IApprovalParking>(), s.GetRequiredService<Rose.Core.Undo.PriorBackups>(), s.GetRequiredService<Microsoft.Extensions.Options.IOptions<Rose.Core.Configuration.RoseOptions>>(),
+            s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ExecutionService>>());
 
         await Assert.ThrowsAsync<AuditUnavailableException>(() => execution.ExecuteAsync(
             new ExecutionRequest(PipelineHarness.Alice, Rose.Core.Identity.Channel.Api, "t", "INSERT INTO canary VALUES (1)", null, PipelineHarness.SeedPolicy()),

@@ -5,8 +5,13 @@ using Rose.Core.Configuration;
 
 namespace Rose.Core.Audit.Checkpoints;
 
-/// <summary>Signs the chain's head every Rose:Audit:CheckpointIntervalSeconds (and once at start and at stop).</summary>
-internal sealed class AuditCheckpointService(AuditCheckpoints checkpoints, IOptions<RoseOptions> options, ILogger<AuditCheckpointService> log)
+/// <summary>
+/// Signs the chain's head every Rose:Audit:CheckpointIntervalSeconds (and once at start and at stop). With
+/// several consoles on one control database, the one that claims the interval signs it (a work claim), so
+/// the chain gets one checkpoint per interval, not one per console.
+/// </summary>
+internal sealed class AuditCheckpointService(AuditCheckpoints checkpoints, Instances.WorkClaims claims, IOptions<RoseOptions> options,
+    ILogger<AuditCheckpointService> log)
     : BackgroundService
 {
     protected override async Task ExecuteAsync(CancellationToken stoppingToken)
@@ -15,7 +20,7 @@ internal sealed class AuditCheckpointService(AuditCheckpoints checkpoints, IOpti
         using var timer = new PeriodicTimer(interval);
         do
         {
-            await TryWriteAsync(stoppingToken);
+            await TryWriteAsync(claimed: true, interval, stoppingToken);
         }
         while (await WaitAsync(timer, stoppingToken));
     }
@@ -23,7 +28,8 @@ internal sealed class AuditCheckpointService(AuditCheckpoints checkpoints, IOpti
     public override async Task StopAsync(CancellationToken cancellationToken)
     {
         await base.StopAsync(cancellationToken);
-        await TryWriteAsync(cancellationToken);
+        // At stop, unclaimed: whatever this console wrote last is vouched for before it goes.
+        await TryWriteAsync(claimed: false, TimeSpan.Zero, cancellationToken);
     }
 
     private static async Task<bool> WaitAsync(PeriodicTimer timer, CancellationToken ct)
@@ -38,10 +44,15 @@ internal sealed class AuditCheckpointService(AuditCheckpoints checkpoints, IOpti
         }
     }
 
-    private async Task TryWriteAsync(CancellationToken ct)
+    private async Task TryWriteAsync(bool claimed, TimeSpan interval, CancellationToken ct)
     {
         try
         {
+            if (claimed && !await claims.TryClaimAsync("audit-checkpoint", interval, ct))
+            {
+                return;
+            }
+
             await checkpoints.WriteAsync(ct);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or IOException or UnauthorizedAccessException or TimeoutException or InvalidOperationException)

@@ -15,7 +15,7 @@ namespace Rose.Core.Audit.Recovery;
 /// pg_xact_status on the target says what happened: committed (succeeded), aborted (failed), or
 /// forgotten (unknown). One instance at a time does it (a session advisory lock on the control database).
 /// </summary>
-public sealed class AuditRecovery(ControlDatabase control, AuditLog audit, TargetRegistry targets, SqlExecutor executor,
+internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, TargetRegistry targets, SqlExecutor executor,
     IOptions<RoseOptions> options, ILogger<AuditRecovery> log)
 {
     private const long RecoveryLockKey = 0x526f_7365_5265_636f; // "RoseReco"

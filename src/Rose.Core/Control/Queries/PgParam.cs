@@ -20,6 +20,8 @@ internal static class PgParam
 
     public static NpgsqlParameter Int(int value) => new NpgsqlParameter<int> { TypedValue = value };
 
+    public static NpgsqlParameter Int(int? value) => Typed(value, NpgsqlDbType.Integer);
+
     public static NpgsqlParameter Double(double value) => new NpgsqlParameter<double> { TypedValue = value };
 
     public static NpgsqlParameter Bool(bool value) => new NpgsqlParameter<bool> { TypedValue = value };

@@ -17,14 +17,24 @@ namespace Rose.Core.Migrations.Reversibility;
 /// schema after undo with the schema before up, and the schema after the second up with the first.
 /// The target itself is never written; the check is audited once on the target's name.
 /// </summary>
-public sealed class ReversibilityChecker(
-    MigrationPlanner planner,
-    ISqlClassifier classifier,
-    SqlExecutor executor,
-    AuditLog audit,
-    IOptions<RoseOptions> options)
+public sealed class ReversibilityChecker
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly MigrationPlanner planner;
+    private readonly ISqlClassifier classifier;
+    private readonly SqlExecutor executor;
+    private readonly AuditedRuns runs;
+    private readonly IOptions<RoseOptions> options;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal ReversibilityChecker(MigrationPlanner planner, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs, IOptions<RoseOptions> options)
+    {
+        this.planner = planner;
+        this.classifier = classifier;
+        this.executor = executor;
+        this.runs = runs;
+        this.options = options;
+    }
 
     public async Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
@@ -39,16 +49,28 @@ public sealed class ReversibilityChecker(
         }
 
         var units = scripts.Select(up => Unit(request, target, up)).ToList();
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-            string.IsNullOrWhiteSpace(request.Reason) ? "reversibility check" : request.Reason + " (reversibility check)",
-            AuditSql(units), [.. units.SelectMany(u => Operations(u.Up.Batch).Concat(u.Undo is null ? [] : Operations(u.Undo.Value.Batch))).Distinct(StringComparer.Ordinal)],
-            Decision.Allow, ["runs on a scratch database; the target is not changed"]), ct);
-
         var steps = new List<ReversibilityStep>();
-        string? failure = null;
+        var (auditId, _) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                string.IsNullOrWhiteSpace(request.Reason) ? "reversibility check" : request.Reason + " (reversibility check)",
+                AuditSql(units), [.. units.SelectMany(u => Operations(u.Up.Batch).Concat(u.Undo is null ? [] : Operations(u.Undo.Value.Batch))).Distinct(StringComparer.Ordinal)],
+                Decision.Allow, ["runs on a scratch database; the target is not changed"]),
+            _ => CheckOnScratchAsync(request, target, units, steps, notes, progress, ct),
+            _ => Outcome(steps, null), ct,
+            // Recorded on the audit row, then passed on: the caller reports it.
+            failed: ex => Outcome(steps, ex is OperationCanceledException ? "The check was cancelled." : ex.Message));
+
+        progress?.Report(new MigrationProgress("done", null, steps.Count, units.Count,
+            steps.All(s => s.Verdict == ReversibilityVerdict.Reversible) ? $"{steps.Count} version(s) reversible" : "Not every version is reversible"));
+        return new ReversibilityReport(target.Definition.Name, request.FromEmpty, steps, notes, auditId);
+    }
+
+    /// <summary>The check itself, inside its audited run: a scratch database, then up, undo, up per version on one session there.</summary>
+    private async Task<bool> CheckOnScratchAsync(ReversibilityRequest request, RegisteredTarget target, IReadOnlyList<CheckUnit> units,
+        List<ReversibilityStep> steps, List<string> notes, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    {
+        progress?.Report(new MigrationProgress("scratch", null, 0, units.Count, request.FromEmpty ? "Creating an empty scratch database" : "Copying the target's schema to a scratch database"));
         try
         {
-            progress?.Report(new MigrationProgress("scratch", null, 0, units.Count, request.FromEmpty ? "Creating an empty scratch database" : "Copying the target's schema to a scratch database"));
             await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
             notes.Add($"Scratch database {scratch.Name} (dropped afterwards).");
             if (!request.FromEmpty)
@@ -71,24 +93,20 @@ public sealed class ReversibilityChecker(
                 }
             }
         }
-        catch (Exception ex)
+        catch (TargetToolException ex)
         {
-            // Recorded on the audit row, then passed on: the caller reports it.
-            failure = ex is OperationCanceledException ? "The check was cancelled." : ex.Message;
-            throw;
-        }
-        finally
-        {
-            var ok = failure is null && steps.All(s => s.Verdict == ReversibilityVerdict.Reversible);
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(ok ? AuditStatus.Succeeded : AuditStatus.Failed,
-                ErrorMessage: failure ?? (ok ? null : string.Join(" ", steps.Where(s => s.Verdict != ReversibilityVerdict.Reversible).Select(s => $"{s.Version}: {s.Message}"))),
-                StatementsJson: JsonSerializer.Serialize(steps.Select(s => new { s.Version, verdict = s.Verdict.ToString(), differences = s.UndoDifferences.Count + s.RedoDifferences.Count }), Json)),
-                CancellationToken.None);
+            throw new MigrationException(ex.Message);
         }
 
-        progress?.Report(new MigrationProgress("done", null, steps.Count, units.Count,
-            steps.All(s => s.Verdict == ReversibilityVerdict.Reversible) ? $"{steps.Count} version(s) reversible" : "Not every version is reversible"));
-        return new ReversibilityReport(target.Definition.Name, request.FromEmpty, steps, notes, auditId);
+        return true;
+    }
+
+    private static AuditOutcome Outcome(List<ReversibilityStep> steps, string? failure)
+    {
+        var ok = failure is null && steps.All(s => s.Verdict == ReversibilityVerdict.Reversible);
+        return new AuditOutcome(ok ? AuditStatus.Succeeded : AuditStatus.Failed,
+            ErrorMessage: failure ?? (ok ? null : string.Join(" ", steps.Where(s => s.Verdict != ReversibilityVerdict.Reversible).Select(s => $"{s.Version}: {s.Message}"))),
+            StatementsJson: JsonSerializer.Serialize(steps.Select(s => new { s.Version, verdict = s.Verdict.ToString(), differences = s.UndoDifferences.Count + s.RedoDifferences.Count }), Json));
     }
 
     private async Task<List<MigrationScript>> ScriptsToCheckAsync(ReversibilityRequest request, List<string> notes, CancellationToken ct)
@@ -152,7 +170,7 @@ public sealed class ReversibilityChecker(
         }
 
         var before = await SchemaShape.ReadAsync(session, ct);
-        var first = await RunScriptAsync(session, upBatch, ct);
+        var first = await session.RunScriptAsync(upBatch, ct);
         if (first.Status != ExecutionStatus.Succeeded)
         {
             return Failed(version, up.FileName, undoFile, $"{up.FileName} failed on the scratch copy", first);
@@ -165,7 +183,7 @@ public sealed class ReversibilityChecker(
         }
 
         var applied = await SchemaShape.ReadAsync(session, ct);
-        var undone = await RunScriptAsync(session, undo.Batch, ct);
+        var undone = await session.RunScriptAsync(undo.Batch, ct);
         if (undone.Status != ExecutionStatus.Succeeded)
         {
             return Failed(version, up.FileName, undoFile, $"{undo.Script.FileName} failed after {up.FileName}", undone);
@@ -173,7 +191,7 @@ public sealed class ReversibilityChecker(
 
         var restored = await SchemaShape.ReadAsync(session, ct);
         var undoDifferences = SchemaShape.Compare(before, restored);
-        var second = await RunScriptAsync(session, upBatch, ct);
+        var second = await session.RunScriptAsync(upBatch, ct);
         if (second.Status != ExecutionStatus.Succeeded)
         {
             return Failed(version, up.FileName, undoFile, $"{up.FileName} failed when applied again after {undo.Script.FileName}", second, undoDifferences);
@@ -200,28 +218,6 @@ public sealed class ReversibilityChecker(
         }
 
         return new ReversibilityStep(version, up.FileName, undoFile, ReversibilityVerdict.NotReversible, message.ToString().Trim(), undoDifferences, redoDifferences);
-    }
-
-    /// <summary>One script the way apply runs it: in one transaction, or alone when PostgreSQL forbids a transaction.</summary>
-    private static async Task<ExecutionResult> RunScriptAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
-    {
-        if (batch.Statements.Any(s => s.NoTransaction))
-        {
-            return await MigrationRunner.RunAloneAsync(session, batch, ct);
-        }
-
-        await session.BeginAsync(ct);
-        var result = await session.RunStatementsAsync(batch, ct);
-        if (result.Status == ExecutionStatus.Succeeded)
-        {
-            await session.CommitAsync(ct);
-        }
-        else
-        {
-            await session.RollbackAsync();
-        }
-
-        return result;
     }
 
     private static ReversibilityStep Failed(string version, string upFile, string? undoFile, string what, ExecutionResult result, IReadOnlyList<SchemaDifference>? undoDifferences = null) =>

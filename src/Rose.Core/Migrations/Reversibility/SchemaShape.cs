@@ -16,7 +16,7 @@ public sealed class SchemaShape
 
     public IReadOnlyDictionary<string, SchemaObject> Objects { get; }
 
-    public static async Task<SchemaShape> ReadAsync(TargetSession session, CancellationToken ct)
+    internal static async Task<SchemaShape> ReadAsync(TargetSession session, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         var rows = await session.QueryAsync(Sql, [], ct);
@@ -65,7 +65,7 @@ public sealed class SchemaShape
     private const string Sql = """
         WITH ns AS (
             SELECT oid, nspname FROM pg_namespace
-            WHERE nspname NOT IN ('pg_catalog', 'information_schema')
+            WHERE nspname NOT IN ('pg_catalog', 'information_schema', 'rose_backup')
               AND nspname NOT LIKE 'pg\_toast%' AND nspname NOT LIKE 'pg\_temp\_%'
               AND NOT EXISTS (SELECT 1 FROM pg_depend d WHERE d.classid = 'pg_namespace'::regclass AND d.objid = pg_namespace.oid AND d.deptype = 'e')
         ),

@@ -1,6 +1,7 @@
 using Bunit;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Execution;
+using Rose.Core.Plans;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
 

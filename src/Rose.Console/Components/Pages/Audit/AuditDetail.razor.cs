@@ -15,6 +15,9 @@ public partial class AuditDetail
 
     [Parameter, EditorRequired] public string CloseUrl { get; set; } = "audit";
 
+    /// <summary>What the page adds under the entry (the rollback panel), kept out so the drawer needs no services.</summary>
+    [Parameter] public RenderFragment? ChildContent { get; set; }
+
     /// <summary>An approved execution links to the request it ran; a parked attempt to the request it created.</summary>
     private long? ApprovalLink => Entry.ApprovalId ?? ParkedApprovalId;
 }

@@ -7,6 +7,7 @@ using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Advisor;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
+using Rose.Core.Plans;
 using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Pages.Performance;
@@ -24,6 +25,7 @@ public partial class Performance
     [Inject] private HealthCheckService Health { get; set; } = default!;
     [Inject] private QueryPlanService Plans { get; set; } = default!;
     [Inject] private ExecutionService Execution { get; set; } = default!;
+    [Inject] private IndexMigrationWriter MigrationWriter { get; set; } = default!;
     [Inject] private CurrentIdentity Identity { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
 
@@ -37,6 +39,7 @@ public partial class Performance
     private ExplainPlan? plan;
     private string? planQuery;
     private string? typed;
+    private IndexMigrationFile? written;
     private bool busy;
     private string? message;
     private bool messageIsError;
@@ -72,6 +75,30 @@ public partial class Performance
         Say(error, isError: error is not null);
     });
 
+    /// <summary>EXPLAIN (ANALYZE, BUFFERS) through the pipeline under the user's own policy: a write may be denied or parked.</summary>
+    private Task MeasureAsync(string query) => GuardAsync(async () =>
+    {
+        var policy = await Identity.PolicyForAsync(user, CancellationToken.None);
+        var run = await Plans.ExplainAnalyzeAsync(executor!, Channel.Workbench, Database!, query, policy, "performance advisor: measure a plan", CancellationToken.None);
+        switch (run.Status)
+        {
+            case OutcomeStatus.Succeeded when run.PlanJson is not null:
+                plan = ExplainPlan.Parse(run.PlanJson);
+                planQuery = query;
+                Say(null, false);
+                break;
+            case OutcomeStatus.PendingApproval:
+                Say($"EXPLAIN ANALYZE runs the statement, and your policy requires approval for it: approval request #{run.ApprovalId} created (see Approvals).", false);
+                break;
+            case OutcomeStatus.Denied:
+                Say("Denied by your policy (EXPLAIN ANALYZE runs the statement): " + string.Join("; ", run.Reasons), true);
+                break;
+            default:
+                Say("The statement could not be measured: " + (run.Error ?? run.Status.ToString()), true);
+                break;
+        }
+    });
+
     private Task AdviseAsync(IReadOnlyList<string> queries) => GuardAsync(async () =>
         advice = await Advisor.ForQueriesAsync(executor!, Channel.Workbench, Database!, queries, CancellationToken.None));
 
@@ -104,6 +131,13 @@ public partial class Performance
         }
     });
 
+    /// <summary>Writes the recommendation as the target's next migration; it is applied later from Migrations, through the pipeline.</summary>
+    private Task WriteMigrationAsync(IndexRecommendation recommendation) => GuardAsync(async () =>
+    {
+        written = await MigrationWriter.WriteAsync(executor!, Channel.Workbench, Database!, recommendation, CancellationToken.None);
+        Say(null, false);
+    });
+
     private async Task GuardAsync(Func<Task> action)
     {
         busy = true;
@@ -111,7 +145,7 @@ public partial class Performance
         {
             await action();
         }
-        catch (Exception ex) when (ex is AdvisorRequestException or ExecutionRequestException)
+        catch (Exception ex) when (ex is AdvisorRequestException or ExecutionRequestException or Rose.Core.Audit.AuditUnavailableException)
         {
             Say(ex.Message, true);
         }

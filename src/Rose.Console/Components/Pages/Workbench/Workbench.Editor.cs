@@ -3,6 +3,8 @@ using Microsoft.JSInterop;
 using Rose.Core.Execution;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
+using Rose.Core.Sql.Editing;
+using Rose.Core.Workbench;
 
 namespace Rose.Console.Components.Pages.Workbench;
 

@@ -2,7 +2,10 @@ using Microsoft.JSInterop;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Execution;
+using Rose.Core.Export;
 using Rose.Core.Identity;
+using Rose.Core.Plans;
+using Rose.Core.Sql.Editing;
 
 namespace Rose.Console.Components.Pages.Workbench;
 
@@ -201,7 +204,7 @@ public partial class Workbench
             return;
         }
 
-        var token = ExportTokens.Create(executor.Id, target!, pick.Sql, NullIfBlank(reason));
+        var token = await ExportTokens.CreateAsync(executor.Id, target!, pick.Sql, NullIfBlank(reason), ct: lifetime.Token);
         await module!.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
         historyVersion++;
     }
@@ -217,7 +220,7 @@ public partial class Workbench
             return;
         }
 
-        var token = ExportTokens.Create(executor.Id, run.Target, run.Sql, NullIfBlank(reason), statement);
+        var token = await ExportTokens.CreateAsync(executor.Id, run.Target, run.Sql, NullIfBlank(reason), statement, lifetime.Token);
         await module.InvokeVoidAsync("download", lifetime.Token, "/workbench/export/" + token);
         historyVersion++;
     }

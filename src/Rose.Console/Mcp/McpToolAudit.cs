@@ -1,0 +1,81 @@
+using System.Text.Json;
+using Rose.Core.Audit;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+
+namespace Rose.Console.Mcp;
+
+/// <summary>
+/// One audit row per MCP tool call on /mcp, channel mcp (the server's decision: only this class
+/// writes it, only for calls that arrived on /mcp), written before the tool's route runs so a call
+/// without its audit row cannot happen. The row names the tool, the route and the argument names;
+/// argument values stay out (they may hold SQL or devlog text, which the routes audit themselves),
+/// except the query string of a read, with password-shaped fragments masked.
+/// </summary>
+internal sealed class McpToolAudit(AuditLog audit)
+{
+    /// <summary>The operation of a tool-call row: "MCP TOOL SQL_LOGS", so the audit page's operation filter finds it.</summary>
+    public static string Operation(string tool) => "MCP TOOL " + tool.ToUpperInvariant();
+
+    private static readonly string[] AllowedBecause = ["MCP tool call; the route's own authorization and policy apply"];
+
+    /// <summary>Records the attempt; throws <see cref="AuditUnavailableException"/> when it cannot, and then nothing runs.</summary>
+    public Task<long> AttemptAsync(ToolCall call, CancellationToken ct) =>
+        audit.RecordAttemptAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
+            [Operation(call.Tool)], Decision.Allow, AllowedBecause), ct);
+
+    /// <summary>A call refused before its route ran (no such route, or the identity's role may not use it).</summary>
+    public async Task DeniedAsync(ToolCall call, string why, CancellationToken ct)
+    {
+        var id = await audit.RecordAttemptAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
+            [Operation(call.Tool)], Decision.Deny, [why]), ct);
+        await audit.RecordOutcomeAsync(id, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+    }
+
+    /// <summary>The route's HTTP answer as the row's outcome; the body stays out (it is the route's, audited there when it ran SQL).</summary>
+    public Task OutcomeAsync(long auditId, int httpStatus, bool cancelled, double elapsedMs) =>
+        audit.RecordOutcomeAsync(auditId, cancelled
+            ? new AuditOutcome(AuditStatus.Cancelled, DurationMs: elapsedMs, ErrorMessage: "the MCP client cancelled the call")
+            : httpStatus switch
+            {
+                StatusCodes.Status202Accepted => new AuditOutcome(AuditStatus.PendingApproval, DurationMs: elapsedMs),
+                >= 200 and < 300 => new AuditOutcome(AuditStatus.Succeeded, DurationMs: elapsedMs),
+                StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden =>
+                    new AuditOutcome(AuditStatus.Denied, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
+                _ => new AuditOutcome(AuditStatus.Failed, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
+            }, CancellationToken.None);
+
+    /// <summary>What one tool call is, as its audit row shows it.</summary>
+    internal sealed record ToolCall(Actor Executor, string Tool, string Database, string? Reason, string Text)
+    {
+        public static ToolCall From(Actor executor, string tool, HttpMethod method, PathString path, QueryString query,
+            RouteValueDictionary? routeValues, byte[]? body)
+        {
+            string? database = routeValues?.TryGetValue("database", out var routeDb) == true ? routeDb as string : null;
+            string? reason = null;
+            var argumentNames = new List<string>();
+            if (body is not null)
+            {
+                using var doc = JsonDocument.Parse(body);
+                foreach (var property in doc.RootElement.EnumerateObject().Where(p => p.Value.ValueKind != JsonValueKind.Null))
+                {
+                    argumentNames.Add(property.Name);
+                    if (property.Value.ValueKind == JsonValueKind.String && property.NameEquals("database"))
+                    {
+                        database ??= property.Value.GetString();
+                    }
+                    else if (property.Value.ValueKind == JsonValueKind.String && property.NameEquals("reason"))
+                    {
+                        reason = property.Value.GetString();
+                    }
+                }
+            }
+
+            // Reads name their arguments in the query string; values such as a search text are kept, masked like a reason.
+            var route = $"{method.Method} {path}{SecretRedactor.Redact(Uri.UnescapeDataString(query.Value ?? string.Empty))}";
+            var text = $"-- mcp: tool {AdminAuditLog.Quote(tool)} -> {AdminAuditLog.Quote(route)}" +
+                (argumentNames.Count == 0 ? string.Empty : $"\n-- arguments: {AdminAuditLog.Quote(string.Join(", ", argumentNames))}");
+            return new ToolCall(executor, tool, string.IsNullOrEmpty(database) ? AdminAuditLog.Database : database, reason, text);
+        }
+    }
+}

@@ -1,0 +1,86 @@
+using Rose.Core.Audit;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// The one audited-run primitive: the attempt row is written first (fail closed: no row, no run), the
+/// run is given a <see cref="RunContext"/> carrying that row's id (and the target session it runs on,
+/// when there is one), and the outcome row is written after it, also when the run throws or the caller
+/// has gone away. Every path that does something on a target (the interactive pipeline, migrations and
+/// their undo, reversibility checks on scratch databases, approval previews) and Rose's own audited
+/// administration at start-up goes through here, so the bracket exists once. The architecture test
+/// fails when an attempt is written anywhere outside Execution and Audit.
+/// </summary>
+internal sealed class AuditedRuns(AuditLog audit)
+{
+    /// <summary>Attempt, run, outcome; returns the attempt's id with the run's value. <paramref name="outcome"/> turns the value into the outcome row.</summary>
+    /// <param name="session">The target session the run uses, handed to it in the context; null for runs that open their own.</param>
+    /// <param name="failed">The outcome of a run that threw; by default failed (cancelled when cancelled) with the exception's message.</param>
+    /// <exception cref="AuditUnavailableException">The attempt could not be written; nothing ran.</exception>
+    public async Task<(long AuditId, T Value)> RunAsync<T>(AuditAttempt attempt, Func<RunContext, Task<T>> run, Func<T, AuditOutcome> outcome,
+        CancellationToken ct, TargetSession? session = null, Func<Exception, AuditOutcome>? failed = null)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var auditId = await audit.RecordAttemptAsync(attempt, ct);
+        T value;
+        try
+        {
+            value = await run(new RunContext(auditId, session));
+        }
+        catch (Exception ex)
+        {
+            await CloseAfterFailureAsync(auditId, (failed ?? Failed)(ex));
+            throw;
+        }
+
+        // The outcome is written even when the caller has gone away: the attempt must be closed.
+        await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+        return (auditId, value);
+    }
+
+    /// <summary>An attempt decided without running anything (denied, refused input, not run): both rows at once.</summary>
+    public async Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(outcome);
+        var auditId = await audit.RecordAttemptAsync(attempt, ct);
+        await audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+        return auditId;
+    }
+
+    private static AuditOutcome Failed(Exception ex) => new(
+        ex is OperationCanceledException ? AuditStatus.Cancelled : AuditStatus.Failed,
+        ErrorSqlState: (ex as Npgsql.PostgresException)?.SqlState,
+        ErrorMessage: ex.GetType().Name + ": " + ex.Message);
+
+    /// <summary>
+    /// The run's own exception is what the caller must see; when the outcome cannot be written either
+    /// (the control database went away with the run), the attempt stays open, as after a crash.
+    /// </summary>
+    private async Task CloseAfterFailureAsync(long auditId, AuditOutcome outcome)
+    {
+        try
+        {
+            await audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException or AuditUnavailableException)
+        {
+            // Left open on purpose; see the summary.
+        }
+    }
+}
+
+/// <summary>
+/// What one audited run is given: the id of its attempt row and, for runs on a held target session
+/// (migrations, approved migration runs, scratch checks), that session with its open transaction.
+/// Hooks that must act inside the run's transaction (a prior backup, the target's txid on the
+/// attempt) take it from here.
+/// </summary>
+internal sealed class RunContext(long auditId, TargetSession? session)
+{
+    public long AuditId { get; } = auditId;
+
+    public TargetSession? Session { get; } = session;
+}

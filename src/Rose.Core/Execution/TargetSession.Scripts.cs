@@ -1,0 +1,73 @@
+using Rose.Core.Sql;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// A whole script on a held session, the way migrations, undo and scratch checks run one: in one
+/// transaction (with the caller's bookkeeping inside it, before COMMIT), or, when PostgreSQL forbids a
+/// transaction for some statement, in segments like the executor's.
+/// </summary>
+internal sealed partial class TargetSession
+{
+    /// <summary>
+    /// BEGIN, the batch, then <paramref name="beforeCommit"/> (a history row) and COMMIT when it
+    /// succeeded; ROLLBACK when it did not.
+    /// </summary>
+    public async Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, Func<Task>? beforeCommit, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        await BeginAsync(ct);
+        var result = await RunStatementsAsync(batch, ct);
+        if (result.Status != ExecutionStatus.Succeeded)
+        {
+            await RollbackAsync();
+            return result;
+        }
+
+        if (beforeCommit is not null)
+        {
+            await beforeCommit();
+        }
+
+        await CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>Segments like the executor's: consecutive ordinary statements share a transaction, the rest run alone.</summary>
+    public async Task<ExecutionResult> RunSegmentedAsync(SqlBatch batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        var total = new ExecutionResult { AllOrNothing = false, Status = ExecutionStatus.Succeeded };
+        foreach (var segment in TransactionSegments.Split(batch.Statements))
+        {
+            if (segment.InTransaction)
+            {
+                await BeginAsync(ct);
+            }
+
+            var result = await RunStatementsAsync(batch, segment.Statements, ct);
+            total.Statements.AddRange(result.Statements);
+            if (result.Status != ExecutionStatus.Succeeded)
+            {
+                await RollbackAsync();
+                total.Status = result.Status;
+                total.Error = result.Error;
+                return total;
+            }
+
+            if (segment.InTransaction)
+            {
+                await CommitAsync(ct);
+            }
+        }
+
+        return total;
+    }
+
+    /// <summary>One script as apply runs it: in one transaction, or in segments when PostgreSQL forbids a transaction.</summary>
+    public Task<ExecutionResult> RunScriptAsync(SqlBatch batch, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        return batch.Statements.Any(s => s.NoTransaction) ? RunSegmentedAsync(batch, ct) : RunInTransactionAsync(batch, null, ct);
+    }
+}

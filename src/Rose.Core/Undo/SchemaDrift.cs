@@ -1,0 +1,163 @@
+using System.Text.Json;
+using Microsoft.Extensions.Options;
+using Rose.Core.Audit;
+using Rose.Core.Configuration;
+using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Migrations;
+using Rose.Core.Migrations.Reversibility;
+using Rose.Core.Policy;
+using Rose.Core.Sql;
+
+namespace Rose.Core.Undo;
+
+/// <summary>What a drift check found: objects added, removed or changed on the target outside its migrations.</summary>
+/// <param name="Differences">Missing = built by the migrations but gone from the target; Unexpected = on the target only; Changed = defined differently.</param>
+public sealed record DriftReport(string Database, string? AppliedVersion, int Replayed, IReadOnlyList<SchemaDifference> Differences,
+    IReadOnlyList<string> Notes, long AuditId)
+{
+    public bool HasDrift => Differences.Count > 0;
+}
+
+/// <summary>
+/// Drift detection: replays the target's applied migrations, in order, on an empty scratch database,
+/// and compares that schema with the target's live one (SchemaShape: tables, columns, constraints,
+/// indexes, views, functions...). Rose's own rose_backup schema and history table never count. The
+/// target is only read; the check is audited on the target's name.
+/// </summary>
+public sealed class SchemaDrift
+{
+    private readonly MigrationPlanner planner;
+    private readonly MigrationSources sources;
+    private readonly ISqlClassifier classifier;
+    private readonly SqlExecutor executor;
+    private readonly AuditLog audit;
+    private readonly IOptions<RoseOptions> options;
+
+    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
+    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditLog audit, IOptions<RoseOptions> options)
+    {
+        this.planner = planner;
+        this.sources = sources;
+        this.classifier = classifier;
+        this.executor = executor;
+        this.audit = audit;
+        this.options = options;
+    }
+
+    private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+
+    public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(who);
+        ArgumentNullException.ThrowIfNull(policy);
+        var target = planner.Target(database);
+        var set = await sources.ResolveAsync(database, files, ct);
+        var status = await planner.StatusAsync(database, set, ct);
+        if (status.Entries.FirstOrDefault(e => e.State == MigrationState.Missing) is { } missing)
+        {
+            throw new MigrationException($"Version {missing.Version} ({missing.Description}) is applied on {database} but no file for it was found, so its schema cannot be replayed.");
+        }
+
+        var applied = status.Entries
+            .Where(e => e.State is MigrationState.Applied or MigrationState.Drift && e.FileName is not null)
+            .Select(e => set.Scripts.First(s => s.FileName == e.FileName))
+            .ToList();
+        var batches = applied.Select(s => (Script: s, Batch: classifier.Classify(s.Sql))).ToList();
+        foreach (var (script, batch) in batches)
+        {
+            var planned = planner.PlanScript(script, batch, policy, target.Definition.Name, target.Definition.Environment, Migrations.Lint.LintContext.Empty);
+            var refusal = batch.Statements
+                .Select(s => planned.Statements.First(p => p.Index == s.Index) is var p ? ScratchSafety.Refusal(s, p.Decision, p.Reasons) : null)
+                .FirstOrDefault(r => r is not null);
+            if (refusal is not null)
+            {
+                throw new MigrationException($"{script.FileName} is not replayed on a scratch database: {refusal}");
+            }
+        }
+
+        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(who, Channel.Migration, target.Definition.Name, "drift check",
+            "-- drift check: replay the applied migrations on a scratch database and compare its schema with the target's\n"
+            + string.Join("\n", applied.Select(s => "-- " + s.FileName)),
+            ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]), ct);
+        string? failure = null;
+        IReadOnlyList<SchemaDifference> differences = [];
+        var notes = new List<string>();
+        try
+        {
+            var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
+            await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
+            SchemaShape expected;
+            await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
+            {
+                foreach (var (script, batch) in batches)
+                {
+                    var result = await ReplayAsync(session, batch, ct);
+                    if (result.Status != ExecutionStatus.Succeeded)
+                    {
+                        throw new MigrationException($"{script.FileName} failed when replayed on a scratch database: {result.Error?.Message}");
+                    }
+                }
+
+                expected = await SchemaShape.ReadAsync(session, ct);
+            }
+
+            await using (var live = await executor.OpenSessionAsync(target, limits, ct))
+            {
+                differences = SchemaShape.Compare(expected, await SchemaShape.ReadAsync(live, ct));
+            }
+
+            notes.Add($"Replayed {applied.Count} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
+            if (applied.Count == 0)
+            {
+                notes.Add("No migration is applied yet: every object on the target counts as added outside migrations.");
+            }
+        }
+        catch (Exception ex)
+        {
+            failure = ex is OperationCanceledException ? "The drift check was cancelled." : ex.Message;
+            throw;
+        }
+        finally
+        {
+            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(failure is null ? AuditStatus.Succeeded : AuditStatus.Failed,
+                ErrorMessage: failure ?? (differences.Count == 0 ? null : $"{differences.Count} object(s) drifted from the migrations"),
+                StatementsJson: JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json)),
+                CancellationToken.None);
+        }
+
+        return new DriftReport(target.Definition.Name, status.CurrentVersion, applied.Count, differences, notes, auditId);
+    }
+
+    /// <summary>A migration the way apply runs it: in one transaction, or statement by statement when PostgreSQL forbids one.</summary>
+    private static async Task<ExecutionResult> ReplayAsync(TargetSession session, SqlBatch batch, CancellationToken ct)
+    {
+        var inTransaction = !batch.Statements.Any(s => s.NoTransaction);
+        if (!inTransaction)
+        {
+            foreach (var statement in batch.Statements)
+            {
+                var alone = await session.RunStatementsAsync(batch, [statement], ct);
+                if (alone.Status != ExecutionStatus.Succeeded)
+                {
+                    return alone;
+                }
+            }
+
+            return new ExecutionResult { Status = ExecutionStatus.Succeeded };
+        }
+
+        await session.BeginAsync(ct);
+        var result = await session.RunStatementsAsync(batch, ct);
+        if (result.Status == ExecutionStatus.Succeeded)
+        {
+            await session.CommitAsync(ct);
+        }
+        else
+        {
+            await session.RollbackAsync();
+        }
+
+        return result;
+    }
+}

@@ -1,0 +1,3 @@
+namespace Rose.Core.Workbench;
+
+public sealed record SchemaColumn(string Name, string Type);

@@ -1,0 +1,87 @@
+using System.Net;
+using System.Net.Http.Json;
+using System.Text.Json;
+using Npgsql;
+using Rose.Tests.Shared;
+
+namespace Rose.Console.Tests.Undo;
+
+/// <summary>The done-when of undo through the HTTP API: an agent deletes and updates, rolls both back, and the table is as it was.</summary>
+[Collection("postgres")]
+public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : IAsyncLifetime
+{
+    private const string Checksum = "SELECT md5(string_agg(s::text, '|' ORDER BY id)) FROM stock s";
+    private RoseAppFactory app = null!;
+
+    public async Task InitializeAsync()
+    {
+        app = await RoseAppFactory.CreateAsync(pg);
+        await ExecAsync("CREATE TABLE stock (id int PRIMARY KEY, sku text NOT NULL, qty int, seen timestamptz); " +
+            "INSERT INTO stock SELECT g, 'sku-' || g, g % 23, '2024-05-01 10:00:00+00'::timestamptz + g * interval '1 minute' FROM generate_series(1, 2000) g");
+    }
+
+    public async Task DisposeAsync() => await app.DisposeAsync();
+
+    [Fact]
+    public async Task Rollback_DeleteAndUpdateNewestFirst_TableChecksumEqualsOriginal_ThenConflict()
+    {
+        using var agent = app.AgentClient();
+        var original = await ScalarAsync(Checksum);
+
+        var (deleted, delete) = await PostAsync(agent, "/api/v1/sql/execute", new { database = "demo", sql = "DELETE FROM stock WHERE id > 1000", reason = "prune" });
+        var (updated, update) = await PostAsync(agent, "/api/v1/sql/execute", new { database = "demo", sql = "UPDATE stock SET qty = -1 WHERE id % 2 = 0", reason = "reset" });
+        Assert.Equal(HttpStatusCode.OK, deleted);
+        Assert.Equal(1000, delete.GetProperty("statements")[0].GetProperty("rows_affected").GetInt32());
+        Assert.Equal(HttpStatusCode.OK, updated);
+        Assert.Equal(500, update.GetProperty("statements")[0].GetProperty("rows_affected").GetInt32());
+
+        var (undoneUpdate, _) = await PostAsync(agent, $"/api/v1/changes/{update.GetProperty("audit_id").GetInt64()}/rollback", new { reason = "wrong rows" });
+        var (undoneDelete, undoDelete) = await PostAsync(agent, $"/api/v1/changes/{delete.GetProperty("audit_id").GetInt64()}/rollback", new { reason = "wrong rows" });
+
+        Assert.Equal(HttpStatusCode.OK, undoneUpdate);
+        Assert.Equal(HttpStatusCode.OK, undoneDelete);
+        Assert.Equal("succeeded", undoDelete.GetProperty("status").GetString());
+        Assert.Equal(original, await ScalarAsync(Checksum));
+
+        // The deleted rows are back, so restoring them again would duplicate them: 409 names them.
+        var (again, conflict) = await PostAsync(agent, $"/api/v1/changes/{delete.GetProperty("audit_id").GetInt64()}/rollback", new { reason = "twice" });
+        Assert.Equal(HttpStatusCode.Conflict, again);
+        Assert.Equal("urn:rose:problem:conflict", conflict.GetProperty("type").GetString());
+        Assert.Contains("public.stock id=1001 (exists again)", conflict.GetProperty("rows").EnumerateArray().Select(r => r.GetString()));
+    }
+
+    [Fact]
+    public async Task Rollback_UnknownChangeOrNoReason_AnswersProblems()
+    {
+        using var agent = app.AgentClient();
+
+        var (missing, problem) = await PostAsync(agent, "/api/v1/changes/987654321/rollback", new { reason = "x" });
+        var (noReason, _) = await PostAsync(agent, "/api/v1/changes/1/rollback", new { });
+
+        Assert.Equal(HttpStatusCode.NotFound, missing);
+        Assert.Equal("urn:rose:problem:not_found", problem.GetProperty("type").GetString());
+        Assert.Equal(HttpStatusCode.BadRequest, noReason);
+    }
+
+    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
+    }
+
+    private async Task ExecAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await conn.OpenAsync();
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
+    }
+
+    private async Task<string?> ScalarAsync(string sql)
+    {
+        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand(sql, conn);
+        return (string?)await cmd.ExecuteScalarAsync();
+    }
+}
