@@ -115,11 +115,23 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 
+    /// <summary>Polls until the condition holds; a minute without it fails the test with the phase that stalled.</summary>
+    private static async Task WaitForAsync(Func<bool> condition, [System.Runtime.CompilerServices.CallerArgumentExpression(nameof(condition))] string what = "")
+    {
+        var deadline = DateTime.UtcNow.AddMinutes(1);
+        while (!condition())
+        {
+            Assert.True(DateTime.UtcNow < deadline, "still waiting after a minute for: " + what);
+            await Task.Delay(100);
+        }
+    }
+
     [Fact]
     public async Task ControlDatabaseRestartUnderLoad_Is503WithRetryAfter_NeverA500_AndEveryRowThatRanIsAudited()
     {
         await using var console = await StartAsync();
-        var statuses = new System.Collections.Concurrent.ConcurrentBag<(HttpStatusCode Status, bool RetryAfter, string Body)>();
+        // A queue keeps the order the answers came in (a bag does not), which the last assertion reads.
+        var statuses = new System.Collections.Concurrent.ConcurrentQueue<(HttpStatusCode Status, bool RetryAfter, string Body)>();
         using var stop = new CancellationTokenSource();
         var callers = Enumerable.Range(1, 4).Select(w => Task.Run(async () =>
         {
@@ -127,7 +139,7 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
             for (var n = 1; !stop.IsCancellationRequested; n++)
             {
                 using var response = await Execute(api, $"INSERT INTO fault_rows VALUES ('load-{w}-{n}')");
-                statuses.Add((response.StatusCode, response.Headers.RetryAfter is not null, await response.Content.ReadAsStringAsync()));
+                statuses.Enqueue((response.StatusCode, response.Headers.RetryAfter is not null, await response.Content.ReadAsStringAsync()));
                 if (response.StatusCode == HttpStatusCode.ServiceUnavailable)
                 {
                     await Task.Delay(100);
@@ -135,11 +147,14 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
             }
         })).ToList();
 
-        await Task.Delay(1500);
+        // Phases wait for what they need to see rather than for fixed times: a loaded machine answers slowly.
+        await WaitForAsync(() => statuses.Any(s => s.Status == HttpStatusCode.OK));
         controlProxy.GoDown();
-        await Task.Delay(3000);
+        var down = statuses.Count;
+        await WaitForAsync(() => statuses.Skip(down).Any(s => s.Status == HttpStatusCode.ServiceUnavailable));
         controlProxy.Resume();
-        await Task.Delay(3000);
+        var resumed = statuses.Count;
+        await WaitForAsync(() => statuses.Skip(resumed).Count(s => s.Status == HttpStatusCode.OK) >= 3);
         await stop.CancelAsync();
         await Task.WhenAll(callers);
 
