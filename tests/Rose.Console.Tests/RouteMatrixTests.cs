@@ -95,6 +95,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /api/v1/advisor/{database}/queries"] =       ["401",    "403",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/advisor/{database}/indexes"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         ["GET /api/v1/advisor/{database}/health"] =        ["401",    "403",    "200",    "200",    "200",    "200"],
+        ["POST /api/v1/advisor/{database}/explain"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         // Rolling a change back runs SQL through the pipeline: SQL runners only; past that, the empty probe is a 400.
         ["POST /api/v1/changes/{id:long}/rollback"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         // MCP over HTTP: API-key agents only; people (cookies) are not signed in here. An empty request is not MCP.
