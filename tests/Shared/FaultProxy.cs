@@ -109,15 +109,21 @@ public sealed class FaultProxy : IAsyncDisposable
 
     private static void Reset(TcpClient socket)
     {
+        if (socket.Client is null)
+        {
+            // Closed already (its pump ended): a disposed TcpClient has no socket to set linger on.
+            return;
+        }
+
         try
         {
             // Linger 0: close sends RST instead of FIN, as a crashed peer's kernel would.
             socket.LingerState = new LingerOption(true, 0);
             socket.Close();
         }
-        catch (Exception ex) when (ex is SocketException or ObjectDisposedException)
+        catch (Exception ex) when (ex is SocketException or ObjectDisposedException or NullReferenceException)
         {
-            // Already gone.
+            // Already gone (closed by its pump between the check and here).
         }
     }
 

@@ -68,7 +68,9 @@ internal sealed class PostgresContainer
             .WithImagePullPolicy(_ => false)
             .WithLabel(OwnerLabel, Environment.ProcessId.ToString(CultureInfo.InvariantCulture))
             .WithLabel(RunLabel, run)
-            .WithCommand("-c", "max_connections=200")
+            // Console test classes run in parallel, each with its own app: its pools, LISTEN connections (approvals, API-key
+            // changes) and background services (recovery, claims, cleanup) together need far more than the default 100.
+            .WithCommand("-c", "max_connections=600")
             .WithCreateParameterModifier(p =>
             {
                 // Testcontainers publishes on every address by default; tests reach the server on loopback only.

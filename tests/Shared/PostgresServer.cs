@@ -118,7 +118,7 @@ public sealed class PostgresServer
     {
         DataDir = dataDir,
         UnsafeNoFsync = true,
-        ServerSettings = new Dictionary<string, string> { ["max_connections"] = "200" },
+        ServerSettings = new Dictionary<string, string> { ["max_connections"] = "600" },
     };
 
     private void StopAndDelete()
