@@ -9,7 +9,7 @@
 set -euo pipefail
 ROWS=${1:-10000000}
 RUNS=${2:-50}
-WINDOW=${ROSE_BENCH_TEXT_WINDOW:-50000}
+WINDOW=${ROSE_BENCH_TEXT_WINDOW:-10000}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SCHEMA=$HERE/../../src/Rose.Core/Control/Schema
 PGBIN=${PGBIN:-/usr/lib/postgresql/15/bin}
@@ -101,11 +101,14 @@ grep -v '^#' "$HERE/queries.txt" | while IFS='|' read -r name where deep; do
     fi
     # The shape AuditSql builds: ids first, then the wide rows for those ids.
     ids_sql="SELECT a.id $FROM WHERE true AND $where$cursor ORDER BY a.id DESC LIMIT 51"
-    case "$name" in text*)
-      # Text search: the newest WINDOW ids below the page start by primary key, the rest (only when
-      # those hold fewer than a page) from the trigram index (AuditSql.DefaultTextWalkWindow).
+    case "$where" in text:*)
+      # Text search: the newest WINDOW ids below the page start walked by primary key with the plain test,
+      # the rest (only when those hold fewer than a page) from the trigram index (AuditSql.DefaultTextWalkWindow).
+      term=${where#text:}
+      plain="(a.sql_text ILIKE '%$term%' OR a.reason ILIKE '%$term%')"
+      indexed="(a.sql_text || E'\\n' || coalesce(a.reason, '')) ILIKE '%$term%' AND $plain"
       if [ "$page" = deep ]; then lo="$deep::bigint - $WINDOW"; else lo="(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - $WINDOW"; fi
-      ids_sql="WITH recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $where$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51) SELECT id FROM recent UNION ALL (SELECT a.id $FROM WHERE true AND $where$cursor AND a.id < $lo AND (SELECT count(*) FROM recent) < 51 ORDER BY a.id DESC LIMIT 51)" ;;
+      ids_sql="WITH recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $plain$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51) SELECT id FROM recent UNION ALL (SELECT a.id $FROM WHERE true AND $indexed$cursor AND a.id < $lo AND (SELECT count(*) FROM recent) < 51 ORDER BY a.id DESC LIMIT 51)" ;;
     esac
     sql="SELECT $COLS FROM ($ids_sql) page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id ORDER BY a.id DESC LIMIT 51"
     ids=$(Q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id DESC), '') FROM ($sql) p(id)")

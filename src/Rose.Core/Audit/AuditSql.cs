@@ -43,17 +43,18 @@ internal static class AuditSql
     /// than the index scan (whose cost grows with how many rows hold the term's trigrams); a rare term
     /// walks this window, finds too few, and the index finds the rest.
     /// </summary>
-    public const int DefaultTextWalkWindow = 50_000;
+    public const int DefaultTextWalkWindow = 10_000;
 
     /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
     public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, int textWalkWindow = DefaultTextWalkWindow)
     {
         string Param(NpgsqlParameter p) => parameters.Add(p);
         var where = Conditions(filter, Param);
+        var (plainText, indexedText) = TextConditions(filter, Param);
         var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
         if (limit is not { } n)
         {
-            return $"SELECT {Columns} {From} WHERE true{where}{order}";
+            return $"SELECT {Columns} {From} WHERE true{where}{indexedText}{order}";
         }
 
         // Pages select ids first (index-only where the filters allow), then fetch the wide rows for just
@@ -62,24 +63,42 @@ internal static class AuditSql
         string ids;
         if (Blank(filter.Text) is null || ascending)
         {
-            ids = $"SELECT a.id {From} WHERE true{where}{order} LIMIT {limitParam}";
+            ids = $"SELECT a.id {From} WHERE true{where}{indexedText}{order} LIMIT {limitParam}";
         }
         else
         {
             // Text search, newest first: the ids just below the page start are walked by primary key
-            // (stops as soon as the page is full), and only when they hold too few matches does the rest
-            // come from the trigram index. The two id ranges are disjoint and every id of the first is
-            // larger, so their union ordered by id is exactly the page a single query would return.
+            // (stops as soon as the page is full; the walk tests only the plain condition, which no index
+            // serves, so the planner cannot swap in the trigram scan), and only when they hold too few
+            // matches does the rest come from the trigram index. The two id ranges are disjoint and every
+            // id of the first is larger, so their union ordered by id is exactly the page one query would return.
             var lo = filter.Before is { } before
                 ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
                 : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
-            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where} AND a.id >= {lo}{order} LIMIT {limitParam}) "
-                + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where} AND a.id < {lo} "
+            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{plainText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
+                + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} "
                 + $"AND (SELECT count(*) FROM recent) < {limitParam}{order} LIMIT {limitParam})";
         }
 
         return $"SELECT {Columns} FROM ({ids}) page JOIN rose.audit_log a ON a.id = page.id "
             + $"LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id{order} LIMIT {limitParam}";
+    }
+
+    /// <summary>
+    /// The text filter twice over: plain is its meaning (a literal, case-insensitive substring of the SQL
+    /// or the reason); indexed adds the same test on the indexed expression, which the trigram index
+    /// serves and which every row passing the plain test passes too, so both select the same rows.
+    /// </summary>
+    private static (string Plain, string Indexed) TextConditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
+    {
+        if (Blank(filter.Text) is not { } text)
+        {
+            return (string.Empty, string.Empty);
+        }
+
+        var p = param(PgParam.Text("%" + EscapeLike(text) + "%"));
+        var plain = $" AND (a.sql_text ILIKE {p} OR a.reason ILIKE {p})";
+        return (plain, $" AND {SearchText} ILIKE {p}{plain}");
     }
 
     private static string Conditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
@@ -125,15 +144,6 @@ internal static class AuditSql
         if (Blank(filter.Operation) is { } operation)
         {
             sql.Append(" AND a.operations @> ARRAY[").Append(param(PgParam.Text(operation.Trim().ToUpperInvariant()))).Append("]::text[]");
-        }
-
-        if (Blank(filter.Text) is { } text)
-        {
-            // The first test is what the trigram index serves; the second is the meaning (a literal
-            // substring of either column), which also drops a match that only exists across the joint.
-            var p = param(PgParam.Text("%" + EscapeLike(text) + "%"));
-            sql.Append(" AND ").Append(SearchText).Append(" ILIKE ").Append(p)
-                .Append(" AND (a.sql_text ILIKE ").Append(p).Append(" OR a.reason ILIKE ").Append(p).Append(')');
         }
 
         // A time window also becomes an id window (one probe of the occurred_at index each side), so an
