@@ -30,10 +30,27 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
     /// throws, nothing is sent and the open transaction rolls back. Not called when the executor fails
     /// before it reaches the target (the result says why).
     /// </param>
+    /// <param name="session">
+    /// A held session of <paramref name="target"/> to run on instead of a pooled connection: an approved
+    /// migration run executes on the session that holds the migration lock, so the lock and the SQL share
+    /// one backend. The session stays open for its holder and is not reset; the run's transactions are
+    /// its own and are over when this returns.
+    /// </param>
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
-        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null, Func<long?, CancellationToken, Task>? beforeRun = null)
+        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null, Func<long?, CancellationToken, Task>? beforeRun = null,
+        TargetSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (session is not null && !ReferenceEquals(session.Target, target))
+        {
+            throw new InvalidOperationException($"The held session is not a session of target '{target.Definition.Name}'.");
+        }
+
+        if (session is { InTransaction: true })
+        {
+            throw new InvalidOperationException("The held session has a transaction open; a batch runs in transactions of its own.");
+        }
+
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(limits);
         var result = new ExecutionResult();
@@ -71,54 +88,67 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
-            await using var lease = await CleanConnection.OpenAsync(source, ct);
-            var conn = lease.Connection;
+            await using var lease = session is null ? await CleanConnection.OpenAsync(source, ct) : null;
+            var conn = lease?.Connection ?? session!.Connection;
             List<SqlNotice>? notices = null;
-            conn.Notice += (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
-
-            for (var s = 0; s < segments.Count; s++)
+            NoticeEventHandler onNotice = (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
+            conn.Notice += onNotice;
+            try
             {
-                var segment = segments[s];
-                await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
-                // The first write transaction reads its id in the same round trip as BEGIN and the limits.
-                var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
-                var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
-                if (beforeRun is not null && s == 0)
+                for (var s = 0; s < segments.Count; s++)
                 {
-                    await beforeRun(xid, ct);
+                    var segment = segments[s];
+                    await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
+                    // The first write transaction reads its id in the same round trip as BEGIN and the limits.
+                    var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
+                    var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
+                    if (beforeRun is not null && s == 0)
+                    {
+                        await beforeRun(xid, ct);
+                    }
+
+                    for (var i = 0; i < segment.Statements.Count; i++)
+                    {
+                        var statement = segment.Statements[i];
+                        var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
+                        notices = statementResult.Notices;
+                        result.Statements.Add(statementResult);
+                        // The COMMIT of the last statement of a transaction rides with the pool reset when nothing
+                        // follows; a held session is not going back to the pool, so it is not reset.
+                        var pipeline = new Pipeline(
+                            Commit: tx is not null && i == segment.Statements.Count - 1,
+                            Reset: lease is not null && i == segment.Statements.Count - 1 && s == segments.Count - 1);
+                        try
+                        {
+                            if (before is not null)
+                            {
+                                await before.BeforeAsync(conn, tx, statement, ct);
+                            }
+
+                            if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
+                            {
+                                lease!.MarkReset();
+                            }
+                        }
+                        catch (PostgresException ex) when (!ct.IsCancellationRequested && pipeline.IsCommit(ex.BatchCommand))
+                        {
+                            // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
+                            return Fail(result, ToError(ex, null), total);
+                        }
+                        catch (PostgresException ex) when (!ct.IsCancellationRequested)
+                        {
+                            return Fail(result, ToError(ex, statement), total);
+                        }
+                    }
                 }
-
-                for (var i = 0; i < segment.Statements.Count; i++)
+            }
+            finally
+            {
+                conn.Notice -= onNotice;
+                if (session is not null && segments.Any(s => !s.InTransaction))
                 {
-                    var statement = segment.Statements[i];
-                    var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
-                    notices = statementResult.Notices;
-                    result.Statements.Add(statementResult);
-                    // The COMMIT of the last statement of a transaction rides with the pool reset when nothing follows.
-                    var pipeline = new Pipeline(
-                        Commit: tx is not null && i == segment.Statements.Count - 1,
-                        Reset: i == segment.Statements.Count - 1 && s == segments.Count - 1);
-                    try
-                    {
-                        if (before is not null)
-                        {
-                            await before.BeforeAsync(conn, tx, statement, ct);
-                        }
-
-                        if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
-                        {
-                            lease.MarkReset();
-                        }
-                    }
-                    catch (PostgresException ex) when (!ct.IsCancellationRequested && pipeline.IsCommit(ex.BatchCommand))
-                    {
-                        // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
-                        return Fail(result, ToError(ex, null), total);
-                    }
-                    catch (PostgresException ex) when (!ct.IsCancellationRequested)
-                    {
-                        return Fail(result, ToError(ex, statement), total);
-                    }
+                    // A statement outside a transaction set the run's limits for the session: give the holder its own back.
+                    await RestoreSessionLimitsAsync(session);
                 }
             }
         }

@@ -19,13 +19,20 @@ internal sealed partial class TargetSession : IAsyncDisposable
     private readonly StatementGuard guard;
     private NpgsqlTransaction? tx;
 
-    internal TargetSession(CleanConnection lease, ExecutionLimits limits, StatementGuard guard)
+    internal TargetSession(CleanConnection lease, ExecutionLimits limits, StatementGuard guard, Targets.RegisteredTarget target)
     {
         this.lease = lease;
+        Target = target;
         conn = lease.Connection;
         this.limits = limits;
         this.guard = guard;
     }
+
+    /// <summary>The target this session is connected to.</summary>
+    public Targets.RegisteredTarget Target { get; }
+
+    /// <summary>For the executor's batch run on this session (an approved migration run under the lock).</summary>
+    internal NpgsqlConnection Connection => conn;
 
     /// <summary>The server process id of this session (what pg_terminate_backend would name).</summary>
     public int BackendPid => conn.ProcessID;
