@@ -149,6 +149,25 @@ internal static class ArchitectureRules
         return [.. violations.Distinct(StringComparer.Ordinal)];
     }
 
+    /// <summary>
+    /// Hosts handle database failures through Core's domain exceptions (Rose.Core.Errors), never the
+    /// driver's: no catch of, filter on, or member call into an Npgsql exception type. How it fails:
+    /// <see cref="Fixtures.CatchesDriverException"/> is reported by this function.
+    /// </summary>
+    public static List<string> DriverExceptionsInHosts(IEnumerable<Type> hostTypes)
+    {
+        var violations = new List<string>();
+        foreach (var (method, type) in IlCalls.TypeReferences(hostTypes))
+        {
+            if (typeof(NpgsqlException).IsAssignableFrom(type))
+            {
+                violations.Add($"{IlCalls.Describe(method)} handles {type.FullName}: catch Rose.Core.Errors' DatabaseException types, which Core's services throw (ARCHITECTURE.md, rule 4).");
+            }
+        }
+
+        return [.. violations.Distinct(StringComparer.Ordinal)];
+    }
+
     private static bool InNamespace(Type owner, string name) =>
         owner.Namespace is { } ns && (ns == name || ns.StartsWith(name + ".", StringComparison.Ordinal));
 
