@@ -22,18 +22,6 @@ internal static class ArchitectureRules
         ["ControlDatabase"] = "Rose's own control database, where the audit log and the stores live",
         ["PgAdmin"] = "creates and drops databases of Rose's own embedded or demo cluster at start-up, before any target is registered",
         ["EmbeddedPostgres"] = "starts and waits for Rose's own embedded cluster",
-        ["DemoWorkload"] = "debt: the advisor's demo load generator on the demo target (merged last in this round); to move behind Execution",
-    };
-
-    /// <summary>
-    /// Writers of audit attempts outside Execution and Audit, each with its reason; matched by type name.
-    /// An entry here is a debt to pay (move it behind AuditedRuns), not a pattern to copy.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> KnownAuditWriters = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["SchemaDrift"] = "the drift check's own audit row (Rose.Core.Undo, merged last in this round); to move behind AuditedRuns",
-        ["IndexMigrationWriter"] = "debt: the advisor's audited migration-file write (merged last in this round); to move behind AuditedRuns",
-        ["McpToolAudit"] = "the /mcp tool-call row (Rose.Console), written before the in-process route runs; the route audits its own SQL through the pipeline",
     };
 
     /// <summary>The types whose visibility outside Core would be a door around the pipeline.</summary>
@@ -103,8 +91,7 @@ internal static class ArchitectureRules
         foreach (var (caller, callee) in IlCalls.Of(types))
         {
             var owner = IlCalls.Owner(caller.DeclaringType!);
-            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace
-                && !KnownAuditWriters.ContainsKey(owner.Name))
+            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace)
             {
                 violations.Add($"{IlCalls.Describe(caller)} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
             }
