@@ -65,21 +65,21 @@ internal static class SnapshotEndpoints
 {
     public static void Map(RouteGroupBuilder api)
     {
-        var group = api.MapGroup("/migrations/{database}/data-snapshots").WithTags("Snapshots");
-        group.MapGet("", ([FromRoute] string database, DataSnapshots snapshots) =>
+        const string path = "/migrations/{database}/data-snapshots";
+        api.MapGet(path, ([FromRoute] string database, DataSnapshots snapshots) =>
                 GuardAsync(() => Task.FromResult(Results.Ok(snapshots.List(database).Select(DataSnapshotDto.From).ToList()))))
-            .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshots")
+            .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshots").WithTags("Snapshots")
             .WithSummary("The target's data snapshots, newest first, with size, tables, rows and checksums.")
             .Produces<List<DataSnapshotDto>>()
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
-        group.MapPost("", TakeAsync)
-            .RequireAuthorization(RosePolicies.SqlRunner).WithName("DataSnapshotTake")
+        api.MapPost(path, TakeAsync)
+            .RequireAuthorization(RosePolicies.SqlRunner).WithName("DataSnapshotTake").WithTags("Snapshots")
             .WithSummary("pg_dump --format=custom of the whole target (schema and data) with per-table checksums read in the same database snapshot.")
             .Produces<DataSnapshotDto>(StatusCodes.Status201Created)
             .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
-        group.MapPost("/{name}/restore", RestoreAsync)
-            .RequireAuthorization(RosePolicies.Admin).WithName("DataSnapshotRestore")
+        api.MapPost(path + "/{name}/restore", RestoreAsync)
+            .RequireAuthorization(RosePolicies.Admin).WithName("DataSnapshotRestore").WithTags("Snapshots")
             .WithSummary("Restore a data snapshot into a NEW database on the target's server (never over the live one) and verify it by per-table checksums: 200 verified, 422 differs.")
             .Produces<RestoreSnapshotResponse>()
             .Produces<RestoreSnapshotResponse>(StatusCodes.Status422UnprocessableEntity)
