@@ -62,7 +62,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
-        services.AddSingleton<ApprovalService>();
+        services.AddSingletonWithInternalConstructor<ApprovalService>();
         services.AddSingletonWithInternalConstructor<ApprovalPreviewer>();
         services.AddSingleton<IApprovalParking, ApprovalParking>();
         services.AddSingleton<ApprovalNotifier>();
