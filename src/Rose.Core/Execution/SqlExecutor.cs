@@ -170,6 +170,10 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         {
             return Fail(result, ToError(ex, null), total);
         }
+        catch (NpgsqlException ex) when (ex.InnerException is TimeoutException)
+        {
+            return Fail(result, NoAnswer(limits), total);
+        }
         catch (NpgsqlException ex)
         {
             return Fail(result, new SqlError(ex.SqlState ?? "08000", "The target database could not be reached: " + ex.Message), total);
@@ -179,6 +183,23 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         result.DurationMs = total.Elapsed.TotalMilliseconds;
         return result;
     }
+
+    /// <summary>Added to the statement timeout for the client's own wait: the server ends a slow statement first, with its own error.</summary>
+    internal const int ClientTimeoutGraceSeconds = 5;
+
+    /// <summary>
+    /// How long Npgsql waits for each answer to a user statement before it cancels and then gives the
+    /// connection up. The server's statement_timeout ends a slow statement well before; this fires
+    /// only when no answer can arrive (a stalled network, a frozen server), which without it would
+    /// wait for TCP keepalive while the caller hangs.
+    /// </summary>
+    internal static int ClientTimeoutSeconds(ExecutionLimits limits) =>
+        (int)Math.Min(Math.Ceiling(limits.StatementTimeout.TotalSeconds) + ClientTimeoutGraceSeconds, 1_000_000);
+
+    /// <summary>The error of a statement whose answer never came (see <see cref="ClientTimeoutSeconds"/>).</summary>
+    internal static SqlError NoAnswer(ExecutionLimits limits, int? statementIndex = null) => new("08006",
+        $"The target did not answer within {ClientTimeoutSeconds(limits)} s (the statement timeout plus {ClientTimeoutGraceSeconds} s): "
+        + "Rose gave the connection up, and the server rolls back the open transaction when it notices.", StatementIndex: statementIndex);
 
     /// <summary>One user statement exactly as Rose sends it (one command, extended protocol, text results); shared with <see cref="TargetSession"/>.</summary>
     internal static Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
@@ -196,7 +217,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         var watch = Stopwatch.StartNew();
         // Values come back in PostgreSQL's own text form for every type, so nothing is lost to a
         // .NET mapping (numeric precision, infinity dates, custom types) and the UI shows what psql shows.
-        await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+        await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = ClientTimeoutSeconds(limits) };
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (reader.FieldCount > 0)
         {

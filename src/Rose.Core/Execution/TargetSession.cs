@@ -49,6 +49,18 @@ internal sealed partial class TargetSession : IAsyncDisposable
         tx = await conn.BeginTransactionAsync(ct);
     }
 
+    /// <summary>The open transaction's id (pg_current_xact_id, which assigns one), for the audit attempt crash recovery resolves.</summary>
+    public async Task<long> TransactionIdAsync(CancellationToken ct)
+    {
+        if (tx is null)
+        {
+            throw new InvalidOperationException("No transaction is open.");
+        }
+
+        var rows = await QueryAsync("SELECT pg_current_xact_id()::text::bigint", [], ct);
+        return (long)rows[0][0]!;
+    }
+
     public async Task CommitAsync(CancellationToken ct)
     {
         var open = tx ?? throw new InvalidOperationException("No transaction is open.");
@@ -156,6 +168,10 @@ internal sealed partial class TargetSession : IAsyncDisposable
             catch (PostgresException ex) when (!ct.IsCancellationRequested)
             {
                 return Failed(result, SqlExecutor.ToError(ex, statement), total);
+            }
+            catch (NpgsqlException ex) when (!ct.IsCancellationRequested && ex.InnerException is TimeoutException)
+            {
+                return Failed(result, SqlExecutor.NoAnswer(limits, statement.Index), total);
             }
             catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
             {
