@@ -5,13 +5,13 @@
 # with psql's \copy of the same query on the same server.
 #
 # Usage: bench/csv-export.sh [ROWS]          (needs a built console: dotnet build Rose.Console.sln [-c Release])
-# Env:   CONFIGURATION=Debug|Release (default: the newest build found), KEEP=1 keeps the temp dir.
+# Env:   CONFIGURATION=Debug|Release (default: the newest build found), ROSE_CONSOLE_BIN=a Rose.Console binary to use instead, KEEP=1 keeps the temp dir.
 set -euo pipefail
 
 ROWS=${1:-5000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
 PGBIN=${PGBIN:-$(ls -d /usr/lib/postgresql/*/bin | sort -V | tail -1)}
-BIN=$(find "$ROOT"/src/Rose.Console/bin/${CONFIGURATION:-*} -type f -name Rose.Console -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -1 | cut -d" " -f2- || true)
+BIN=${ROSE_CONSOLE_BIN:-}; [[ -n "$BIN" ]] || BIN=$(find "$ROOT"/src/Rose.Console/bin/${CONFIGURATION:-*} -type f -name Rose.Console -printf "%T@ %p\n" 2>/dev/null | sort -rn | head -1 | cut -d" " -f2- || true)
 [[ -x "$BIN" ]] || { echo "Build the console first: dotnet build Rose.Console.sln" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/rose-bench-csv.XXXXXX)

@@ -31,20 +31,36 @@ public static class CsvCopyStream
         {
             var state = new State();
             var started = false;
-            int read;
-            while ((read = await copy.ReadAsync(input.AsMemory(0, ChunkSize), ct)) > 0)
+            var filled = 0;
+            while (true)
             {
-                if (!started)
+                // A read of the COPY stream returns at most one CopyData message (one row): gather a
+                // chunk before converting and writing, or the response gets one small write per row.
+                var read = await copy.ReadAsync(input.AsMemory(filled, ChunkSize - filled), ct);
+                filled += read;
+                if (read > 0 && filled < ChunkSize - 4096)
                 {
-                    await onFirstData(ct);
-                    started = true;
+                    continue;
                 }
 
-                var length = Convert(input.AsSpan(0, read), converted, ref state);
-                await output.WriteAsync(converted.AsMemory(0, length), ct);
-            }
+                if (filled > 0)
+                {
+                    if (!started)
+                    {
+                        await onFirstData(ct);
+                        started = true;
+                    }
 
-            return Math.Max(0, state.Records - 1);
+                    var length = Convert(input.AsSpan(0, filled), converted, ref state);
+                    await output.WriteAsync(converted.AsMemory(0, length), ct);
+                    filled = 0;
+                }
+
+                if (read == 0)
+                {
+                    return Math.Max(0, state.Records - 1);
+                }
+            }
         }
         finally
         {

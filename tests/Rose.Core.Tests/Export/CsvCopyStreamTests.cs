@@ -28,6 +28,16 @@ public sealed class CsvCopyStreamTests
     }
 
     [Fact]
+    public async Task ToCrlfAsync_SourceGivingOneByteAtATime_GivesTheSameBytes()
+    {
+        using var output = new MemoryStream();
+        var rows = await CsvCopyStream.ToCrlfAsync(new Trickle(Encoding.UTF8.GetBytes(Copy)), output, _ => Task.CompletedTask, CancellationToken.None);
+
+        Assert.Equal(Rose, Encoding.UTF8.GetString(output.ToArray()));
+        Assert.Equal(3, rows);
+    }
+
+    [Fact]
     public void Convert_AnySplitIntoChunks_GivesTheSameBytes()
     {
         var input = Encoding.UTF8.GetBytes(Copy);
@@ -49,5 +59,12 @@ public sealed class CsvCopyStreamTests
         Csv.AppendRow(line, [@"\."], CsvStyle.Results);
         Csv.AppendRow(line, [@"\.", "x"], CsvStyle.Results);
         Assert.Equal("\"\\.\"\r\n\\.,x\r\n", line.ToString());
+    }
+
+    /// <summary>Like the COPY stream, returns less than asked for: here one byte per read.</summary>
+    private sealed class Trickle(byte[] data) : MemoryStream(data)
+    {
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            base.ReadAsync(buffer[..Math.Min(1, buffer.Length)], cancellationToken);
     }
 }
