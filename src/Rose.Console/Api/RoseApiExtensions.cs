@@ -37,6 +37,7 @@ public static class RoseApiExtensions
         AdvisorEndpoints.Map(api);
         UndoEndpoints.Map(api);
         DriftEndpoints.Map(api);
+        Mcp.McpRelayEndpoint.Map(api);
         app.MapRoseMcp();
         return app;
     }

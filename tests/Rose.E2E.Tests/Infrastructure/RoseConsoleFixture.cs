@@ -104,7 +104,8 @@ public class RoseConsoleFixture : IAsyncLifetime
     {
         var context = await Chromium.NewContextAsync(BaseUrl);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"dev/login?user={Uri.EscapeDataString(user)}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        // The first page a fresh console renders (JIT, first circuit) can take longer than Playwright's 15 s on a loaded machine.
+        await page.GotoAsync($"dev/login?user={Uri.EscapeDataString(user)}&returnUrl={Uri.EscapeDataString(returnUrl)}", new PageGotoOptions { Timeout = 60_000 });
         return page;
     }
 
