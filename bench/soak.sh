@@ -8,13 +8,15 @@
 #   - the p99 latency of the last minute is at most 1.5x that of the first.
 # Prints its summary line last:
 #   soak: calls=N per_s=R lost=0 rss_growth_mb=G p99_first_ms=A p99_last_ms=B p99_ratio=X
-# Usage: bench/soak.sh [duration-seconds] [callers]   (defaults 600 and 32)
+# Usage: bench/soak.sh [duration-seconds] [callers] [pause-ms]   (defaults 600, 32 and 0: each caller
+# pauses that long after every answer, to bound the load on a shared machine)
 # ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-600}"
 callers="${2:-32}"
+pause_ms="${3:-0}"
 config="${ROSE_SOAK_CONFIG:-Release}"
 image="${ROSE_SOAK_PG_IMAGE:-rose-pg:17}"
 
@@ -22,7 +24,7 @@ bash -c 'source scripts/lib.sh; ensure_libpg_query17' >/dev/null
 if [ "$config" = Release ]; then
   dotnet build src/Rose.Console -c Release -v quiet -nologo >/dev/null
 fi
-console_bin="$(ls -t src/Rose.Console/bin/"$config"/*/Rose.Console | head -1)"
+console_bin="$root/$(ls -t src/Rose.Console/bin/"$config"/*/Rose.Console | head -1)"
 psql_bin="$(ls -d .tools/pg-client/17-*/bin | head -1)/psql"
 [ -x "$console_bin" ] || { echo "soak: no built console under src/Rose.Console/bin/$config" >&2; exit 1; }
 [ -x "$psql_bin" ] || { echo "soak: no psql 17 under .tools/pg-client (scripts/lib.sh fetches it)" >&2; exit 1; }
@@ -64,10 +66,11 @@ for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/nu
 curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "soak: the console did not start"; tail -40 "$work/console.log"; exit 1; }
 
 python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pid "$console_pid" \
-  --duration "$duration" --callers "$callers" --out "$work/calls.tsv"
+  --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --out "$work/calls.tsv"
 
 # Every answer names its audit row: it must exist with the outcome the caller saw.
-"$psql_bin" "$admin" -d soak_control -qc "CREATE TEMP TABLE seen (audit_id bigint, status text, kind text, row_id text)" \
+# A conninfo, not -d: psql's -d with a bare name would drop the host and port of the conninfo.
+"$psql_bin" "${admin/dbname=postgres/dbname=soak_control}" -qc "CREATE TEMP TABLE seen (audit_id bigint, status text, kind text, row_id text)" \
   -c "\\copy seen FROM '$work/calls.tsv'" \
   -c "\\copy (SELECT count(*) FILTER (WHERE a.id IS NULL OR coalesce(o.status, 'running') <> s.status) FROM seen s LEFT JOIN rose.audit_log a ON a.id = s.audit_id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id) TO '$work/lost'" \
   -c "\\copy (SELECT row_id FROM seen WHERE kind = 'write' AND status = 'succeeded' ORDER BY 1) TO '$work/written'" >/dev/null

@@ -45,22 +45,28 @@ if [ ${#majors[@]} -gt 0 ] && [ -z "${ROSE_TEST_PG:-}" ]; then
   provision_pid=$!
 fi
 
-# Node packages go into ignored folders inside the repo.
-for dir in tests/oracle tests/oidc tests/axe tests/mcp-client; do
-  if [ -f "$dir/package.json" ]; then
-    if [ -f "$dir/package-lock.json" ]; then
-      (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
-    else
-      (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+# Node packages go into ignored folders inside the repo; they install while the solution builds.
+install_node_packages() {
+  local dir
+  for dir in tests/oracle tests/oidc tests/axe tests/mcp-client; do
+    if [ -f "$dir/package.json" ]; then
+      if [ -f "$dir/package-lock.json" ]; then
+        (cd "$dir" && npm ci --no-audit --no-fund --loglevel=error >/dev/null)
+      else
+        (cd "$dir" && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+      fi
     fi
-  fi
-done
-# squawk-cli's lock holds only the linux-x64 binary package the registry serves, which npm ci
-# refuses; npm install resolves the same pinned version.
-(cd tests/lint-parity && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+  done
+  # squawk-cli's lock holds only the linux-x64 binary package the registry serves, which npm ci
+  # refuses; npm install resolves the same pinned version.
+  (cd tests/lint-parity && npm install --no-audit --no-fund --loglevel=error >/dev/null)
+}
+install_node_packages &
+node_pid=$!
 
 say "building"
 dotnet build Rose.Console.sln -c Debug -v quiet -nologo
+wait "$node_pid" || { say "installing the Node packages (npm) failed: see the messages above"; exit 1; }
 
 if [ $want_images -eq 1 ]; then
   set +e; wait "$provision_pid"; provisioned=$?; set -e
@@ -88,8 +94,11 @@ if [ $want_images -eq 1 ]; then
   fi
 fi
 
-passed=0; failed=0; skipped=0; status=0
-for e in "${entries[@]}"; do
+# One entry: its output goes to a log (printed whole when it ends, so two lanes never interleave
+# mid-run) and its counts to a result file the summary adds up.
+results="$(mktemp -d)"
+run_entry() {
+  local e="$1" name major proj log rc line started f ps s
   name="${e%%:*}"; major=""
   case "$e" in *:*) major="${e#*:}" ;; core) ;; *) major=17 ;; esac
   case "$name" in
@@ -107,20 +116,62 @@ for e in "${entries[@]}"; do
     say "testing $proj"
   fi
   started=$SECONDS
-  log="$(mktemp)"
+  log="$results/$e.log"
   set +e
-  dotnet test "$proj" --no-build --nologo 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
+  # A hung test ends its suite after 5 minutes with a named culprit instead of running into CI's limit.
+  dotnet test "$proj" --no-build --nologo --blame-hang-timeout 5m --blame-hang-dump-type none >"$log" 2>&1
+  rc=$?
   set -e
   line="$(grep -E "(Passed|Failed)!  *- Failed: " "$log" | tail -n 1 || true)"
+  f=0; ps=0; s=0
   if [ -n "$line" ]; then
     f=$(sed -E 's/.*Failed: *([0-9]+).*/\1/' <<<"$line"); ps=$(sed -E 's/.*Passed: *([0-9]+).*/\1/' <<<"$line"); s=$(sed -E 's/.*Skipped: *([0-9]+).*/\1/' <<<"$line")
-    failed=$((failed + f)); passed=$((passed + ps)); skipped=$((skipped + s))
+  elif [ "$rc" -eq 0 ]; then
+    rc=1  # no summary line: the run did not finish (crash, abort), which is a failure, never a pass
   fi
-  [ "$rc" -ne 0 ] && status=1
-  rm -f "$log"
-  say "$e took $((SECONDS - started))s"
+  echo "$ps $f $s $rc" >"$results/$e.result"
+  {
+    flock 9
+    echo "----- $e -----"
+    cat "$log"
+    say "$e took $((SECONDS - started))s: $ps passed, $f failed, $s skipped (exit $rc)"
+  } 9>"$results/print.lock"
+}
+
+# The whole matrix runs in two lanes at once: the suites wait on PostgreSQL, Chromium and their
+# console processes far more than they use the 2 cores, and one lane after the other takes over 20
+# minutes. ROSE_TEST_LANES=1 runs every entry one after another.
+lanes=()
+if [ "${ROSE_TEST_LANES:-2}" != 1 ] && [ ${#entries[@]} -gt 1 ]; then
+  lane_a=(); lane_b=()
+  for e in "${entries[@]}"; do
+    case "$e" in
+      console*|e2e*) lane_b+=("$e") ;;
+      *) lane_a+=("$e") ;;
+    esac
+  done
+  [ ${#lane_a[@]} -gt 0 ] && lanes+=("${lane_a[*]}")
+  [ ${#lane_b[@]} -gt 0 ] && lanes+=("${lane_b[*]}")
+else
+  lanes+=("${entries[*]}")
+fi
+pids=()
+for lane in "${lanes[@]}"; do
+  ( for e in $lane; do run_entry "$e"; done ) &
+  pids+=($!)
 done
+for pid in "${pids[@]}"; do wait "$pid" || true; done
+
+passed=0; failed=0; skipped=0; status=0
+for e in "${entries[@]}"; do
+  if [ ! -f "$results/$e.result" ]; then
+    say "$e gave no result"; status=1; continue
+  fi
+  read -r ps f s rc <"$results/$e.result"
+  passed=$((passed + ps)); failed=$((failed + f)); skipped=$((skipped + s))
+  [ "$rc" -ne 0 ] && status=1
+done
+rm -rf "$results"
 
 echo "Rose: $passed passed, $failed failed, $skipped skipped"
 exit $status

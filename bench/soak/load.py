@@ -20,6 +20,8 @@ parser.add_argument("--pid", type=int, required=True)
 parser.add_argument("--duration", type=float, required=True)
 parser.add_argument("--callers", type=int, required=True)
 parser.add_argument("--out", required=True)
+# A pause after each call keeps the offered load bounded on a shared machine (0: back to back).
+parser.add_argument("--pause-ms", type=float, default=0.0)
 args = parser.parse_args()
 
 STATUS = {200: "succeeded", 202: "pending_approval", 403: "denied", 422: "failed"}
@@ -80,6 +82,8 @@ def caller(n):
                 rows.append((answer["audit_id"], STATUS.get(status, str(status)), kind, row_id))
             else:
                 errors.append("HTTP %d without audit_id: %s" % (status, json.dumps(answer)[:200]))
+        if args.pause_ms:
+            time.sleep(args.pause_ms / 1000)
 
 
 def sampler():

@@ -22,6 +22,7 @@ public static class RoseCli
         root.Subcommands.Add(PolicyCommand.Create(io, classifier));
         root.Subcommands.Add(McpCommand.Create(io));
         root.Subcommands.Add(MigrateCommand.Create(io));
+        root.Subcommands.Add(SnapshotCommand.Create(io));
         root.Subcommands.Add(ValidateCommand.Create(io));
         root.Subcommands.Add(LintCommand.Create(io, classifier));
         root.Subcommands.Add(AdviseCommand.Create(io));

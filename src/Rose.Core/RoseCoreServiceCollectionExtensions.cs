@@ -49,6 +49,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<PolicyEnforcer>();
         services.AddSingleton<SqlExecutor>();
         services.AddSingleton<AuditedRuns>();
+        services.AddSingletonWithInternalConstructor<AuditedActions>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();
@@ -61,7 +62,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<AuditReader>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
-        services.AddSingleton<ApprovalService>();
+        services.AddSingletonWithInternalConstructor<ApprovalService>();
         services.AddSingletonWithInternalConstructor<ApprovalPreviewer>();
         services.AddSingleton<IApprovalParking, ApprovalParking>();
         services.AddSingleton<ApprovalNotifier>();

@@ -71,6 +71,12 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /api/v1/migrations/{database}/snapshots"] =  ["401",    "200",    "200",    "200",    "200",    "200"],
         ["POST /api/v1/migrations/{database}/snapshots/{name}/restore"] =
                                                            ["401",    "403",    "403",    "403",    "400",    "403"],
+        // Data snapshots: viewers list them; taking one needs a SQL runner and a reason (the empty probe is a 400);
+        // restoring into a new database is for admins, and the probe names no snapshot.
+        ["GET /api/v1/migrations/{database}/data-snapshots"] = ["401", "200",  "200",    "200",    "200",    "200"],
+        ["POST /api/v1/migrations/{database}/data-snapshots"] = ["401", "403", "400",    "400",    "400",    "400"],
+        ["POST /api/v1/migrations/{database}/data-snapshots/{name}/restore"] =
+                                                           ["401",    "403",    "403",    "403",    "400",    "403"],
         ["GET /audit"] =                                   [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /audit"] =                                  [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /audit/export"] =                            [SignIn,   "200",    "200",    "200",    "200",    "403"],

@@ -70,7 +70,9 @@ internal sealed class PostgresContainer
             .WithLabel(RunLabel, run)
             // Console test classes run in parallel, each with its own app: its pools, LISTEN connections (approvals, API-key
             // changes) and background services (recovery, claims, cleanup) together need far more than the default 100.
-            .WithCommand("-c", "max_connections=600")
+            // A throwaway server: durability buys nothing here, and without fsync CREATE DATABASE (every test class makes
+            // several) and each commit stop waiting on the disk. A clean restart keeps everything; only a host crash would not.
+            .WithCommand("-c", "max_connections=600", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
             .WithCreateParameterModifier(p =>
             {
                 // Testcontainers publishes on every address by default; tests reach the server on loopback only.

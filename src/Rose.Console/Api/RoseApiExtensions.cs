@@ -8,7 +8,7 @@ public static class RoseApiExtensions
 {
     public static IServiceCollection AddRoseApi(this IServiceCollection services)
     {
-        services.AddOpenApi("v1");
+        services.AddOpenApi("v1", o => o.AddDocumentTransformer<ProblemDocumentTransformer>());
         services.AddRoseApiErrors();
         services.AddRoseMcp();
         // Agents send SQL in JSON; keep bodies bounded (the SQL limit itself is Rose:Execution:MaxSqlLength).
@@ -37,6 +37,7 @@ public static class RoseApiExtensions
         AdvisorEndpoints.Map(api);
         UndoEndpoints.Map(api);
         DriftEndpoints.Map(api);
+        SnapshotEndpoints.Map(api);
         Mcp.McpRelayEndpoint.Map(api);
         app.MapRoseMcp();
         return app;
@@ -54,7 +55,7 @@ public static class RoseApiExtensions
                     ? Results.Ok(new { status = "ready" })
                     : Results.Json(new { status = "not_ready", error = "the control schema is not at the current version" }, statusCode: 503);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is Rose.Core.Errors.DatabaseException or TimeoutException)
             {
                 return Results.Json(new { status = "not_ready", error = "the control database is unreachable" }, statusCode: 503);
             }

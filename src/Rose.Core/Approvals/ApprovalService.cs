@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Devlogs;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -17,10 +18,27 @@ public sealed record ApprovalActionResult(bool Done, string Message, ApprovalReq
 /// request runs exactly once, through the normal pipeline, with the SQL stored when it was parked,
 /// inside the <see cref="IApprovedRunGuard"/> of its kind when one handles it.
 /// </summary>
-public sealed class ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier,
-    DevlogStore devlogs, IEnumerable<IApprovedRunGuard> guards, ILogger<ApprovalService> logger)
+public sealed class ApprovalService
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    private readonly ApprovalStore store;
+    private readonly ExecutionService execution;
+    private readonly ApprovalNotifier notifier;
+    private readonly DevlogStore devlogs;
+    private readonly IEnumerable<IApprovedRunGuard> guards;
+    private readonly ILogger<ApprovalService> logger;
+
+    /// <summary>Internal: the guards it takes hand Execution's internal sessions around; hosts get the service from DI.</summary>
+    internal ApprovalService(ApprovalStore store, ExecutionService execution, ApprovalNotifier notifier,
+        DevlogStore devlogs, IEnumerable<IApprovedRunGuard> guards, ILogger<ApprovalService> logger)
+    {
+        this.store = store;
+        this.execution = execution;
+        this.notifier = notifier;
+        this.devlogs = devlogs;
+        this.guards = guards;
+        this.logger = logger;
+    }
 
     /// <param name="mayApprove">Whether the caller holds the approver (or admin) role; the adapter knows roles, Core does not.</param>
     public async Task<ApprovalActionResult> ApproveAsync(long id, Actor approver, bool mayApprove, string? comment, CancellationToken ct)
@@ -63,14 +81,14 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
     private async Task<ExecutionOutcome> RunClaimedAsync(ApprovalRequest claimed, Actor approver, ExecutionRequest request)
     {
         var started = 0;
-        Task<ExecutionOutcome> ExecuteOnce(CancellationToken token) => Interlocked.Exchange(ref started, 1) == 0
-            ? execution.ExecuteAsync(request, null, token)
+        Task<ExecutionOutcome> ExecuteOnce(TargetSession? session, CancellationToken token) => Interlocked.Exchange(ref started, 1) == 0
+            ? execution.ExecuteAsync(request, null, session, token)
             : throw new InvalidOperationException($"Approval {claimed.Id} was already executed; an approved request runs once.");
 
         var guard = guards.FirstOrDefault(g => g.Handles(claimed));
         if (guard is null)
         {
-            return await ExecuteOnce(CancellationToken.None);
+            return await ExecuteOnce(null, CancellationToken.None);
         }
 
         try
@@ -165,7 +183,7 @@ public sealed class ApprovalService(ApprovalStore store, ExecutionService execut
                 $"Approved execution #{request.Id} on {request.Database}: {status}", content, ["approval", status],
                 metadata, outcome.AuditId), CancellationToken.None);
         }
-        catch (Exception ex) when (ex is NpgsqlException or DevlogValidationException or InvalidOperationException)
+        catch (Exception ex) when (ex is NpgsqlException or DatabaseException or DevlogValidationException or InvalidOperationException)
         {
             logger.LogError(ex, "Approval {ApprovalId} executed but its devlog could not be written", request.Id);
         }

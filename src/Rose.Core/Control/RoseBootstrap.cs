@@ -69,6 +69,8 @@ public static class RoseBootstrap
             throw new Microsoft.Extensions.Options.OptionsValidationException(RoseOptions.SectionName, typeof(RoseOptions), validation.Failures);
         }
 
+        DataDirectory.EnsureWritable(options.DataDir);
+
         EmbeddedPostgres? embedded = null;
         var targets = options.Targets.Select(t => ToDefinition(t.Key, t.Value, options.Execution)).ToList();
         string controlConnection;

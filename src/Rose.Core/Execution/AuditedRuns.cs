@@ -40,6 +40,31 @@ internal sealed class AuditedRuns(AuditLog audit)
         return (auditId, value);
     }
 
+    /// <summary>
+    /// A run whose work is one transaction on a held session (a migration, its undo): the transaction is
+    /// opened first and its id read, and the attempt carries it, as the executor's hook does for an
+    /// interactive batch, so AuditRecovery can resolve a crash between the target's COMMIT and the
+    /// outcome with pg_xact_status. The run finds the transaction open and commits or rolls it back;
+    /// when the attempt cannot be written the transaction is rolled back and nothing ran.
+    /// </summary>
+    public async Task<(long AuditId, T Value)> RunInTransactionAsync<T>(AuditAttempt attempt, TargetSession session, Func<RunContext, Task<T>> run,
+        Func<T, AuditOutcome> outcome, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(session);
+        await session.BeginAsync(ct);
+        try
+        {
+            var xid = await session.TransactionIdAsync(ct);
+            return await RunAsync(attempt with { TargetXid = xid }, run, outcome, ct, session);
+        }
+        finally
+        {
+            // A no-op when the run committed or rolled back itself; otherwise (no attempt, a throw) nothing is kept.
+            await session.RollbackAsync();
+        }
+    }
+
     /// <summary>An attempt decided without running anything (denied, refused input, not run): both rows at once.</summary>
     public async Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct)
     {

@@ -59,7 +59,14 @@ public sealed partial class ExecutionService
         return (batch, enforcer.Evaluate(policy, database, environment, batch));
     }
 
-    public async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, IRowSink? sink, CancellationToken ct)
+    public Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, IRowSink? sink, CancellationToken ct) =>
+        ExecuteAsync(request, sink, null, ct);
+
+    /// <param name="session">
+    /// A held session of the request's target to run on (an approved migration run, on the session that
+    /// holds the migration lock), or null for a pooled connection. Everything else is the same pipeline.
+    /// </param>
+    internal async Task<ExecutionOutcome> ExecuteAsync(ExecutionRequest request, IRowSink? sink, TargetSession? session, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         Validate(request.Database, request.Sql);
@@ -85,7 +92,7 @@ public sealed partial class ExecutionService
             request.ApprovedBy);
         if (effective == Decision.Allow)
         {
-            return await RunAsync(request, attempt, target, batch, decision, backupGate, sink, ct);
+            return await RunAsync(request, attempt, target, batch, decision, backupGate, sink, session, ct);
         }
 
         var auditId = await audit.RecordAttemptAsync(attempt, ct);
@@ -110,7 +117,7 @@ public sealed partial class ExecutionService
     /// The prior backup (when one is promised) is named after the attempt, so it learns the id there too.
     /// </summary>
     private async Task<ExecutionOutcome> RunAsync(ExecutionRequest request, AuditAttempt attempt, RegisteredTarget target,
-        SqlBatch batch, PolicyDecision decision, Undo.PriorBackupGate backupGate, IRowSink? sink, CancellationToken ct)
+        SqlBatch batch, PolicyDecision decision, Undo.PriorBackupGate backupGate, IRowSink? sink, TargetSession? session, CancellationToken ct)
     {
         long? recorded = null;
         var limits = Limits(target.Definition, request);
@@ -122,7 +129,7 @@ public sealed partial class ExecutionService
             {
                 recorded = await audit.RecordAttemptAsync(attempt with { TargetXid = xid }, token);
                 backup?.Attach(recorded.Value);
-            });
+            }, session);
         }
         catch (Undo.PriorBackupException ex)
         {

@@ -1,3 +1,4 @@
+using Npgsql;
 using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
@@ -19,12 +20,28 @@ internal sealed partial class SqlExecutor
         try
         {
             await SetSessionLimitsAsync(lease.Connection, null, limits, ct);
-            return new TargetSession(lease, limits, guard);
+            return new TargetSession(lease, limits, guard, target);
         }
         catch
         {
             await lease.DisposeAsync();
             throw;
+        }
+    }
+
+    /// <summary>
+    /// Sets the session's own limits again after a batch ran statements outside a transaction on it
+    /// (those set the batch's limits for the whole session). A broken connection has nothing to restore.
+    /// </summary>
+    private static async Task RestoreSessionLimitsAsync(TargetSession session)
+    {
+        try
+        {
+            await SetSessionLimitsAsync(session.Connection, null, session.Limits, CancellationToken.None);
+        }
+        catch (NpgsqlException)
+        {
+            // The backend is gone with its settings; the holder finds the session broken on its next use.
         }
     }
 }

@@ -30,10 +30,27 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
     /// throws, nothing is sent and the open transaction rolls back. Not called when the executor fails
     /// before it reaches the target (the result says why).
     /// </param>
+    /// <param name="session">
+    /// A held session of <paramref name="target"/> to run on instead of a pooled connection: an approved
+    /// migration run executes on the session that holds the migration lock, so the lock and the SQL share
+    /// one backend. The session stays open for its holder and is not reset; the run's transactions are
+    /// its own and are over when this returns.
+    /// </param>
     public async Task<ExecutionResult> ExecuteAsync(RegisteredTarget target, SqlBatch batch, ExecutionLimits limits,
-        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null, Func<long?, CancellationToken, Task>? beforeRun = null)
+        IRowSink? sink, CancellationToken ct, IBeforeStatement? before = null, Func<long?, CancellationToken, Task>? beforeRun = null,
+        TargetSession? session = null)
     {
         ArgumentNullException.ThrowIfNull(target);
+        if (session is not null && !ReferenceEquals(session.Target, target))
+        {
+            throw new InvalidOperationException($"The held session is not a session of target '{target.Definition.Name}'.");
+        }
+
+        if (session is { InTransaction: true })
+        {
+            throw new InvalidOperationException("The held session has a transaction open; a batch runs in transactions of its own.");
+        }
+
         ArgumentNullException.ThrowIfNull(batch);
         ArgumentNullException.ThrowIfNull(limits);
         var result = new ExecutionResult();
@@ -71,54 +88,67 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
-            await using var lease = await CleanConnection.OpenAsync(source, ct);
-            var conn = lease.Connection;
+            await using var lease = session is null ? await CleanConnection.OpenAsync(source, ct) : null;
+            var conn = lease?.Connection ?? session!.Connection;
             List<SqlNotice>? notices = null;
-            conn.Notice += (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
-
-            for (var s = 0; s < segments.Count; s++)
+            NoticeEventHandler onNotice = (_, e) => notices?.Add(new SqlNotice(e.Notice.Severity, e.Notice.SqlState, e.Notice.MessageText, e.Notice.Detail, e.Notice.Hint));
+            conn.Notice += onNotice;
+            try
             {
-                var segment = segments[s];
-                await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
-                // The first write transaction reads its id in the same round trip as BEGIN and the limits.
-                var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
-                var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
-                if (beforeRun is not null && s == 0)
+                for (var s = 0; s < segments.Count; s++)
                 {
-                    await beforeRun(xid, ct);
+                    var segment = segments[s];
+                    await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
+                    // The first write transaction reads its id in the same round trip as BEGIN and the limits.
+                    var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
+                    var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
+                    if (beforeRun is not null && s == 0)
+                    {
+                        await beforeRun(xid, ct);
+                    }
+
+                    for (var i = 0; i < segment.Statements.Count; i++)
+                    {
+                        var statement = segment.Statements[i];
+                        var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
+                        notices = statementResult.Notices;
+                        result.Statements.Add(statementResult);
+                        // The COMMIT of the last statement of a transaction rides with the pool reset when nothing
+                        // follows; a held session is not going back to the pool, so it is not reset.
+                        var pipeline = new Pipeline(
+                            Commit: tx is not null && i == segment.Statements.Count - 1,
+                            Reset: lease is not null && i == segment.Statements.Count - 1 && s == segments.Count - 1);
+                        try
+                        {
+                            if (before is not null)
+                            {
+                                await before.BeforeAsync(conn, tx, statement, ct);
+                            }
+
+                            if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
+                            {
+                                lease!.MarkReset();
+                            }
+                        }
+                        catch (PostgresException ex) when (!ct.IsCancellationRequested && pipeline.IsCommit(ex.BatchCommand))
+                        {
+                            // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
+                            return Fail(result, ToError(ex, null), total);
+                        }
+                        catch (PostgresException ex) when (!ct.IsCancellationRequested)
+                        {
+                            return Fail(result, ToError(ex, statement), total);
+                        }
+                    }
                 }
-
-                for (var i = 0; i < segment.Statements.Count; i++)
+            }
+            finally
+            {
+                conn.Notice -= onNotice;
+                if (session is not null && segments.Any(s => !s.InTransaction))
                 {
-                    var statement = segment.Statements[i];
-                    var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
-                    notices = statementResult.Notices;
-                    result.Statements.Add(statementResult);
-                    // The COMMIT of the last statement of a transaction rides with the pool reset when nothing follows.
-                    var pipeline = new Pipeline(
-                        Commit: tx is not null && i == segment.Statements.Count - 1,
-                        Reset: i == segment.Statements.Count - 1 && s == segments.Count - 1);
-                    try
-                    {
-                        if (before is not null)
-                        {
-                            await before.BeforeAsync(conn, tx, statement, ct);
-                        }
-
-                        if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
-                        {
-                            lease.MarkReset();
-                        }
-                    }
-                    catch (PostgresException ex) when (!ct.IsCancellationRequested && pipeline.IsCommit(ex.BatchCommand))
-                    {
-                        // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
-                        return Fail(result, ToError(ex, null), total);
-                    }
-                    catch (PostgresException ex) when (!ct.IsCancellationRequested)
-                    {
-                        return Fail(result, ToError(ex, statement), total);
-                    }
+                    // A statement outside a transaction set the run's limits for the session: give the holder its own back.
+                    await RestoreSessionLimitsAsync(session);
                 }
             }
         }
@@ -135,6 +165,10 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         {
             return Fail(result, ToError(ex, null), total);
         }
+        catch (NpgsqlException ex) when (ex.InnerException is TimeoutException)
+        {
+            return Fail(result, NoAnswer(limits), total);
+        }
         catch (NpgsqlException ex)
         {
             return Fail(result, new SqlError(ex.SqlState ?? "08000", "The target database could not be reached: " + ex.Message), total);
@@ -144,6 +178,23 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         result.DurationMs = total.Elapsed.TotalMilliseconds;
         return result;
     }
+
+    /// <summary>Added to the statement timeout for the client's own wait: the server ends a slow statement first, with its own error.</summary>
+    internal const int ClientTimeoutGraceSeconds = 5;
+
+    /// <summary>
+    /// How long Npgsql waits for each answer to a user statement before it cancels and then gives the
+    /// connection up. The server's statement_timeout ends a slow statement well before; this fires
+    /// only when no answer can arrive (a stalled network, a frozen server), which without it would
+    /// wait for TCP keepalive while the caller hangs.
+    /// </summary>
+    internal static int ClientTimeoutSeconds(ExecutionLimits limits) =>
+        (int)Math.Min(Math.Ceiling(limits.StatementTimeout.TotalSeconds) + ClientTimeoutGraceSeconds, 1_000_000);
+
+    /// <summary>The error of a statement whose answer never came (see <see cref="ClientTimeoutSeconds"/>).</summary>
+    internal static SqlError NoAnswer(ExecutionLimits limits, int? statementIndex = null) => new("08006",
+        $"The target did not answer within {ClientTimeoutSeconds(limits)} s (the statement timeout plus {ClientTimeoutGraceSeconds} s): "
+        + "Rose gave the connection up, and the server rolls back the open transaction when it notices.", StatementIndex: statementIndex);
 
     /// <summary>One user statement exactly as Rose sends it (one command, extended protocol, text results); shared with <see cref="TargetSession"/>.</summary>
     internal static Task RunStatementAsync(NpgsqlConnection conn, NpgsqlTransaction? tx, SqlStatement statement,
@@ -161,7 +212,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         var watch = Stopwatch.StartNew();
         // Values come back in PostgreSQL's own text form for every type, so nothing is lost to a
         // .NET mapping (numeric precision, infinity dates, custom types) and the UI shows what psql shows.
-        await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = 0 };
+        await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = ClientTimeoutSeconds(limits) };
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         if (reader.FieldCount > 0)
         {

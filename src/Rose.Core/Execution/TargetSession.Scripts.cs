@@ -10,13 +10,18 @@ namespace Rose.Core.Execution;
 internal sealed partial class TargetSession
 {
     /// <summary>
-    /// BEGIN, the batch, then <paramref name="beforeCommit"/> (a history row) and COMMIT when it
-    /// succeeded; ROLLBACK when it did not.
+    /// BEGIN (unless the audited run already opened the transaction to put its id on the attempt), the
+    /// batch, then <paramref name="beforeCommit"/> (a history row) and COMMIT when it succeeded;
+    /// ROLLBACK when it did not.
     /// </summary>
     public async Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, Func<Task>? beforeCommit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        await BeginAsync(ct);
+        if (!InTransaction)
+        {
+            await BeginAsync(ct);
+        }
+
         var result = await RunStatementsAsync(batch, ct);
         if (result.Status != ExecutionStatus.Succeeded)
         {

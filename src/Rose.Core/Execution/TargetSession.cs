@@ -19,13 +19,20 @@ internal sealed partial class TargetSession : IAsyncDisposable
     private readonly StatementGuard guard;
     private NpgsqlTransaction? tx;
 
-    internal TargetSession(CleanConnection lease, ExecutionLimits limits, StatementGuard guard)
+    internal TargetSession(CleanConnection lease, ExecutionLimits limits, StatementGuard guard, Targets.RegisteredTarget target)
     {
         this.lease = lease;
+        Target = target;
         conn = lease.Connection;
         this.limits = limits;
         this.guard = guard;
     }
+
+    /// <summary>The target this session is connected to.</summary>
+    public Targets.RegisteredTarget Target { get; }
+
+    /// <summary>For the executor's batch run on this session (an approved migration run under the lock).</summary>
+    internal NpgsqlConnection Connection => conn;
 
     /// <summary>The server process id of this session (what pg_terminate_backend would name).</summary>
     public int BackendPid => conn.ProcessID;
@@ -40,6 +47,18 @@ internal sealed partial class TargetSession : IAsyncDisposable
         }
 
         tx = await conn.BeginTransactionAsync(ct);
+    }
+
+    /// <summary>The open transaction's id (pg_current_xact_id, which assigns one), for the audit attempt crash recovery resolves.</summary>
+    public async Task<long> TransactionIdAsync(CancellationToken ct)
+    {
+        if (tx is null)
+        {
+            throw new InvalidOperationException("No transaction is open.");
+        }
+
+        var rows = await QueryAsync("SELECT pg_current_xact_id()::text::bigint", [], ct);
+        return (long)rows[0][0]!;
     }
 
     public async Task CommitAsync(CancellationToken ct)
@@ -149,6 +168,10 @@ internal sealed partial class TargetSession : IAsyncDisposable
             catch (PostgresException ex) when (!ct.IsCancellationRequested)
             {
                 return Failed(result, SqlExecutor.ToError(ex, statement), total);
+            }
+            catch (NpgsqlException ex) when (!ct.IsCancellationRequested && ex.InnerException is TimeoutException)
+            {
+                return Failed(result, SqlExecutor.NoAnswer(limits, statement.Index), total);
             }
             catch (NpgsqlException ex) when (!ct.IsCancellationRequested)
             {

@@ -16,7 +16,7 @@ namespace Rose.Core.Migrations;
 /// migration lock and holds it throughout, takes the schema snapshot first (when configured; a failed
 /// snapshot means nothing runs), counts the touched tables before and after, and writes one migration
 /// devlog of those counts linked to the execution's audit row. The stored SQL itself still runs once,
-/// through the pipeline, as the approval service hands it over.
+/// through the pipeline, as the approval service hands it over, on the session that holds the lock.
 /// </summary>
 internal sealed class ApprovedMigrationRun(
     TargetRegistry targets,
@@ -33,7 +33,7 @@ internal sealed class ApprovedMigrationRun(
         return string.Equals(request.Channel, Channel.Migration.Name(), StringComparison.Ordinal);
     }
 
-    public async Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Actor approver, Func<CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct)
+    public async Task<ExecutionOutcome> RunAsync(ApprovalRequest request, Actor approver, Func<TargetSession?, CancellationToken, Task<ExecutionOutcome>> execute, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         ArgumentNullException.ThrowIfNull(approver);
@@ -41,7 +41,7 @@ internal sealed class ApprovedMigrationRun(
         if (!targets.TryGet(request.Database, out var target))
         {
             // The pipeline denies an unknown target, as it always has; there is nothing to lock or count.
-            return await execute(ct);
+            return await execute(null, ct);
         }
 
         // The history rows the parked SQL writes are bookkeeping, not data the migration touches.
@@ -50,7 +50,8 @@ internal sealed class ApprovedMigrationRun(
         try
         {
             var (snapshot, pre) = await PrepareAsync(session, target, tables, ct);
-            var outcome = await execute(ct);
+            // On the session that holds the lock: the SQL runs where the lock is, not on a second connection.
+            var outcome = await execute(session, ct);
             if (outcome.Status == OutcomeStatus.Succeeded)
             {
                 await RecordAsync(session, request, approver, target, tables, pre, snapshot, outcome.AuditId);

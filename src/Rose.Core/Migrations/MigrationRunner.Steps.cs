@@ -22,9 +22,13 @@ public sealed partial class MigrationRunner
         {
             var (script, batch) = pending[i];
             progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
-            var (auditId, one) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-                    Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []),
-                run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session);
+            var attempt = new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []);
+            // A transactional migration's attempt carries its transaction id (crash recovery asks the target);
+            // one PostgreSQL cannot run in a transaction starts outside one, so it has none to carry.
+            var (auditId, one) = batch.Statements.Any(s => s.NoTransaction)
+                ? await runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
+                : await runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
             var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
             long? devlogId = succeeded
                 ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, one.Pre, one.Post, verified: true, auditId, CancellationToken.None)
@@ -67,10 +71,10 @@ public sealed partial class MigrationRunner
         IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
-        var (auditId, all) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+        var (auditId, all) = await runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                 request.Reason ?? "migration run (single transaction)", sql, [.. pending.SelectMany(p => Operations(p.Batch)).Distinct(StringComparer.Ordinal)], Decision.Allow, []),
-            run => ApplyAllAsync(run.Session!, pending, request.Executor.Name, progress, ct),
-            r => Outcome(new ExecutionResult { Status = r.Failed?.Status ?? ExecutionStatus.Succeeded, Error = r.Failed?.Error }), ct, session);
+            session, run => ApplyAllAsync(run.Session!, pending, request.Executor.Name, progress, ct),
+            r => Outcome(new ExecutionResult { Status = r.Failed?.Status ?? ExecutionStatus.Succeeded, Error = r.Failed?.Error }), ct);
         var applied = new List<AppliedMigration>();
         for (var i = 0; i < all.Results.Count; i++)
         {
@@ -85,7 +89,7 @@ public sealed partial class MigrationRunner
         return applied;
     }
 
-    /// <summary>Every pending migration and its history row in one transaction on the locked session; the first failure rolls all back.</summary>
+    /// <summary>Every pending migration and its history row in the transaction the audited run opened on the locked session; the first failure rolls all back.</summary>
     private static async Task<AllApplied> ApplyAllAsync(TargetSession session, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending,
         string by, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
@@ -96,7 +100,6 @@ public sealed partial class MigrationRunner
         }
 
         var results = new List<(ExecutionResult Result, double Ms)>();
-        await session.BeginAsync(ct);
         ExecutionResult? failed = null;
         for (var i = 0; i < pending.Count && failed is null; i++)
         {

@@ -63,14 +63,14 @@ public sealed partial class MigrationRunner
             {
                 progress?.Report(new MigrationProgress("undo", undo.FileName, applied.Count, undos.Count, $"Undoing version {undo.Version} with {undo.FileName}"));
                 var watch = Stopwatch.StartNew();
-                var (auditId, result) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                var (auditId, result) = await runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                         Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []),
-                    run => run.Session!.RunInTransactionAsync(batch, async () =>
+                    session, run => run.Session!.RunInTransactionAsync(batch, async () =>
                     {
                         await SchemaHistory.DeleteVersionAsync(run.Session, undo.Version!, ct);
                         await SchemaHistory.InsertAsync(run.Session, undo, request.Executor.Name, (int)watch.ElapsedMilliseconds, true, ct);
                     }, ct),
-                    Outcome, ct, session);
+                    Outcome, ct);
                 var ok = result.Status == ExecutionStatus.Succeeded;
                 applied.Add(new AppliedMigration(undo.FileName, undo.Version?.Text, undo.Description, undo.Type, ok, true,
                     watch.Elapsed.TotalMilliseconds, auditId, new Dictionary<string, long>(), new Dictionary<string, long>(), result));

@@ -2,12 +2,14 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 using Rose.Core.Policy;
 using Rose.Core.Sql;
+using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 
@@ -31,23 +33,26 @@ public sealed class SchemaDrift
     private readonly MigrationSources sources;
     private readonly ISqlClassifier classifier;
     private readonly SqlExecutor executor;
-    private readonly AuditLog audit;
+    private readonly AuditedRuns runs;
     private readonly IOptions<RoseOptions> options;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditLog audit, IOptions<RoseOptions> options)
+    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs, IOptions<RoseOptions> options)
     {
         this.planner = planner;
         this.sources = sources;
         this.classifier = classifier;
         this.executor = executor;
-        this.audit = audit;
+        this.runs = runs;
         this.options = options;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
+    public Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => CheckUntranslatedAsync(database, files, who, policy, ct));
+
+    private async Task<DriftReport> CheckUntranslatedAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(policy);
@@ -76,58 +81,61 @@ public sealed class SchemaDrift
             }
         }
 
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(who, Channel.Migration, target.Definition.Name, "drift check",
+        var attempt = new AuditAttempt(who, Channel.Migration, target.Definition.Name, "drift check",
             "-- drift check: replay the applied migrations on a scratch database and compare its schema with the target's\n"
             + string.Join("\n", applied.Select(s => "-- " + s.FileName)),
-            ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]), ct);
-        string? failure = null;
-        IReadOnlyList<SchemaDifference> differences = [];
+            ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]);
         var notes = new List<string>();
-        try
-        {
-            var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
-            await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
-            SchemaShape expected;
-            await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
-            {
-                foreach (var (script, batch) in batches)
-                {
-                    var result = await ReplayAsync(session, batch, ct);
-                    if (result.Status != ExecutionStatus.Succeeded)
-                    {
-                        throw new MigrationException($"{script.FileName} failed when replayed on a scratch database: {result.Error?.Message}");
-                    }
-                }
-
-                expected = await SchemaShape.ReadAsync(session, ct);
-            }
-
-            await using (var live = await executor.OpenSessionAsync(target, limits, ct))
-            {
-                differences = SchemaShape.Compare(expected, await SchemaShape.ReadAsync(live, ct));
-            }
-
-            notes.Add($"Replayed {applied.Count} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
-            if (applied.Count == 0)
-            {
-                notes.Add("No migration is applied yet: every object on the target counts as added outside migrations.");
-            }
-        }
-        catch (Exception ex)
-        {
-            failure = ex is OperationCanceledException ? "The drift check was cancelled." : ex.Message;
-            throw;
-        }
-        finally
-        {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(failure is null ? AuditStatus.Succeeded : AuditStatus.Failed,
-                ErrorMessage: failure ?? (differences.Count == 0 ? null : $"{differences.Count} object(s) drifted from the migrations"),
-                StatementsJson: JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json)),
-                CancellationToken.None);
-        }
+        var (auditId, differences) = await runs.RunAsync(attempt, _ => CompareAsync(target, batches, applied.Count, notes, ct),
+            found => new AuditOutcome(AuditStatus.Succeeded,
+                ErrorMessage: found.Count == 0 ? null : $"{found.Count} object(s) drifted from the migrations",
+                StatementsJson: DifferencesJson(found)),
+            ct,
+            failed: ex => new AuditOutcome(AuditStatus.Failed,
+                ErrorMessage: ex is OperationCanceledException ? "The drift check was cancelled." : ex.Message,
+                StatementsJson: DifferencesJson([])));
 
         return new DriftReport(target.Definition.Name, status.CurrentVersion, applied.Count, differences, notes, auditId);
     }
+
+    /// <summary>Replays the applied migrations on a scratch database and compares its schema with the target's.</summary>
+    private async Task<IReadOnlyList<SchemaDifference>> CompareAsync(RegisteredTarget target, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> batches,
+        int applied, List<string> notes, CancellationToken ct)
+    {
+        var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
+        await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
+        SchemaShape expected;
+        await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
+        {
+            foreach (var (script, batch) in batches)
+            {
+                var result = await ReplayAsync(session, batch, ct);
+                if (result.Status != ExecutionStatus.Succeeded)
+                {
+                    throw new MigrationException($"{script.FileName} failed when replayed on a scratch database: {result.Error?.Message}");
+                }
+            }
+
+            expected = await SchemaShape.ReadAsync(session, ct);
+        }
+
+        IReadOnlyList<SchemaDifference> differences;
+        await using (var live = await executor.OpenSessionAsync(target, limits, ct))
+        {
+            differences = SchemaShape.Compare(expected, await SchemaShape.ReadAsync(live, ct));
+        }
+
+        notes.Add($"Replayed {applied} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
+        if (applied == 0)
+        {
+            notes.Add("No migration is applied yet: every object on the target counts as added outside migrations.");
+        }
+
+        return differences;
+    }
+
+    private static string DifferencesJson(IReadOnlyList<SchemaDifference> differences) =>
+        JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json);
 
     /// <summary>A migration the way apply runs it: in one transaction, or statement by statement when PostgreSQL forbids one.</summary>
     private static async Task<ExecutionResult> ReplayAsync(TargetSession session, SqlBatch batch, CancellationToken ct)

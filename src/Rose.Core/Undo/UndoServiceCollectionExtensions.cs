@@ -11,6 +11,7 @@ public static class UndoServiceCollectionExtensions
         services.AddSingleton<PriorBackups>();
         services.AddSingletonWithInternalConstructor<ChangeRollback>();
         services.AddSingletonWithInternalConstructor<SchemaDrift>();
+        services.AddSingletonWithInternalConstructor<DataSnapshots>();
         services.AddSingleton<PriorBackupCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PriorBackupCleanup>());
         return services;

@@ -36,13 +36,13 @@ internal static class Db
         return values;
     }
 
-    /// <summary>Holds an EXCLUSIVE lock on a table (reads go on, writes wait) until disposed.</summary>
-    public static async Task<IAsyncDisposable> HoldTableAsync(string connection, string table)
+    /// <summary>Holds a lock on a table until disposed: EXCLUSIVE (reads go on, writes wait), or ACCESS EXCLUSIVE (reads wait too).</summary>
+    public static async Task<IAsyncDisposable> HoldTableAsync(string connection, string table, string mode = "EXCLUSIVE")
     {
         var conn = new NpgsqlConnection(connection);
         await conn.OpenAsync();
         var tx = await conn.BeginTransactionAsync();
-        await using (var cmd = new NpgsqlCommand($"LOCK TABLE {table} IN EXCLUSIVE MODE", conn, tx))
+        await using (var cmd = new NpgsqlCommand($"LOCK TABLE {table} IN {mode} MODE", conn, tx))
         {
             await cmd.ExecuteNonQueryAsync();
         }

@@ -42,7 +42,7 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         await targetProxy.DisposeAsync();
     }
 
-    private Task<ConsoleProcess> StartAsync(int? controlPoolSize = null)
+    private Task<ConsoleProcess> StartAsync(int? controlPoolSize = null, string lockTimeoutSeconds = "25", string? statementTimeoutSeconds = null)
     {
         var controlThroughProxy = new NpgsqlConnectionStringBuilder(controlProxy.Rewrite(control));
         if (controlPoolSize is { } size)
@@ -51,16 +51,22 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
             controlThroughProxy.Timeout = 2;
         }
 
-        return ConsoleProcess.StartAsync(new Dictionary<string, string?>
+        var settings = new Dictionary<string, string?>
         {
             ["Rose__ControlConnection"] = controlThroughProxy.ConnectionString,
             ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-fault-").FullName,
             ["Rose__Targets__demo__ConnectionString"] = targetProxy.Rewrite(target),
             ["Rose__Targets__demo__Environment"] = "dev",
-            ["Rose__Targets__demo__LockTimeoutSeconds"] = "25",
+            ["Rose__Targets__demo__LockTimeoutSeconds"] = lockTimeoutSeconds,
             ["Rose__Agents__rose__ApiKey"] = Key,
             ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-        });
+        };
+        if (statementTimeoutSeconds is not null)
+        {
+            settings["Rose__Targets__demo__StatementTimeoutSeconds"] = statementTimeoutSeconds;
+        }
+
+        return ConsoleProcess.StartAsync(settings);
     }
 
     [Fact]
@@ -88,6 +94,41 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         Assert.Equal("failed", await Db.ScalarAsync<string>(control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
 
         using var next = await Execute(api, "INSERT INTO fault_rows VALUES ('after-reset')");
+        Assert.Equal(HttpStatusCode.OK, next.StatusCode);
+    }
+
+    [Fact]
+    public async Task StalledTargetMidStatement_HitsTheClientSideTimeout_FailsClearly_AndIsAudited()
+    {
+        // A 2 s statement timeout: the server would end the wait itself, but its answer never gets through the stalled proxy.
+        await using var console = await StartAsync(lockTimeoutSeconds: "2", statementTimeoutSeconds: "2");
+        using var api = Client(console.BaseUrl);
+        JsonElement body;
+        var clock = System.Diagnostics.Stopwatch.StartNew();
+        await using (var hold = await Db.HoldTableAsync(target, "fault_rows"))
+        {
+            var stalled = Execute(api, "INSERT INTO fault_rows VALUES ('stalled-1')");
+            await Db.WaitUntilAsync(target, Waiting);
+            targetProxy.Stall();
+            clock.Restart();
+            using var response = await stalled;
+            body = await response.Content.ReadFromJsonAsync<JsonElement>();
+            Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
+        }
+
+        // Statement timeout (2 s) + grace (5 s), then Npgsql's cancel request, itself stuck in the stall until its own
+        // timeouts give up (about 37 s in all on a loaded machine); without the client timeout, TCP keepalive's hours.
+        Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the answer took {clock.Elapsed}");
+        targetProxy.Resume();
+        var error = body.GetProperty("error");
+        Assert.Equal("08006", error.GetProperty("sqlstate").GetString());
+        Assert.Contains("did not answer within 7 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
+        Assert.Equal("failed", await Db.ScalarAsync<string>(control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
+
+        // The abandoned backend ends its transaction once it hears its client is gone: nothing of it is kept.
+        await Db.WaitUntilAsync(target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
+        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM fault_rows WHERE id = 'stalled-1'"));
+        using var next = await Execute(api, "INSERT INTO fault_rows VALUES ('after-stall')");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
 

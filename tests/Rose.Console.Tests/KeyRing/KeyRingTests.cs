@@ -55,6 +55,25 @@ public sealed class KeyRingTests(PostgresServerFixture pg) : IClassFixture<Postg
     }
 
     [Fact]
+    public async Task Certificate_KeysWrittenByOneConsole_OpenOnAnotherWithTheSameCertificate_AndNotWithAnother()
+    {
+        var control = await MigratedControlAsync("keyring_certificate");
+        var shared = Certificate("shared.pfx", "rose-shared-pw");
+        var other = Certificate("other.pfx", "rose-other-pw");
+        await using var a = Console(control, certificate: (shared, "rose-shared-pw"));
+        var token = a.GetRequiredService<IDataProtectionProvider>().CreateProtector("rose.test").Protect("signed in as carol");
+        await using var b = Console(control, certificate: (shared, "rose-shared-pw"), ensure: false);
+        await using var stranger = Console(control, certificate: (other, "rose-other-pw"), ensure: false);
+
+        Assert.Equal("signed in as carol", b.GetRequiredService<IDataProtectionProvider>().CreateProtector("rose.test").Unprotect(token));
+        Assert.ThrowsAny<CryptographicException>(() => stranger.GetRequiredService<IDataProtectionProvider>().CreateProtector("rose.test").Unprotect(token));
+        // At rest the key is encrypted to the certificate: no plain master key in the control database.
+        var xml = await ScalarAsync<string>(control, "SELECT xml FROM rose.data_protection_keys");
+        Assert.Contains("EncryptedXmlDecryptor", xml, StringComparison.Ordinal);
+        Assert.DoesNotContain("masterKey", xml, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task KeyFile_CreatedOnFirstStart_IsPrivate()
     {
         var control = await MigratedControlAsync("keyring_file_mode");
@@ -102,11 +121,13 @@ public sealed class KeyRingTests(PostgresServerFixture pg) : IClassFixture<Postg
         Assert.True(new KeyRingOptionsValidator().Validate(null, new KeyRingOptions()).Succeeded);
 
     /// <summary>One console's Data Protection services, as the host builds them, over a shared control database.</summary>
-    private ServiceProvider Console(string control, string keyFile, bool ensure = true)
+    private ServiceProvider Console(string control, string? keyFile = null, bool ensure = true, (string Path, string Password)? certificate = null)
     {
         var configuration = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
         {
             ["Rose:DataProtection:KeyFile"] = keyFile,
+            ["Rose:DataProtection:CertificatePath"] = certificate?.Path,
+            ["Rose:DataProtection:CertificatePassword"] = certificate?.Password,
         }).Build();
         var services = new ServiceCollection();
         services.AddLogging();
@@ -119,6 +140,18 @@ public sealed class KeyRingTests(PostgresServerFixture pg) : IClassFixture<Postg
         }
 
         return provider;
+    }
+
+    /// <summary>A self-signed RSA certificate with its private key, as a password-protected .pfx like an operator would deploy.</summary>
+    private string Certificate(string fileName, string password)
+    {
+        using var rsa = RSA.Create(2048);
+        var request = new System.Security.Cryptography.X509Certificates.CertificateRequest(
+            "CN=rose-key-ring-test", rsa, HashAlgorithmName.SHA256, RSASignaturePadding.Pkcs1);
+        using var certificate = request.CreateSelfSigned(DateTimeOffset.UtcNow.AddDays(-1), DateTimeOffset.UtcNow.AddDays(30));
+        var path = Path.Combine(dir, fileName);
+        File.WriteAllBytes(path, certificate.Export(System.Security.Cryptography.X509Certificates.X509ContentType.Pfx, password));
+        return path;
     }
 
     private async Task<string> MigratedControlAsync(string prefix)

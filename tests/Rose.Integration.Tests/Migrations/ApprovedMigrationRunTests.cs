@@ -199,4 +199,43 @@ public sealed class ApprovedMigrationRunTests(PostgresServerFixture pg)
         Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
         Assert.True(await LockIsFreeAsync(h));
     }
+
+    [Fact]
+    public async Task ApproveAsync_TheSqlRunsOnTheBackendHoldingTheLock_AndASecondRunIsRefusedMeanwhile()
+    {
+        await using var h = await HarnessAsync(pg, new() { ["Rose:Migrations:LockWaitSeconds"] = "1" });
+        var policy = MigrationRunnerTests.Policy with { AllowedOperations = [.. MigrationRunnerTests.Policy.AllowedOperations, "FUNCTION pg_sleep"] };
+        var id = await ParkAsync(h, MigrationSet.From([("V1__slow_drop.sql", "SELECT pg_sleep(3); DROP TABLE doomed")]), policy);
+
+        var approval = Task.Run(() => ApproveAsync(h, id));
+        int? sleeping = null;
+        for (var i = 0; i < 100 && sleeping is null; i++)
+        {
+            await Task.Delay(100);
+            sleeping = await h.TargetScalarAsync<int?>("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(3)%' AND state = 'active' LIMIT 1");
+        }
+
+        Assert.NotNull(sleeping);
+
+        // The backend running the approved SQL is the one holding the migration lock (a bigint key is
+        // split into classid, the high half, and objid, the low half), and no other backend holds it.
+        var holders = await h.TargetScalarAsync<int[]>($"""
+            SELECT array_agg(pid) FROM pg_locks
+            WHERE locktype = 'advisory' AND granted AND objsubid = 1
+              AND ((classid::bigint << 32) | objid::bigint) = {SchemaHistory.AdvisoryLockKey}
+            """);
+        Assert.Equal([sleeping.Value], holders ?? []);
+
+        // Meanwhile a direct run on the same target waits for the lock and gives up, applying nothing.
+        var second = await Assert.ThrowsAsync<MigrationException>(() => h.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
+            new MigrationRunRequest("t", MigrationSet.From([("V1__other.sql", "INSERT INTO grown VALUES (9)")]),
+                PipelineHarness.Alice, policy, "meanwhile"), null, CancellationToken.None));
+        Assert.Contains("migration lock", second.Message, StringComparison.Ordinal);
+        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM grown WHERE id = 9"));
+
+        var result = await approval.WaitAsync(TimeSpan.FromSeconds(30));
+        Assert.Equal(ApprovalStatus.Executed, result.Request!.Status);
+        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
+        Assert.True(await LockIsFreeAsync(h));
+    }
 }

@@ -111,6 +111,13 @@ internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, Tar
                         ? new AuditOutcome(AuditStatus.PendingApproval, Recovered: true)
                         : new AuditOutcome(AuditStatus.Failed, ErrorMessage: "Recovered after a restart: the console stopped before the request was parked for approval; nothing ran.", Recovered: true)));
             }
+            else if (a.ScratchOnly && now - a.OccurredAt > runGrace)
+            {
+                // A reversibility check writes only its scratch database (swept later), never the target.
+                decided.Add((a, new AuditOutcome(AuditStatus.Failed,
+                    ErrorMessage: "Recovered after a restart: the reversibility check stopped with the console before it finished; it ran only on a scratch database, so the target was not changed.",
+                    Recovered: true)));
+            }
             else if (!a.IsNoRun && now - a.OccurredAt > runGrace)
             {
                 decided.Add((a, new AuditOutcome(AuditStatus.Unknown,
@@ -143,7 +150,8 @@ internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, Tar
     {
         const string sql = """
             SELECT a.id, a.occurred_at, a.database_name, a.decision, a.approval_id, a.target_xid,
-                   EXISTS (SELECT 1 FROM rose.approvals p WHERE p.request_audit_id = a.id) AS parked
+                   EXISTS (SELECT 1 FROM rose.approvals p WHERE p.request_audit_id = a.id) AS parked,
+                   a.channel = 'migration' AND $3 = ANY (a.decision_reasons) AS scratch_only
             FROM rose.audit_log a
             WHERE a.id >= $1 AND NOT EXISTS (SELECT 1 FROM rose.audit_outcome o WHERE o.audit_id = a.id)
             ORDER BY a.id
@@ -152,12 +160,13 @@ internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, Tar
         await using var cmd = new NpgsqlCommand(sql, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = lowWater });
         cmd.Parameters.Add(new NpgsqlParameter<int> { TypedValue = MaxPerPass });
+        cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = Migrations.Reversibility.ReversibilityChecker.ScratchOnlyReason });
         var list = new List<OpenAttempt>();
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))
         {
             list.Add(new OpenAttempt(reader.GetInt64(0), reader.GetFieldValue<DateTimeOffset>(1), reader.GetString(2), reader.GetString(3),
-                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetBoolean(6)));
+                reader.IsDBNull(4) ? null : reader.GetInt64(4), reader.IsDBNull(5) ? null : reader.GetInt64(5), reader.GetBoolean(6), reader.GetBoolean(7)));
         }
 
         return list;
@@ -213,7 +222,8 @@ internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, Tar
             ErrorMessage: $"Recovered after a restart: the target no longer knows transaction {xid} (too old, or the target is no longer configured).", Recovered: true),
     };
 
-    private sealed record OpenAttempt(long Id, DateTimeOffset OccurredAt, string Database, string Decision, long? ApprovalId, long? TargetXid, bool Parked)
+    private sealed record OpenAttempt(long Id, DateTimeOffset OccurredAt, string Database, string Decision, long? ApprovalId, long? TargetXid, bool Parked,
+        bool ScratchOnly)
     {
         /// <summary>A denial or a parking: the pipeline runs nothing for it (an approved run carries its approval id).</summary>
         public bool IsNoRun => Decision == "deny" || (Decision == "approval" && ApprovalId is null);

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -20,6 +21,9 @@ namespace Rose.Core.Migrations.Reversibility;
 public sealed class ReversibilityChecker
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
+    /// <summary>The reason on every check's attempt; crash recovery reads it to know the target was never written.</summary>
+    internal const string ScratchOnlyReason = "runs on a scratch database; the target is not changed";
+
     private readonly MigrationPlanner planner;
     private readonly ISqlClassifier classifier;
     private readonly SqlExecutor executor;
@@ -36,7 +40,10 @@ public sealed class ReversibilityChecker
         this.options = options;
     }
 
-    public async Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    public Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => CheckUntranslatedAsync(request, progress, ct));
+
+    private async Task<ReversibilityReport> CheckUntranslatedAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = planner.Target(request.Database);
@@ -53,7 +60,7 @@ public sealed class ReversibilityChecker
         var (auditId, _) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                 string.IsNullOrWhiteSpace(request.Reason) ? "reversibility check" : request.Reason + " (reversibility check)",
                 AuditSql(units), [.. units.SelectMany(u => Operations(u.Up.Batch).Concat(u.Undo is null ? [] : Operations(u.Undo.Value.Batch))).Distinct(StringComparer.Ordinal)],
-                Decision.Allow, ["runs on a scratch database; the target is not changed"]),
+                Decision.Allow, [ScratchOnlyReason]),
             _ => CheckOnScratchAsync(request, target, units, steps, notes, progress, ct),
             _ => Outcome(steps, null), ct,
             // Recorded on the audit row, then passed on: the caller reports it.

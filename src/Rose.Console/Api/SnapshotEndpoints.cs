@@ -1,0 +1,141 @@
+using System.Text.Json.Serialization;
+using Microsoft.AspNetCore.Mvc;
+using Rose.Console.Auth;
+using Rose.Core.Audit;
+using Rose.Core.Undo;
+
+namespace Rose.Console.Api;
+
+/// <summary>One table of a data snapshot: its rows and checksum when the snapshot was taken.</summary>
+public sealed record SnapshotTableDto(
+    [property: JsonPropertyName("table")] string Table,
+    [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("checksum")] string Checksum);
+
+public sealed record DataSnapshotDto(
+    [property: JsonPropertyName("database")] string Database,
+    [property: JsonPropertyName("name")] string Name,
+    [property: JsonPropertyName("bytes")] long Bytes,
+    [property: JsonPropertyName("created_at")] DateTimeOffset CreatedAt,
+    [property: JsonPropertyName("server_version")] string ServerVersion,
+    [property: JsonPropertyName("pg_dump_version")] string DumpVersion,
+    [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("tables")] IReadOnlyList<SnapshotTableDto> Tables,
+    [property: JsonPropertyName("audit_id")] long AuditId)
+{
+    public static DataSnapshotDto From(DataSnapshot s) => new(s.Database, s.Name, s.Bytes, s.CreatedAt, s.ServerVersion, s.DumpVersion, s.Rows,
+        [.. s.Tables.Select(t => new SnapshotTableDto(t.QualifiedName, t.Rows, t.Checksum))], s.AuditId);
+}
+
+/// <summary>{"reason"}: why the snapshot is taken (recorded on its audit row).</summary>
+public sealed record TakeSnapshotRequest([property: JsonPropertyName("reason")] string? Reason);
+
+/// <summary>{"reason", "new_database"?}: why, and the new database to restore into (default &lt;database&gt;_restore_&lt;time&gt;).</summary>
+public sealed record RestoreSnapshotRequest(
+    [property: JsonPropertyName("new_database")] string? NewDatabase,
+    [property: JsonPropertyName("reason")] string? Reason);
+
+public sealed record SnapshotMismatchDto(
+    [property: JsonPropertyName("table")] string Table,
+    [property: JsonPropertyName("expected_rows")] long? ExpectedRows,
+    [property: JsonPropertyName("actual_rows")] long? ActualRows,
+    [property: JsonPropertyName("reason")] string Reason);
+
+/// <summary>The restore's answer: verified = every table's checksum in the new database equals the snapshot's.</summary>
+public sealed record RestoreSnapshotResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("snapshot")] string Snapshot,
+    [property: JsonPropertyName("restored_database")] string RestoredDatabase,
+    [property: JsonPropertyName("verified")] bool Verified,
+    [property: JsonPropertyName("tables")] int Tables,
+    [property: JsonPropertyName("rows")] long Rows,
+    [property: JsonPropertyName("mismatches")] IReadOnlyList<SnapshotMismatchDto> Mismatches,
+    [property: JsonPropertyName("audit_id")] long AuditId);
+
+/// <summary>403: the caller's policy does not allow reading the target outright.</summary>
+public sealed record SnapshotDeniedResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("reasons")] IReadOnlyList<string> Reasons);
+
+/// <summary>
+/// /api/v1/migrations/{database}/data-snapshots: data snapshots (pg_dump -Fc with per-table checksums)
+/// and their restore into a new database, verified by those checksums. Thin: every rule is in Core.
+/// </summary>
+internal static class SnapshotEndpoints
+{
+    public static void Map(RouteGroupBuilder api)
+    {
+        const string path = "/migrations/{database}/data-snapshots";
+        api.MapGet(path, ([FromRoute] string database, DataSnapshots snapshots) =>
+                GuardAsync(() => Task.FromResult(Results.Ok(snapshots.List(database).Select(DataSnapshotDto.From).ToList()))))
+            .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshots").WithTags("Snapshots")
+            .WithSummary("The target's data snapshots, newest first, with size, tables, rows and checksums.")
+            .Produces<List<DataSnapshotDto>>()
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+        api.MapPost(path, TakeAsync)
+            .RequireAuthorization(RosePolicies.SqlRunner).WithName("DataSnapshotTake").WithTags("Snapshots")
+            .WithSummary("pg_dump --format=custom of the whole target (schema and data) with per-table checksums read in the same database snapshot.")
+            .Produces<DataSnapshotDto>(StatusCodes.Status201Created)
+            .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+        api.MapPost(path + "/{name}/restore", RestoreAsync)
+            .RequireAuthorization(RosePolicies.Admin).WithName("DataSnapshotRestore").WithTags("Snapshots")
+            .WithSummary("Restore a data snapshot into a NEW database on the target's server (never over the live one) and verify it by per-table checksums: 200 verified, 422 differs.")
+            .Produces<RestoreSnapshotResponse>()
+            .Produces<RestoreSnapshotResponse>(StatusCodes.Status422UnprocessableEntity)
+            .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+    }
+
+    private static Task<IResult> TakeAsync([FromRoute] string database, [FromBody] TakeSnapshotRequest? body, HttpContext http,
+        DataSnapshots snapshots, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
+        {
+            if (string.IsNullOrWhiteSpace(body?.Reason))
+            {
+                return Bad("The body must be JSON: {\"reason\"}, saying why the snapshot is taken.");
+            }
+
+            var executor = CurrentIdentity.ToActor(http.User);
+            var snapshot = await snapshots.TakeAsync(database, executor, SqlEndpoints.ChannelFor(viaMcp: false, executor),
+                await identity.PolicyForAsync(http.User, ct), body?.Reason, ct);
+            return Results.Json(DataSnapshotDto.From(snapshot), statusCode: StatusCodes.Status201Created);
+        });
+
+    private static Task<IResult> RestoreAsync([FromRoute] string database, [FromRoute] string name, [FromBody] RestoreSnapshotRequest? body,
+        HttpContext http, DataSnapshots snapshots, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
+        {
+            if (string.IsNullOrWhiteSpace(body?.Reason))
+            {
+                return Bad("The body must be JSON: {\"reason\", \"new_database\"?}, saying why the snapshot is restored.");
+            }
+
+            var executor = CurrentIdentity.ToActor(http.User);
+            var r = await snapshots.RestoreAsync(database, name, body?.NewDatabase, executor, SqlEndpoints.ChannelFor(viaMcp: false, executor),
+                await identity.PolicyForAsync(http.User, ct), body?.Reason, ct);
+            var response = new RestoreSnapshotResponse(r.Verified ? "verified" : "differs", r.Snapshot, r.RestoredDatabase, r.Verified, r.Tables, r.Rows,
+                [.. r.Mismatches.Select(m => new SnapshotMismatchDto(m.Table, m.ExpectedRows, m.ActualRows, m.Reason))], r.AuditId);
+            return Results.Json(response, statusCode: r.Verified ? StatusCodes.Status200OK : StatusCodes.Status422UnprocessableEntity);
+        });
+
+    private static async Task<IResult> GuardAsync(Func<Task<IResult>> action)
+    {
+        try
+        {
+            return await action();
+        }
+        catch (DataSnapshotDeniedException ex)
+        {
+            return Results.Json(new SnapshotDeniedResponse("denied", ex.Reasons), statusCode: StatusCodes.Status403Forbidden);
+        }
+        catch (DataSnapshotException ex)
+        {
+            return Bad(ex.Message);
+        }
+        catch (AuditUnavailableException ex)
+        {
+            return Results.Json(new BadRequestResponse("unavailable", ex.Message), statusCode: StatusCodes.Status503ServiceUnavailable);
+        }
+    }
+
+    private static IResult Bad(string message) => Results.BadRequest(new BadRequestResponse("bad_request", message));
+}
