@@ -49,6 +49,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<PolicyEnforcer>();
         services.AddSingleton<SqlExecutor>();
         services.AddSingleton<AuditedRuns>();
+        services.AddSingletonWithInternalConstructor<AuditedActions>();
         services.AddSingleton<AuditLog>();
         services.AddSingleton<AuditChainVerifier>();
         services.AddSingleton<Audit.Checkpoints.AuditCheckpoints>();

@@ -125,14 +125,7 @@ internal sealed class ApiExceptionHandler(ILogger<ApiExceptionHandler> logger) :
     /// Connection-level failures (refused, reset, timed out, pool exhausted) and the server saying it is
     /// shutting down or starting (SQLSTATE classes 08 and 57P). A query error is a bug, not an outage.
     /// </summary>
-    internal static bool ControlDatabaseAway(Exception exception) => exception switch
-    {
-        Rose.Core.Audit.AuditUnavailableException => true,
-        Npgsql.PostgresException pg => pg.SqlState.StartsWith("08", StringComparison.Ordinal) || pg.SqlState.StartsWith("57P", StringComparison.Ordinal),
-        Npgsql.NpgsqlException => true,
-        TimeoutException => true,
-        _ => false,
-    };
+    internal static bool ControlDatabaseAway(Exception exception) => Rose.Core.Errors.DatabaseErrors.IsUnavailable(exception);
 
     /// <summary>Names the JSON field that could not be read; never the exception text (it names .NET types).</summary>
     internal static string BadRequestDetail(BadHttpRequestException bad)

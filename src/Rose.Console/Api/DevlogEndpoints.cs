@@ -110,7 +110,7 @@ internal static class DevlogEndpoints
         {
             return Results.BadRequest(new { status = "bad_request", error = string.Join(" ", ex.Errors), errors = ex.Errors });
         }
-        catch (Npgsql.PostgresException ex) when (ex.SqlState == "23503")
+        catch (Rose.Core.Errors.DatabaseErrorException ex) when (ex.SqlState == Rose.Core.Errors.DatabaseErrors.ForeignKeyViolation)
         {
             return Results.BadRequest(new BadRequestResponse("bad_request", $"audit_id {body.AuditId} is not an audit entry."));
         }

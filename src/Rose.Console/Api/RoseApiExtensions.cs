@@ -54,7 +54,7 @@ public static class RoseApiExtensions
                     ? Results.Ok(new { status = "ready" })
                     : Results.Json(new { status = "not_ready", error = "the control schema is not at the current version" }, statusCode: 503);
             }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException)
+            catch (Exception ex) when (ex is Rose.Core.Errors.DatabaseException or TimeoutException)
             {
                 return Results.Json(new { status = "not_ready", error = "the control database is unreachable" }, statusCode: 503);
             }

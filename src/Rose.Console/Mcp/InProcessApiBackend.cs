@@ -61,18 +61,6 @@ internal sealed class InProcessApiBackend(
             return Answer(StatusCodes.Status403Forbidden, "forbidden", "This identity may not use this endpoint.");
         }
 
-        // Every call gets its own row before its route runs; SQL the route runs is audited again by the pipeline, row by row.
-        long auditId;
-        try
-        {
-            auditId = await toolAudit.AttemptAsync(call, ct);
-        }
-        catch (AuditUnavailableException ex)
-        {
-            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", ex.Message);
-        }
-
-        var started = System.Diagnostics.Stopwatch.GetTimestamp();
         await using var scope = scopes.CreateAsyncScope();
         var context = new DefaultHttpContext { RequestServices = scope.ServiceProvider, User = user, RequestAborted = ct };
         context.Request.Method = method.Method;
@@ -93,22 +81,25 @@ internal sealed class InProcessApiBackend(
         using var response = new MemoryStream();
         context.Response.Body = response;
         context.SetEndpoint(endpoint);
+
+        // Every call gets its own row before its route runs; SQL the route runs is audited again by the pipeline, row by row.
+        var routeRan = false;
         try
         {
-            await endpoint.RequestDelegate!(context);
+            await toolAudit.RunAsync(call, async () =>
+            {
+                routeRan = true;
+                await endpoint.RequestDelegate!(context);
+                return context.Response.StatusCode;
+            }, () => ct.IsCancellationRequested, ct);
         }
-        catch (Exception ex)
+        catch (AuditUnavailableException ex) when (!routeRan)
         {
-            await toolAudit.OutcomeAsync(auditId, StatusCodes.Status500InternalServerError, ex is OperationCanceledException && ct.IsCancellationRequested, Elapsed(started));
-            throw;
+            return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", ex.Message);
         }
-
-        await toolAudit.OutcomeAsync(auditId, context.Response.StatusCode, ct.IsCancellationRequested, Elapsed(started));
 
         return new RoseToolAnswer(context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(response.ToArray()));
     }
-
-    private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
 
     private (RouteEndpoint Endpoint, RouteValueDictionary Values)? Match(HttpMethod method, PathString path)
     {

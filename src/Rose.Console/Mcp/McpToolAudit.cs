@@ -1,5 +1,6 @@
 using System.Text.Json;
 using Rose.Core.Audit;
+using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 
@@ -12,38 +13,53 @@ namespace Rose.Console.Mcp;
 /// argument values stay out (they may hold SQL or devlog text, which the routes audit themselves),
 /// except the query string of a read, with password-shaped fragments masked.
 /// </summary>
-internal sealed class McpToolAudit(AuditLog audit)
+internal sealed class McpToolAudit(AuditedActions actions)
 {
     /// <summary>The operation of a tool-call row: "MCP TOOL SQL_LOGS", so the audit page's operation filter finds it.</summary>
     public static string Operation(string tool) => "MCP TOOL " + tool.ToUpperInvariant();
 
     private static readonly string[] AllowedBecause = ["MCP tool call; the route's own authorization and policy apply"];
 
-    /// <summary>Records the attempt; throws <see cref="AuditUnavailableException"/> when it cannot, and then nothing runs.</summary>
-    public Task<long> AttemptAsync(ToolCall call, CancellationToken ct) =>
-        audit.RecordAttemptAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
-            [Operation(call.Tool)], Decision.Allow, AllowedBecause), ct);
-
-    /// <summary>A call refused before its route ran (no such route, or the identity's role may not use it).</summary>
-    public async Task DeniedAsync(ToolCall call, string why, CancellationToken ct)
+    /// <summary>
+    /// Runs the call's route inside its audit row: the attempt first (throws <see cref="AuditUnavailableException"/>
+    /// when it cannot be written, and then nothing runs), the route's HTTP answer as the outcome.
+    /// </summary>
+    /// <param name="route">Runs the route; returns its HTTP status.</param>
+    /// <param name="cancelled">Whether the client cancelled the call, read once the route is done.</param>
+    public async Task<int> RunAsync(ToolCall call, Func<Task<int>> route, Func<bool> cancelled, CancellationToken ct)
     {
-        var id = await audit.RecordAttemptAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
-            [Operation(call.Tool)], Decision.Deny, [why]), ct);
-        await audit.RecordOutcomeAsync(id, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
+        var started = 0L;
+        var (_, status) = await actions.RunAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
+                [Operation(call.Tool)], Decision.Allow, AllowedBecause),
+            _ =>
+            {
+                started = System.Diagnostics.Stopwatch.GetTimestamp();
+                return route();
+            },
+            status => Outcome(status, cancelled(), Elapsed(started)),
+            ex => Outcome(StatusCodes.Status500InternalServerError, ex is OperationCanceledException && cancelled(), Elapsed(started)),
+            ct);
+        return status;
     }
 
+    /// <summary>A call refused before its route ran (no such route, or the identity's role may not use it).</summary>
+    public Task DeniedAsync(ToolCall call, string why, CancellationToken ct) =>
+        actions.RecordAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
+            [Operation(call.Tool)], Decision.Deny, [why]), new AuditOutcome(AuditStatus.Denied), ct);
+
+    private static double Elapsed(long started) => System.Diagnostics.Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+
     /// <summary>The route's HTTP answer as the row's outcome; the body stays out (it is the route's, audited there when it ran SQL).</summary>
-    public Task OutcomeAsync(long auditId, int httpStatus, bool cancelled, double elapsedMs) =>
-        audit.RecordOutcomeAsync(auditId, cancelled
-            ? new AuditOutcome(AuditStatus.Cancelled, DurationMs: elapsedMs, ErrorMessage: "the MCP client cancelled the call")
-            : httpStatus switch
-            {
-                StatusCodes.Status202Accepted => new AuditOutcome(AuditStatus.PendingApproval, DurationMs: elapsedMs),
-                >= 200 and < 300 => new AuditOutcome(AuditStatus.Succeeded, DurationMs: elapsedMs),
-                StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden =>
-                    new AuditOutcome(AuditStatus.Denied, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
-                _ => new AuditOutcome(AuditStatus.Failed, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
-            }, CancellationToken.None);
+    private static AuditOutcome Outcome(int httpStatus, bool cancelled, double elapsedMs) => cancelled
+        ? new AuditOutcome(AuditStatus.Cancelled, DurationMs: elapsedMs, ErrorMessage: "the MCP client cancelled the call")
+        : httpStatus switch
+        {
+            StatusCodes.Status202Accepted => new AuditOutcome(AuditStatus.PendingApproval, DurationMs: elapsedMs),
+            >= 200 and < 300 => new AuditOutcome(AuditStatus.Succeeded, DurationMs: elapsedMs),
+            StatusCodes.Status401Unauthorized or StatusCodes.Status403Forbidden =>
+                new AuditOutcome(AuditStatus.Denied, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
+            _ => new AuditOutcome(AuditStatus.Failed, DurationMs: elapsedMs, ErrorMessage: $"HTTP {httpStatus}"),
+        };
 
     /// <summary>What one tool call is, as its audit row shows it.</summary>
     internal sealed record ToolCall(Actor Executor, string Tool, string Database, string? Reason, string Text)

@@ -17,7 +17,7 @@ public static class AdvisorServiceCollectionExtensions
         services.AddSingleton<IndexAdvisor>();
         services.AddSingleton<HealthCheckService>();
         services.AddSingleton<QueryPlanService>();
-        services.AddSingleton<IndexMigrationWriter>();
+        services.AddSingletonWithInternalConstructor<IndexMigrationWriter>();
         services.AddSingleton<DemoWorkload>();
         services.AddHostedService<DemoWorkloadService>();
         return services;

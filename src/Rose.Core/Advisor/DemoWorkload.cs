@@ -1,6 +1,7 @@
 using System.Globalization;
 using Microsoft.Extensions.Logging;
 using Npgsql;
+using Rose.Core.Control;
 
 namespace Rose.Core.Advisor;
 
@@ -9,7 +10,8 @@ namespace Rose.Core.Advisor;
 /// on pg_stat_statements (and hypopg where installed), loads a 600,000-row page_views table once with
 /// generate_series, and runs a realistic mix of statements, including lookups on page_views.customer_id,
 /// which no index serves (the advisor's demo finding). This is the shop's traffic, not Rose's: it runs
-/// on the demo's own connection, outside the pipeline, like any application would.
+/// outside the pipeline, like any application would, and only on Rose's own embedded demo cluster,
+/// over an admin connection opened the way all admin work on that cluster is (<see cref="PgAdmin"/>).
 /// </summary>
 public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
 {
@@ -18,8 +20,7 @@ public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
     /// <summary>Extensions, the big table (once), and one round of traffic. Safe to call on every start.</summary>
     public async Task PrepareAndRunAsync(string adminConnection, CancellationToken ct)
     {
-        await using var admin = new NpgsqlConnection(adminConnection);
-        await admin.OpenAsync(ct);
+        await using var admin = await PgAdmin.OpenUnpooledAsync(adminConnection, ct);
         await EnableExtensionsAsync(admin, ct);
         await LoadPageViewsAsync(admin, ct);
         await RunRoundAsync(admin, rounds: 4, ct);
@@ -28,8 +29,7 @@ public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
     /// <summary>A few statements of everyday traffic, so the statistics stay alive after a reset.</summary>
     public async Task TrickleAsync(string adminConnection, CancellationToken ct)
     {
-        await using var admin = new NpgsqlConnection(adminConnection);
-        await admin.OpenAsync(ct);
+        await using var admin = await PgAdmin.OpenUnpooledAsync(adminConnection, ct);
         await RunRoundAsync(admin, rounds: 1, ct);
     }
 

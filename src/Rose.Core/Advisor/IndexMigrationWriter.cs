@@ -1,6 +1,7 @@
 using System.Globalization;
 using System.Text;
 using Rose.Core.Audit;
+using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
@@ -19,8 +20,20 @@ public sealed record IndexMigrationFile(string FileName, string UndoFileName, st
 /// history instead of being created by hand. Nothing runs on the target here: applying the file is the
 /// migration pipeline's job (plan, lint, policy, approval). The write is audited before it happens.
 /// </summary>
-public sealed class IndexMigrationWriter(TargetRegistry targets, ISqlClassifier classifier, AuditLog audit)
+public sealed class IndexMigrationWriter
 {
+    private readonly TargetRegistry targets;
+    private readonly ISqlClassifier classifier;
+    private readonly AuditedRuns runs;
+
+    /// <summary>Internal: it takes Execution's audited-run primitive; hosts get the service from DI.</summary>
+    internal IndexMigrationWriter(TargetRegistry targets, ISqlClassifier classifier, AuditedRuns runs)
+    {
+        this.targets = targets;
+        this.classifier = classifier;
+        this.runs = runs;
+    }
+
     public async Task<IndexMigrationFile> WriteAsync(Actor executor, Channel channel, string database, IndexRecommendation recommendation, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(recommendation);
@@ -60,22 +73,26 @@ public sealed class IndexMigrationWriter(TargetRegistry targets, ISqlClassifier 
         var undo = $"-- Undo of {fileName}: drops the index it built, without blocking writes.\n"
             + $"DROP INDEX CONCURRENTLY IF EXISTS {PgIdentifiers.QuoteIdentifier(recommendation.Schema)}.{PgIdentifiers.QuoteIdentifier(index)};\n";
 
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(executor, channel, database,
+        var attempt = new AuditAttempt(executor, channel, database,
             $"performance advisor: write {fileName} and {undoName}", sql, ["WRITE MIGRATION"], Decision.Allow,
-            ["writing a migration file runs nothing; applying it goes through the migration pipeline"]), ct);
+            ["writing a migration file runs nothing; applying it goes through the migration pipeline"]);
         try
         {
-            // CreateNew: never overwrite a file another writer put there a moment ago.
-            await WriteNewAsync(Path.Combine(folder, fileName), sql, ct);
-            await WriteNewAsync(Path.Combine(folder, undoName), undo, ct);
+            await runs.RunAsync(attempt, async _ =>
+                {
+                    // CreateNew: never overwrite a file another writer put there a moment ago.
+                    await WriteNewAsync(Path.Combine(folder, fileName), sql, ct);
+                    await WriteNewAsync(Path.Combine(folder, undoName), undo, ct);
+                    return true;
+                },
+                _ => new AuditOutcome(AuditStatus.Succeeded, 1), ct,
+                failed: ex => new AuditOutcome(ex is OperationCanceledException ? AuditStatus.Cancelled : AuditStatus.Failed, 0, ErrorMessage: ex.Message));
         }
         catch (IOException ex)
         {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, 0, ErrorMessage: ex.Message), CancellationToken.None);
             throw new AdvisorRequestException($"{fileName} could not be written: {ex.Message}");
         }
 
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Succeeded, 1), CancellationToken.None);
         var findings = MigrationLinter.Lint(classifier.Classify(sql), LintContext.Empty);
         return new IndexMigrationFile(fileName, undoName, folder, sql, findings);
     }

@@ -2,6 +2,7 @@ using System.Text.Json;
 using System.Text.Json.Nodes;
 using Microsoft.Extensions.Logging;
 using Rose.Core.Audit;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -96,7 +97,10 @@ public sealed class ApprovalPreviewer
     }
 
     /// <summary>Warnings when a previewed object's row estimate moved a lot, or it disappeared, since the preview.</summary>
-    public async Task<IReadOnlyList<string>> ShapeChangesAsync(RegisteredTarget target, string? snapshotJson, CancellationToken ct)
+    public Task<IReadOnlyList<string>> ShapeChangesAsync(RegisteredTarget target, string? snapshotJson, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ShapeChangesUntranslatedAsync(target, snapshotJson, ct));
+
+    private async Task<IReadOnlyList<string>> ShapeChangesUntranslatedAsync(RegisteredTarget target, string? snapshotJson, CancellationToken ct)
     {
         if (string.IsNullOrEmpty(snapshotJson) || JsonNode.Parse(snapshotJson) is not JsonObject snapshot)
         {

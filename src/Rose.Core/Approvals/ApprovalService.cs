@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Devlogs;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -182,7 +183,7 @@ public sealed class ApprovalService
                 $"Approved execution #{request.Id} on {request.Database}: {status}", content, ["approval", status],
                 metadata, outcome.AuditId), CancellationToken.None);
         }
-        catch (Exception ex) when (ex is NpgsqlException or DevlogValidationException or InvalidOperationException)
+        catch (Exception ex) when (ex is NpgsqlException or DatabaseException or DevlogValidationException or InvalidOperationException)
         {
             logger.LogError(ex, "Approval {ApprovalId} executed but its devlog could not be written", request.Id);
         }

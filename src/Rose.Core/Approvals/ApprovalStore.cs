@@ -1,6 +1,7 @@
 using Rose.Core.Audit;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Approvals;
 
@@ -49,7 +50,10 @@ public sealed partial class ApprovalStore(ControlDatabase control)
     public Task<IReadOnlyList<ApprovalRequest>> ListAsync(string? status, int limit, CancellationToken ct) =>
         ListAsync(new ApprovalFilter { Status = status, Limit = limit }, ct);
 
-    public Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalFilter filter, CancellationToken ct)
+    public Task<IReadOnlyList<ApprovalRequest>> ListAsync(ApprovalFilter filter, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ListUntranslatedAsync(filter, ct));
+
+    private Task<IReadOnlyList<ApprovalRequest>> ListUntranslatedAsync(ApprovalFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         return control.QueryAsync<ApprovalRequest>($"""

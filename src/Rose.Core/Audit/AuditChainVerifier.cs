@@ -1,6 +1,7 @@
 using Rose.Core.Audit.Checkpoints;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Audit;
 
@@ -20,7 +21,10 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
         VerifyAsync(fromId, toId, DefaultOutcomeGrace, ct);
 
     /// <param name="outcomeGrace">How old an attempt without outcome must be to count as unfinished.</param>
-    public async Task<AuditChainReport> VerifyAsync(long? fromId, long? toId, TimeSpan outcomeGrace, CancellationToken ct)
+    public Task<AuditChainReport> VerifyAsync(long? fromId, long? toId, TimeSpan outcomeGrace, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => VerifyUntranslatedAsync(fromId, toId, outcomeGrace, ct));
+
+    private async Task<AuditChainReport> VerifyUntranslatedAsync(long? fromId, long? toId, TimeSpan outcomeGrace, CancellationToken ct)
     {
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
         var expectedPrev = AuditHasher.Genesis;

@@ -1,6 +1,7 @@
 using System.Runtime.CompilerServices;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Audit;
 
@@ -16,7 +17,10 @@ public sealed class AuditReader(ControlDatabase control)
         (await PageAsync(filter, ct)).Entries;
 
     /// <summary>One page with whether older and newer pages exist. After takes precedence over Before.</summary>
-    public async Task<AuditPage> PageAsync(AuditFilter filter, CancellationToken ct)
+    public Task<AuditPage> PageAsync(AuditFilter filter, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => PageUntranslatedAsync(filter, ct));
+
+    private async Task<AuditPage> PageUntranslatedAsync(AuditFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var limit = Math.Clamp(filter.Limit, 1, AuditFilter.MaxLimit);
@@ -61,15 +65,18 @@ public sealed class AuditReader(ControlDatabase control)
         }
     }
 
-    public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) =>
-        control.QuerySingleOrDefaultAsync<AuditEntry>($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1", new(PgParam.Long(id)), ct);
+    public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) => DatabaseErrors.TranslateAsync(() =>
+        control.QuerySingleOrDefaultAsync<AuditEntry>($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1", new(PgParam.Long(id)), ct));
 
     /// <summary>The approval request an entry parked, if any (the parked row itself carries no approval_id).</summary>
-    public Task<long?> ParkedApprovalAsync(long auditId, CancellationToken ct) =>
-        control.QuerySingleOrDefaultAsync<long?>("SELECT id FROM rose.approvals WHERE request_audit_id = $1 ORDER BY id LIMIT 1", new(PgParam.Long(auditId)), ct);
+    public Task<long?> ParkedApprovalAsync(long auditId, CancellationToken ct) => DatabaseErrors.TranslateAsync(() =>
+        control.QuerySingleOrDefaultAsync<long?>("SELECT id FROM rose.approvals WHERE request_audit_id = $1 ORDER BY id LIMIT 1", new(PgParam.Long(auditId)), ct));
 
     /// <summary>Devlogs written about an entry (e.g. the automatic one for an approved execution).</summary>
-    public async Task<IReadOnlyList<(long Id, string Title)>> DevlogsForAsync(long auditId, CancellationToken ct) =>
+    public Task<IReadOnlyList<(long Id, string Title)>> DevlogsForAsync(long auditId, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => DevlogsForUntranslatedAsync(auditId, ct));
+
+    private async Task<IReadOnlyList<(long Id, string Title)>> DevlogsForUntranslatedAsync(long auditId, CancellationToken ct) =>
         [.. (await control.QueryAsync<DevlogLink>("""SELECT id AS "Id", title AS "Title" FROM rose.devlogs WHERE audit_id = $1 ORDER BY id LIMIT 20""",
             new(PgParam.Long(auditId)), ct)).Select(d => (d.Id, d.Title))];
 

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Control;
 
@@ -91,7 +92,10 @@ public sealed class ControlSchemaMigrator
     }
 
     /// <summary>True when every embedded version is applied with a matching checksum (for /readyz).</summary>
-    public async Task<bool> IsCurrentAsync(NpgsqlDataSource controlDb, CancellationToken ct)
+    public Task<bool> IsCurrentAsync(NpgsqlDataSource controlDb, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => IsCurrentUntranslatedAsync(controlDb, ct));
+
+    private async Task<bool> IsCurrentUntranslatedAsync(NpgsqlDataSource controlDb, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(controlDb);
         await using var conn = await controlDb.OpenConnectionAsync(ct);

@@ -1,6 +1,7 @@
 using System.Text;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Devlogs;
 
@@ -27,7 +28,10 @@ public sealed class DevlogStore(ControlDatabase control)
         d.metadata::text AS "MetadataJson", d.audit_id AS "AuditId"
         """;
 
-    public async Task<Devlog> CreateAsync(DevlogDraft draft, CancellationToken ct)
+    public Task<Devlog> CreateAsync(DevlogDraft draft, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => CreateUntranslatedAsync(draft, ct));
+
+    private async Task<Devlog> CreateUntranslatedAsync(DevlogDraft draft, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(draft);
         var errors = DevlogValidator.Validate(draft);
@@ -57,7 +61,10 @@ public sealed class DevlogStore(ControlDatabase control)
     public Task<Devlog?> GetAsync(long id, CancellationToken ct) =>
         control.QuerySingleOrDefaultAsync<Devlog>($"SELECT {Columns} FROM rose.devlogs d WHERE d.id = $1", new(PgParam.Long(id)), ct);
 
-    public async Task<DevlogPage> ListAsync(DevlogFilter filter, CancellationToken ct)
+    public Task<DevlogPage> ListAsync(DevlogFilter filter, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ListUntranslatedAsync(filter, ct));
+
+    private async Task<DevlogPage> ListUntranslatedAsync(DevlogFilter filter, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var limit = Math.Clamp(filter.Limit, 1, DevlogFilter.MaxLimit);
@@ -79,7 +86,10 @@ public sealed class DevlogStore(ControlDatabase control)
     /// PostgreSQL full-text search over title (weight A), content (B) and tags (C), best first; id breaks
     /// rank ties so pages are stable. The query uses web-search syntax ("quoted phrase", -not, or).
     /// </summary>
-    public async Task<IReadOnlyList<Devlog>> SearchAsync(string query, DevlogFilter filter, int offset, CancellationToken ct)
+    public Task<IReadOnlyList<Devlog>> SearchAsync(string query, DevlogFilter filter, int offset, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => SearchUntranslatedAsync(query, filter, offset, ct));
+
+    private async Task<IReadOnlyList<Devlog>> SearchUntranslatedAsync(string query, DevlogFilter filter, int offset, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
         if (string.IsNullOrWhiteSpace(query))

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Migrations.Lint;
 using Rose.Core.Policy;
@@ -35,14 +36,20 @@ public sealed class MigrationPlanner
     public RegisteredTarget Target(string database) =>
         targets.TryGet(database, out var target) ? target : throw new MigrationException($"There is no target database named '{database}'.");
 
-    public async Task<MigrationStatusReport> StatusAsync(string database, MigrationSet set, CancellationToken ct)
+    public Task<MigrationStatusReport> StatusAsync(string database, MigrationSet set, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ReadStatusAsync(database, set, ct));
+
+    private async Task<MigrationStatusReport> ReadStatusAsync(string database, MigrationSet set, CancellationToken ct)
     {
         var target = Target(database);
         var history = await SchemaHistory.ReadAsync((sql, p, c) => executor.ReadCatalogAsync(target, sql, p, c), ct);
         return MigrationStatusCalculator.Compute(target.Definition.Name, set, history);
     }
 
-    public async Task<MigrationPlan> PlanAsync(string database, MigrationSet set, SqlPolicy policy, CancellationToken ct)
+    public Task<MigrationPlan> PlanAsync(string database, MigrationSet set, SqlPolicy policy, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => PlanUntranslatedAsync(database, set, policy, ct));
+
+    private async Task<MigrationPlan> PlanUntranslatedAsync(string database, MigrationSet set, SqlPolicy policy, CancellationToken ct)
     {
         var status = await StatusAsync(database, set, ct);
         var pending = PendingScripts(status, set);

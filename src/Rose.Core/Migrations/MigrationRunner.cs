@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -43,7 +44,10 @@ public sealed partial class MigrationRunner
         this.options = options;
     }
 
-    public async Task<MigrationRunResult> ApplyAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    public Task<MigrationRunResult> ApplyAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ApplyUntranslatedAsync(request, progress, ct));
+
+    private async Task<MigrationRunResult> ApplyUntranslatedAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         await RefuseBadCharactersAsync(request, ct);

@@ -2,6 +2,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
@@ -32,12 +33,12 @@ public sealed class SchemaDrift
     private readonly MigrationSources sources;
     private readonly ISqlClassifier classifier;
     private readonly SqlExecutor executor;
-    private readonly AuditLog audit;
+    private readonly AuditedRuns runs;
     private readonly IOptions<RoseOptions> options;
     private readonly SchemaBaseline baseline;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditLog audit,
+    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs,
         IOptions<RoseOptions> options, SchemaBaseline baseline)
     {
         this.baseline = baseline;
@@ -45,13 +46,16 @@ public sealed class SchemaDrift
         this.sources = sources;
         this.classifier = classifier;
         this.executor = executor;
-        this.audit = audit;
+        this.runs = runs;
         this.options = options;
     }
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    public async Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
+    public Task<DriftReport> CheckAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => CheckUntranslatedAsync(database, files, who, policy, ct));
+
+    private async Task<DriftReport> CheckUntranslatedAsync(string database, IReadOnlyList<(string Name, string Sql)>? files, Actor who, SqlPolicy policy, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         ArgumentNullException.ThrowIfNull(policy);
@@ -71,7 +75,7 @@ public sealed class SchemaDrift
     /// policy (they were checked when they were applied) but never beyond the one scratch database.
     /// Null when there is nothing to compare: no folder configured, or no migration applied yet.
     /// </summary>
-    internal async Task<DriftReport?> CheckForValidationAsync(string database, Actor who, CancellationToken ct)
+    internal Task<DriftReport?> CheckForValidationAsync(string database, Actor who, CancellationToken ct) => DatabaseErrors.TranslateAsync(async () =>
     {
         var target = planner.Target(database);
         if (string.IsNullOrWhiteSpace(target.Definition.MigrationsPath))
@@ -86,10 +90,10 @@ public sealed class SchemaDrift
             return null;
         }
 
-        return await CheckAsync(target, set, who, (_, batch) => batch.Statements
+        return (DriftReport?)await CheckAsync(target, set, who, (_, batch) => batch.Statements
             .Select(s => ScratchSafety.Refusal(s, Decision.Approval, []))
             .FirstOrDefault(r => r is not null), ct);
-    }
+    });
 
     private async Task<DriftReport> CheckAsync(RegisteredTarget target, MigrationSet set, Actor who, Func<MigrationScript, SqlBatch, string?> refusalOf, CancellationToken ct)
     {
@@ -117,76 +121,74 @@ public sealed class SchemaDrift
             }
         }
 
-        var auditId = await audit.RecordAttemptAsync(new AuditAttempt(who, Channel.Migration, target.Definition.Name, "drift check",
+        var attempt = new AuditAttempt(who, Channel.Migration, target.Definition.Name, "drift check",
             "-- drift check: replay the applied migrations on a scratch database and compare its schema with the target's\n"
             + string.Join("\n", applied.Select(s => "-- " + s.FileName)),
-            ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]), ct);
-        string? failure = null;
-        IReadOnlyList<SchemaDifference> differences = [];
+            ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]);
         var notes = new List<string>();
-        try
-        {
-            var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
-            await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
-            if (start is not null)
-            {
-                await RestoreBaselineAsync(scratch, start, ct);
-            }
-
-            SchemaShape expected;
-            await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
-            {
-                foreach (var (script, batch) in batches)
-                {
-                    var result = await ReplayAsync(session, batch, ct);
-                    if (result.Status != ExecutionStatus.Succeeded)
-                    {
-                        throw new MigrationException($"{script.FileName} failed when replayed on a scratch database: {result.Error?.Message}");
-                    }
-                }
-
-                expected = await SchemaShape.ReadAsync(session, ct);
-            }
-
-            await using (var live = await executor.OpenSessionAsync(target, limits, ct))
-            {
-                differences = SchemaShape.Compare(expected, await SchemaShape.ReadAsync(live, ct));
-            }
-
-            notes.Add($"Replayed {applied.Count} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
-            if (start is not null)
-            {
-                notes.Add($"Compared from the baseline recorded {start.TakenAt:u} (the schema before Rose's first migration run): objects that existed then are not drift.");
-            }
-            else if (applied.Count == 0)
-            {
-                notes.Add("No migration is applied yet and no baseline is recorded: every object on the target counts as added outside migrations until the first apply records one.");
-            }
-            else
-            {
-                notes.Add("No baseline is recorded (the migrations were applied before Rose recorded baselines): objects created before the first migration count as added.");
-            }
-        }
-        catch (TargetToolException ex)
-        {
-            failure = ex.Message;
-            throw new MigrationException(ex.Message);
-        }
-        catch (Exception ex)
-        {
-            failure = ex is OperationCanceledException ? "The drift check was cancelled." : ex.Message;
-            throw;
-        }
-        finally
-        {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(failure is null ? AuditStatus.Succeeded : AuditStatus.Failed,
-                ErrorMessage: failure ?? (differences.Count == 0 ? null : $"{differences.Count} object(s) drifted from the migrations"),
-                StatementsJson: JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json)),
-                CancellationToken.None);
-        }
+        var (auditId, differences) = await runs.RunAsync(attempt, _ => CompareAsync(target, start, batches, applied.Count, notes, ct),
+            found => new AuditOutcome(AuditStatus.Succeeded,
+                ErrorMessage: found.Count == 0 ? null : $"{found.Count} object(s) drifted from the migrations",
+                StatementsJson: DifferencesJson(found)),
+            ct,
+            failed: ex => new AuditOutcome(AuditStatus.Failed,
+                ErrorMessage: ex is OperationCanceledException ? "The drift check was cancelled." : ex.Message,
+                StatementsJson: DifferencesJson([])));
 
         return new DriftReport(target.Definition.Name, status.CurrentVersion, applied.Count, differences, notes, auditId);
     }
+
+    /// <summary>Replays the applied migrations on a scratch database and compares its schema with the target's.</summary>
+    private async Task<IReadOnlyList<SchemaDifference>> CompareAsync(RegisteredTarget target, BaselineDump? start, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> batches,
+        int applied, List<string> notes, CancellationToken ct)
+    {
+        var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
+        await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
+        if (start is not null)
+        {
+            await RestoreBaselineAsync(scratch, start, ct);
+        }
+
+        SchemaShape expected;
+        await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
+        {
+            foreach (var (script, batch) in batches)
+            {
+                var result = await ReplayAsync(session, batch, ct);
+                if (result.Status != ExecutionStatus.Succeeded)
+                {
+                    throw new MigrationException($"{script.FileName} failed when replayed on a scratch database: {result.Error?.Message}");
+                }
+            }
+
+            expected = await SchemaShape.ReadAsync(session, ct);
+        }
+
+        IReadOnlyList<SchemaDifference> differences;
+        await using (var live = await executor.OpenSessionAsync(target, limits, ct))
+        {
+            differences = SchemaShape.Compare(expected, await SchemaShape.ReadAsync(live, ct));
+        }
+
+        notes.Add($"Replayed {applied} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
+        if (start is not null)
+        {
+            notes.Add($"Compared from the baseline recorded {start.TakenAt:u} (the schema before Rose's first migration run): objects that existed then are not drift.");
+        }
+        else if (applied == 0)
+        {
+            notes.Add("No migration is applied yet and no baseline is recorded: every object on the target counts as added outside migrations until the first apply records one.");
+        }
+        else
+        {
+            notes.Add("No baseline is recorded (the migrations were applied before Rose recorded baselines): objects created before the first migration count as added.");
+        }
+
+        return differences;
+    }
+
+    private static string DifferencesJson(IReadOnlyList<SchemaDifference> differences) =>
+        JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json);
 
     private async Task RestoreBaselineAsync(ScratchDatabase scratch, BaselineDump start, CancellationToken ct)
     {
@@ -195,6 +197,10 @@ public sealed class SchemaDrift
         {
             await File.WriteAllBytesAsync(file, start.Dump, ct);
             await scratch.RestoreFileAsync(file, options.Value.Migrations.PgDumpPath, ct);
+        }
+        catch (TargetToolException ex)
+        {
+            throw new MigrationException(ex.Message);
         }
         finally
         {

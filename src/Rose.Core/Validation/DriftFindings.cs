@@ -21,8 +21,9 @@ internal static class DriftFindings
             var report = await drift.CheckForValidationAsync(database, executor, ct);
             return report is null ? ([], null) : ([.. report.Differences.Select(Finding)], null);
         }
-        catch (MigrationException ex)
+        catch (Exception ex) when (ex is MigrationException or Execution.TargetToolException or Errors.DatabaseException)
         {
+            // Drift that cannot be checked (no CREATEDB, no pg_dump, a migration that no longer replays) is an error of the run, not a finding.
             return ([], $"{Rule}: {ex.Message}");
         }
     }

@@ -2,6 +2,7 @@ using System.Diagnostics;
 using System.Text.Json;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
+using Rose.Core.Errors;
 using Rose.Core.Identity;
 using Rose.Core.Sql;
 using Rose.Core.Validation.SchemaLint;
@@ -29,7 +30,10 @@ public sealed class ValidationRunner(
         RunAsync(database, executor, null, ct);
 
     /// <param name="progress">Optional: the run's steps as they begin (see <see cref="ValidationProgress"/>); reported on the run's own thread.</param>
-    public async Task<ValidationReport> RunAsync(string database, Actor executor, IProgress<ValidationProgress>? progress, CancellationToken ct)
+    public Task<ValidationReport> RunAsync(string database, Actor executor, IProgress<ValidationProgress>? progress, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => RunUntranslatedAsync(database, executor, progress, ct));
+
+    private async Task<ValidationReport> RunUntranslatedAsync(string database, Actor executor, IProgress<ValidationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(executor);
         var runId = await runs.StartAsync(database, executor.Id, ct);

@@ -22,18 +22,6 @@ internal static class ArchitectureRules
         ["ControlDatabase"] = "Rose's own control database, where the audit log and the stores live",
         ["PgAdmin"] = "creates and drops databases of Rose's own embedded or demo cluster at start-up, before any target is registered",
         ["EmbeddedPostgres"] = "starts and waits for Rose's own embedded cluster",
-        ["DemoWorkload"] = "debt: the advisor's demo load generator on the demo target (merged last in this round); to move behind Execution",
-    };
-
-    /// <summary>
-    /// Writers of audit attempts outside Execution and Audit, each with its reason; matched by type name.
-    /// An entry here is a debt to pay (move it behind AuditedRuns), not a pattern to copy.
-    /// </summary>
-    public static readonly IReadOnlyDictionary<string, string> KnownAuditWriters = new Dictionary<string, string>(StringComparer.Ordinal)
-    {
-        ["SchemaDrift"] = "the drift check's own audit row (Rose.Core.Undo, merged last in this round); to move behind AuditedRuns",
-        ["IndexMigrationWriter"] = "debt: the advisor's audited migration-file write (merged last in this round); to move behind AuditedRuns",
-        ["McpToolAudit"] = "the /mcp tool-call row (Rose.Console), written before the in-process route runs; the route audits its own SQL through the pipeline",
     };
 
     /// <summary>The types whose visibility outside Core would be a door around the pipeline.</summary>
@@ -103,8 +91,7 @@ internal static class ArchitectureRules
         foreach (var (caller, callee) in IlCalls.Of(types))
         {
             var owner = IlCalls.Owner(caller.DeclaringType!);
-            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace
-                && !KnownAuditWriters.ContainsKey(owner.Name))
+            if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace)
             {
                 violations.Add($"{IlCalls.Describe(caller)} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
             }
@@ -143,6 +130,25 @@ internal static class ArchitectureRules
             foreach (var t in used.Where(Above).Distinct())
             {
                 violations.Add($"{type.FullName} holds or takes a {t.FullName}: Execution must not depend on the layers above it (ARCHITECTURE.md, layers).");
+            }
+        }
+
+        return [.. violations.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Hosts handle database failures through Core's domain exceptions (Rose.Core.Errors), never the
+    /// driver's: no catch of, filter on, or member call into an Npgsql exception type. How it fails:
+    /// <see cref="Fixtures.CatchesDriverException"/> is reported by this function.
+    /// </summary>
+    public static List<string> DriverExceptionsInHosts(IEnumerable<Type> hostTypes)
+    {
+        var violations = new List<string>();
+        foreach (var (method, type) in IlCalls.TypeReferences(hostTypes))
+        {
+            if (typeof(NpgsqlException).IsAssignableFrom(type))
+            {
+                violations.Add($"{IlCalls.Describe(method)} handles {type.FullName}: catch Rose.Core.Errors' DatabaseException types, which Core's services throw (ARCHITECTURE.md, rule 4).");
             }
         }
 

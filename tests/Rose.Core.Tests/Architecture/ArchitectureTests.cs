@@ -95,6 +95,23 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Rule4_HostsDoNotHandleDriverExceptions()
+    {
+        var hosts = Shipped.Where(a => a != Core).SelectMany(IlCalls.TypesOf);
+        var violations = ArchitectureRules.DriverExceptionsInHosts(hosts);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void Rule4_ReportsTheBadFixture()
+    {
+        var violations = ArchitectureRules.DriverExceptionsInHosts(FixtureTypes);
+
+        Assert.Equal(typeof(CatchesDriverException).FullName + ".ReadAsync handles Npgsql.PostgresException: catch Rose.Core.Errors' DatabaseException types, which Core's services throw (ARCHITECTURE.md, rule 4).",
+            Assert.Single(violations));
+    }
+
+    [Fact]
     public void Layers_ExecutionDoesNotDependOnApprovalsMigrationsOrAnythingAbove()
     {
         var violations = ArchitectureRules.ExecutionDependsUpward(IlCalls.TypesOf(Core), ArchitectureRules.ExecutionNamespace, ArchitectureRules.AboveExecution);

@@ -28,6 +28,22 @@ namespace Rose.Core.Tests.Architecture.Fixtures
     /// <summary>Breaks rule 2: a public type with the executor's name.</summary>
     public sealed class SqlExecutor;
 
+    /// <summary>Breaks rule 4: a host-side type that filters on the driver's exception (inside an async method).</summary>
+    internal static class CatchesDriverException
+    {
+        public static async Task<string?> ReadAsync(Func<Task<string>> read)
+        {
+            try
+            {
+                return await read();
+            }
+            catch (Exception ex) when (ex is PostgresException)
+            {
+                return null;
+            }
+        }
+    }
+
     /// <summary>Breaks rule 3: writes an audit attempt itself, outside Execution and Audit.</summary>
     internal static class WritesAuditAttempt
     {

@@ -67,6 +67,37 @@ internal static class IlCalls
         }
     }
 
+    /// <summary>
+    /// Every (method, type) pair where a method's body names a type: the exception type of a catch
+    /// clause, a type operand (isinst and castclass of an exception filter's "is", typeof, box...), and
+    /// the declaring type of every callee.
+    /// </summary>
+    public static IEnumerable<(MethodBase Method, Type Type)> TypeReferences(IEnumerable<Type> types)
+    {
+        foreach (var type in types)
+        {
+            foreach (var method in type.GetMethods(Everything).Cast<MethodBase>().Concat(type.GetConstructors(Everything)))
+            {
+                var body = method.GetMethodBody();
+                if (body is null)
+                {
+                    continue;
+                }
+
+                foreach (var clause in body.ExceptionHandlingClauses.Where(c => c.Flags == ExceptionHandlingClauseOptions.Clause))
+                {
+                    yield return (method, clause.CatchType!);
+                }
+
+                foreach (var named in Operands(method, OperandType.InlineType).OfType<Type>()
+                    .Concat(Callees(method).Select(c => c.DeclaringType).OfType<Type>()))
+                {
+                    yield return (method, named);
+                }
+            }
+        }
+    }
+
     /// <summary>All types of an assembly, nested and compiler-generated ones included.</summary>
     public static IReadOnlyList<Type> TypesOf(Assembly assembly)
     {
@@ -80,7 +111,10 @@ internal static class IlCalls
         }
     }
 
-    private static IEnumerable<MethodBase> Callees(MethodBase method)
+    private static IEnumerable<MethodBase> Callees(MethodBase method) => Operands(method, OperandType.InlineMethod).OfType<MethodBase>();
+
+    /// <summary>The resolved operands of the instructions of one operand kind (methods or types) in a method's IL.</summary>
+    private static IEnumerable<MemberInfo> Operands(MethodBase method, OperandType kind)
     {
         var il = method.GetMethodBody()?.GetILAsByteArray();
         if (il is null)
@@ -100,22 +134,24 @@ internal static class IlCalls
             }
 
             var op = OpCodesByValue[value];
-            if (op.OperandType == OperandType.InlineMethod)
+            if (op.OperandType == kind)
             {
                 var token = BitConverter.ToInt32(il, i);
-                MethodBase? callee = null;
+                MemberInfo? operand = null;
                 try
                 {
-                    callee = method.Module.ResolveMethod(token, typeArgs, methodArgs);
+                    operand = kind == OperandType.InlineType
+                        ? method.Module.ResolveType(token, typeArgs, methodArgs)
+                        : method.Module.ResolveMethod(token, typeArgs, methodArgs);
                 }
                 catch (ArgumentException)
                 {
-                    // A generic instantiation reflection cannot close here; no rule names a generic method.
+                    // A generic instantiation reflection cannot close here; no rule names a generic method or type.
                 }
 
-                if (callee is not null)
+                if (operand is not null)
                 {
-                    yield return callee;
+                    yield return operand;
                 }
             }
 

@@ -159,7 +159,7 @@ public partial class MainLayout : IAsyncDisposable
             var pending = await Approvals.ListAsync(new ApprovalFilter { Pending = true, Limit = 20 }, CancellationToken.None);
             return pending.Select(r => new PalettePending(r.Id, r.Database, string.Join(", ", r.Operations), r.RequesterName)).ToList();
         }
-        catch (Npgsql.NpgsqlException ex)
+        catch (Rose.Core.Errors.DatabaseException ex)
         {
             Logger.LogWarning(ex, "Pending approvals could not be listed for the command palette");
             return [];

@@ -3,6 +3,7 @@ using System.Text.Json;
 using Microsoft.Extensions.Options;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
+using Rose.Core.Errors;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
@@ -39,7 +40,10 @@ public sealed class ReversibilityChecker
         this.options = options;
     }
 
-    public async Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
+    public Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => CheckUntranslatedAsync(request, progress, ct));
+
+    private async Task<ReversibilityReport> CheckUntranslatedAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
         var target = planner.Target(request.Database);

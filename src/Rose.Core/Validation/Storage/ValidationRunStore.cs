@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Options;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
+using Rose.Core.Errors;
 
 namespace Rose.Core.Validation.Storage;
 
@@ -87,7 +88,10 @@ public sealed class ValidationRunStore(ControlDatabase control, IOptions<Validat
     /// Newest first; id breaks ties between runs started in the same instant. Sweeps first, so the
     /// page and the API close dead runs even when no scheduler is running.
     /// </summary>
-    public async Task<IReadOnlyList<ValidationRun>> ListAsync(string? database, int limit, CancellationToken ct)
+    public Task<IReadOnlyList<ValidationRun>> ListAsync(string? database, int limit, CancellationToken ct) =>
+        DatabaseErrors.TranslateAsync(() => ListUntranslatedAsync(database, limit, ct));
+
+    private async Task<IReadOnlyList<ValidationRun>> ListUntranslatedAsync(string? database, int limit, CancellationToken ct)
     {
         await SweepAbandonedAsync(database, ct);
         return await control.QueryAsync<ValidationRun>($"""

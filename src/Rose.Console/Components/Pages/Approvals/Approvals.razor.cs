@@ -105,7 +105,7 @@ public partial class Approvals : IDisposable
                 {
                     warnings[request.Id] = await Previewer.ShapeChangesAsync(target, request.TargetSnapshotJson, ct);
                 }
-                catch (Npgsql.NpgsqlException)
+                catch (Rose.Core.Errors.DatabaseException)
                 {
                     warnings[request.Id] = ["The target could not be checked for changes since the preview."];
                 }

@@ -1,8 +1,8 @@
 using System.Globalization;
 using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Primitives;
-using Npgsql;
 using Rose.Core.Audit;
+using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Audit;
 
@@ -52,7 +52,7 @@ public partial class Audit
             parkedApproval = detail is null ? null : await Reader.ParkedApprovalAsync(detail.Id, CancellationToken.None);
             devlogs = detail is null ? [] : await Reader.DevlogsForAsync(detail.Id, CancellationToken.None);
         }
-        catch (NpgsqlException ex)
+        catch (DatabaseException ex)
         {
             page = new AuditPage([], false, false);
             error = "The audit log could not be read: " + ex.Message;

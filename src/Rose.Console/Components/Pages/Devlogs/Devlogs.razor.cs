@@ -2,9 +2,9 @@ using System.Globalization;
 using System.Security.Claims;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
-using Npgsql;
 using Rose.Console.Auth;
 using Rose.Core.Devlogs;
+using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Devlogs;
 
@@ -76,7 +76,7 @@ public partial class Devlogs
                 hasOlder = page.HasOlder;
             }
         }
-        catch (NpgsqlException ex)
+        catch (DatabaseException ex)
         {
             items = [];
             error = "Devlogs could not be read: " + ex.Message;

@@ -1,7 +1,7 @@
 using Microsoft.AspNetCore.Components;
-using Npgsql;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
+using Rose.Core.Errors;
 using Rose.Core.Targets;
 using Rose.Core.Validation.Storage;
 
@@ -42,7 +42,7 @@ public partial class Home
             overviews = list;
             chain = await reader.ChainAsync(CancellationToken.None);
         }
-        catch (NpgsqlException ex)
+        catch (DatabaseException ex)
         {
             overviews = [];
             chain = new ChainOverview(null, null, null, "The control database could not be read.");

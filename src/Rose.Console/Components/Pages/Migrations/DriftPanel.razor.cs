@@ -42,7 +42,7 @@ public partial class DriftPanel
             var policy = await Identity.PolicyForAsync(User, CancellationToken.None);
             report = await Task.Run(() => Drift.CheckAsync(Database, files, CurrentIdentity.ToActor(User), policy, CancellationToken.None));
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException or Core.Audit.AuditUnavailableException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException or Core.Audit.AuditUnavailableException)
         {
             error = ex.Message;
         }

@@ -101,7 +101,7 @@ public partial class Migrations : IDisposable
             status = await Planner.StatusAsync(Database, set, disposed.Token);
             snapshotList = Snapshots.List(Database);
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException)
         {
             error = ex.Message;
         }
@@ -122,7 +122,7 @@ public partial class Migrations : IDisposable
             plan = await Planner.PlanAsync(Database, runSet, await Identity.PolicyForAsync(user, disposed.Token), disposed.Token);
             planWithDraft = !ReferenceEquals(runSet, set);
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException)
         {
             error = ex.Message;
         }
@@ -153,7 +153,7 @@ public partial class Migrations : IDisposable
             Snackbar.Add(MigrationLabels.ResultText(result), MigrationLabels.ResultSeverity(result));
             await LoadAsync();
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException)
         {
             error = ex.Message;
         }
@@ -175,7 +175,7 @@ public partial class Migrations : IDisposable
         {
             draftReview = await new DraftReviewer(Classifier, Planner).ReviewAsync(Database, draft, await Identity.PolicyForAsync(user, disposed.Token), disposed.Token);
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException)
         {
             draftReview = DraftReview.Empty with { Reasons = [ex.Message] };
         }

@@ -64,7 +64,7 @@ public partial class ReversibilityPanel : IDisposable
         {
             error = "The check was cancelled; its scratch database was dropped.";
         }
-        catch (Exception ex) when (ex is MigrationException or Npgsql.NpgsqlException or Core.Audit.AuditUnavailableException)
+        catch (Exception ex) when (ex is MigrationException or Core.Errors.DatabaseException or Core.Audit.AuditUnavailableException)
         {
             error = ex.Message;
         }

@@ -117,7 +117,7 @@ public partial class Validation
             }
             await LoadAsync(CancellationToken.None);
         }
-        catch (Exception ex) when (ex is Npgsql.NpgsqlException or Rose.Core.Audit.AuditUnavailableException or ValidationException or TimeoutException)
+        catch (Exception ex) when (ex is Rose.Core.Errors.DatabaseException or Rose.Core.Audit.AuditUnavailableException or ValidationException or TimeoutException)
         {
             message = "The run could not complete: " + ex.Message;
             messageIsError = true;

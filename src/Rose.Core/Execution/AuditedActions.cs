@@ -1,0 +1,28 @@
+using Rose.Core.Audit;
+
+namespace Rose.Core.Execution;
+
+/// <summary>
+/// The audited-run bracket (<see cref="AuditedRuns"/>: attempt first, fail closed, outcome always) for
+/// hosts' audited work that is not SQL on a target, such as an /mcp tool call around the in-process route
+/// it runs. Hosts cannot reach the internal primitive; this hands them the same bracket, so they never
+/// write an attempt row themselves.
+/// </summary>
+public sealed class AuditedActions
+{
+    private readonly AuditedRuns runs;
+
+    internal AuditedActions(AuditedRuns runs) => this.runs = runs;
+
+    /// <summary>Attempt, run, outcome. The run gets the attempt's id; <paramref name="failed"/> is the outcome of a run that threw.</summary>
+    /// <exception cref="AuditUnavailableException">The attempt could not be written; nothing ran.</exception>
+    public async Task<(long AuditId, T Value)> RunAsync<T>(AuditAttempt attempt, Func<long, Task<T>> run, Func<T, AuditOutcome> outcome,
+        Func<Exception, AuditOutcome> failed, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(run);
+        return await runs.RunAsync(attempt, context => run(context.AuditId), outcome, ct, failed: failed);
+    }
+
+    /// <summary>An action decided without running anything (refused): the attempt and its outcome at once.</summary>
+    public Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct) => runs.RecordAsync(attempt, outcome, ct);
+}
