@@ -69,7 +69,8 @@ python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pi
   --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --out "$work/calls.tsv"
 
 # Every answer names its audit row: it must exist with the outcome the caller saw.
-"$psql_bin" "$admin" -d soak_control -qc "CREATE TEMP TABLE seen (audit_id bigint, status text, kind text, row_id text)" \
+# A conninfo, not -d: psql's -d with a bare name would drop the host and port of the conninfo.
+"$psql_bin" "${admin/dbname=postgres/dbname=soak_control}" -qc "CREATE TEMP TABLE seen (audit_id bigint, status text, kind text, row_id text)" \
   -c "\\copy seen FROM '$work/calls.tsv'" \
   -c "\\copy (SELECT count(*) FILTER (WHERE a.id IS NULL OR coalesce(o.status, 'running') <> s.status) FROM seen s LEFT JOIN rose.audit_log a ON a.id = s.audit_id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id) TO '$work/lost'" \
   -c "\\copy (SELECT row_id FROM seen WHERE kind = 'write' AND status = 'succeeded' ORDER BY 1) TO '$work/written'" >/dev/null

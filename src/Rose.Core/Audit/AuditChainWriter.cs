@@ -31,7 +31,27 @@ internal sealed class AuditChainWriter(ControlDatabase control)
         RETURNING id
         """;
 
+    /// <summary>
+    /// The same INSERT, only when the chain's head is still the hash this writer last wrote ($17): the
+    /// one-round-trip form. Statements of one batch see each other's rows, so the second row's check
+    /// sees the first; when another instance wrote in between, no row matches and nothing is inserted.
+    /// </summary>
+    private const string InsertIfHead = """
+        INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel,
+            database_name, reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons,
+            approval_id, approved_by, prev_hash, row_hash, target_xid)
+        SELECT $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12, $13, $14, $15, $16, $17, $18, $19
+        WHERE COALESCE((SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1), $20) = $17
+        RETURNING id
+        """;
+
     private readonly Lock gate = new();
+
+    /// <summary>
+    /// The row hash of the last row this writer committed, or null when unknown (at start, after a
+    /// failure). Only the write loop touches it, one batch at a time.
+    /// </summary>
+    private string? head;
     private readonly Queue<PendingAttempt> queue = new();
     private bool writing;
 
@@ -120,7 +140,12 @@ internal sealed class AuditChainWriter(ControlDatabase control)
         await using var conn = await control.DataSource.OpenConnectionAsync(CancellationToken.None);
         try
         {
-            await WriteAsync(conn, batch);
+            // Usually this instance wrote the head itself: one round trip. Otherwise the head is read first.
+            if (head is null || !await TryWriteAfterHeadAsync(conn, batch, head))
+            {
+                head = null;
+                head = await WriteAsync(conn, batch);
+            }
         }
         catch (Exception ex) when (ex is NpgsqlException or InvalidOperationException or TimeoutException)
         {
@@ -138,21 +163,94 @@ internal sealed class AuditChainWriter(ControlDatabase control)
                 }
             }
 
+            head = null;
             throw;
         }
     }
 
-    private static async Task WriteAsync(NpgsqlConnection conn, IReadOnlyList<PendingAttempt> batch)
+    /// <summary>
+    /// One round trip: BEGIN, the lock, each INSERT on condition that the head is still <paramref name="expectedHead"/>,
+    /// COMMIT. False when the head had moved (another instance wrote): nothing was inserted.
+    /// </summary>
+    private async Task<bool> TryWriteAfterHeadAsync(NpgsqlConnection conn, IReadOnlyList<PendingAttempt> batch, string expectedHead)
+    {
+        var hashes = new string[batch.Count];
+        await using var one = new NpgsqlBatch(conn);
+        one.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+        one.BatchCommands.Add(LockCommand());
+        var prevHash = expectedHead;
+        for (var i = 0; i < batch.Count; i++)
+        {
+            hashes[i] = Hash(prevHash, batch[i].Row);
+            var insert = InsertCommand(batch[i].Row, prevHash, hashes[i], InsertIfHead);
+            insert.Parameters.Add(AuditLog.Text(AuditHasher.Genesis));
+            one.BatchCommands.Add(insert);
+            prevHash = hashes[i];
+        }
+
+        one.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        var ids = await ReadIdsAsync(one);
+        if (ids.Count == 0)
+        {
+            return false;
+        }
+
+        if (ids.Count != batch.Count)
+        {
+            throw new InvalidOperationException($"The audit batch returned {ids.Count} ids for {batch.Count} rows.");
+        }
+
+        head = hashes[^1];
+        Complete(batch, ids, hashes);
+        return true;
+    }
+
+    private static NpgsqlBatchCommand LockCommand()
+    {
+        var lockCmd = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
+        lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ChainLockKey });
+        return lockCmd;
+    }
+
+    private static string Hash(string prevHash, ChainRow r) =>
+        AuditHasher.RowHash(prevHash, r.OccurredAt, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider, r.Channel,
+            r.Database, r.Reason, r.StoredSql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy, r.TargetXid);
+
+    /// <summary>The ids the batch's INSERTs returned, in order (BEGIN, the lock and COMMIT answer too, without an id).</summary>
+    private static async Task<List<long>> ReadIdsAsync(NpgsqlBatch batch)
+    {
+        var ids = new List<long>();
+        await using var reader = await batch.ExecuteReaderAsync(CancellationToken.None);
+        do
+        {
+            if (reader.FieldCount == 1 && reader.GetName(0) == "id" && await reader.ReadAsync())
+            {
+                ids.Add(reader.GetInt64(0));
+            }
+        }
+        while (await reader.NextResultAsync());
+        return ids;
+    }
+
+    /// <summary>Only now is every row durable; before this, no caller may run anything.</summary>
+    private static void Complete(IReadOnlyList<PendingAttempt> batch, List<long> ids, string[] hashes)
+    {
+        for (var i = 0; i < batch.Count; i++)
+        {
+            batch[i].Done.TrySetResult((ids[i], hashes[i]));
+        }
+    }
+
+    /// <returns>The row hash of the last row written: the chain's head.</returns>
+    private static async Task<string> WriteAsync(NpgsqlConnection conn, IReadOnlyList<PendingAttempt> batch)
     {
         string prevHash;
-        await using (var head = new NpgsqlBatch(conn))
+        await using (var first = new NpgsqlBatch(conn))
         {
-            head.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
-            var lockCmd = new NpgsqlBatchCommand("SELECT pg_advisory_xact_lock($1)");
-            lockCmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = ChainLockKey });
-            head.BatchCommands.Add(lockCmd);
-            head.BatchCommands.Add(new NpgsqlBatchCommand("SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1"));
-            await using var reader = await head.ExecuteReaderAsync(CancellationToken.None);
+            first.BatchCommands.Add(new NpgsqlBatchCommand("BEGIN"));
+            first.BatchCommands.Add(LockCommand());
+            first.BatchCommands.Add(new NpgsqlBatchCommand("SELECT row_hash FROM rose.audit_log ORDER BY id DESC LIMIT 1"));
+            await using var reader = await first.ExecuteReaderAsync(CancellationToken.None);
             prevHash = AuditHasher.Genesis;
             do
             {
@@ -166,47 +264,28 @@ internal sealed class AuditChainWriter(ControlDatabase control)
         }
 
         var hashes = new string[batch.Count];
-        await using (var body = new NpgsqlBatch(conn))
+        await using var body = new NpgsqlBatch(conn);
+        for (var i = 0; i < batch.Count; i++)
         {
-            for (var i = 0; i < batch.Count; i++)
-            {
-                var r = batch[i].Row;
-                hashes[i] = AuditHasher.RowHash(prevHash, r.OccurredAt, r.ExecutorId, r.ExecutorName, r.ExecutorKind, r.Provider, r.Channel,
-                    r.Database, r.Reason, r.StoredSql, r.SqlLength, r.SqlHash, r.Operations, r.Decision, r.DecisionReasons, r.ApprovalId, r.ApprovedBy, r.TargetXid);
-                body.BatchCommands.Add(InsertCommand(r, prevHash, hashes[i]));
-                prevHash = hashes[i];
-            }
-
-            body.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
-            var ids = new List<long>(batch.Count);
-            await using (var reader = await body.ExecuteReaderAsync(CancellationToken.None))
-            {
-                do
-                {
-                    if (reader.FieldCount == 1 && reader.GetName(0) == "id" && await reader.ReadAsync())
-                    {
-                        ids.Add(reader.GetInt64(0));
-                    }
-                }
-                while (await reader.NextResultAsync());
-            }
-
-            if (ids.Count != batch.Count)
-            {
-                throw new InvalidOperationException($"The audit batch returned {ids.Count} ids for {batch.Count} rows.");
-            }
-
-            // Only now is every row durable; before this, no caller may run anything.
-            for (var i = 0; i < batch.Count; i++)
-            {
-                batch[i].Done.TrySetResult((ids[i], hashes[i]));
-            }
+            hashes[i] = Hash(prevHash, batch[i].Row);
+            body.BatchCommands.Add(InsertCommand(batch[i].Row, prevHash, hashes[i], Insert));
+            prevHash = hashes[i];
         }
+
+        body.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+        var ids = await ReadIdsAsync(body);
+        if (ids.Count != batch.Count)
+        {
+            throw new InvalidOperationException($"The audit batch returned {ids.Count} ids for {batch.Count} rows.");
+        }
+
+        Complete(batch, ids, hashes);
+        return hashes[^1];
     }
 
-    private static NpgsqlBatchCommand InsertCommand(ChainRow r, string prevHash, string rowHash)
+    private static NpgsqlBatchCommand InsertCommand(ChainRow r, string prevHash, string rowHash, string sql)
     {
-        var cmd = new NpgsqlBatchCommand(Insert);
+        var cmd = new NpgsqlBatchCommand(sql);
         cmd.Parameters.Add(new NpgsqlParameter<DateTime> { TypedValue = r.OccurredAt, NpgsqlDbType = NpgsqlDbType.TimestampTz });
         cmd.Parameters.Add(AuditLog.Text(r.ExecutorId));
         cmd.Parameters.Add(AuditLog.Text(r.ExecutorName));
