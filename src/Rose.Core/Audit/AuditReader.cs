@@ -12,6 +12,9 @@ namespace Rose.Core.Audit;
 /// </summary>
 public sealed class AuditReader(ControlDatabase control)
 {
+    /// <summary>Ids a text search walks by primary key before using the trigram index (tests shrink it to cross the switch with few rows).</summary>
+    internal int TextWalkWindow { get; init; } = AuditSql.DefaultTextWalkWindow;
+
     /// <summary>One page; without a cursor this is the newest page.</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditFilter filter, CancellationToken ct) =>
         (await PageAsync(filter, ct)).Entries;
@@ -29,7 +32,7 @@ public sealed class AuditReader(ControlDatabase control)
 
         var parameters = new PositionalParameters();
         // One extra row says whether another page exists in the walking direction.
-        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer);
+        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer, TextWalkWindow);
         var list = (await control.QueryAsync<AuditEntry>(sql, parameters, ct)).ToList();
 
         var more = list.Count > limit;

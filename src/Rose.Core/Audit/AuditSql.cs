@@ -31,18 +31,83 @@ internal static class AuditSql
     /// </summary>
     public const string ClockSkewMargin = "interval '15 minutes'";
 
+    /// <summary>
+    /// The searchable text as the trigram index audit_log_text_trgm_idx (control schema V252) holds it:
+    /// one expression, so one index scan serves both columns. The text must match the index exactly.
+    /// </summary>
+    public const string SearchText = "(a.sql_text || E'\\n' || coalesce(a.reason, ''))";
+
+    /// <summary>
+    /// How many ids below the page start a text search walks by primary key before it asks the trigram
+    /// index. A common term fills a page within the newest few thousand rows, and walking them is cheaper
+    /// than the index scan (whose cost grows with how many rows hold the term's trigrams); a rare term
+    /// walks this window, finds too few, and the index finds the rest.
+    /// </summary>
+    public const int DefaultTextWalkWindow = 10_000;
+
     /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
-    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending)
+    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, int textWalkWindow = DefaultTextWalkWindow)
     {
+        string Param(NpgsqlParameter p) => parameters.Add(p);
+        var where = Conditions(filter, Param);
+        var (plainText, indexedText) = TextConditions(filter, Param);
+        var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
+        if (limit is not { } n)
+        {
+            return $"SELECT {Columns} {From} WHERE true{where}{indexedText}{order}";
+        }
+
         // Pages select ids first (index-only where the filters allow), then fetch the wide rows for just
         // those ids: with all columns in the inner query the planner prefers plans that read far more heap.
-        var sql = new StringBuilder(limit is null ? $"SELECT {Columns} {From} WHERE true" : $"SELECT a.id {From} WHERE true");
-        string Param(NpgsqlParameter p) => parameters.Add(p);
+        var limitParam = Param(PgParam.Int(n));
+        string ids;
+        if (Blank(filter.Text) is null || ascending)
+        {
+            ids = $"SELECT a.id {From} WHERE true{where}{indexedText}{order} LIMIT {limitParam}";
+        }
+        else
+        {
+            // Text search, newest first: the ids just below the page start are walked by primary key
+            // (stops as soon as the page is full; the walk tests only the plain condition, which no index
+            // serves, so the planner cannot swap in the trigram scan), and only when they hold too few
+            // matches does the rest come from the trigram index. The two id ranges are disjoint and every
+            // id of the first is larger, so their union ordered by id is exactly the page one query would return.
+            var lo = filter.Before is { } before
+                ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
+                : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
+            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{plainText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
+                + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} "
+                + $"AND (SELECT count(*) FROM recent) < {limitParam}{order} LIMIT {limitParam})";
+        }
 
+        return $"SELECT {Columns} FROM ({ids}) page JOIN rose.audit_log a ON a.id = page.id "
+            + $"LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id{order} LIMIT {limitParam}";
+    }
+
+    /// <summary>
+    /// The text filter twice over: plain is its meaning (a literal, case-insensitive substring of the SQL
+    /// or the reason); indexed adds the same test on the indexed expression, which the trigram index
+    /// serves and which every row passing the plain test passes too, so both select the same rows.
+    /// </summary>
+    private static (string Plain, string Indexed) TextConditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
+    {
+        if (Blank(filter.Text) is not { } text)
+        {
+            return (string.Empty, string.Empty);
+        }
+
+        var p = param(PgParam.Text("%" + EscapeLike(text) + "%"));
+        var plain = $" AND (a.sql_text ILIKE {p} OR a.reason ILIKE {p})";
+        return (plain, $" AND {SearchText} ILIKE {p}{plain}");
+    }
+
+    private static string Conditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
+    {
+        var sql = new StringBuilder();
         var status = Blank(filter.Status);
         if (filter.Before is { } before)
         {
-            var p = Param(PgParam.Long(before));
+            var p = param(PgParam.Long(before));
             sql.Append(" AND a.id < ").Append(p);
             // The planner does not carry inequalities across the join; repeat it so the status index range starts at the cursor.
             if (status is not null && status != AuditStatus.Running)
@@ -53,7 +118,7 @@ internal static class AuditSql
 
         if (filter.After is { } after)
         {
-            var p = Param(PgParam.Long(after));
+            var p = param(PgParam.Long(after));
             sql.Append(" AND a.id > ").Append(p);
             if (status is not null && status != AuditStatus.Running)
             {
@@ -61,11 +126,11 @@ internal static class AuditSql
             }
         }
 
-        Equal(sql, "a.database_name", filter.Database, Param);
-        Equal(sql, "a.executor_id", filter.Executor, Param);
-        Equal(sql, "a.executor_kind", filter.ExecutorKind?.ToLowerInvariant(), Param);
-        Equal(sql, "a.channel", filter.Channel?.ToLowerInvariant(), Param);
-        Equal(sql, "a.decision", filter.Decision?.ToLowerInvariant(), Param);
+        Equal(sql, "a.database_name", filter.Database, param);
+        Equal(sql, "a.executor_id", filter.Executor, param);
+        Equal(sql, "a.executor_kind", filter.ExecutorKind?.ToLowerInvariant(), param);
+        Equal(sql, "a.channel", filter.Channel?.ToLowerInvariant(), param);
+        Equal(sql, "a.decision", filter.Decision?.ToLowerInvariant(), param);
         if (status == AuditStatus.Running)
         {
             sql.Append(" AND o.audit_id IS NULL");
@@ -73,42 +138,28 @@ internal static class AuditSql
         else
         {
             // A plain equality on o.status turns the LEFT JOIN into an inner join the status index can drive.
-            Equal(sql, "o.status", status?.ToLowerInvariant(), Param);
+            Equal(sql, "o.status", status?.ToLowerInvariant(), param);
         }
 
         if (Blank(filter.Operation) is { } operation)
         {
-            sql.Append(" AND a.operations @> ARRAY[").Append(Param(PgParam.Text(operation.Trim().ToUpperInvariant()))).Append("]::text[]");
-        }
-
-        if (Blank(filter.Text) is { } text)
-        {
-            var p = Param(PgParam.Text("%" + EscapeLike(text) + "%"));
-            sql.Append(" AND (a.sql_text ILIKE ").Append(p).Append(" OR a.reason ILIKE ").Append(p).Append(')');
+            sql.Append(" AND a.operations @> ARRAY[").Append(param(PgParam.Text(operation.Trim().ToUpperInvariant()))).Append("]::text[]");
         }
 
         // A time window also becomes an id window (one probe of the occurred_at index each side), so an
         // old window starts its id walk where the window is instead of scanning every newer row first.
         if (filter.From is { } from)
         {
-            var p = Param(PgParam.TimestampTz(from));
+            var p = param(PgParam.TimestampTz(from));
             sql.Append(" AND a.occurred_at >= ").Append(p).Append(" AND a.id > coalesce((SELECT x.id FROM rose.audit_log x WHERE x.occurred_at < ")
                 .Append(p).Append(" - ").Append(ClockSkewMargin).Append(" ORDER BY x.occurred_at DESC, x.id DESC LIMIT 1), 0)");
         }
 
         if (filter.To is { } to)
         {
-            var p = Param(PgParam.TimestampTz(to));
+            var p = param(PgParam.TimestampTz(to));
             sql.Append(" AND a.occurred_at < ").Append(p).Append(" AND a.id < coalesce((SELECT x.id FROM rose.audit_log x WHERE x.occurred_at >= ")
                 .Append(p).Append(" + ").Append(ClockSkewMargin).Append(" ORDER BY x.occurred_at ASC, x.id ASC LIMIT 1), 9223372036854775807)");
-        }
-
-        var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
-        sql.Append(order);
-        if (limit is { } n)
-        {
-            sql.Append(" LIMIT ").Append(Param(PgParam.Int(n)));
-            sql.Insert(0, "SELECT " + Columns + " FROM (").Append(") page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id").Append(order);
         }
 
         return sql.ToString();

@@ -85,6 +85,9 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                 : $"Statements {alone} cannot run inside a transaction and ran on their own: the batch is not all-or-nothing.");
         }
 
+        // A CSV export of one plain SELECT is sent as COPY ... TO STDOUT (SqlExecutor.Copy.cs).
+        var copyText = result.ReadOnly && batch.Statements.Count == 1 && sink is ICsvCopySink copySink && copySink.WantsCopy(0)
+            ? CsvCopyCommand(batch.Statements[0]) : null;
         var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
@@ -125,7 +128,9 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                                 await before.BeforeAsync(conn, tx, statement, ct);
                             }
 
-                            if (await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
+                            if (copyText is not null
+                                    ? await CopyStatementAsync(conn, tx, statement, copyText, statementResult, (ICsvCopySink)sink!, pipeline, ct)
+                                    : await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
                             {
                                 lease!.MarkReset();
                             }

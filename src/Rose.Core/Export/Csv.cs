@@ -13,6 +13,14 @@ public static class Csv
     {
         ArgumentNullException.ThrowIfNull(line);
         ArgumentNullException.ThrowIfNull(fields);
+        // A lone \. on a line is the end-of-data marker of COPY text: PostgreSQL's COPY CSV quotes it in a
+        // one-column file, and so does this writer, so both export paths write the same bytes.
+        if (fields is [@"\."])
+        {
+            line.Append("\"\\.\"\r\n");
+            return;
+        }
+
         for (var i = 0; i < fields.Count; i++)
         {
             if (i > 0)

@@ -8,8 +8,11 @@ namespace Rose.Core.Export;
 /// Writes rows as CSV (<see cref="Csv"/>, NULL and '' told apart) straight to a stream as they come
 /// off the server. Only a small char buffer is kept, so memory stays flat whatever the row count. One result set is written, since a CSV file has one
 /// header: the one of statement <c>wanted</c> (its index in the batch), or the first one when that is null.
+/// For a batch of one plain read the executor hands over PostgreSQL's own COPY CSV instead
+/// (<see cref="ICsvCopySink"/>), converted byte for byte to the same format (<see cref="CsvCopyStream"/>);
+/// <c>useCopy</c> false keeps every result on the value-by-value path.
 /// </summary>
-public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult, int? wanted = null) : IRowSink
+public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFirstResult, int? wanted = null, bool useCopy = true) : ICsvCopySink
 {
     private const int FlushAt = 32 * 1024;
     private readonly StringBuilder buffer = new(FlushAt + 4096);
@@ -29,6 +32,20 @@ public sealed class CsvRowSink(Stream output, Func<CancellationToken, Task> onFi
         statementIndex = index;
         await onFirstResult(ct);
         AppendRow(columns.Select(c => c.Name).ToArray());
+    }
+
+    public bool WantsCopy(int statementIndex) => useCopy && this.statementIndex is null && (wanted is null || wanted == statementIndex);
+
+    public async ValueTask<long> CopyCsvAsync(int statementIndex, Stream csv, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(csv);
+        // Started (the response is under way) once the first bytes arrive, as on the value-by-value path.
+        Rows = await CsvCopyStream.ToCrlfAsync(csv, output, async c =>
+        {
+            this.statementIndex = statementIndex;
+            await onFirstResult(c);
+        }, ct);
+        return Rows;
     }
 
     public async ValueTask WriteRowAsync(int index, string?[] values, CancellationToken ct)
