@@ -66,7 +66,7 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
                 new JsonObject { ["name"] = "V1__mcp.sql", ["sql"] = "CREATE TABLE mcp_checked (id int)" },
                 new JsonObject { ["name"] = "U1__mcp.sql", ["sql"] = "DROP TABLE mcp_checked" }),
         });
-        Assert.False(check.IsError);
+        Assert.False(check.IsError, check.Body.ToJsonString());
         Assert.True(check.Body["ok"]!.GetValue<bool>());
         Assert.Equal("reversible", check.Body["steps"]![0]!["verdict"]!.GetValue<string>());
 

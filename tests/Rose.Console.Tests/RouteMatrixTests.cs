@@ -104,6 +104,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/advisor/{database}/explain"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
         // Rolling a change back runs SQL through the pipeline: SQL runners only; past that, the empty probe is a 400.
         ["POST /api/v1/changes/{id:long}/rollback"] =      ["401",    "403",    "400",    "400",    "400",    "400"],
+        // `rose mcp` relays each tool call here: agent keys only (a person's MCP client uses /mcp); the empty probe is a 400.
+        ["POST /api/v1/mcp/tools/{tool}"] =                ["401",    "403",    "403",    "403",    "403",    "400"],
         // MCP over HTTP: API-key agents only; people (cookies) are not signed in here. An empty request is not MCP.
         ["POST /mcp/"] =                                   ["401",    "401",    "401",    "401",    "401",    "406"],
         ["GET /mcp/"] =                                    ["401",    "401",    "401",    "401",    "401",    "406"],
@@ -206,7 +208,8 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
             .Replace("{Id:long}", "999999", StringComparison.Ordinal)
             .Replace("{database}", "demo", StringComparison.Ordinal)
             .Replace("{token}", "no-such-token", StringComparison.Ordinal)
-            .Replace("{name}", "no-such-snapshot", StringComparison.Ordinal);
+            .Replace("{name}", "no-such-snapshot", StringComparison.Ordinal)
+            .Replace("{tool}", "sql_logs", StringComparison.Ordinal);
         using var request = new HttpRequestMessage(method, path);
         if (path is "/api/v1/sql/execute" or "/api/v1/mcp/sql/execute")
         {

@@ -6,9 +6,11 @@ using System.Net.Sockets;
 namespace Rose.Tests.Shared;
 
 /// <summary>
-/// The built Rose Console as a real child process on a free 127.0.0.1 port, for tests that kill it
-/// (SIGKILL: no shutdown hook runs, as in a crash) and start it again on the same settings. Settings go
-/// in as environment variables (Rose__ControlConnection ...). Disposing kills it by its own id.
+/// The built Rose Console as a real child process on a free 127.0.0.1 port: the one host fixture of the
+/// browser tests (tests/Rose.E2E.Tests) and of the tests that kill it (SIGKILL: no shutdown hook runs,
+/// as in a crash) and start it again on the same settings. Settings go in as environment variables
+/// (Rose__ControlConnection ...); its output is kept for failure messages. Disposing kills it (with its
+/// children) by its own id.
 /// </summary>
 public sealed class ConsoleProcess : IAsyncDisposable
 {
@@ -23,18 +25,22 @@ public sealed class ConsoleProcess : IAsyncDisposable
         process.ErrorDataReceived += (_, e) => Capture(e.Data);
     }
 
+    /// <summary>Root URL of the console, e.g. http://127.0.0.1:41234/ (with the trailing slash).</summary>
     public Uri BaseUrl { get; }
 
+    public int ProcessId => process.Id;
+
     /// <summary>The last lines the console wrote, for failure messages.</summary>
-    public string Output => string.Join('\n', output.TakeLast(200));
+    public string Output => string.Join('\n', output.TakeLast(400));
 
     public bool HasExited => process.HasExited;
 
-    /// <summary>Starts the console (Development, warnings and up logged) and waits until /readyz answers 200.</summary>
-    public static async Task<ConsoleProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null)
+    /// <summary>Starts the console (Development, warnings and start-up lines logged) and waits until /readyz answers 200.</summary>
+    public static async Task<ConsoleProcess> StartAsync(IReadOnlyDictionary<string, string?> environment, TimeSpan? timeout = null,
+        CancellationToken ct = default)
     {
         var baseUrl = new Uri($"http://127.0.0.1:{FreePort()}/");
-        var binary = BuiltProgram.Find("Rose.Console", "Rose.Console");
+        var binary = ConsoleBinary();
         var info = new ProcessStartInfo(binary)
         {
             WorkingDirectory = Path.GetDirectoryName(binary)!,
@@ -45,6 +51,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
         info.Environment["ASPNETCORE_ENVIRONMENT"] = "Development";
         info.Environment["ASPNETCORE_URLS"] = baseUrl.ToString().TrimEnd('/');
         info.Environment["Logging__LogLevel__Default"] = "Warning";
+        info.Environment["Logging__LogLevel__Microsoft.Hosting.Lifetime"] = "Information";
         foreach (var (key, value) in environment)
         {
             info.Environment[key] = value;
@@ -56,7 +63,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
         process.BeginErrorReadLine();
         try
         {
-            await console.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(90));
+            await console.WaitReadyAsync(timeout ?? TimeSpan.FromSeconds(90), ct);
         }
         catch
         {
@@ -79,7 +86,10 @@ public sealed class ConsoleProcess : IAsyncDisposable
         await process.WaitForExitAsync(cts.Token);
     }
 
-    private async Task WaitReadyAsync(TimeSpan timeout)
+    /// <summary>src/Rose.Console/bin/&lt;Configuration&gt;/ Rose.Console of this repository, built with the tests' configuration.</summary>
+    public static string ConsoleBinary() => BuiltProgram.Find("Rose.Console", "Rose.Console");
+
+    private async Task WaitReadyAsync(TimeSpan timeout, CancellationToken ct)
     {
         using var http = new HttpClient { BaseAddress = BaseUrl, Timeout = TimeSpan.FromSeconds(5) };
         var clock = Stopwatch.StartNew();
@@ -92,18 +102,18 @@ public sealed class ConsoleProcess : IAsyncDisposable
 
             try
             {
-                using var response = await http.GetAsync("readyz");
+                using var response = await http.GetAsync("readyz", ct);
                 if (response.StatusCode == HttpStatusCode.OK)
                 {
                     return;
                 }
             }
-            catch (Exception ex) when (ex is HttpRequestException or TaskCanceledException)
+            catch (Exception ex) when (ex is HttpRequestException || (ex is TaskCanceledException && !ct.IsCancellationRequested))
             {
                 // Not listening yet, or a slow first answer.
             }
 
-            await Task.Delay(200);
+            await Task.Delay(200, ct);
         }
 
         throw new TimeoutException($"Rose Console was not ready at {BaseUrl}readyz within {timeout.TotalSeconds:N0} s:\n{Output}");
@@ -117,7 +127,7 @@ public sealed class ConsoleProcess : IAsyncDisposable
         }
 
         output.Enqueue(line);
-        while (output.Count > 1000 && output.TryDequeue(out _))
+        while (output.Count > 2000 && output.TryDequeue(out _))
         {
         }
     }

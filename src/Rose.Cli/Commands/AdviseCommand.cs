@@ -6,9 +6,10 @@ using Rose.Cli.Mcp;
 namespace Rose.Cli.Commands;
 
 /// <summary>
-/// `rose advise queries|indexes|health --database NAME --url URL --api-key KEY [--json]`: the
-/// performance advisor through the console's API. `health` exits non-zero when a check is critical
-/// or could not run, so a cron job can alert on it.
+/// `rose advise queries|indexes|health|explain [DATABASE | --database NAME] --url URL --api-key KEY [--json]`:
+/// the performance advisor through the console's API. `health` exits non-zero when a check is critical
+/// or could not run, so a cron job can alert on it; `explain` exits as `policy check` does when the
+/// policy parks (2) or denies (3) the measured statement.
 /// </summary>
 public static class AdviseCommand
 {
@@ -46,9 +47,20 @@ public static class AdviseCommand
         health.Command.SetAction(parse => health.Run(parse, io, handler, api =>
             api.GetAsync($"/api/v1/advisor/{Uri.EscapeDataString(health.Database(parse))}/health", CancellationToken.None), PrintHealth));
 
+        var sql = new Option<string>("--sql") { Description = "The statement to measure, without EXPLAIN.", Required = true };
+        var planOnly = new Option<bool>("--plan-only") { Description = "Ask the planner only (EXPLAIN without ANALYZE): nothing runs." };
+        var reason = new Option<string?>("--reason") { Description = "Why, for the audit log and approvers." };
+        var explain = Sub("explain", "EXPLAIN (ANALYZE, BUFFERS) of one statement through the pipeline: the statement runs, so the policy decides as for the statement.",
+            sql, planOnly, reason);
+        explain.Command.SetAction(parse => explain.Run(parse, io, handler, api =>
+            api.PostAsync($"/api/v1/advisor/{Uri.EscapeDataString(explain.Database(parse))}/explain",
+                new { query = parse.GetValue(sql), analyze = !parse.GetValue(planOnly), reason = parse.GetValue(reason) }, CancellationToken.None),
+            PrintPlan));
+
         command.Subcommands.Add(queries.Command);
         command.Subcommands.Add(indexes.Command);
         command.Subcommands.Add(health.Command);
+        command.Subcommands.Add(explain.Command);
         return command;
     }
 
@@ -66,13 +78,16 @@ public static class AdviseCommand
     /// <summary>The options every advise subcommand shares, and how it calls the API.</summary>
     private sealed class Subcommand
     {
-        private readonly Option<string> database = new("--database") { Description = "Target database name.", Required = true };
+        // The database as the first argument (`rose advise explain demo --sql ...`) or as --database, as before.
+        private readonly Argument<string?> positional = new("database") { Description = "Target database name.", Arity = ArgumentArity.ZeroOrOne };
+        private readonly Option<string> database = new("--database") { Description = "Target database name (or give it as the first argument)." };
         private readonly ServerOptions server = new();
         private readonly Option<bool> json = new("--json") { Description = "Print the API's JSON answer instead of a summary." };
 
         public Subcommand(Command command)
         {
             Command = command;
+            command.Arguments.Add(positional);
             command.Options.Add(database);
             server.AddTo(command);
             command.Options.Add(json);
@@ -80,7 +95,14 @@ public static class AdviseCommand
 
         public Command Command { get; }
 
-        public string Database(ParseResult parse) => parse.GetValue(database)!;
+        public string Database(ParseResult parse) =>
+            (parse.GetValue(positional), parse.GetValue(database)) switch
+            {
+                ({ Length: > 0 } a, { Length: > 0 } b) when a != b => throw new CliException($"two databases given: '{a}' and --database '{b}'", ExitCodes.Usage),
+                ({ Length: > 0 } a, _) => a,
+                (_, { Length: > 0 } b) => b,
+                _ => throw new CliException("give the target database: rose advise " + Command.Name + " DATABASE (or --database DATABASE)", ExitCodes.Usage),
+            };
 
         public int Run(ParseResult parse, CliIo io, Func<HttpMessageHandler?>? handler, Func<RoseApiClient, Task<ApiAnswer>> call,
             Func<JsonElement, CliIo, int> print)
@@ -96,6 +118,18 @@ public static class AdviseCommand
         ArgumentNullException.ThrowIfNull(answer);
         ArgumentNullException.ThrowIfNull(io);
         ArgumentNullException.ThrowIfNull(print);
+        if (answer.Status == 403 && Status(answer.Body) == "denied")
+        {
+            // The policy's decision on a measured statement, not a failure of the advisor: as `policy check` exits.
+            io.Stderr.WriteLine($"rose: denied by policy: {answer.Body}");
+            if (json)
+            {
+                io.Stdout.WriteLine(answer.Body);
+            }
+
+            return ExitCodes.Deny;
+        }
+
         if (!answer.IsSuccess)
         {
             io.Stderr.WriteLine($"rose: the advisor refused or failed (HTTP {answer.Status}): {answer.Body}");
@@ -165,6 +199,97 @@ public static class AdviseCommand
         }
 
         return exit;
+    }
+
+    /// <summary>
+    /// A measured (or planned) statement: its timings, then the plan tree, one node a line, indented by
+    /// depth, with its share of the time, estimated and actual rows and a misestimate mark. Parked for
+    /// approval: the approval id and exit 2.
+    /// </summary>
+    public static int PrintPlan(JsonElement root, CliIo io)
+    {
+        ArgumentNullException.ThrowIfNull(io);
+        if (root.GetProperty("status").GetString() == "pending_approval")
+        {
+            io.Stdout.WriteLine($"pending approval #{root.GetProperty("approval_id")}: the statement runs, and is measured, once approved");
+            return ExitCodes.Approval;
+        }
+
+        var analyzed = root.GetProperty("analyzed").GetBoolean();
+        io.Stdout.WriteLine(analyzed
+            ? string.Create(CultureInfo.InvariantCulture,
+                $"execution {Number(root, "execution_ms")} ms, planning {Number(root, "planning_ms")} ms, {root.GetProperty("misestimates").GetInt32()} row misestimate(s)")
+            : "planned only (not run): costs are the planner's estimates");
+        foreach (var n in root.GetProperty("nodes").EnumerateArray())
+        {
+            var line = new System.Text.StringBuilder();
+            line.Append(' ', 2 * n.GetProperty("depth").GetInt32()).Append(n.GetProperty("node").GetString());
+            if (n.GetProperty("relation").GetString() is { } relation)
+            {
+                line.Append(" on ").Append(relation);
+            }
+
+            if (n.GetProperty("index").GetString() is { } index)
+            {
+                line.Append(" using ").Append(index);
+            }
+
+            line.Append(CultureInfo.InvariantCulture, $"  rows {n.GetProperty("plan_rows")} est");
+            if (analyzed)
+            {
+                line.Append(CultureInfo.InvariantCulture, $" / {n.GetProperty("actual_rows")} actual");
+                if (n.GetProperty("share") is { ValueKind: JsonValueKind.Number } share)
+                {
+                    line.Append(CultureInfo.InvariantCulture, $"  {share.GetDouble() * 100,5:F1}% of the time");
+                }
+
+                if (n.GetProperty("misestimate") is { ValueKind: JsonValueKind.Number } off)
+                {
+                    var factor = off.GetDouble();
+                    if (factor >= 1)
+                    {
+                        line.Append(CultureInfo.InvariantCulture, $"  rows {factor:0.#}x under-estimated");
+                    }
+                    else
+                    {
+                        line.Append(CultureInfo.InvariantCulture, $"  rows {1 / factor:0.#}x over-estimated");
+                    }
+                }
+            }
+            else
+            {
+                line.Append(CultureInfo.InvariantCulture, $"  cost {n.GetProperty("total_cost")}");
+            }
+
+            io.Stdout.WriteLine(line.ToString());
+        }
+
+        return ExitCodes.Ok;
+    }
+
+    private static string Number(JsonElement root, string name) =>
+        root.GetProperty(name) is { ValueKind: JsonValueKind.Number } v ? v.GetDouble().ToString("0.###", CultureInfo.InvariantCulture) : "?";
+
+    private static string? Status(string body)
+    {
+        try
+        {
+            using var doc = JsonDocument.Parse(body);
+            // Error answers are problem documents: "status" is the HTTP status there and "code" the outcome.
+            foreach (var name in new[] { "code", "status" })
+            {
+                if (doc.RootElement.ValueKind == JsonValueKind.Object && doc.RootElement.TryGetProperty(name, out var value) && value.ValueKind == JsonValueKind.String)
+                {
+                    return value.GetString();
+                }
+            }
+
+            return null;
+        }
+        catch (JsonException)
+        {
+            return null;
+        }
     }
 
     private static string OneLine(string? text) => string.Join(' ', (text ?? "").Split((char[])['\n', '\r', '\t'], StringSplitOptions.RemoveEmptyEntries));

@@ -6,7 +6,9 @@ namespace Rose.Cli.Mcp;
 
 /// <summary>
 /// `rose mcp`'s tools: the shared catalog (names, descriptions, annotations, untrusted-data
-/// boundary) with each call sent to the console's HTTP API under the agent's key.
+/// boundary) with each call relayed to the console under the agent's key (POST
+/// /api/v1/mcp/tools/{tool}), which runs it as its own /mcp does: the agent's allow-list, the
+/// route's authorization and one audit row on channel mcp.
 /// </summary>
 public static class RoseMcpTools
 {
@@ -21,9 +23,9 @@ public static class RoseMcpTools
         public async Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
             RequestContext<CallToolRequestParams> request, CancellationToken ct)
         {
-            var answer = method == HttpMethod.Get
-                ? await api.GetAsync(pathAndQuery, ct)
-                : await api.PostAsync(pathAndQuery, body ?? new { }, ct);
+            ArgumentNullException.ThrowIfNull(method);
+            var answer = await api.PostAsync("/api/v1/mcp/tools/" + Uri.EscapeDataString(tool),
+                new { method = method.Method, path = pathAndQuery, body = method == HttpMethod.Get ? null : body ?? new { } }, ct);
             return new RoseToolAnswer(answer.Status, answer.Body);
         }
     }

@@ -38,6 +38,7 @@ public static class RoseApiExtensions
         UndoEndpoints.Map(api);
         DriftEndpoints.Map(api);
         SnapshotEndpoints.Map(api);
+        Mcp.McpRelayEndpoint.Map(api);
         app.MapRoseMcp();
         return app;
     }

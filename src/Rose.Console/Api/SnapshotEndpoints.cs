@@ -131,7 +131,7 @@ internal static class SnapshotEndpoints
         {
             return Bad(ex.Message);
         }
-        catch (AuditUnavailableException ex)
+        catch (Exception ex) when (ex is AuditUnavailableException or Rose.Core.Errors.DatabaseException)
         {
             return Results.Json(new BadRequestResponse("unavailable", ex.Message), statusCode: StatusCodes.Status503ServiceUnavailable);
         }

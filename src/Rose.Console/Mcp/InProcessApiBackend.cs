@@ -22,7 +22,8 @@ internal sealed class InProcessApiBackend(
     IAuthorizationPolicyProvider policies,
     IAuthorizationService authorization,
     IServiceScopeFactory scopes,
-    McpToolAudit toolAudit) : IRoseToolBackend
+    McpToolAudit toolAudit,
+    McpAgentSettingsReader settings) : IRoseToolBackend
 {
     /// <summary>
     /// HttpContext.Items key this backend sets on the requests it runs: routes read the channel from
@@ -33,11 +34,22 @@ internal sealed class InProcessApiBackend(
     /// <summary>True for a request this backend runs for an /mcp tool call.</summary>
     public static bool IsMcpCall(HttpContext http) => http.Items.TryGetValue(ChannelItem, out var channel) && channel is "mcp";
 
-    public async Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
+    public Task<RoseToolAnswer> SendAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
         RequestContext<CallToolRequestParams> request, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(request);
-        var user = request.User;
+        return RunAsync(tool, method, pathAndQuery, body, request.User, ct);
+    }
+
+    /// <summary>
+    /// One tool call as <paramref name="user"/>: a call on /mcp, or one `rose mcp` relayed
+    /// (<see cref="McpRelayEndpoint"/>). The agent's allow-list is read again for every call, so a change
+    /// on the Agents page applies to sessions already open.
+    /// </summary>
+    public async Task<RoseToolAnswer> RunAsync(string tool, HttpMethod method, string pathAndQuery, object? body,
+        System.Security.Claims.ClaimsPrincipal? user, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(method);
         if (user?.Identity?.IsAuthenticated != true)
         {
             return Answer(StatusCodes.Status401Unauthorized, "unauthorized", "The MCP session has no signed-in identity.");
@@ -47,8 +59,21 @@ internal sealed class InProcessApiBackend(
         var path = new PathString(split < 0 ? pathAndQuery : pathAndQuery[..split]);
         var query = split < 0 ? QueryString.Empty : new QueryString(pathAndQuery[split..]);
         var bytes = body is null ? null : JsonSerializer.SerializeToUtf8Bytes(body, JsonSerializerOptions.Web);
-        var route = path.StartsWithSegments("/api/v1") ? Match(method, path) : null;
+        // Only API routes, and never the relay itself (a tool call inside a tool call would be audited as one).
+        var route = path.StartsWithSegments("/api/v1") && !path.StartsWithSegments("/api/v1" + McpRelayEndpoint.Prefix) ? Match(method, path) : null;
         var call = McpToolAudit.ToolCall.From(CurrentIdentity.ToActor(user), tool, method, path, query, route?.Values, bytes);
+        if (!RoseToolCatalog.Names.Contains(tool, StringComparer.Ordinal))
+        {
+            await toolAudit.DeniedAsync(call with { Tool = "unknown" }, "no such MCP tool", ct);
+            return Answer(StatusCodes.Status404NotFound, "not_found", "No such MCP tool.");
+        }
+
+        if (CurrentIdentity.IsAgent(user) && (await settings.ForAgentAsync(user, ct)).AllowedTools is { } allowed && !allowed.Contains(tool, StringComparer.Ordinal))
+        {
+            await toolAudit.DeniedAsync(call, "the agent's MCP tool allow-list does not include this tool", ct);
+            return Answer(StatusCodes.Status403Forbidden, "forbidden", $"This agent may not use the tool {tool}: an admin sets its tools on the Agents page.");
+        }
+
         if (route is not var (endpoint, values))
         {
             await toolAudit.DeniedAsync(call, "no such Rose API route", ct);

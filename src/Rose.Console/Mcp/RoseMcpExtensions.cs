@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol.Server;
 using Rose.Console.Auth;
@@ -18,20 +17,20 @@ public static class RoseMcpExtensions
     {
         services.AddSingleton<McpToolAudit>();
         services.AddSingleton<InProcessApiBackend>();
+        services.AddSingleton<McpAgentSettingsReader>();
         services.AddMcpServer(o => o.ServerInfo = new() { Name = "rose", Version = typeof(RoseMcpExtensions).Assembly.GetName().Version?.ToString() ?? "1.0" })
             .WithHttpTransport(o =>
             {
                 // Sessions: the SDK binds each session to the agent that opened it.
                 o.Stateless = false;
-                o.ConfigureSessionOptions = (http, options, _) =>
+                o.ConfigureSessionOptions = async (http, options, ct) =>
                 {
-                    var id = http.User.FindFirstValue(ClaimTypes.NameIdentifier) ?? throw new UnauthorizedAccessException("The identity has no subject.");
-                    // An agent gets its configured prefix and allow-list; a person (OAuth) every tool without a prefix,
-                    // each route still authorized by their role and each statement by their role's policy.
+                    // An agent gets its prefix and allow-list (each call checks the list again); a person (OAuth) every tool
+                    // without a prefix, each route still authorized by their role and each statement by their role's policy.
                     var settings = CurrentIdentity.IsAgent(http.User)
-                        ? McpAgentSettings.Read(http.RequestServices.GetRequiredService<IConfiguration>(), id)
+                        ? await http.RequestServices.GetRequiredService<McpAgentSettingsReader>().ForAgentAsync(http.User, ct)
                         : CurrentIdentity.HumanRole(http.User) is not null
-                            ? new McpAgentSettings(string.Empty, null)
+                            ? McpAgentSettings.Person
                             : throw new UnauthorizedAccessException("Only agents and people with a Rose role use /mcp.");
                     var backend = http.RequestServices.GetRequiredService<InProcessApiBackend>();
                     var tools = new McpServerPrimitiveCollection<McpServerTool>();
@@ -41,7 +40,6 @@ public static class RoseMcpExtensions
                     }
 
                     options.ToolCollection = tools;
-                    return Task.CompletedTask;
                 };
             });
         return services;

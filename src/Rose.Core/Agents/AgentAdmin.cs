@@ -15,6 +15,7 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
 {
     public const string CreateOperation = "ADMIN AGENT CREATE";
     public const string PolicyOperation = "ADMIN AGENT POLICY UPDATE";
+    public const string McpToolsOperation = "ADMIN AGENT MCP TOOLS UPDATE";
     public const string DisableOperation = "ADMIN AGENT DISABLE";
     public const string EnableOperation = "ADMIN AGENT ENABLE";
     public const string KeyCreateOperation = "ADMIN AGENT KEY CREATE";
@@ -35,6 +36,28 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
             c => store.UpdatePolicyAsync(id, policy, c),
             updated => updated ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is not a console agent (or does not exist)"),
             ct);
+
+    /// <summary>
+    /// Sets the MCP tools a console agent may call (null = every tool, empty = none). Only names of
+    /// <paramref name="catalog"/> (the tool catalog, which lives outside Core) are accepted. False
+    /// (audited as refused) for configuration agents, whose list is Rose:Agents:&lt;id&gt;:McpTools, and unknown ids.
+    /// </summary>
+    public Task<bool> UpdateMcpToolsAsync(Actor actor, string id, IReadOnlyList<string>? tools, IReadOnlyCollection<string> catalog, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(catalog);
+        if (tools?.FirstOrDefault(t => !catalog.Contains(t)) is { } unknown)
+        {
+            throw new ArgumentException($"There is no MCP tool named {Q(unknown)}.", nameof(tools));
+        }
+
+        var list = tools?.Distinct(StringComparer.Ordinal).ToList();
+        var text = list is null ? "every tool" : list.Count == 0 ? "no tool" : string.Join(", ", list);
+        return audit.RunAsync(actor,
+            new AdminAction(McpToolsOperation, $"-- admin: set the MCP tools of agent {Q(id)}\n-- tools: {text}"),
+            c => store.UpdateMcpToolsAsync(id, list, c),
+            updated => updated ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is not a console agent (or does not exist)"),
+            ct);
+    }
 
     /// <summary>Disables an agent (every key stops at once) or enables it again.</summary>
     public Task<bool> SetDisabledAsync(Actor actor, string id, bool disabled, CancellationToken ct) =>

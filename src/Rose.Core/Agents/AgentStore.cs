@@ -6,8 +6,9 @@ using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Agents;
 
-/// <summary>An agent identity with its policy.</summary>
-public sealed record Agent(string Id, string DisplayName, SqlPolicy Policy, string Source, DateTimeOffset? DisabledAt)
+/// <summary>An agent identity with its policy, and the MCP tools it may call (null = every tool).</summary>
+public sealed record Agent(string Id, string DisplayName, SqlPolicy Policy, string Source, DateTimeOffset? DisabledAt,
+    IReadOnlyList<string>? McpTools = null)
 {
     public Actor ToActor() => new(Id, DisplayName, ActorKind.Agent, "api-key");
 }
@@ -23,7 +24,7 @@ public sealed record ApiKeyInfo(long Id, string AgentId, string Prefix, DateTime
 /// </summary>
 public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = null)
 {
-    private const string AgentColumns = """a.id AS "Id", a.display_name AS "DisplayName", a.policy::text AS "PolicyJson", a.source AS "Source", a.disabled_at AS "DisabledAt" """;
+    private const string AgentColumns = """a.id AS "Id", a.display_name AS "DisplayName", a.policy::text AS "PolicyJson", a.source AS "Source", a.disabled_at AS "DisabledAt", a.mcp_tools AS "McpTools" """;
 
     public async Task UpsertAsync(string id, string displayName, SqlPolicy policy, string source, CancellationToken ct) =>
         await Invalidating(control.ExecuteAsync("""
@@ -42,6 +43,11 @@ public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = 
     public async Task<bool> UpdatePolicyAsync(string id, SqlPolicy policy, CancellationToken ct) =>
         await Invalidating(control.ExecuteAsync("UPDATE rose.agents SET policy = $2::jsonb WHERE id = $1 AND source = 'console'",
                 new(PgParam.Text(id), PgParam.Text(JsonSerializer.Serialize(policy))), ct)) == 1;
+
+    /// <summary>Sets a console agent's MCP tools (null = every tool). Configuration agents keep their configured list: false.</summary>
+    public async Task<bool> UpdateMcpToolsAsync(string id, IReadOnlyList<string>? tools, CancellationToken ct) =>
+        await Invalidating(control.ExecuteAsync("UPDATE rose.agents SET mcp_tools = $2 WHERE id = $1 AND source = 'console'",
+                new(PgParam.Text(id), tools is null ? PgParam.Array<string>(null!, NpgsqlTypes.NpgsqlDbType.Text) : PgParam.TextArray(tools)), ct)) == 1;
 
     /// <summary>Disables (every key stops working at once) or re-enables an agent.</summary>
     public async Task<bool> SetDisabledAsync(string id, bool disabled, CancellationToken ct) =>
@@ -158,13 +164,13 @@ public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = 
 
     /// <summary>An agents row as stored: the policy is JSON until it is parsed here.</summary>
     private sealed record KeyRow(long KeyId, DateTimeOffset? ExpiresAt, string Id, string DisplayName, string PolicyJson, string Source,
-        DateTimeOffset? DisabledAt)
+        DateTimeOffset? DisabledAt, IReadOnlyList<string>? McpTools)
     {
-        public VerifiedKey ToVerifiedKey() => new(KeyId, new AgentRow(Id, DisplayName, PolicyJson, Source, DisabledAt).ToAgent(), ExpiresAt);
+        public VerifiedKey ToVerifiedKey() => new(KeyId, new AgentRow(Id, DisplayName, PolicyJson, Source, DisabledAt, McpTools).ToAgent(), ExpiresAt);
     }
 
-    private sealed record AgentRow(string Id, string DisplayName, string PolicyJson, string Source, DateTimeOffset? DisabledAt)
+    private sealed record AgentRow(string Id, string DisplayName, string PolicyJson, string Source, DateTimeOffset? DisabledAt, IReadOnlyList<string>? McpTools)
     {
-        public Agent ToAgent() => new(Id, DisplayName, JsonSerializer.Deserialize<SqlPolicy>(PolicyJson) ?? SqlPolicy.DenyAll, Source, DisabledAt);
+        public Agent ToAgent() => new(Id, DisplayName, JsonSerializer.Deserialize<SqlPolicy>(PolicyJson) ?? SqlPolicy.DenyAll, Source, DisabledAt, McpTools);
     }
 }

@@ -84,17 +84,23 @@ internal sealed class ScratchDatabase : IAsyncDisposable
                 throw new TargetToolException($"Copying the target's schema failed (pg_dump exit {dumpExit}): {dumpError}");
             }
 
-            var (restoreExit, restoreError) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath),
-                ["--no-owner", "--no-privileges", "--exit-on-error", file],
-                new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }, ct);
-            if (restoreExit != 0)
-            {
-                throw new TargetToolException($"Restoring the target's schema into the scratch database failed (pg_restore exit {restoreExit}): {restoreError}");
-            }
+            await RestoreFileAsync(file, pgDumpPath, ct);
         }
         finally
         {
             File.Delete(file);
+        }
+    }
+
+    /// <summary>pg_restore of a custom-format schema dump (a copy of the target, or its drift baseline) into the scratch database.</summary>
+    public async Task RestoreFileAsync(string file, string? pgDumpPath, CancellationToken ct)
+    {
+        var (restoreExit, restoreError) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath),
+            ["--no-owner", "--no-privileges", "--exit-on-error", file],
+            new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }, ct);
+        if (restoreExit != 0)
+        {
+            throw new TargetToolException($"Restoring a schema into the scratch database failed (pg_restore exit {restoreExit}): {restoreError}");
         }
     }
 

@@ -27,11 +27,13 @@ public sealed partial class MigrationRunner
     private readonly MigrationSnapshots snapshots;
     private readonly MigrationDevlog devlog;
     private readonly IOptions<RoseOptions> options;
+    private readonly Undo.SchemaBaseline baseline;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
     internal MigrationRunner(MigrationPlanner planner, ISqlClassifier classifier, SqlExecutor executor, ExecutionService execution,
-        AuditedRuns runs, MigrationSnapshots snapshots, MigrationDevlog devlog, IOptions<RoseOptions> options)
+        AuditedRuns runs, MigrationSnapshots snapshots, MigrationDevlog devlog, IOptions<RoseOptions> options, Undo.SchemaBaseline baseline)
     {
+        this.baseline = baseline;
         this.planner = planner;
         this.classifier = classifier;
         this.executor = executor;
@@ -104,6 +106,8 @@ public sealed partial class MigrationRunner
                 snapshotPath = (await snapshots.TakeAsync(target, ct)).Path;
             }
 
+            // Drift counts only what changes after Rose first migrates a target: record where it started, once.
+            var baselineNote = await baseline.RecordIfMissingAsync(target, session, ct);
             var applied = request.SingleTransaction
                 ? await ApplyAllInOneAsync(request, target, session, pending, progress, ct)
                 : await ApplyEachAsync(request, target, session, pending, progress, ct);
@@ -111,6 +115,11 @@ public sealed partial class MigrationRunner
             progress?.Report(new MigrationProgress(failure is null ? "done" : "failed", failure?.FileName, applied.Count(a => a.Succeeded), pending.Count,
                 failure is null ? $"Applied {applied.Count} migration(s)" : $"{failure.FileName} failed: {failure.Result.Error?.Message}"));
             var notes = applied.Where(a => !a.AllOrNothing).Select(a => $"{a.FileName} holds statements PostgreSQL cannot run in a transaction: it ran alone and is not all-or-nothing.").ToList();
+            if (baselineNote is not null)
+            {
+                notes.Add(baselineNote);
+            }
+
             return new MigrationRunResult(failure is null ? MigrationRunStatus.Succeeded : MigrationRunStatus.Failed, target.Definition.Name, applied, plan,
                 failure?.Result.Error?.Message, failure?.Result.Error, AuditId: applied.LastOrDefault()?.AuditId, SnapshotPath: snapshotPath, Notes: notes);
         }

@@ -48,7 +48,11 @@ public sealed partial class DataSnapshots
     /// <summary>The target's data snapshots, newest first.</summary>
     public IReadOnlyList<DataSnapshot> List(string database) => files.List(Target(database).Definition.Name);
 
-    public async Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct)
+    /// <summary>Takes a snapshot; a database that is away surfaces as Rose's <see cref="Errors.DatabaseException"/>, not the driver's.</summary>
+    public Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct) =>
+        Errors.DatabaseErrors.TranslateAsync(() => TakeUntranslatedAsync(database, who, channel, policy, reason, ct));
+
+    private async Task<DataSnapshot> TakeUntranslatedAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         var target = Target(database);
@@ -67,7 +71,11 @@ public sealed partial class DataSnapshots
     }
 
     /// <summary>Restores a snapshot into a new database (named, or &lt;target database&gt;_restore_&lt;time&gt;) and verifies it by checksums.</summary>
-    public async Task<DataSnapshotRestore> RestoreAsync(string database, string snapshotName, string? newDatabase, Actor who, Channel channel,
+    public Task<DataSnapshotRestore> RestoreAsync(string database, string snapshotName, string? newDatabase, Actor who, Channel channel,
+        SqlPolicy policy, string? reason, CancellationToken ct) =>
+        Errors.DatabaseErrors.TranslateAsync(() => RestoreUntranslatedAsync(database, snapshotName, newDatabase, who, channel, policy, reason, ct));
+
+    private async Task<DataSnapshotRestore> RestoreUntranslatedAsync(string database, string snapshotName, string? newDatabase, Actor who, Channel channel,
         SqlPolicy policy, string? reason, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);

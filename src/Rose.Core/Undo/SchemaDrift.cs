@@ -35,10 +35,13 @@ public sealed class SchemaDrift
     private readonly SqlExecutor executor;
     private readonly AuditedRuns runs;
     private readonly IOptions<RoseOptions> options;
+    private readonly SchemaBaseline baseline;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs, IOptions<RoseOptions> options)
+    internal SchemaDrift(MigrationPlanner planner, MigrationSources sources, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs,
+        IOptions<RoseOptions> options, SchemaBaseline baseline)
     {
+        this.baseline = baseline;
         this.planner = planner;
         this.sources = sources;
         this.classifier = classifier;
@@ -58,23 +61,60 @@ public sealed class SchemaDrift
         ArgumentNullException.ThrowIfNull(policy);
         var target = planner.Target(database);
         var set = await sources.ResolveAsync(database, files, ct);
+        return await CheckAsync(target, set, who, (script, batch) =>
+        {
+            var planned = planner.PlanScript(script, batch, policy, target.Definition.Name, target.Definition.Environment, Migrations.Lint.LintContext.Empty);
+            return batch.Statements
+                .Select(s => planned.Statements.First(p => p.Index == s.Index) is var p ? ScratchSafety.Refusal(s, p.Decision, p.Reasons) : null)
+                .FirstOrDefault(r => r is not null);
+        }, ct);
+    }
+
+    /// <summary>
+    /// Drift for a validation run: the target's configured migrations folder, replayed without a caller's
+    /// policy (they were checked when they were applied) but never beyond the one scratch database.
+    /// Null when there is nothing to compare: no folder configured, or no migration applied yet.
+    /// </summary>
+    internal Task<DriftReport?> CheckForValidationAsync(string database, Actor who, CancellationToken ct) => DatabaseErrors.TranslateAsync(async () =>
+    {
+        var target = planner.Target(database);
+        if (string.IsNullOrWhiteSpace(target.Definition.MigrationsPath))
+        {
+            return null;
+        }
+
+        var set = await sources.ResolveAsync(database, null, ct);
+        var status = await planner.StatusAsync(database, set, ct);
+        if (!status.Entries.Any(e => e.State is MigrationState.Applied or MigrationState.Drift))
+        {
+            return null;
+        }
+
+        return (DriftReport?)await CheckAsync(target, set, who, (_, batch) => batch.Statements
+            .Select(s => ScratchSafety.Refusal(s, Decision.Approval, []))
+            .FirstOrDefault(r => r is not null), ct);
+    });
+
+    private async Task<DriftReport> CheckAsync(RegisteredTarget target, MigrationSet set, Actor who, Func<MigrationScript, SqlBatch, string?> refusalOf, CancellationToken ct)
+    {
+        var database = target.Definition.Name;
         var status = await planner.StatusAsync(database, set, ct);
         if (status.Entries.FirstOrDefault(e => e.State == MigrationState.Missing) is { } missing)
         {
             throw new MigrationException($"Version {missing.Version} ({missing.Description}) is applied on {database} but no file for it was found, so its schema cannot be replayed.");
         }
 
+        // With a baseline, the scratch database starts from it and only what was installed after it is replayed.
+        var start = await baseline.ReadAsync(target, ct);
         var applied = status.Entries
             .Where(e => e.State is MigrationState.Applied or MigrationState.Drift && e.FileName is not null)
+            .Where(e => start is null || e.InstalledOn > start.TakenAt)
             .Select(e => set.Scripts.First(s => s.FileName == e.FileName))
             .ToList();
         var batches = applied.Select(s => (Script: s, Batch: classifier.Classify(s.Sql))).ToList();
         foreach (var (script, batch) in batches)
         {
-            var planned = planner.PlanScript(script, batch, policy, target.Definition.Name, target.Definition.Environment, Migrations.Lint.LintContext.Empty);
-            var refusal = batch.Statements
-                .Select(s => planned.Statements.First(p => p.Index == s.Index) is var p ? ScratchSafety.Refusal(s, p.Decision, p.Reasons) : null)
-                .FirstOrDefault(r => r is not null);
+            var refusal = refusalOf(script, batch);
             if (refusal is not null)
             {
                 throw new MigrationException($"{script.FileName} is not replayed on a scratch database: {refusal}");
@@ -86,7 +126,7 @@ public sealed class SchemaDrift
             + string.Join("\n", applied.Select(s => "-- " + s.FileName)),
             ["SELECT"], Decision.Allow, ["reads the target's catalog; the migrations run on a scratch database"]);
         var notes = new List<string>();
-        var (auditId, differences) = await runs.RunAsync(attempt, _ => CompareAsync(target, batches, applied.Count, notes, ct),
+        var (auditId, differences) = await runs.RunAsync(attempt, _ => CompareAsync(target, start, batches, applied.Count, notes, ct),
             found => new AuditOutcome(AuditStatus.Succeeded,
                 ErrorMessage: found.Count == 0 ? null : $"{found.Count} object(s) drifted from the migrations",
                 StatementsJson: DifferencesJson(found)),
@@ -99,11 +139,16 @@ public sealed class SchemaDrift
     }
 
     /// <summary>Replays the applied migrations on a scratch database and compares its schema with the target's.</summary>
-    private async Task<IReadOnlyList<SchemaDifference>> CompareAsync(RegisteredTarget target, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> batches,
+    private async Task<IReadOnlyList<SchemaDifference>> CompareAsync(RegisteredTarget target, BaselineDump? start, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> batches,
         int applied, List<string> notes, CancellationToken ct)
     {
         var limits = new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
         await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
+        if (start is not null)
+        {
+            await RestoreBaselineAsync(scratch, start, ct);
+        }
+
         SchemaShape expected;
         await using (var session = await executor.OpenSessionAsync(scratch.Target, limits, ct))
         {
@@ -126,9 +171,17 @@ public sealed class SchemaDrift
         }
 
         notes.Add($"Replayed {applied} applied migration(s) on scratch database {scratch.Name} (dropped afterwards).");
-        if (applied == 0)
+        if (start is not null)
         {
-            notes.Add("No migration is applied yet: every object on the target counts as added outside migrations.");
+            notes.Add($"Compared from the baseline recorded {start.TakenAt:u} (the schema before Rose's first migration run): objects that existed then are not drift.");
+        }
+        else if (applied == 0)
+        {
+            notes.Add("No migration is applied yet and no baseline is recorded: every object on the target counts as added outside migrations until the first apply records one.");
+        }
+        else
+        {
+            notes.Add("No baseline is recorded (the migrations were applied before Rose recorded baselines): objects created before the first migration count as added.");
         }
 
         return differences;
@@ -136,6 +189,24 @@ public sealed class SchemaDrift
 
     private static string DifferencesJson(IReadOnlyList<SchemaDifference> differences) =>
         JsonSerializer.Serialize(differences.Select(d => new { change = d.Change.ToString(), d.Kind, d.Name }), Json);
+
+    private async Task RestoreBaselineAsync(ScratchDatabase scratch, BaselineDump start, CancellationToken ct)
+    {
+        var file = Path.Combine(Path.GetTempPath(), scratch.Name + "_baseline.dump");
+        try
+        {
+            await File.WriteAllBytesAsync(file, start.Dump, ct);
+            await scratch.RestoreFileAsync(file, options.Value.Migrations.PgDumpPath, ct);
+        }
+        catch (TargetToolException ex)
+        {
+            throw new MigrationException(ex.Message);
+        }
+        finally
+        {
+            File.Delete(file);
+        }
+    }
 
     /// <summary>A migration the way apply runs it: in one transaction, or statement by statement when PostgreSQL forbids one.</summary>
     private static async Task<ExecutionResult> ReplayAsync(TargetSession session, SqlBatch batch, CancellationToken ct)

@@ -10,6 +10,7 @@ public static class UndoServiceCollectionExtensions
         services.AddSingleton<PriorBackupStore>();
         services.AddSingleton<PriorBackups>();
         services.AddSingletonWithInternalConstructor<ChangeRollback>();
+        services.AddSingletonWithInternalConstructor<SchemaBaseline>();
         services.AddSingletonWithInternalConstructor<SchemaDrift>();
         services.AddSingletonWithInternalConstructor<DataSnapshots>();
         services.AddSingleton<PriorBackupCleanup>();

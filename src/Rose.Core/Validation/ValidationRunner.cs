@@ -23,7 +23,8 @@ public sealed class ValidationRunner(
     ValidationFindingStore findings,
     IOptions<ValidationOptions> options,
     ILogger<ValidationRunner> logger,
-    TimeProvider time)
+    TimeProvider time,
+    Undo.SchemaDrift drift)
 {
     public Task<ValidationReport> RunAsync(string database, Actor executor, CancellationToken ct) =>
         RunAsync(database, executor, null, ct);
@@ -107,6 +108,13 @@ public sealed class ValidationRunner(
             (auditFindings, var auditErrors) = await SchemaLinter.RunAsync(reader, executor, database, SchemaLintRules.All, timeout.Token);
             timeout.Token.ThrowIfCancellationRequested();
             errors.AddRange(auditErrors);
+            var (driftFindings, driftError) = await DriftFindings.RunAsync(drift, database, executor, timeout.Token);
+            timeout.Token.ThrowIfCancellationRequested();
+            auditFindings.AddRange(driftFindings);
+            if (driftError is not null)
+            {
+                errors.Add(driftError);
+            }
         }
         catch (ValidationException ex) when (!heartbeat.IsLost)
         {

@@ -1,14 +1,20 @@
 using System.Collections.Concurrent;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
+using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Mcp;
+using Rose.Core.Agents;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
+using Rose.Mcp;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
 /// <summary>
-/// What /mcp does around each tool call, over real HTTP with the C# SDK client: one audit row per
-/// call on channel mcp (whatever the tool) and progress notifications while a call runs.
+/// What /mcp and `rose mcp` do around each tool call, with the C# SDK client over real HTTP and
+/// stdio: one audit row per call on channel mcp (whatever the tool), the agent's tool allow-list
+/// checked by the console at every call, and progress notifications while a call runs.
 /// </summary>
 [Collection("postgres")]
 public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
@@ -31,18 +37,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task EveryTool_IsAuditedOnceOnChannelMcp_WithItsOutcome()
     {
         await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
-        var calls = new (string Tool, Dictionary<string, object?> Args)[]
-        {
-            ("sql_execute", new() { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "audit every tool" }),
-            ("sql_migrate", new() { ["database"] = "demo", ["sql"] = "CREATE TABLE audited_tools (id int)", ["reason"] = "audit every tool", ["dry_run"] = true }),
-            ("sql_logs", new() { ["limit"] = 3, ["q"] = "audit every tool" }),
-            ("devlog_create", new() { ["service_id"] = "svc", ["log_type"] = "fix", ["title"] = "t", ["content"] = "c" }),
-            ("devlog_list", new() { ["limit"] = 1 }),
-            ("devlog_search", new() { ["q"] = "fix" }),
-            ("approval_status", new() { ["approval_id"] = 999_999 }),
-            ("validation_run", new() { ["database"] = "demo" }),
-            ("db_health", new() { ["database"] = "demo" }),
-        };
+        var calls = EveryTool;
         foreach (var (tool, args) in calls)
         {
             await client.CallToolAsync("janus_" + tool, args);
@@ -60,6 +55,80 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.Equal("demo", rows.Single(r => r.Operation == "MCP TOOL VALIDATION_RUN").Database);
         Assert.Equal("rose", rows.Single(r => r.Operation == "MCP TOOL SQL_LOGS").Database);
     }
+
+    /// <summary>One call of each kind of tool (reads, writes, SQL, devlogs, approvals, validation, advisor).</summary>
+    private static (string Tool, Dictionary<string, object?> Args)[] EveryTool =>
+        new (string Tool, Dictionary<string, object?> Args)[]
+        {
+            ("sql_execute", new() { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "audit every tool" }),
+            ("sql_migrate", new() { ["database"] = "demo", ["sql"] = "CREATE TABLE audited_tools (id int)", ["reason"] = "audit every tool", ["dry_run"] = true }),
+            ("sql_logs", new() { ["limit"] = 3, ["q"] = "audit every tool" }),
+            ("devlog_create", new() { ["service_id"] = "svc", ["log_type"] = "fix", ["title"] = "t", ["content"] = "c" }),
+            ("devlog_list", new() { ["limit"] = 1 }),
+            ("devlog_search", new() { ["q"] = "fix" }),
+            ("approval_status", new() { ["approval_id"] = 999_999 }),
+            ("validation_run", new() { ["database"] = "demo" }),
+            ("db_health", new() { ["database"] = "demo" }),
+        };
+    [Fact]
+    public async Task Stdio_EveryTool_IsAuditedOnceOnChannelMcp()
+    {
+        // `rose mcp` relays each call to the console, which audits it as /mcp does.
+        await using var client = await McpClient.CreateAsync(Stdio(RoseAppFactory.AgentKey, "janus_"));
+        foreach (var (tool, args) in EveryTool)
+        {
+            await client.CallToolAsync("janus_" + tool, args);
+        }
+
+        var rows = await rose.ToolRowsAsync("rose");
+        Assert.Equal(EveryTool.Select(c => McpToolAudit.Operation(c.Tool)), rows.Select(r => r.Operation));
+        Assert.All(rows, r => Assert.Equal("mcp", r.Channel));
+        Assert.Equal("succeeded", rows.Single(r => r.Operation == "MCP TOOL SQL_LOGS").Status);
+        // The SQL the tools ran is on channel mcp too, not api.
+        Assert.Equal(["mcp"], await rose.AuditChannelsAsync("audit every tool"));
+    }
+
+    [Fact]
+    public async Task Stdio_ToolOutsideTheAllowList_IsRefusedByTheConsole()
+    {
+        // `rose mcp` lists every tool; the console refuses the call and audits the refusal.
+        await using var narrow = await McpClient.CreateAsync(Stdio(McpHttpFixture.NarrowKey, ""));
+        var refused = await narrow.CallToolAsync("sql_execute",
+            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "narrow stdio" });
+        Assert.True(refused.IsError);
+        Assert.Equal("forbidden", refused.StructuredContent!.Value.GetProperty("status").GetString());
+        var logs = await narrow.CallToolAsync("sql_logs", new Dictionary<string, object?> { ["limit"] = 1 });
+        Assert.NotEqual(true, logs.IsError);
+        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo"), ("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")],
+            await rose.ToolRowsAsync("narrow"));
+    }
+
+    [Fact]
+    public async Task AllowListSetByAnAdmin_AppliesToTheOpenSessionAndTheNextOne()
+    {
+        var admin = rose.Host.Services.GetRequiredService<AgentAdmin>();
+        var carol = new Actor("carol", "Carol Admin", ActorKind.Human, "dev");
+        Assert.True(await admin.CreateAsync(carol, "listed", "Listed", new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"] }, CancellationToken.None));
+        var (key, _) = await admin.CreateKeyAsync(carol, "listed", null, CancellationToken.None);
+        await using var open = await ConnectAsync(key);
+        Assert.Equal(RoseToolCatalog.Names.Count, (await open.ListToolsAsync()).Count);
+
+        Assert.True(await admin.UpdateMcpToolsAsync(carol, "listed", ["sql_logs"], RoseToolCatalog.Names, CancellationToken.None));
+
+        // The session opened before the change still lists sql_execute, but the console refuses the call.
+        var refused = await open.CallToolAsync("sql_execute", new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "listed" });
+        Assert.True(refused.IsError);
+        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo")], await rose.ToolRowsAsync("listed"));
+        await using var next = await ConnectAsync(key);
+        Assert.Equal(["sql_logs"], (await next.ListToolsAsync()).Select(t => t.Name));
+    }
+
+    private StdioClientTransport Stdio(string key, string prefix) => new(new StdioClientTransportOptions
+    {
+        Command = BuiltProgram.Find("Rose.Cli", "rose"),
+        Arguments = prefix.Length == 0 ? ["mcp", "--url", rose.Host.Url.ToString()] : ["mcp", "--url", rose.Host.Url.ToString(), "--tool-prefix", prefix],
+        EnvironmentVariables = new Dictionary<string, string?> { ["ROSE_API_KEY"] = key },
+    });
 
     [Fact]
     public async Task ToolOutsideTheAllowList_IsNeitherCalledNorAudited()

@@ -71,4 +71,20 @@ public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLife
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_log WHERE channel = 'admin' AND executor_id = 'rose'", conn);
         Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
     }
+
+    [Theory]
+    [InlineData("GET", "/agents")]                              // the page that sets an agent's tools and policy
+    [InlineData("POST", "/approvals/1")]
+    [InlineData("POST", "/_blazor/negotiate?negotiateVersion=1")]
+    [InlineData("POST", "/api/v1/mcp/tools/sql_logs")]          // the relay itself: no call inside a call
+    public async Task ToolRelay_ReachesOnlyApiRoutes(string method, string path)
+    {
+        // `rose mcp`'s relay runs the route a tool names; a key that names an admin route gets nothing.
+        using var http = new HttpClient { BaseAddress = rose.Host.Url };
+        http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + RoseAppFactory.AgentKey);
+        using var response = await http.PostAsync("/api/v1/mcp/tools/sql_logs", new StringContent(
+            System.Text.Json.JsonSerializer.Serialize(new { method, path, body = new { } }), Encoding.UTF8, "application/json"));
+        Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
+        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "denied", "rose")], await rose.ToolRowsAsync("rose"));
+    }
 }

@@ -74,4 +74,56 @@ public sealed class AdviseCommandTests
         Assert.Equal(ExitCodes.Usage, exit);
         Assert.Contains("--workload", stderr.ToString(), StringComparison.Ordinal);
     }
+
+    [Fact]
+    public void Explain_Measured_PrintsTimingsAndTheTreeWithShares()
+    {
+        var (exit, output, _) = Report(200, """
+            {"status": "succeeded", "audit_id": 7, "analyzed": true, "planning_ms": 0.1, "execution_ms": 12.5, "misestimates": 1, "nodes": [
+              {"depth": 0, "node": "Aggregate", "relation": null, "index": null, "total_cost": 10, "plan_rows": 1, "actual_rows": 1, "share": 0.1, "misestimate": null},
+              {"depth": 1, "node": "Seq Scan", "relation": "events", "index": null, "total_cost": 9, "plan_rows": 10, "actual_rows": 1000, "share": 0.9, "misestimate": 100}]}
+            """, AdviseCommand.PrintPlan);
+
+        Assert.Equal(ExitCodes.Ok, exit);
+        var lines = output.Split('\n', StringSplitOptions.RemoveEmptyEntries);
+        Assert.Equal("execution 12.5 ms, planning 0.1 ms, 1 row misestimate(s)", lines[0]);
+        Assert.StartsWith("Aggregate  rows 1 est / 1 actual   10.0% of the time", lines[1], StringComparison.Ordinal);
+        Assert.StartsWith("  Seq Scan on events  rows 10 est / 1000 actual   90.0% of the time  rows 100x under-estimated", lines[2], StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Explain_Parked_ExitsAsApproval()
+    {
+        var (exit, output, _) = Report(202, """{"status": "pending_approval", "approval_id": 42, "audit_id": 9, "reasons": ["DELETE needs approval"]}""", AdviseCommand.PrintPlan);
+
+        Assert.Equal(ExitCodes.Approval, exit);
+        Assert.StartsWith("pending approval #42", output, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData(false)]
+    [InlineData(true)]
+    public void Explain_Denied_ExitsAsDeny_AndJsonStillPrintsTheAnswer(bool json)
+    {
+        const string body = """{"status": "denied", "audit_id": 3, "reasons": ["DROP is not allowed"]}""";
+        var (exit, output, error) = Report(403, body, AdviseCommand.PrintPlan, json);
+
+        Assert.Equal(ExitCodes.Deny, exit);
+        Assert.Contains("DROP is not allowed", error, StringComparison.Ordinal);
+        Assert.Equal(json ? body : string.Empty, output.Trim());
+    }
+
+    [Theory]
+    [InlineData(new[] { "advise", "explain", "--sql", "SELECT 1" }, "give the target database")]
+    [InlineData(new[] { "advise", "explain", "demo", "--database", "other", "--sql", "SELECT 1" }, "two databases given")]
+    [InlineData(new[] { "advise", "explain", "demo" }, "--sql")]
+    public void Explain_WithoutOneDatabaseOrSql_IsAUsageError(string[] args, string message)
+    {
+        var stderr = new StringWriter();
+
+        var exit = RoseCli.Run([.. args, "--url", "http://127.0.0.1:1", "--api-key", "k"], new StringReader(string.Empty), new StringWriter(), stderr);
+
+        Assert.Equal(ExitCodes.Usage, exit);
+        Assert.Contains(message, stderr.ToString(), StringComparison.Ordinal);
+    }
 }

@@ -10,7 +10,7 @@ namespace Rose.E2E.Tests.Accessibility;
 [Collection(ConsoleCollection.Name)]
 public sealed class AccessibilityTests(RoseConsoleFixture fixture)
 {
-    public static TheoryData<string> Pages => new() { "/", "/workbench", "/approvals", "/audit", "/migrations", "/devlogs", "/validation", "/agents" };
+    public static TheoryData<string> Pages => new() { "/", "/workbench", "/approvals", "/audit", "/migrations", "/devlogs", "/validation", "/agents", "/performance" };
 
     [Theory]
     [MemberData(nameof(Pages))]

@@ -1,6 +1,7 @@
 using System.Text.Json;
 using Microsoft.Playwright;
 using Rose.E2E.Tests.Infrastructure;
+using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.Accessibility;
 
@@ -20,7 +21,7 @@ public static class AxeCore
 
     public static async Task<string> ScriptPathAsync()
     {
-        var dir = Path.Combine(RoseConsoleProcess.RepositoryRoot(), "tests", "axe");
+        var dir = Path.Combine(BuiltProgram.RepositoryRoot(), "tests", "axe");
         var script = Path.Combine(dir, "node_modules", "axe-core", "axe.min.js");
         await InstallLock.WaitAsync();
         try

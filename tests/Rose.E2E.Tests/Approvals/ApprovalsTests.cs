@@ -4,6 +4,7 @@ using System.Text.Json;
 using Microsoft.Playwright;
 using Npgsql;
 using Rose.E2E.Tests.Infrastructure;
+using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.Approvals;
 
@@ -118,7 +119,7 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
     [Fact]
     public async Task Queue_RequestParkedOnAnotherInstance_AppearsWithoutReload()
     {
-        await using var second = await RoseConsoleProcess.StartAsync(fixture.Environment);
+        await using var second = await ConsoleProcess.StartAsync(fixture.Environment!);
         var context = await fixture.Chromium.NewContextAsync(second.BaseUrl);
         var page = await context.NewPageAsync();
         await page.GotoAsync("dev/login?user=bob&returnUrl=/approvals");

@@ -18,7 +18,7 @@ public class RoseConsoleFixture : IAsyncLifetime
     /// <summary>Rows in demo's `events` table: enough to make the CSV export test meaningful.</summary>
     public const int EventRows = 100_000;
 
-    private RoseConsoleProcess? console;
+    private ConsoleProcess? console;
     private ChromiumBrowser? chromium;
 
     public PostgresServerFixture Postgres { get; } = new();
@@ -32,7 +32,7 @@ public class RoseConsoleFixture : IAsyncLifetime
     /// <summary>The environment the console runs with: start a second instance on the same databases with it.</summary>
     public IReadOnlyDictionary<string, string> Environment { get; private set; } = new Dictionary<string, string>();
 
-    public RoseConsoleProcess Console => console ?? throw new InvalidOperationException("The console is not started.");
+    public ConsoleProcess Console => console ?? throw new InvalidOperationException("The console is not started.");
 
     public ChromiumBrowser Chromium => chromium ?? throw new InvalidOperationException("Chromium is not started.");
 
@@ -59,7 +59,7 @@ public class RoseConsoleFixture : IAsyncLifetime
         };
         ConfigureEnvironment(environment);
         Environment = environment;
-        console = await RoseConsoleProcess.StartAsync(environment);
+        console = await ConsoleProcess.StartAsync(environment!);
         chromium = await ChromiumBrowser.LaunchAsync();
     }
 
@@ -104,7 +104,8 @@ public class RoseConsoleFixture : IAsyncLifetime
     {
         var context = await Chromium.NewContextAsync(BaseUrl);
         var page = await context.NewPageAsync();
-        await page.GotoAsync($"dev/login?user={Uri.EscapeDataString(user)}&returnUrl={Uri.EscapeDataString(returnUrl)}");
+        // The first page a fresh console renders (JIT, first circuit) can take longer than Playwright's 15 s on a loaded machine.
+        await page.GotoAsync($"dev/login?user={Uri.EscapeDataString(user)}&returnUrl={Uri.EscapeDataString(returnUrl)}", new PageGotoOptions { Timeout = 60_000 });
         return page;
     }
 

@@ -17,8 +17,8 @@ public sealed class TwoConsolesFixture : IAsyncLifetime
     public const string AgentKey = "rose_e2e_two_hosts_key_0123456789abcdef";
 
     private readonly string root = Path.Combine(Path.GetTempPath(), "rose-two-hosts-" + Guid.NewGuid().ToString("N")[..8]);
-    private RoseConsoleProcess? a;
-    private RoseConsoleProcess? b;
+    private ConsoleProcess? a;
+    private ConsoleProcess? b;
     private ChromiumBrowser? chromium;
 
     public PostgresServerFixture Postgres { get; } = new();
@@ -29,9 +29,9 @@ public sealed class TwoConsolesFixture : IAsyncLifetime
     /// <summary>Superuser connection to the demo target.</summary>
     public string TargetConnection { get; private set; } = string.Empty;
 
-    public RoseConsoleProcess A => a ?? throw new InvalidOperationException("Console A is not started.");
+    public ConsoleProcess A => a ?? throw new InvalidOperationException("Console A is not started.");
 
-    public RoseConsoleProcess B => b ?? throw new InvalidOperationException("Console B is not started.");
+    public ConsoleProcess B => b ?? throw new InvalidOperationException("Console B is not started.");
 
     public ChromiumBrowser Chromium => chromium ?? throw new InvalidOperationException("Chromium is not started.");
 
@@ -58,8 +58,8 @@ public sealed class TwoConsolesFixture : IAsyncLifetime
         await File.WriteAllBytesAsync(keyFile, RandomNumberGenerator.GetBytes(32));
 
         var started = await Task.WhenAll(
-            RoseConsoleProcess.StartAsync(Host("a", role.ConnectionString(ControlConnection), keyFile)),
-            RoseConsoleProcess.StartAsync(Host("b", role.ConnectionString(ControlConnection), keyFile)));
+            ConsoleProcess.StartAsync(Host("a", role.ConnectionString(ControlConnection), keyFile)!),
+            ConsoleProcess.StartAsync(Host("b", role.ConnectionString(ControlConnection), keyFile)!));
         (a, b) = (started[0], started[1]);
         chromium = await ChromiumBrowser.LaunchAsync();
     }

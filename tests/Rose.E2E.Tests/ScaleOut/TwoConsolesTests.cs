@@ -5,6 +5,7 @@ using System.Text.RegularExpressions;
 using Microsoft.Playwright;
 using Npgsql;
 using Rose.E2E.Tests.Infrastructure;
+using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.ScaleOut;
 
@@ -103,7 +104,7 @@ public sealed partial class TwoConsolesTests(TwoConsolesFixture fixture) : IClas
     {
         const int PerHost = 50;
         var acknowledged = new System.Collections.Concurrent.ConcurrentBag<long>();
-        async Task LoadAsync(RoseConsoleProcess host, string name)
+        async Task LoadAsync(ConsoleProcess host, string name)
         {
             using var agent = Agent(host);
             using var gate = new SemaphoreSlim(6);
@@ -164,14 +165,14 @@ public sealed partial class TwoConsolesTests(TwoConsolesFixture fixture) : IClas
         await page.GetByTestId("approval-comment").FillAsync("two hosts");
     }
 
-    private static HttpClient Agent(RoseConsoleProcess host)
+    private static HttpClient Agent(ConsoleProcess host)
     {
         var client = new HttpClient { BaseAddress = host.BaseUrl };
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", TwoConsolesFixture.AgentKey);
         return client;
     }
 
-    private static async Task<long> ParkAsync(RoseConsoleProcess host, string sql)
+    private static async Task<long> ParkAsync(ConsoleProcess host, string sql)
     {
         using var agent = Agent(host);
         using var response = await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql, reason = "two hosts approval" });

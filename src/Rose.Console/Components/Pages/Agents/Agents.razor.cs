@@ -16,6 +16,7 @@ public partial class Agents
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private AuthenticationStateProvider AuthState { get; set; } = default!;
     [Inject] private ILogger<Agents> Logger { get; set; } = default!;
+    [Inject] private Rose.Console.Mcp.McpAgentSettingsReader McpSettings { get; set; } = default!;
 
     /// <summary>The selected agent lives in the query string so a link can point at it.</summary>
     [SupplyParameterFromQuery(Name = "agent")] public string? SelectedId { get; set; }
@@ -36,6 +37,8 @@ public partial class Agents
     private DateTime? newKeyDate;
     private TimeSpan? newKeyTime;
     private IReadOnlyList<string> keyErrors = [];
+    private IReadOnlyList<string>? mcpTools;
+    private IReadOnlyList<string> mcpErrors = [];
 
     private CancellationToken Ct => lifetime.Token;
 
@@ -50,6 +53,9 @@ public partial class Agents
         selected = SelectedId is null ? null : agents.FirstOrDefault(a => a.Id == SelectedId);
         keys = selected is null ? [] : await Store.ListKeysAsync(selected.Id, Ct);
         editPolicy = selected is null ? "" : AgentPolicyJson.Format(selected.Policy);
+        // What the agent gets, whichever source decides it (configuration or this page).
+        mcpTools = selected is null ? null : (await McpSettings.ReadAsync(selected.Id, Ct)).AllowedTools?.ToList();
+        mcpErrors = [];
         policyErrors = [];
         keyErrors = [];
     }
@@ -121,6 +127,27 @@ public partial class Agents
 
         Logger.LogInformation("Policy of agent {AgentId} changed by {Admin}", selected.Id, await AdminNameAsync());
         Snackbar.Add($"Policy of {selected.Id} saved", Severity.Success);
+        await ReloadAsync();
+    }
+
+    private async Task SaveMcpToolsAsync(IReadOnlyList<string>? tools)
+    {
+        if (selected is null)
+        {
+            return;
+        }
+
+        var errors = new List<string>();
+        var id = selected.Id;
+        var updated = await AuditedAsync(errors, async actor => await Admin.UpdateMcpToolsAsync(actor, id, tools, Rose.Mcp.RoseToolCatalog.Names, Ct));
+        if (updated != true)
+        {
+            mcpErrors = errors.Count > 0 ? errors : ["Only agents created in the console can be edited here."];
+            return;
+        }
+
+        Logger.LogInformation("MCP tools of agent {AgentId} set to {Tools} by {Admin}", id, tools is null ? "every tool" : string.Join(", ", tools), await AdminNameAsync());
+        Snackbar.Add($"MCP tools of {id} saved", Severity.Success);
         await ReloadAsync();
     }
 

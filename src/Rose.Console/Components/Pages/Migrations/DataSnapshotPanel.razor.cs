@@ -89,7 +89,7 @@ public partial class DataSnapshotPanel
         {
             Show(ex.Message, Severity.Error);
         }
-        catch (Core.Audit.AuditUnavailableException ex)
+        catch (Exception ex) when (ex is Core.Audit.AuditUnavailableException or Core.Errors.DatabaseException)
         {
             Show(ex.Message, Severity.Error);
         }

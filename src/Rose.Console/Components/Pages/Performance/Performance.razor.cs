@@ -28,6 +28,7 @@ public partial class Performance
     [Inject] private IndexMigrationWriter MigrationWriter { get; set; } = default!;
     [Inject] private CurrentIdentity Identity { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
+    [Inject] private NavigationManager Navigation { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
 
@@ -43,6 +44,10 @@ public partial class Performance
     private bool busy;
     private string? message;
     private bool messageIsError;
+
+    // A full load: every panel of the page belongs to one database and starts over for another.
+    private void OnDatabaseChanged(string value) =>
+        Navigation.NavigateTo(Navigation.GetUriWithQueryParameter("database", value), forceLoad: true);
 
     protected override async Task OnInitializedAsync()
     {
