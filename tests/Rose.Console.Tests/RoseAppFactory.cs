@@ -32,15 +32,15 @@ public sealed class RoseAppFactory : WebApplicationFactory<Program>
     public static async Task<RoseAppFactory> CreateAsync(PostgresServerFixture pg, string environment = "Development",
         IDictionary<string, string?>? extra = null)
     {
-        var control = await pg.CreateDatabaseAsync("console_control");
-        var target = await pg.CreateDatabaseAsync("console_target");
-        await using (var conn = new NpgsqlConnection(target))
+        var control = await pg.CreateControlDatabaseAsync("console_control");
+        var target = await pg.CreateDatabaseFromTemplateAsync("console_target", "console_widgets", async (connection, ct) =>
         {
-            await conn.OpenAsync();
+            await using var conn = new NpgsqlConnection(connection);
+            await conn.OpenAsync(ct);
             await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
                 "CREATE TABLE widgets (id int PRIMARY KEY, name text, price numeric(12,2), made timestamptz, big bigint, payload jsonb, blob bytea); " +
-                "INSERT INTO widgets SELECT g, 'widget ' || g, g * 1.5, '2024-05-01 10:00:00+00', 9007199254740993, '{\"k\": [1, 2]}', '\\x01ff' FROM generate_series(1, 20) g;", CancellationToken.None);
-        }
+                "INSERT INTO widgets SELECT g, 'widget ' || g, g * 1.5, '2024-05-01 10:00:00+00', 9007199254740993, '{\"k\": [1, 2]}', '\\x01ff' FROM generate_series(1, 20) g;", ct);
+        });
 
         var settings = new Dictionary<string, string?>
         {

@@ -48,7 +48,7 @@ internal sealed class PipelineHarness : IAsyncDisposable
     public static async Task<PipelineHarness> CreateAsync(PostgresServerFixture pg, Action<TargetOptions>? target = null,
         IReadOnlyDictionary<string, string?>? settings = null)
     {
-        var control = await pg.CreateDatabaseAsync("control");
+        var control = await pg.CreateControlDatabaseAsync("control");
         var targetConn = await pg.CreateDatabaseAsync("target");
         var targetOptions = new TargetOptions { ConnectionString = targetConn, Environment = "dev" };
         target?.Invoke(targetOptions);

@@ -32,6 +32,32 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         return connectionString;
     }
 
+    /// <summary>A fresh database copied from a template built once per run (see <see cref="PostgresServer.CreateDatabaseFromTemplateAsync"/>).</summary>
+    public async Task<string> CreateDatabaseFromTemplateAsync(string? prefix, string template,
+        Func<string, CancellationToken, Task> build, CancellationToken ct = default)
+    {
+        var connectionString = await Server.CreateDatabaseFromTemplateAsync(prefix, template, build, ct);
+        lock (_gate)
+        {
+            _created.Add(new NpgsqlConnectionStringBuilder(connectionString).Database!);
+        }
+        return connectionString;
+    }
+
+    /// <summary>
+    /// A fresh control database whose schema is already current: a copy of one migrated by the real
+    /// <see cref="Rose.Core.Control.ControlSchemaMigrator"/> once per run. A console started on it finds every
+    /// version applied, as one restarted on its own control database does.
+    /// </summary>
+    public Task<string> CreateControlDatabaseAsync(string? prefix = "control", CancellationToken ct = default) =>
+        CreateDatabaseFromTemplateAsync(prefix, "control", async (connection, token) =>
+        {
+            Rose.Core.Execution.NpgsqlSettings.EnsureRawSql();
+            await using var db = NpgsqlDataSource.Create(connection);
+            await new Rose.Core.Control.ControlSchemaMigrator(
+                Microsoft.Extensions.Logging.Abstractions.NullLogger<Rose.Core.Control.ControlSchemaMigrator>.Instance).MigrateAsync(db, token);
+        }, ct);
+
     /// <summary>A unique database name not yet created (for code under test that creates it), dropped with the class.</summary>
     public string ReserveDatabaseName(string? prefix = null)
     {

@@ -41,7 +41,7 @@ public class RoseConsoleFixture : IAsyncLifetime
     public async Task InitializeAsync()
     {
         await Postgres.InitializeAsync();
-        ControlConnection = await Postgres.CreateDatabaseAsync("e2e_control");
+        ControlConnection = await Postgres.CreateControlDatabaseAsync("e2e_control");
         TargetConnection = await Postgres.CreateDatabaseAsync("e2e_demo");
         await using (var conn = new NpgsqlConnection(TargetConnection))
         {
