@@ -8,13 +8,14 @@ namespace Rose.Console.Tests;
 
 /// <summary>The agent SQL API against the real host, policy, executor and audit log.</summary>
 [Collection("postgres")]
-public sealed class SqlApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, object body)
     {

@@ -10,13 +10,14 @@ namespace Rose.Console.Tests.Api;
 
 /// <summary>Every 4xx/5xx of /api is an RFC 9457 problem document, through the real host, policy and executor.</summary>
 [Collection("postgres")]
-public sealed class ApiProblemTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task EndpointBadRequest_IsProblemKeepingErrorMember()
