@@ -4,13 +4,14 @@ using Rose.Tests.Shared;
 namespace Rose.Console.Tests;
 
 [Collection("postgres")]
-public sealed class HostTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
     [InlineData("/healthz")]

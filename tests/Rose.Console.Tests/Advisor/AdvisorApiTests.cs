@@ -7,13 +7,14 @@ namespace Rose.Console.Tests.Advisor;
 
 /// <summary>The advisor API against the real host and a real target: who may call it, bad input, unknown databases, and real answers.</summary>
 [Collection("postgres")]
-public sealed class AdvisorApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
     [InlineData("alice", HttpStatusCode.OK)]        // operator
