@@ -7,13 +7,14 @@ namespace Rose.Console.Tests;
 
 /// <summary>User-defined validation checks through the API: custom SQL must be one pure read.</summary>
 [Collection("postgres")]
-public sealed class ValidationCheckApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ValidationCheckApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
+    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Theory]
     [InlineData("{\"kind\": \"custom_sql\", \"table\": \"widgets\", \"sql\": \"DELETE FROM widgets\"}", "check.sql")]
