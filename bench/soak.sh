@@ -65,6 +65,20 @@ console_pid=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "soak: the console did not start"; tail -40 "$work/console.log"; exit 1; }
 
+# Evidence for a latency drift, every 30 s: checkpoints so far, the audit tables' size and dead rows,
+# autovacuum runs on them, and the target table's size (the reads scan it).
+control_db="${admin/dbname=postgres/dbname=soak_control}"
+(
+  while kill -0 "$console_pid" 2>/dev/null; do
+    "$psql_bin" "$control_db" -qAtF $'\t' -c "SELECT to_char(now(), 'HH24:MI:SS'),
+        (SELECT num_timed + num_requested FROM pg_stat_checkpointer),
+        pg_total_relation_size('rose.audit_log') / 1048576, pg_total_relation_size('rose.audit_outcome') / 1048576,
+        (SELECT sum(n_dead_tup) FROM pg_stat_user_tables WHERE schemaname = 'rose'),
+        (SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables WHERE schemaname = 'rose'),
+        (SELECT count(*) FROM rose.approvals WHERE status = 'pending')" >>"$work/pgstats.tsv" 2>/dev/null || true
+    sleep 30
+  done
+) &
 python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pid "$console_pid" \
   --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --out "$work/calls.tsv"
 
@@ -82,4 +96,6 @@ if ! diff -q "$work/written" "$work/held" >/dev/null; then
 fi
 verify="$(curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$http_port/api/v1/audit/verify")"
 echo "soak: chain verify: $verify"
+echo "soak: every 30 s: time, checkpoints, audit_log MB, audit_outcome MB, dead rows, autovacuum+analyze runs, pending approvals"
+sed 's/^/soak:   /' "$work/pgstats.tsv" 2>/dev/null || true
 python3 bench/soak/summary.py "$work/summary.json" "$lost" "$verify"
