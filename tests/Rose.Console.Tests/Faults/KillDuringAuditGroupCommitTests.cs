@@ -9,7 +9,7 @@ namespace Rose.Console.Tests.Faults;
 /// kill -9 of the console while an audit group commit is in flight. The chain writer batches the
 /// attempts that queue up while a transaction is open into the next one (AuditChainWriter); here
 /// seven attempts are chained in one transaction that commits on the control database while its
-/// answer is held by a stalled proxy, two more wait in the writer's queue, and then the console dies.
+/// answer is held by a stalled proxy, two more wait in the writer's queue behind it, and then the console dies.
 /// The restart must resolve all of it from the target's transaction ids: nothing ran without an
 /// attempt row, nothing ran twice, every attempt has an outcome, and the chain verifies.
 /// </summary>
@@ -76,6 +76,12 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
             await Db.WaitUntilAsync(control, $"SELECT count(*) = 1 FROM rose.audit_log WHERE id > {before}");
             await Db.WaitUntilAsync(control, LockWaiters);
 
+            // Two more attempts queue in the writer behind the second batch: they will never reach the control database.
+            calls.Add(Insert(api, 9));
+            calls.Add(Insert(api, 10));
+            await Db.WaitUntilAsync(target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 9));
+            await Task.Delay(500);
+
             // The second batch's INSERTs and COMMIT are at the server, waiting on the lock. From now on the console hears nothing.
             controlProxy.Stall();
             await Exec(second, $"SELECT pg_advisory_unlock({ChainLockKey})");
@@ -83,11 +89,6 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
             grouped = [.. (await Db.ColumnAsync(control, $"SELECT id::text FROM rose.audit_log WHERE id > {before + 1} ORDER BY id")).Select(long.Parse)];
             Assert.Equal(7, grouped.Length);
             Assert.Equal(1L, await Db.ScalarAsync<long>(control, $"SELECT count(DISTINCT xmin::text) FROM rose.audit_log WHERE id > {before + 1}"));
-
-            // Two more attempts queue in the writer behind the unanswered commit: they never reach the control database.
-            calls.Add(Insert(api, 9));
-            calls.Add(Insert(api, 10));
-            await Db.WaitUntilAsync(target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 9));
             await console.KillAsync();
             controlProxy.Resume();
             // The first call may have had its answer before the stall; none of the others can have.

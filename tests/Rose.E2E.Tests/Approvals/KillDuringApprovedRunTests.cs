@@ -53,8 +53,10 @@ public sealed class KillDuringApprovedRunTests(RoseConsoleFixture fixture)
                 await card.GetByTestId("approve").ClickAsync();
                 await page.GetByTestId("approval-comment").FillAsync("drop it");
                 await page.GetByTestId("decision-confirm").ClickAsync();
+                // The run (its prior backup, then the DROP) waits on the lock the test holds.
                 await WaitUntilAsync(fixture.TargetConnection,
-                    "SELECT count(*) > 0 FROM pg_stat_activity WHERE query LIKE 'DROP TABLE kill_approved%' AND wait_event_type = 'Lock'");
+                    "SELECT count(*) > 0 FROM pg_stat_activity WHERE datname = current_database() AND query LIKE '%kill_approved%' AND wait_event_type = 'Lock'",
+                    "SELECT string_agg(state || ' ' || coalesce(wait_event_type, '-') || ': ' || left(query, 120), E'\n') FROM pg_stat_activity WHERE datname = current_database()");
                 Assert.Equal("executing", await ScalarAsync<string>(fixture.ControlConnection, $"SELECT status FROM rose.approvals WHERE id = {id}"));
                 await runner.KillAsync();
                 await tx.RollbackAsync();
@@ -103,8 +105,8 @@ public sealed class KillDuringApprovedRunTests(RoseConsoleFixture fixture)
         return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
-    /// <summary>Polls a boolean query until it is true (60 s at most).</summary>
-    private static async Task WaitUntilAsync(string connection, string sql)
+    /// <summary>Polls a boolean query until it is true (60 s at most); on failure, shows what <paramref name="explain"/> reads.</summary>
+    private static async Task WaitUntilAsync(string connection, string sql, string? explain = null)
     {
         for (var i = 0; i < 300; i++)
         {
@@ -116,6 +118,6 @@ public sealed class KillDuringApprovedRunTests(RoseConsoleFixture fixture)
             await Task.Delay(200);
         }
 
-        throw new TimeoutException("never true: " + sql);
+        throw new TimeoutException("never true: " + sql + (explain is null ? string.Empty : "\n" + await ScalarAsync<object>(connection, explain)));
     }
 }
