@@ -1,11 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
 using Rose.Console.Mcp;
 using Rose.Core.Advisor;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
-using Rose.Core.Targets;
 
 namespace Rose.Console.Api;
 

@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Targets;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 

@@ -1,7 +1,4 @@
-using System.Globalization;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 

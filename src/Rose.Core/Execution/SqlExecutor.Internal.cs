@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 

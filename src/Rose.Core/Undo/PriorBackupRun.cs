@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Execution;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Undo;
 
