@@ -100,6 +100,26 @@ public sealed class DataSnapshotApiTests(PostgresServerFixture pg) : ComponentTe
     }
 
     [Fact]
+    public async Task Api_RestoreInPlace_ParksForApprovalNamingSnapshotAndDatabase()
+    {
+        using var agent = app.AgentClient();
+        var refused = await agent.PostAsJsonAsync($"/api/v1/migrations/demo/data-snapshots/{snapshot}/restore-in-place", new { reason = "no" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        using var carol = await app.ClientAsync("carol");
+        var parked = await carol.PostAsJsonAsync($"/api/v1/migrations/demo/data-snapshots/{snapshot}/restore-in-place", new { reason = "put demo back" });
+        var body = JsonDocument.Parse(await parked.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, parked.StatusCode);
+        Assert.Equal("pending_approval", body.GetProperty("status").GetString());
+        Assert.Equal(snapshot, body.GetProperty("snapshot").GetString());
+        var approval = JsonDocument.Parse(await carol.GetStringAsync($"/api/v1/approvals/{body.GetProperty("approval_id").GetInt64()}")).RootElement;
+        Assert.Equal("pending", approval.GetProperty("status").GetString());
+        Assert.Equal("demo", approval.GetProperty("database").GetString());
+        Assert.Equal([DataSnapshots.InPlaceOperation], approval.GetProperty("operations").EnumerateArray().Select(o => o.GetString()));
+    }
+
+    [Fact]
     public async Task Api_RestoreOverLiveDatabase_Is400NamingWhy()
     {
         using var carol = await app.ClientAsync("carol");

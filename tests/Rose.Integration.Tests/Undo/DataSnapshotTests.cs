@@ -160,7 +160,11 @@ public sealed class DataSnapshotTests(PostgresServerFixture pg) : IAsyncLifetime
         // A stand-in pg_dump that reports an old major version and would fail loudly if it were ever asked to dump.
         var fake = Path.Combine(Directory.CreateTempSubdirectory("rose-old-pgdump").FullName, "pg_dump");
         await File.WriteAllTextAsync(fake, "#!/bin/sh\nif [ \"$1\" = --version ]; then echo 'pg_dump (PostgreSQL) 9.6.24'; exit 0; fi\necho 'must not dump' >&2; exit 3\n");
-        File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        if (!OperatingSystem.IsWindows())
+        {
+            File.SetUnixFileMode(fake, UnixFileMode.UserRead | UnixFileMode.UserWrite | UnixFileMode.UserExecute);
+        }
+
         try
         {
             await using var old = await PipelineHarness.AttachAsync(h, new Dictionary<string, string?> { ["Rose:Migrations:PgDumpPath"] = fake, ["Rose:DataDir"] = Path.GetTempPath() });
@@ -250,6 +254,10 @@ public sealed class DataSnapshotTests(PostgresServerFixture pg) : IAsyncLifetime
                 await using var hold = new NpgsqlCommand($"SELECT pg_advisory_lock({DataSnapshotCleanup.AdvisoryLockKey})", holder);
                 await hold.ExecuteScalarAsync();
                 Assert.Null(await two.Services.GetRequiredService<DataSnapshotCleanup>().SweepAsync(CancellationToken.None));
+
+                // Released explicitly: a pooled connection would keep its session lock after Dispose.
+                await using var release = new NpgsqlCommand($"SELECT pg_advisory_unlock({DataSnapshotCleanup.AdvisoryLockKey})", holder);
+                await release.ExecuteScalarAsync();
             }
 
             var first = await one.Services.GetRequiredService<DataSnapshotCleanup>().SweepAsync(CancellationToken.None);
