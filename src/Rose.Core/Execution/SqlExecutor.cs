@@ -88,7 +88,12 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         // A CSV export of one plain SELECT is sent as COPY ... TO STDOUT (SqlExecutor.Copy.cs).
         var copyText = result.ReadOnly && batch.Statements.Count == 1 && sink is ICsvCopySink copySink && copySink.WantsCopy(0)
             ? CsvCopyCommand(batch.Statements[0]) : null;
-        var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
+        // Plain reads under the target's own timeouts go to the pool whose sessions start with those limits
+        // and READ ONLY (TargetPools.BuildReads): nothing to set per run, one round trip less. Other limits
+        // (a preview's shorter ones) and held sessions set their own, as does every write.
+        var preset = session is null && result.ReadOnly && limits.StatementTimeout == target.Definition.StatementTimeout
+            && limits.LockTimeout == target.Definition.LockTimeout;
+        var source = preset ? target.Reads : result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
             await using var lease = session is null ? await CleanConnection.OpenAsync(source, ct) : null;
@@ -104,7 +109,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                     await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
                     // The first write transaction reads its id in the same round trip as BEGIN and the limits.
                     var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
-                    var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
+                    var xid = preset ? null : await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
                     if (beforeRun is not null && s == 0)
                     {
                         await beforeRun(xid, ct);
