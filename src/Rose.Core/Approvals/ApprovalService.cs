@@ -1,11 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Devlogs;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 
 namespace Rose.Core.Approvals;
 

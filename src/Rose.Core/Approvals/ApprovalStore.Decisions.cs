@@ -1,4 +1,3 @@
-using Rose.Core.Identity;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Approvals;

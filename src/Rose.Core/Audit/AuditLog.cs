@@ -1,8 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using Rose.Core.Audit.Redaction;
-using Rose.Core.Policy;
-using Rose.Core.Control;
 
 namespace Rose.Core.Audit;
 

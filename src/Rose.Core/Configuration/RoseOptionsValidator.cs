@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Configuration;
 

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 

@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 

@@ -1,15 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Execution;
-
 namespace Rose.Core.Undo;
 
 /// <summary>The rows of one table at one moment: how many, and a digest of their contents that ignores their order.</summary>

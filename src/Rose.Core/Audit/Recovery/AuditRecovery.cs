@@ -1,10 +1,4 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Control;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Audit.Recovery;
 

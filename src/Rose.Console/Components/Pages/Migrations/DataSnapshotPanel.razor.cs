@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Identity;
 using Rose.Core.Undo;
 using Rose.Core.Workbench;
 
