@@ -76,11 +76,13 @@ public sealed class FaultProxy : IAsyncDisposable
 
     /// <summary>
     /// Stalls (as <see cref="Stall"/>) the moment the client sends bytes holding <paramref name="marker"/>
-    /// (e.g. "COMMIT"), once. With <paramref name="deliver"/> the server still gets those bytes and only its
-    /// answer is held (the COMMIT lands, the client never hears); without, they are held too (it never lands).
+    /// (e.g. "COMMIT"), once, on a connection that sent <paramref name="after"/> before it (so another
+    /// connection's COMMIT, a background job's, does not trip it). With <paramref name="deliver"/> the server
+    /// still gets those bytes and only its answer is held (the COMMIT lands, the client never hears);
+    /// without, they are held too (it never lands).
     /// </summary>
-    public void StallWhenClientSends(string marker, bool deliver) =>
-        Volatile.Write(ref holdAt, new HoldMarker(System.Text.Encoding.ASCII.GetBytes(marker), deliver));
+    public void StallWhenClientSends(string marker, string after, bool deliver) =>
+        Volatile.Write(ref holdAt, new HoldMarker(System.Text.Encoding.ASCII.GetBytes(marker), System.Text.Encoding.ASCII.GetBytes(after), deliver));
 
     /// <summary>New connections are closed as soon as they arrive (existing ones go on).</summary>
     public void RefuseNew() => refusing = true;
@@ -193,6 +195,8 @@ public sealed class FaultProxy : IAsyncDisposable
     private async Task PumpAsync(TcpClient from, TcpClient to, bool fromClient)
     {
         var buffer = new byte[16 * 1024];
+        // The hold armed when this connection sent its "after" bytes; only this connection may then trip it.
+        HoldMarker? primed = null;
         try
         {
             var input = from.GetStream();
@@ -205,7 +209,11 @@ public sealed class FaultProxy : IAsyncDisposable
                     return;
                 }
 
-                if (fromClient && Volatile.Read(ref holdAt) is { } hold && buffer.AsSpan(0, n).IndexOf(hold.Marker) >= 0 && Interlocked.CompareExchange(ref holdAt, null, hold) == hold)
+                if (fromClient && Volatile.Read(ref holdAt) is { } armed && !ReferenceEquals(armed, primed) && buffer.AsSpan(0, n).IndexOf(armed.After) >= 0)
+                {
+                    primed = armed;
+                }
+                else if (primed is { } hold && buffer.AsSpan(0, n).IndexOf(hold.Marker) >= 0 && Interlocked.CompareExchange(ref holdAt, null, hold) == hold)
                 {
                     // Stall first, so the server's answer to these bytes cannot slip through before it.
                     Stall();
@@ -227,7 +235,7 @@ public sealed class FaultProxy : IAsyncDisposable
         }
     }
 
-    private sealed record HoldMarker(byte[] Marker, bool Deliver);
+    private sealed record HoldMarker(byte[] Marker, byte[] After, bool Deliver);
 
     public async ValueTask DisposeAsync()
     {

@@ -40,14 +40,15 @@ public sealed class CommitStallTests(PostgresServerFixture pg)
         using var api = new HttpClient { BaseAddress = console.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
         api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
 
-        // "COMMIT\0": the query text as sent, so "READ COMMITTED" in the BEGIN does not trip it.
-        targetProxy.StallWhenClientSends("COMMIT\0", deliver: false);
+        // "COMMIT\0": the query text as sent, so "READ COMMITTED" in the BEGIN does not trip it; and only on the
+        // connection that sent the INSERT, not a background job's.
+        targetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: false);
         var neverLanded = await ExecuteUnknownAsync(api, "INSERT INTO stall_rows VALUES ('held')");
         // The held COMMIT is dropped with the connection (a resumed stall would still deliver it late): the server rolls back.
         targetProxy.ResetAll();
         targetProxy.Resume();
 
-        targetProxy.StallWhenClientSends("COMMIT\0", deliver: true);
+        targetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: true);
         var landed = await ExecuteUnknownAsync(api, "INSERT INTO stall_rows VALUES ('landed')");
         targetProxy.Resume();
 
