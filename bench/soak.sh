@@ -10,13 +10,15 @@
 #   soak: calls=N per_s=R lost=0 rss_growth_mb=G p99_first_ms=A p99_last_ms=B p99_ratio=X
 # Usage: bench/soak.sh [duration-seconds] [callers] [pause-ms]   (defaults 600, 32 and 0: each caller
 # pauses that long after every answer, to bound the load on a shared machine)
-# ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release.
+# ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release. ROSE_SOAK_WARMUP (default 60)
+# seconds of calls come first, cross-checked against the audit like every call but not measured.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-600}"
 callers="${2:-32}"
 pause_ms="${3:-0}"
+warmup="${ROSE_SOAK_WARMUP:-60}"   # seconds of calls before the measured duration (see bench/soak/load.py)
 config="${ROSE_SOAK_CONFIG:-Release}"
 image="${ROSE_SOAK_PG_IMAGE:-rose-pg:17}"
 
@@ -93,7 +95,7 @@ control_db="${admin/dbname=postgres/dbname=soak_control}"
   done
 ) &
 python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pid "$console_pid" \
-  --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --out "$work/calls.tsv"
+  --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --warmup "$warmup" --out "$work/calls.tsv"
 
 # Every answer names its audit row: it must exist with the outcome the caller saw.
 # A conninfo, not -d: psql's -d with a bare name would drop the host and port of the conninfo.
