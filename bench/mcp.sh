@@ -50,6 +50,9 @@ http_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0
   Rose__Targets__bench__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=bench_target" \
   Rose__Targets__bench__Environment=dev \
   Rose__Agents__bench__ApiKey="$key" \
+  Rose__Agents__bench__Policy__allowed_databases__0=bench \
+  Rose__Agents__bench__Policy__allowed_operations__0=SELECT \
+  Rose__Agents__bench__Policy__environment=dev \
   Rose__Auth__AgentRequestsPerMinute=100000000 \
   exec "$console_bin" >"$work/console.log" 2>&1
 ) &
