@@ -1,4 +1,3 @@
-using Rose.Console.Auth;
 using Rose.Core.Approvals;
 
 namespace Rose.Console.Api;

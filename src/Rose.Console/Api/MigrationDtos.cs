@@ -1,4 +1,3 @@
-using Rose.Core.Execution;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
 

@@ -1,7 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Control;
 

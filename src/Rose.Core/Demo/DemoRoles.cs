@@ -1,8 +1,5 @@
 using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
-using Rose.Core.Control;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Demo;
 

@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Execution;
 
 /// <summary>
@@ -145,6 +136,15 @@ public sealed partial class ExecutionService
             ExecutionStatus.Cancelled => OutcomeStatus.Cancelled,
             _ => OutcomeStatus.Failed,
         };
+
+        if (result.OutcomeUnknown)
+        {
+            // The COMMIT went unanswered: only the target knows whether it landed. The attempt carries the
+            // transaction id, so AuditRecovery writes the outcome from pg_xact_status; a guess here would be final.
+            audit.LeaveToRecovery(auditId);
+            logger.LogWarning("Audit {AuditId}: the COMMIT on {Database} went unanswered; the outcome is left to recovery", auditId, request.Database);
+            return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
+        }
 
         // The outcome is written even when the caller has gone away: the attempt must be closed.
         await CloseRunAsync(auditId, new AuditOutcome(

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Execution;
 
@@ -127,25 +126,7 @@ internal sealed partial class TargetSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 };
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
-        }
-
-        var rows = new List<object?[]>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await CommandRows.ReadAllAsync(cmd, parameters, ct);
     }
 
     /// <summary>Runs every statement of a classified batch; see <see cref="RunStatementsAsync(SqlBatch, IReadOnlyList{SqlStatement}, CancellationToken)"/>.</summary>

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Rose.Core.Identity;
-using Rose.Core.Control;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>

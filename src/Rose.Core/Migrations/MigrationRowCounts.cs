@@ -1,6 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>

@@ -1,11 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Execution;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>A row of rose_schema_history.</summary>

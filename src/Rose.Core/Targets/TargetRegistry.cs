@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using Rose.Core.Execution;
 
 namespace Rose.Core.Targets;
 

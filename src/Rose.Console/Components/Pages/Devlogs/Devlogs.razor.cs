@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
-using Rose.Console.Auth;
 using Rose.Core.Devlogs;
 using Rose.Core.Errors;
 

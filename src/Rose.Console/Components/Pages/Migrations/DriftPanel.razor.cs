@@ -1,6 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Rose.Console.Auth;
 using Rose.Core.Migrations;
 using Rose.Core.Undo;
 

@@ -1,4 +1,3 @@
-using MudBlazor;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
 using Rose.Core.Policy;
