@@ -43,7 +43,7 @@ internal sealed class RestoredDatabase : CreatedDatabase, IAsyncDisposable
         ArgumentNullException.ThrowIfNull(schemas);
         try
         {
-            await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }.ConnectionString);
+            await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Admin.ConnectionString) { Database = Name }.ConnectionString);
             await conn.OpenAsync(ct);
             foreach (var schema in schemas)
             {
