@@ -1,5 +1,3 @@
-using Rose.Core.Undo;
-
 namespace Rose.Console.Components.Pages.Migrations;
 
 /// <summary>The data snapshots of the migrations page: <see cref="DataSnapshots"/> under the signed-in user's policy.</summary>
