@@ -30,6 +30,8 @@ calls = []      # (start offset s, latency ms, kind, http status)
 rows = []       # (audit_id, status, kind, row_id)
 errors = []
 rss = []        # (offset s, MB)
+probes = []     # (offset s, healthz ms, cpu ms): the same-run baseline, outside the audited path
+loads = []      # (offset s, 1-minute load average)
 start = time.monotonic()
 end = start + args.duration
 
@@ -89,12 +91,40 @@ def caller(n):
 def sampler():
     while time.monotonic() < end:
         rss.append((time.monotonic() - start, rss_mb()))
+        loads.append((time.monotonic() - start, os.getloadavg()[0]))
         time.sleep(5)
     rss.append((time.monotonic() - start, rss_mb()))
 
 
+def cpu_ms():
+    """A fixed slice of pure CPU work in this process: how long it takes says how busy the machine is."""
+    t0 = time.monotonic()
+    x = 0
+    for i in range(20000):
+        x += i * i
+    return (time.monotonic() - t0) * 1000
+
+
+def prober():
+    """The baseline: /healthz of the same console (same process, same HTTP stack, no database, no
+    audit) and a fixed CPU slice, 4 times a second. When the callers' p99 drifts and these drift with
+    it, the machine (or the process as a whole) got slower; when only the callers' p99 drifts, the
+    audited path did."""
+    while time.monotonic() < end:
+        t0 = time.monotonic()
+        try:
+            with urllib.request.urlopen(args.url + "/healthz", timeout=30) as r:
+                r.read()
+            http_ms = (time.monotonic() - t0) * 1000
+        except Exception:
+            http_ms = float("nan")
+        probes.append((t0 - start, http_ms, cpu_ms()))
+        time.sleep(0.25)
+
+
 threads = [threading.Thread(target=caller, args=(n,)) for n in range(1, args.callers + 1)]
 threads.append(threading.Thread(target=sampler))
+threads.append(threading.Thread(target=prober))
 for t in threads:
     t.start()
 for t in threads:
@@ -115,6 +145,30 @@ def p99(latencies):
 first = [c[1] for c in calls if c[0] < window]
 last = [c[1] for c in calls if c[0] >= args.duration - window]
 warm = [m for (t, m) in rss if t >= window] or [rss[-1][1]]
+def windows():
+    """Per window: calls, p99 of every kind, the baseline's p99, the load average: where a drift comes from."""
+    out = []
+    t = 0.0
+    while t < args.duration - 1:
+        inside = [c for c in calls if t <= c[0] < t + window]
+        probe = [p for p in probes if t <= p[0] < t + window]
+        load = [l for (o, l) in loads if t <= o < t + window]
+        out.append({
+            "from_s": round(t),
+            "calls": len(inside),
+            "p50_ms": round(sorted(c[1] for c in inside)[len(inside) // 2], 1) if inside else 0.0,
+            "p99_ms": round(p99([c[1] for c in inside]), 1),
+            "p99_read_ms": round(p99([c[1] for c in inside if c[2] == "read"]), 1),
+            "p99_write_ms": round(p99([c[1] for c in inside if c[2] == "write"]), 1),
+            "p99_park_ms": round(p99([c[1] for c in inside if c[2] == "park"]), 1),
+            "p99_healthz_ms": round(p99([p[1] for p in probe if p[1] == p[1]]), 1),
+            "p99_cpu_ms": round(p99([p[2] for p in probe]), 2),
+            "load": round(sum(load) / len(load), 1) if load else 0.0,
+        })
+        t += window
+    return out
+
+
 summary = {
     "calls": len(calls),
     "per_s": len(calls) / args.duration,
@@ -128,6 +182,7 @@ summary = {
     "rss_end_mb": rss[-1][1],
     "rss_max_mb": max(m for (_, m) in rss),
     "kinds": {k: sum(1 for c in calls if c[2] == k) for k in ("read", "write", "park")},
+    "windows": windows(),
 }
 with open(os.path.join(os.path.dirname(args.out), "summary.json"), "w") as f:
     json.dump(summary, f, indent=1)

@@ -137,6 +137,16 @@ public sealed partial class ExecutionService
             _ => OutcomeStatus.Failed,
         };
 
+        if (result.OutcomeUnknown)
+        {
+            // The COMMIT went unanswered: only the target knows whether it landed. The attempt carries the
+            // transaction id, so AuditRecovery writes the outcome from pg_xact_status; a guess here would be final.
+            run.LeaveToRecovery();
+            logger.LogWarning("Audit {AuditId}: the COMMIT on {Database} went unanswered; the outcome is left to recovery", auditId, request.Database);
+            return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
+        }
+
+        // The outcome is written even when the caller has gone away: the attempt must be closed.
         await CloseRunAsync(run, new AuditOutcome(
             status switch
             {

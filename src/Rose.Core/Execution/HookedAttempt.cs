@@ -29,6 +29,9 @@ internal sealed class HookedAttempt(AuditLog audit, AuditAttempt attempt)
     /// </summary>
     public async Task<long> OpenedAsync() => id ??= await audit.RecordAttemptAsync(attempt, CancellationToken.None);
 
+    /// <summary>The run's outcome is for the target to tell (its COMMIT went unanswered): this process will not write it, crash recovery will.</summary>
+    public void LeaveToRecovery() => audit.LeaveToRecovery(Id);
+
     /// <summary>Writes the outcome, even when the caller has gone away: the attempt must be closed.</summary>
     public async Task CloseAsync(AuditOutcome outcome) =>
         await audit.RecordOutcomeAsync(await OpenedAsync(), outcome, CancellationToken.None);

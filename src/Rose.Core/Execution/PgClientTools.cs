@@ -87,7 +87,9 @@ internal static class PgClientTools
     }
 
     /// <summary>Runs a client program against a database; returns its exit code and standard error.</summary>
-    public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct)
+    /// <param name="environment">Extra libpq variables, e.g. PGOPTIONS with the session's timeouts.</param>
+    public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -108,6 +110,11 @@ internal static class PgClientTools
         }
 
         psi.Environment["PGCONNECT_TIMEOUT"] = "10";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         Process process;
         try
         {

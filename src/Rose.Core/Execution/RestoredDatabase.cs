@@ -37,6 +37,26 @@ internal sealed class RestoredDatabase : CreatedDatabase, IAsyncDisposable
         return new RestoredDatabase(admin, name, TargetFor(source, admin, name, name));
     }
 
+    /// <summary>Creates the schemas a dump of chosen tables needs (it holds their tables, not their schemas); names come from the snapshot's catalog read.</summary>
+    public async Task CreateSchemasAsync(IEnumerable<string> schemas, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        try
+        {
+            await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Admin.ConnectionString) { Database = Name }.ConnectionString);
+            await conn.OpenAsync(ct);
+            foreach (var schema in schemas)
+            {
+                await using var cmd = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", conn);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }
+        catch (PostgresException ex)
+        {
+            throw new TargetToolException($"The schemas of the snapshot's tables could not be created in {Name} ({ex.MessageText}).");
+        }
+    }
+
     /// <summary>pg_restore of a custom-format dump, in one transaction, stopping at the first error.</summary>
     public async Task RestoreAsync(string dumpFile, string? pgDumpPath, CancellationToken ct)
     {

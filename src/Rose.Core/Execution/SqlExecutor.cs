@@ -142,6 +142,12 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                             // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
                             return Fail(result, ToError(ex, null), total);
                         }
+                        catch (Exception ex) when (pipeline.CommitSent && ex is (NpgsqlException and not PostgresException) or OperationCanceledException)
+                        {
+                            // No answer to the COMMIT: it may have landed. Saying "failed" (or "cancelled") could hide a committed write.
+                            result.OutcomeUnknown = true;
+                            return Fail(result, CommitUnknown, total);
+                        }
                         catch (PostgresException ex) when (!ct.IsCancellationRequested)
                         {
                             return Fail(result, ToError(ex, statement), total);
@@ -185,6 +191,11 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         result.DurationMs = total.Elapsed.TotalMilliseconds;
         return result;
     }
+
+    /// <summary>SQLSTATE 08007, transaction_resolution_unknown: what PostgreSQL's own clients call this case.</summary>
+    internal static readonly SqlError CommitUnknown = new("08007",
+        "The connection to the target was lost after the COMMIT was sent, so whether the transaction committed is unknown. "
+        + "Rose does not guess: the audit log records the outcome from the target's transaction status (pg_xact_status) as soon as the target answers.");
 
     /// <summary>Added to the statement timeout for the client's own wait: the server ends a slow statement first, with its own error.</summary>
     internal const int ClientTimeoutGraceSeconds = 5;
@@ -280,6 +291,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
     /// </summary>
     private static async Task<bool> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Pipeline pipeline, CancellationToken ct)
     {
+        pipeline.CommitSent = true;
         if (!pipeline.Reset)
         {
             await tx.CommitAsync(ct);
@@ -355,6 +367,9 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         public static Pipeline None => new(false, false);
 
         public NpgsqlBatchCommand? CommitCommand { get; set; }
+
+        /// <summary>Set just before the COMMIT goes out: from then on a lost answer leaves the transaction's fate unknown.</summary>
+        public bool CommitSent { get; set; }
 
         public bool IsCommit(NpgsqlBatchCommand? command) => command is not null && ReferenceEquals(command, CommitCommand);
     }

@@ -46,6 +46,13 @@ internal sealed class DataSnapshotFiles(string dataDir)
         File.Move(temp, path, overwrite: true);
     }
 
+    /// <summary>Deletes a snapshot: the manifest first, so it stops being listed before its dump goes.</summary>
+    public void Delete(string database, string name)
+    {
+        File.Delete(Path.Combine(Folder(database), name + ".json"));
+        File.Delete(DumpPath(database, name));
+    }
+
     /// <summary>Removes what a failed snapshot left (a partial dump, a manifest not yet renamed).</summary>
     public void Discard(string database, string name)
     {

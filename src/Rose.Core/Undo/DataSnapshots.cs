@@ -20,10 +20,15 @@ public sealed partial class DataSnapshots
     private readonly PolicyEnforcer enforcer;
     private readonly IOptions<RoseOptions> options;
     private readonly DataSnapshotFiles files;
+    private readonly Approvals.ApprovalStore approvals;
+    private readonly Approvals.ApprovalNotifier notifier;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal DataSnapshots(TargetRegistry targets, SqlExecutor executor, AuditedRuns runs, ISqlClassifier classifier, PolicyEnforcer enforcer, IOptions<RoseOptions> options)
+    internal DataSnapshots(TargetRegistry targets, SqlExecutor executor, AuditedRuns runs, ISqlClassifier classifier, PolicyEnforcer enforcer, IOptions<RoseOptions> options,
+        Approvals.ApprovalStore approvals, Approvals.ApprovalNotifier notifier)
     {
+        this.approvals = approvals;
+        this.notifier = notifier;
         this.targets = targets;
         this.executor = executor;
         this.runs = runs;
@@ -35,27 +40,39 @@ public sealed partial class DataSnapshots
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>A table's name as a snapshot request takes it: both parts double-quoted, so any table the catalog lists names exactly itself.</summary>
+    public static string TableName(string schema, string table) => SnapshotTables.Qualified(schema, table);
+
     /// <summary>The target's data snapshots, newest first.</summary>
     public IReadOnlyList<DataSnapshot> List(string database) => files.List(Target(database).Definition.Name);
 
-    /// <summary>Takes a snapshot; a database that is away surfaces as Rose's <see cref="Errors.DatabaseException"/>, not the driver's.</summary>
-    public Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct) =>
-        Errors.DatabaseErrors.TranslateAsync(() => TakeUntranslatedAsync(database, who, channel, policy, reason, ct));
+    /// <summary>
+    /// Takes a snapshot of the whole database, or of the chosen <paramref name="tables"/> only (table or
+    /// schema.table; a partitioned table brings its partitions). A database that is away surfaces as
+    /// Rose's <see cref="Errors.DatabaseException"/>, not the driver's.
+    /// </summary>
+    public Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, IReadOnlyList<string>? tables,
+        CancellationToken ct) =>
+        Errors.DatabaseErrors.TranslateAsync(() => TakeUntranslatedAsync(database, who, channel, policy, reason, tables, ct));
 
-    private async Task<DataSnapshot> TakeUntranslatedAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct)
+    private async Task<DataSnapshot> TakeUntranslatedAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason,
+        IReadOnlyList<string>? tables, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         var target = Target(database);
         RequireRead(target, policy);
+        var chosen = SnapshotTables.Normalise(tables);
         var name = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
         var program = PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath);
         var attempt = new AuditAttempt(who, channel, target.Definition.Name, string.IsNullOrWhiteSpace(reason) ? "data snapshot" : reason + " (data snapshot)",
-            $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of every table, with per-table checksums in the same database snapshot",
-            ["SELECT"], Decision.Allow, ["reads every table of the target; nothing on the target is changed"]);
+            chosen is null
+                ? $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of every table, with per-table checksums in the same database snapshot"
+                : $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of the tables {string.Join(", ", chosen)}, with their checksums in the same database snapshot",
+            ["SELECT"], Decision.Allow, [chosen is null ? "reads every table of the target; nothing on the target is changed" : "reads the chosen tables; nothing on the target is changed"]);
         var (_, snapshot) = await runs.RunAsync(attempt,
-            run => DumpAsync(target, name, program, run.AuditId, ct),
+            run => DumpAsync(target, name, program, chosen, run.AuditId, ct),
             s => new AuditOutcome(AuditStatus.Succeeded, RowsAffected: s.Rows,
-                StatementsJson: JsonSerializer.Serialize(new { snapshot = s.Name, bytes = s.Bytes, tables = s.Tables.Count, rows = s.Rows }, Json)),
+                StatementsJson: JsonSerializer.Serialize(new { snapshot = s.Name, bytes = s.Bytes, tables = s.Tables.Count, rows = s.Rows, chosen_tables = s.ChosenTables }, Json)),
             ct);
         return snapshot;
     }

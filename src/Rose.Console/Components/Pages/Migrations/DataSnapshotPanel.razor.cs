@@ -1,3 +1,5 @@
+using Rose.Core.Workbench;
+
 namespace Rose.Console.Components.Pages.Migrations;
 
 /// <summary>The data snapshots of the migrations page: <see cref="DataSnapshots"/> under the signed-in user's policy.</summary>
@@ -5,6 +7,7 @@ public partial class DataSnapshotPanel
 {
     [Inject] private DataSnapshots Snapshots { get; set; } = default!;
     [Inject] private CurrentIdentity Identity { get; set; } = default!;
+    [Inject] private SchemaCatalog Catalog { get; set; } = default!;
 
     [Parameter, EditorRequired] public string Database { get; set; } = "";
     [Parameter, EditorRequired] public ClaimsPrincipal User { get; set; } = new();
@@ -23,17 +26,49 @@ public partial class DataSnapshotPanel
     private Severity severity = Severity.Info;
     private DataSnapshotRestore? restore;
     private string? shownFor;
+    private IReadOnlyCollection<string>? chosen = [];
+    private IReadOnlyList<(string Value, string Label)> tables = [];
 
-    protected override void OnParametersSet()
+    protected override async Task OnParametersSetAsync()
     {
         if (shownFor != Database)
         {
             shownFor = Database;
             message = null;
             restore = null;
+            chosen = [];
             Load();
+            await LoadTablesAsync();
         }
     }
+
+    /// <summary>The picker's tables, read through the schema browser's catalog (policy-checked, audited, cached); none when it may not read.</summary>
+    private async Task LoadTablesAsync()
+    {
+        tables = [];
+        if (!CanTake)
+        {
+            return;
+        }
+
+        try
+        {
+            var info = await Catalog.GetAsync(Database, CurrentIdentity.ToActor(User), await Identity.PolicyForAsync(User, CancellationToken.None), false, CancellationToken.None);
+            tables = [.. info.Relations.Where(r => r.Kind == "table" && r.Schema != "rose_backup")
+                .Select(r => (DataSnapshots.TableName(r.Schema, r.Name), $"{r.Schema}.{r.Name}"))];
+        }
+        catch (Exception ex) when (ex is InvalidOperationException or Core.Errors.DatabaseException or Core.Audit.AuditUnavailableException)
+        {
+            // The picker stays empty: a whole-database snapshot is still offered, and taking one says plainly what is refused.
+        }
+    }
+
+    private static string Contents(DataSnapshot s) => s.ChosenTables switch
+    {
+        null or { Count: 0 } => "Whole database",
+        { Count: <= 3 } list => string.Join(", ", list),
+        var list => string.Join(", ", list.Take(3)) + $" and {list.Count - 3} more",
+    };
 
     private void Load()
     {
@@ -50,8 +85,9 @@ public partial class DataSnapshotPanel
 
     private Task TakeAsync() => RunAsync(async (actor, policy) =>
     {
-        var s = await Task.Run(() => Snapshots.TakeAsync(Database, actor, Channel.Workbench, policy, reason, CancellationToken.None));
-        Show(string.Create(CultureInfo.InvariantCulture, $"Snapshot {s.Name} taken: {s.Tables.Count} table(s), {s.Rows:N0} row(s), {s.Bytes:N0} bytes."), Severity.Success);
+        var picked = chosen?.ToList() ?? [];
+        var s = await Task.Run(() => Snapshots.TakeAsync(Database, actor, Channel.Workbench, policy, reason, picked, CancellationToken.None));
+        Show(string.Create(CultureInfo.InvariantCulture, $"Snapshot {s.Name} of {(s.IsPartial ? s.Contents : "the whole database")} taken: {s.Tables.Count} table(s), {s.Rows:N0} row(s), {s.Bytes:N0} bytes."), Severity.Success);
     });
 
     private Task RestoreAsync(string name) => RunAsync(async (actor, policy) =>
@@ -61,6 +97,13 @@ public partial class DataSnapshotPanel
             ? $"Restored {name} into the new database {restore.RestoredDatabase}: every one of {restore.Tables} table(s) equals the snapshot by checksum."
             : $"Restored {name} into {restore.RestoredDatabase}, but {restore.Mismatches.Count} table(s) differ from the snapshot (below).",
             restore.Verified ? Severity.Success : Severity.Error);
+    });
+
+    private Task RestoreInPlaceAsync(string name) => RunAsync(async (actor, policy) =>
+    {
+        var parked = await Task.Run(() => Snapshots.RequestRestoreInPlaceAsync(Database, name, actor, Channel.Workbench, policy, reason, CancellationToken.None));
+        Show($"Restore of {name} in place over the live database is waiting for approval #{parked.ApprovalId}; nothing changes until an approver approves it on Approvals.",
+            Severity.Warning);
     });
 
     private async Task RunAsync(Func<Actor, Core.Policy.SqlPolicy, Task> action)
