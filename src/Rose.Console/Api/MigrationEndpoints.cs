@@ -1,5 +1,4 @@
 using Microsoft.AspNetCore.Mvc;
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 
 namespace Rose.Console.Api;

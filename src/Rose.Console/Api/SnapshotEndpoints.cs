@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Core.Undo;
 
 namespace Rose.Console.Api;
 
@@ -87,6 +86,23 @@ internal static class SnapshotEndpoints
             .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshots").WithTags("Snapshots")
             .WithSummary("The target's data snapshots, newest first, with size, tables, rows and checksums.")
             .Produces<List<DataSnapshotDto>>()
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+        api.MapGet(path + "/jobs", ([FromRoute] string database, DataSnapshots snapshots) =>
+                GuardAsync(() => Task.FromResult(Results.Ok(snapshots.Jobs(database).Select(j => new
+                {
+                    id = j.Id,
+                    kind = j.Kind,
+                    snapshot = j.Snapshot,
+                    state = j.State,
+                    tables_done = j.TablesDone,
+                    tables_total = j.TablesTotal,
+                    current_table = j.CurrentTable,
+                    started_at = j.StartedAt,
+                    finished_at = j.FinishedAt,
+                    error = j.Error,
+                }).ToList()))))
+            .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshotJobs").WithTags("Snapshots")
+            .WithSummary("This console instance's snapshot and restore runs of the target, running and recently finished, with tables done of tables total (from pg_dump/pg_restore --verbose).")
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
         api.MapPost(path, TakeAsync)
             .RequireAuthorization(RosePolicies.SqlRunner).WithName("DataSnapshotTake").WithTags("Snapshots")

@@ -1,6 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Core.Undo;
 
 namespace Rose.Console.Api;
 

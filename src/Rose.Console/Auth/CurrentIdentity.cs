@@ -1,7 +1,6 @@
 using Microsoft.Extensions.Options;
 using Rose.Core.Agents;
 using Rose.Core.Configuration;
-using Rose.Core.Policy;
 
 namespace Rose.Console.Auth;
 

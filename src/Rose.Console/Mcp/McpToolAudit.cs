@@ -1,5 +1,3 @@
-using Rose.Core.Policy;
-
 namespace Rose.Console.Mcp;
 
 /// <summary>

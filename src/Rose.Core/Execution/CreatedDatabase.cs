@@ -50,9 +50,11 @@ internal abstract class CreatedDatabase
     }
 
     /// <summary>pg_restore of a custom-format dump into this database, with the given options before the file.</summary>
-    protected Task<(int ExitCode, string Error)> PgRestoreAsync(string file, string? pgDumpPath, IEnumerable<string> options, CancellationToken ct) =>
+    /// <param name="progress">Each line pg_restore writes to standard error (with --verbose among the options: its progress).</param>
+    protected Task<(int ExitCode, string Error)> PgRestoreAsync(string file, string? pgDumpPath, IEnumerable<string> options, CancellationToken ct,
+        Action<string>? progress = null) =>
         PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath), [.. options, file],
-            new NpgsqlConnectionStringBuilder(Admin.ConnectionString) { Database = Name }, ct);
+            new NpgsqlConnectionStringBuilder(Admin.ConnectionString) { Database = Name }, ct, progress: progress);
 
     /// <summary>
     /// Closes the database's pool and drops it; FORCE ends any session still attached (a statement

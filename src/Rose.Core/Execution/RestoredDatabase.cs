@@ -58,9 +58,11 @@ internal sealed class RestoredDatabase : CreatedDatabase, IAsyncDisposable
     }
 
     /// <summary>pg_restore of a custom-format dump, in one transaction, stopping at the first error.</summary>
-    public async Task RestoreAsync(string dumpFile, string? pgDumpPath, CancellationToken ct)
+    /// <param name="progress">pg_restore's --verbose lines as they come.</param>
+    public async Task RestoreAsync(string dumpFile, string? pgDumpPath, CancellationToken ct, Action<string>? progress = null)
     {
-        var (exit, error) = await PgRestoreAsync(dumpFile, pgDumpPath, ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"], ct);
+        string[] options = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"];
+        var (exit, error) = await PgRestoreAsync(dumpFile, pgDumpPath, progress is null ? options : [.. options, "--verbose"], ct, progress);
         if (exit != 0)
         {
             throw new TargetToolException($"pg_restore into {Name} failed (exit {exit}): {error}");

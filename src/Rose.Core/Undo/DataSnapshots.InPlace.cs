@@ -87,7 +87,7 @@ public sealed partial class DataSnapshots
                 run =>
                 {
                     auditId = run.AuditId;
-                    return RestoreInPlaceAsync(target, snapshot, run.AuditId, ct);
+                    return TrackAsync(target, "restore_in_place", snapshot.Name, job => RestoreInPlaceAsync(target, snapshot, job, run.AuditId, ct));
                 },
                 r => new AuditOutcome(r.Verified ? AuditStatus.Succeeded : AuditStatus.Failed, RowsAffected: r.Rows,
                     ErrorMessage: r.Verified ? null : Differs(r),
@@ -108,8 +108,9 @@ public sealed partial class DataSnapshots
         }
     }
 
-    private async Task<DataSnapshotRestore> RestoreInPlaceAsync(RegisteredTarget target, DataSnapshot snapshot, long auditId, CancellationToken ct)
+    private async Task<DataSnapshotRestore> RestoreInPlaceAsync(RegisteredTarget target, DataSnapshot snapshot, DataSnapshotJobs.Job job, long auditId, CancellationToken ct)
     {
+        job.Expect(snapshot.Tables.Count);
         var live = new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString);
         var limits = Limits(target);
 
@@ -117,8 +118,8 @@ public sealed partial class DataSnapshots
         var settings = string.Create(CultureInfo.InvariantCulture,
             $"-c lock_timeout={(int)limits.LockTimeout.TotalMilliseconds} -c statement_timeout={(int)limits.StatementTimeout.TotalMilliseconds}");
         var (exit, error) = await ToolAsync(() => PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", options.Value.Migrations.PgDumpPath),
-            ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--clean", "--if-exists", files.DumpPath(target.Definition.Name, snapshot.Name)],
-            live, ct, new Dictionary<string, string> { ["PGOPTIONS"] = settings }));
+            ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", "--clean", "--if-exists", "--verbose", files.DumpPath(target.Definition.Name, snapshot.Name)],
+            live, ct, new Dictionary<string, string> { ["PGOPTIONS"] = settings }, job.Observe));
         if (exit != 0)
         {
             throw new DataSnapshotException($"pg_restore in place into {live.Database} failed (exit {exit}) and changed nothing (one transaction): {error}");

@@ -8,7 +8,8 @@ public sealed partial class DataSnapshots
     private ExecutionLimits Limits(RegisteredTarget target) =>
         new(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
 
-    private async Task<DataSnapshot> DumpAsync(RegisteredTarget target, string name, string program, IReadOnlyList<string>? chosen, long auditId, CancellationToken ct)
+    private async Task<DataSnapshot> DumpAsync(RegisteredTarget target, string name, string program, IReadOnlyList<string>? chosen, DataSnapshotJobs.Job job,
+        long auditId, CancellationToken ct)
     {
         var database = target.Definition.Name;
         var (dumpVersion, dumpMajor) = await ToolAsync(() => PgClientTools.VersionAsync(program, ct));
@@ -37,9 +38,11 @@ public sealed partial class DataSnapshots
                 }
 
                 var tables = await TableChecksums.ReadAsync(session, only, ct);
+                job.Expect(tables.Count);
                 var path = files.DumpPath(database, name);
                 var (exit, error) = await ToolAsync(() => PgClientTools.RunAsync(program,
-                    [.. DumpArguments((string)server[2]!, path, only)], new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString), ct));
+                    [.. DumpArguments((string)server[2]!, path, only), "--verbose"], new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString), ct,
+                    progress: job.Observe));
                 if (exit != 0)
                 {
                     throw new DataSnapshotException(OutOfSpace(error)
@@ -83,8 +86,10 @@ public sealed partial class DataSnapshots
             : [.. common, "--strict-names", .. only.SelectMany(t => new[] { "--table", SnapshotTables.Qualified(t.Schema, t.Table) })];
     }
 
-    private async Task<DataSnapshotRestore> RestoreIntoAsync(RegisteredTarget target, DataSnapshot snapshot, string name, long auditId, CancellationToken ct)
+    private async Task<DataSnapshotRestore> RestoreIntoAsync(RegisteredTarget target, DataSnapshot snapshot, string name, DataSnapshotJobs.Job job, long auditId,
+        CancellationToken ct)
     {
+        job.Expect(snapshot.Tables.Count);
         var restored = await ToolAsync(() => RestoredDatabase.CreateAsync(target, name, ct));
         var keep = false;
         try
@@ -95,7 +100,7 @@ public sealed partial class DataSnapshots
                 await ToolAsync(() => restored.CreateSchemasAsync(snapshot.Tables.Select(t => t.Schema).Distinct(StringComparer.Ordinal), ct));
             }
 
-            await ToolAsync(() => restored.RestoreAsync(files.DumpPath(target.Definition.Name, snapshot.Name), options.Value.Migrations.PgDumpPath, ct));
+            await ToolAsync(() => restored.RestoreAsync(files.DumpPath(target.Definition.Name, snapshot.Name), options.Value.Migrations.PgDumpPath, ct, job.Observe));
             IReadOnlyList<TableChecksum> actual;
             await using (var session = await executor.OpenSessionAsync(restored.Target, Limits(target), ct))
             {

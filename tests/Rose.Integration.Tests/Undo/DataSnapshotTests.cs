@@ -200,6 +200,11 @@ public sealed class DataSnapshotTests(PostgresServerFixture pg) : IAsyncLifetime
 
         Assert.True(restore.Verified, string.Join("; ", restore.Mismatches));
         Assert.Equal(3, restore.Tables);
+
+        // Progress counted from pg_dump's and pg_restore's --verbose lines: every table of the snapshot was seen.
+        var jobs = Snapshots.Jobs("t");
+        Assert.Contains(jobs, j => j is { Kind: "snapshot", State: "succeeded", TablesDone: 3, TablesTotal: 3 } && j.Snapshot == snapshot.Name);
+        Assert.Contains(jobs, j => j is { Kind: "restore", State: "succeeded", TablesDone: 3, TablesTotal: 3, CurrentTable: null } && j.Snapshot == snapshot.Name);
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(h.TargetConnection) { Database = restoredName }.ConnectionString);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT (SELECT count(*) FROM orders), (SELECT count(*) FROM sales.events), to_regclass('public.empty_one') IS NULL", conn);

@@ -1,5 +1,4 @@
 using Microsoft.JSInterop;
-using Rose.Core.Approvals;
 
 namespace Rose.Console.Components.Layout;
 

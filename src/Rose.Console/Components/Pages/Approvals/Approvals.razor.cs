@@ -1,5 +1,3 @@
-using Rose.Core.Approvals;
-
 namespace Rose.Console.Components.Pages.Approvals;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Primitives;
-using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Audit;
 

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.WebUtilities;
 using Rose.Core.Devlogs;
-using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Devlogs;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Approvals;
-using Rose.Core.Errors;
 using Rose.Core.Validation.Storage;
 
 namespace Rose.Console.Components.Pages.Home;

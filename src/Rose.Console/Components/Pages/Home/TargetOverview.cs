@@ -1,4 +1,3 @@
-using Rose.Core.Approvals;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 

@@ -1,4 +1,3 @@
-using Rose.Core.Undo;
 using Rose.Core.Workbench;
 
 namespace Rose.Console.Components.Pages.Migrations;
@@ -107,11 +106,38 @@ public partial class DataSnapshotPanel
             Severity.Warning);
     });
 
+    private DataSnapshotJob? progress;
+
+    /// <summary>While a run is going, the newest running job of this target is shown twice a second (tables done of tables total).</summary>
+    private async Task PollAsync(CancellationToken ct)
+    {
+        using var timer = new PeriodicTimer(TimeSpan.FromMilliseconds(500));
+        try
+        {
+            while (await timer.WaitForNextTickAsync(ct))
+            {
+                progress = Snapshots.Jobs(Database).FirstOrDefault(j => j.State == "running");
+                await InvokeAsync(StateHasChanged);
+            }
+        }
+        catch (OperationCanceledException)
+        {
+            // The run ended; its result replaces the progress.
+        }
+    }
+
+    private static string ProgressText(DataSnapshotJob p) => p.CurrentTable is null
+        ? $"{p.Kind.Replace('_', ' ')}: {p.TablesDone} of {p.TablesTotal} table(s)"
+        : $"{p.Kind.Replace('_', ' ')}: {p.TablesDone} of {p.TablesTotal} table(s) done, now {p.CurrentTable}";
+
     private async Task RunAsync(Func<Actor, Core.Policy.SqlPolicy, Task> action)
     {
         running = true;
         message = null;
         restore = null;
+        progress = null;
+        using var poll = new CancellationTokenSource();
+        var polling = PollAsync(poll.Token);
         try
         {
             await action(CurrentIdentity.ToActor(User), await Identity.PolicyForAsync(User, CancellationToken.None));
@@ -131,7 +157,10 @@ public partial class DataSnapshotPanel
         }
         finally
         {
+            await poll.CancelAsync();
+            await polling;
             running = false;
+            progress = null;
         }
     }
 

@@ -1,6 +1,4 @@
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
 
 namespace Rose.Console.Components.Pages.Migrations;
 

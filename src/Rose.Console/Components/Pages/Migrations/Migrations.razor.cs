@@ -1,4 +1,3 @@
-using Rose.Core.Migrations;
 using Rose.Core.Sql;
 
 namespace Rose.Console.Components.Pages.Migrations;

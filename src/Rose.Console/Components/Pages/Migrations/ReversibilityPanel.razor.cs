@@ -1,4 +1,3 @@
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 
 namespace Rose.Console.Components.Pages.Migrations;

@@ -1,5 +1,3 @@
-using Rose.Core.Undo;
-
 namespace Rose.Console.Components.Pages.Undo;
 
 /// <summary>

@@ -1,4 +1,3 @@
-using Rose.Core.Approvals;
 using Rose.Core.Plans;
 
 namespace Rose.Console.Components.Pages.Workbench;

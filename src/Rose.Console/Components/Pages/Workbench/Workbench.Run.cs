@@ -1,5 +1,4 @@
 using Microsoft.JSInterop;
-using Rose.Core.Approvals;
 using Rose.Core.Export;
 using Rose.Core.Plans;
 using Rose.Core.Sql.Editing;

@@ -1,7 +1,6 @@
 using BlazorMonaco.Editor;
 using Microsoft.JSInterop;
 using Rose.Core.Export;
-using Rose.Core.Policy;
 using Rose.Core.Workbench;
 
 namespace Rose.Console.Components.Pages.Workbench;
