@@ -10,13 +10,15 @@
 #   soak: calls=N per_s=R lost=0 rss_growth_mb=G p99_first_ms=A p99_last_ms=B p99_ratio=X
 # Usage: bench/soak.sh [duration-seconds] [callers] [pause-ms]   (defaults 600, 32 and 0: each caller
 # pauses that long after every answer, to bound the load on a shared machine)
-# ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release.
+# ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release. ROSE_SOAK_WARMUP (default 60)
+# seconds of calls come first, cross-checked against the audit like every call but not measured.
 set -euo pipefail
 root="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$root"
 duration="${1:-600}"
 callers="${2:-32}"
 pause_ms="${3:-0}"
+warmup="${ROSE_SOAK_WARMUP:-60}"   # seconds of calls before the measured duration (see bench/soak/load.py)
 config="${ROSE_SOAK_CONFIG:-Release}"
 image="${ROSE_SOAK_PG_IMAGE:-rose-pg:17}"
 
@@ -40,11 +42,14 @@ cleanup() {
 }
 trap cleanup EXIT
 
-container="$(docker run -d -e POSTGRES_PASSWORD="$password" -p 127.0.0.1::5432 "$image" -c max_connections=200)"
+# pg_stat_statements and WAL timing: the server's own time per statement and per WAL flush, so a drift
+# can be placed in the console, in PostgreSQL, or in the disk.
+container="$(docker run -d -e POSTGRES_PASSWORD="$password" -p 127.0.0.1::5432 "$image" -c max_connections=200 \
+  -c shared_preload_libraries=pg_stat_statements -c track_wal_io_timing=on)"
 pg_port="$(docker port "$container" 5432/tcp | head -1 | sed 's/.*://')"
 admin="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=postgres"
 for _ in $(seq 1 60); do "$psql_bin" "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
-"$psql_bin" "$admin" -qc 'CREATE DATABASE soak_control' -c 'CREATE DATABASE soak_target'
+"$psql_bin" "$admin" -qc 'CREATE DATABASE soak_control' -c 'CREATE DATABASE soak_target' -c 'CREATE EXTENSION pg_stat_statements'
 target="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=soak_target"
 "$psql_bin" "$target" -qc 'CREATE TABLE soak_rows (id text PRIMARY KEY, caller int NOT NULL, at timestamptz NOT NULL DEFAULT now())'
 
@@ -65,8 +70,32 @@ console_pid=$!
 for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break; sleep 1; done
 curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "soak: the console did not start"; tail -40 "$work/console.log"; exit 1; }
 
+# Evidence for a latency drift, every 30 s (cumulative; bench/soak/pgstats.py prints the per-interval
+# figures): checkpoints, the audit tables' size, dead rows and autovacuum runs, pending approvals, the
+# server's time in the audit INSERTs (pg_stat_statements), and WAL flushes (count, time).
+control_db="${admin/dbname=postgres/dbname=soak_control}"
+(
+  while kill -0 "$console_pid" 2>/dev/null; do
+    "$psql_bin" "$admin" -qAtF $'\t' -c "SELECT extract(epoch FROM now())::int,
+        (SELECT num_timed + num_requested FROM pg_stat_checkpointer),
+        0,
+        (SELECT sum(calls) FROM pg_stat_statements WHERE query LIKE 'INSERT INTO rose.audit_log%'),
+        (SELECT sum(total_exec_time) FROM pg_stat_statements WHERE query LIKE 'INSERT INTO rose.audit_log%'),
+        (SELECT sum(calls) FROM pg_stat_statements WHERE query LIKE '%INSERT INTO rose.audit_outcome%'),
+        (SELECT sum(total_exec_time) FROM pg_stat_statements WHERE query LIKE '%INSERT INTO rose.audit_outcome%'),
+        (SELECT sum(calls) FROM pg_stat_statements WHERE query LIKE '%pg_advisory_xact_lock%'),
+        (SELECT sum(total_exec_time) FROM pg_stat_statements WHERE query LIKE '%pg_advisory_xact_lock%'),
+        wal_sync, wal_sync_time FROM pg_stat_wal" >>"$work/pgserver.tsv" 2>/dev/null || true
+    "$psql_bin" "$control_db" -qAtF $'\t' -c "SELECT extract(epoch FROM now())::int,
+        pg_total_relation_size('rose.audit_log') / 1048576, pg_total_relation_size('rose.audit_outcome') / 1048576,
+        (SELECT sum(n_dead_tup) FROM pg_stat_user_tables WHERE schemaname = 'rose'),
+        (SELECT sum(autovacuum_count + autoanalyze_count) FROM pg_stat_user_tables WHERE schemaname = 'rose'),
+        (SELECT count(*) FROM rose.approvals WHERE status = 'pending')" >>"$work/pgstats.tsv" 2>/dev/null || true
+    sleep 30
+  done
+) &
 python3 bench/soak/load.py --url "http://127.0.0.1:$http_port" --key "$key" --pid "$console_pid" \
-  --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --out "$work/calls.tsv"
+  --duration "$duration" --callers "$callers" --pause-ms "$pause_ms" --warmup "$warmup" --out "$work/calls.tsv"
 
 # Every answer names its audit row: it must exist with the outcome the caller saw.
 # A conninfo, not -d: psql's -d with a bare name would drop the host and port of the conninfo.
@@ -82,4 +111,5 @@ if ! diff -q "$work/written" "$work/held" >/dev/null; then
 fi
 verify="$(curl -fs -H "Authorization: Bearer $key" "http://127.0.0.1:$http_port/api/v1/audit/verify")"
 echo "soak: chain verify: $verify"
+python3 bench/soak/pgstats.py "$work/pgserver.tsv" "$work/pgstats.tsv" || true
 python3 bench/soak/summary.py "$work/summary.json" "$lost" "$verify"

@@ -1,8 +1,11 @@
 // 1,000 small migrations applied through Rose's migration runner (one executor session, advisory
 // lock, a pg_dump snapshot, per migration: classify + policy + audit attempt + pre-counts + own
-// transaction + history row + post-counts + audit outcome + devlog) against `psql -1 -f` of the
-// same SQL concatenated (one transaction, no bookkeeping), each on a fresh database of one
-// embedded server. Usage: dotnet run -c Release --project bench/Rose.Bench.Migrations -- [count]
+// transaction + history row + post-counts + audit outcome + devlog), then the same with
+// single_transaction (one audited transaction for all, counts and devlogs per migration), against
+// `psql -1 -f` of the same SQL concatenated (one transaction, no bookkeeping), each on a fresh
+// database of one embedded server. Prints last:
+//   migrations: per_migration=X single_transaction=Y   (Rose's time / psql's time)
+// Usage: dotnet run -c Release --project bench/Rose.Bench.Migrations -- [count]
 using System.Diagnostics;
 using System.Globalization;
 using Microsoft.Extensions.Configuration;
@@ -25,6 +28,7 @@ try
     await pg.CreateDatabaseAsync("bench_control", CancellationToken.None);
     await pg.CreateDatabaseAsync("bench_rose", CancellationToken.None);
     await pg.CreateDatabaseAsync("bench_psql", CancellationToken.None);
+    await pg.CreateDatabaseAsync("bench_single", CancellationToken.None);
 
     var files = Enumerable.Range(1, count)
         .Select(i => ($"V{i}__step_{i}.sql", $"CREATE TABLE IF NOT EXISTS bench_{i} (id int PRIMARY KEY, v text);\nINSERT INTO bench_{i} VALUES (1, 'x');\n"))
@@ -33,6 +37,7 @@ try
 
     var options = new RoseOptions { ControlConnection = pg.ConnectionString("bench_control"), Demo = false, DataDir = dataDir };
     options.Targets["bench"] = new TargetOptions { ConnectionString = pg.ConnectionString("bench_rose"), Environment = "dev" };
+    options.Targets["single"] = new TargetOptions { ConnectionString = pg.ConnectionString("bench_single"), Environment = "dev" };
     await using var runtime = await RoseBootstrap.StartAsync(options, NullLoggerFactory.Instance, CancellationToken.None);
     var config = new ConfigurationBuilder().AddInMemoryCollection(new Dictionary<string, string?>
     {
@@ -41,15 +46,22 @@ try
     }).Build();
     await using var services = new ServiceCollection().AddSingleton<IConfiguration>(config).AddLogging().AddRoseCore(runtime).BuildServiceProvider();
     var runner = services.GetRequiredService<MigrationRunner>();
-    var policy = new SqlPolicy { AllowedDatabases = ["bench"], AllowedOperations = ["CREATE TABLE", "INSERT"], Environment = "dev" };
+    var policy = new SqlPolicy { AllowedDatabases = ["bench", "single"], AllowedOperations = ["CREATE TABLE", "INSERT"], Environment = "dev" };
 
-    var watch = Stopwatch.StartNew();
-    var result = await runner.ApplyAsync(new MigrationRunRequest("bench", set, Actor.System("bench"), policy, "benchmark"), null, CancellationToken.None);
-    var roseSeconds = watch.Elapsed.TotalSeconds;
-    if (result.Status != MigrationRunStatus.Succeeded || result.Applied.Count != count)
+    async Task<double> RoseAsync(string database, bool single)
     {
-        throw new InvalidOperationException($"Rose run ended {result.Status}: {result.Error}");
+        var watch = Stopwatch.StartNew();
+        var result = await runner.ApplyAsync(new MigrationRunRequest(database, set, Actor.System("bench"), policy, "benchmark", SingleTransaction: single), null, CancellationToken.None);
+        if (result.Status != MigrationRunStatus.Succeeded || result.Applied.Count != count || result.Applied.Any(a => a.DevlogId is null))
+        {
+            throw new InvalidOperationException($"Rose run ended {result.Status}: {result.Error}");
+        }
+
+        return watch.Elapsed.TotalSeconds;
     }
+
+    var roseSeconds = await RoseAsync("bench", single: false);
+    var singleSeconds = await RoseAsync("single", single: true);
 
     var script = Path.Combine(dataDir, "all.sql");
     await File.WriteAllTextAsync(script, string.Concat(files.Select(f => f.Item2)));
@@ -66,7 +78,7 @@ try
         info.Environment["PGPASSWORD"] = cs.Password;
     }
 
-    watch.Restart();
+    var watch = Stopwatch.StartNew();
     using (var process = Process.Start(info)!)
     {
         var err = process.StandardError.ReadToEndAsync();
@@ -82,7 +94,8 @@ try
     Console.WriteLine(FormattableString.Invariant($"migrations: {count}"));
     Console.WriteLine(FormattableString.Invariant($"rose seconds: {roseSeconds:F2} ({count / roseSeconds:F0} migrations/s, {roseSeconds * 1000 / count:F2} ms each)"));
     Console.WriteLine(FormattableString.Invariant($"psql seconds: {psqlSeconds:F2} ({count / psqlSeconds:F0} migrations/s)"));
-    Console.WriteLine(FormattableString.Invariant($"ratio rose/psql time: {roseSeconds / psqlSeconds:F1}"));
+    Console.WriteLine(FormattableString.Invariant($"rose single_transaction seconds: {singleSeconds:F2} ({singleSeconds * 1000 / count:F2} ms each)"));
+    Console.WriteLine(FormattableString.Invariant($"migrations: per_migration={roseSeconds / psqlSeconds:F2} single_transaction={singleSeconds / psqlSeconds:F2}"));
 }
 finally
 {

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Rose.Cli.Commands;
 using Rose.Core.Sql;
 

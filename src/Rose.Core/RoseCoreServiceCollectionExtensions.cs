@@ -1,18 +1,10 @@
 using Microsoft.Extensions.DependencyInjection.Extensions;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Extensions.Options;
 using Rose.Core.Advisor;
 using Rose.Core.Agents;
 using Rose.Core.Approvals;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
 using Rose.Core.Devlogs;
-using Rose.Core.Execution;
 using Rose.Core.Migrations;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Control;
-using Rose.Core.Targets;
 using Rose.Core.Undo;
 using Rose.Core.Validation;
 

@@ -19,6 +19,7 @@ public sealed class FaultProxy : IAsyncDisposable
     private readonly List<(TcpClient Client, TcpClient Server)> links = [];
     private volatile TaskCompletionSource flowing = Open();
     private volatile bool refusing;
+    private HoldMarker? holdAt;
     private readonly Task acceptLoop;
 
     private FaultProxy(string upstreamHost, int upstreamPort)
@@ -72,6 +73,16 @@ public sealed class FaultProxy : IAsyncDisposable
         refusing = false;
         flowing.TrySetResult();
     }
+
+    /// <summary>
+    /// Stalls (as <see cref="Stall"/>) the moment the client sends bytes holding <paramref name="marker"/>
+    /// (e.g. "COMMIT"), once, on a connection that sent <paramref name="after"/> before it (so another
+    /// connection's COMMIT, a background job's, does not trip it). With <paramref name="deliver"/> the server
+    /// still gets those bytes and only its answer is held (the COMMIT lands, the client never hears);
+    /// without, they are held too (it never lands).
+    /// </summary>
+    public void StallWhenClientSends(string marker, string after, bool deliver) =>
+        Volatile.Write(ref holdAt, new HoldMarker(System.Text.Encoding.ASCII.GetBytes(marker), System.Text.Encoding.ASCII.GetBytes(after), deliver));
 
     /// <summary>New connections are closed as soon as they arrive (existing ones go on).</summary>
     public void RefuseNew() => refusing = true;
@@ -171,7 +182,7 @@ public sealed class FaultProxy : IAsyncDisposable
             links.Add(link);
         }
 
-        await Task.WhenAny(PumpAsync(client, server), PumpAsync(server, client));
+        await Task.WhenAny(PumpAsync(client, server, fromClient: true), PumpAsync(server, client, fromClient: false));
         lock (gate)
         {
             links.Remove(link);
@@ -181,9 +192,11 @@ public sealed class FaultProxy : IAsyncDisposable
         server.Dispose();
     }
 
-    private async Task PumpAsync(TcpClient from, TcpClient to)
+    private async Task PumpAsync(TcpClient from, TcpClient to, bool fromClient)
     {
         var buffer = new byte[16 * 1024];
+        // The hold armed when this connection sent its "after" bytes; only this connection may then trip it.
+        HoldMarker? primed = null;
         try
         {
             var input = from.GetStream();
@@ -196,6 +209,21 @@ public sealed class FaultProxy : IAsyncDisposable
                     return;
                 }
 
+                if (fromClient && Volatile.Read(ref holdAt) is { } armed && !ReferenceEquals(armed, primed) && buffer.AsSpan(0, n).IndexOf(armed.After) >= 0)
+                {
+                    primed = armed;
+                }
+                else if (primed is { } hold && buffer.AsSpan(0, n).IndexOf(hold.Marker) >= 0 && Interlocked.CompareExchange(ref holdAt, null, hold) == hold)
+                {
+                    // Stall first, so the server's answer to these bytes cannot slip through before it.
+                    Stall();
+                    if (hold.Deliver)
+                    {
+                        await output.WriteAsync(buffer.AsMemory(0, n), stop.Token);
+                        continue;
+                    }
+                }
+
                 // A stall holds the bytes already read until Resume: neither side hears anything.
                 await flowing.Task.WaitAsync(stop.Token);
                 await output.WriteAsync(buffer.AsMemory(0, n), stop.Token);
@@ -206,6 +234,8 @@ public sealed class FaultProxy : IAsyncDisposable
             // Reset, closed, or the proxy is stopping.
         }
     }
+
+    private sealed record HoldMarker(byte[] Marker, byte[] After, bool Deliver);
 
     public async ValueTask DisposeAsync()
     {

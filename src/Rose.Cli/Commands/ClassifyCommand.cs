@@ -1,5 +1,3 @@
-using System.CommandLine;
-using System.Text.Json;
 using Rose.Core.Sql;
 
 namespace Rose.Cli.Commands;

@@ -1,4 +1,3 @@
-using System.CommandLine;
 using Rose.Core.Migrations.Lint;
 using Rose.Core.Sql;
 

@@ -1,5 +1,4 @@
 using System.Text;
-using System.Text.Json;
 using Rose.Core.Migrations.Lint;
 
 namespace Rose.Cli.Commands;

@@ -1,8 +1,6 @@
-using System.CommandLine;
 using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Hosting;
 using Microsoft.Extensions.Logging;
-using Rose.Cli.Mcp;
 
 namespace Rose.Cli.Commands;
 

@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Rose.Cli.Mcp;
-
 namespace Rose.Cli.Commands;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Cli.Commands;
 
 /// <summary>Readable tables for `rose migrate` answers (the --json flag prints the API's answer instead).</summary>

@@ -1,6 +1,3 @@
-using System.CommandLine;
-using Rose.Cli.Mcp;
-
 namespace Rose.Cli.Commands;
 
 /// <summary>

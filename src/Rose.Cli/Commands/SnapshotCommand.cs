@@ -1,8 +1,3 @@
-using System.CommandLine;
-using System.Globalization;
-using System.Text.Json;
-using Rose.Cli.Mcp;
-
 namespace Rose.Cli.Commands;
 
 /// <summary>
@@ -31,6 +26,8 @@ public static class SnapshotCommand
         var reason = new Option<string?>("--reason") { Description = "Why: recorded in the audit log (take and restore need one)." };
         var name = new Option<string?>("--name") { Description = "restore: the snapshot's name, as `list` shows it." };
         var into = new Option<string?>("--new-database") { Description = "restore: the new database to create (default <database>_restore_<time>); never an existing one." };
+        var inPlace = new Option<bool>("--in-place") { Description = "restore: put the LIVE database back to the snapshot; parked for an approver (exit 2), never run at once." };
+        var tables = new Option<string[]>("--table") { Description = "take: a table to snapshot (table or schema.table; repeat it); none = the whole database.", AllowMultipleArgumentsPerToken = false };
         var command = new Command(action, $"Snapshot {action}.") { database };
         server.AddTo(command);
         command.Options.Add(json);
@@ -39,10 +36,16 @@ public static class SnapshotCommand
             command.Options.Add(reason);
         }
 
+        if (action == "take")
+        {
+            command.Options.Add(tables);
+        }
+
         if (action == "restore")
         {
             command.Options.Add(name);
             command.Options.Add(into);
+            command.Options.Add(inPlace);
         }
 
         command.SetAction(parse =>
@@ -58,21 +61,28 @@ public static class SnapshotCommand
                 throw new CliException("restore needs --name SNAPSHOT (see `rose snapshot list`)", ExitCodes.Usage);
             }
 
+            var place = action == "restore" && parse.GetValue(inPlace);
+            if (place && !string.IsNullOrWhiteSpace(parse.GetValue(into)))
+            {
+                throw new CliException("--in-place restores over the live database; --new-database names a new one: give one of them", ExitCodes.Usage);
+            }
+
             using var api = new RoseApiClient(baseUrl, key, "cli");
             return RunAsync(api, action, parse.GetValue(database)!, parse.GetValue(name), parse.GetValue(into), parse.GetValue(reason),
-                parse.GetValue(json), io, CancellationToken.None).GetAwaiter().GetResult();
+                parse.GetValue(json), io, CancellationToken.None, action == "take" ? parse.GetValue(tables) : null, place).GetAwaiter().GetResult();
         });
         return command;
     }
 
     internal static async Task<int> RunAsync(RoseApiClient api, string action, string database, string? name, string? into, string? reason, bool json,
-        CliIo io, CancellationToken ct)
+        CliIo io, CancellationToken ct, IReadOnlyList<string>? tables = null, bool inPlace = false)
     {
         var path = $"api/v1/migrations/{Uri.EscapeDataString(database)}/data-snapshots";
         var answer = action switch
         {
             "list" => await api.GetAsync(path, ct),
-            "take" => await api.PostAsync(path, new { reason }, ct),
+            "take" => await api.PostAsync(path, new { reason, tables = tables is { Count: > 0 } ? tables : null }, ct),
+            _ when inPlace => await api.PostAsync($"{path}/{Uri.EscapeDataString(name!)}/restore-in-place", new { reason }, ct),
             _ => await api.PostAsync($"{path}/{Uri.EscapeDataString(name!)}/restore", new { reason, new_database = into }, ct),
         };
         if (answer.Status == 0)
@@ -87,6 +97,14 @@ public static class SnapshotCommand
         {
             io.Stderr.WriteLine("rose: denied: " + string.Join("; ", root.GetProperty("reasons").EnumerateArray().Select(r => r.GetString())));
             return ExitCodes.Deny;
+        }
+
+        if (answer.Status == 202)
+        {
+            // Parked: nothing has changed yet; an approver decides on /approvals.
+            io.Stdout.WriteLine(json ? answer.Body : string.Create(CultureInfo.InvariantCulture,
+                $"pending approval #{root.GetProperty("approval_id").GetInt64()}: restore of {root.GetProperty("snapshot").GetString()} in place over {root.GetProperty("database").GetString()} runs once an approver approves it (audit {root.GetProperty("audit_id").GetInt64()})"));
+            return ExitCodes.Approval;
         }
 
         if (answer.Status is not (200 or 201 or 422))
@@ -112,11 +130,15 @@ public static class SnapshotCommand
         switch (action)
         {
             case "list":
-                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"NAME",-22} {"CREATED",-20} {"BYTES",12} {"TABLES",6} {"ROWS",12}"));
+                o.WriteLine(string.Create(CultureInfo.InvariantCulture, $"{"NAME",-22} {"CREATED",-20} {"AGE",8} {"BYTES",12} {"TABLES",6} {"ROWS",12}  CONTENTS"));
                 foreach (var s in root.EnumerateArray())
                 {
+                    var contents = s.TryGetProperty("chosen_tables", out var chosen) && chosen.ValueKind == JsonValueKind.Array
+                        ? string.Join(", ", chosen.EnumerateArray().Select(t => t.GetString()))
+                        : "whole database";
+                    var age = s.TryGetProperty("age_seconds", out var seconds) ? Age(seconds.GetInt64()) : "";
                     o.WriteLine(string.Create(CultureInfo.InvariantCulture,
-                        $"{s.GetProperty("name").GetString(),-22} {s.GetProperty("created_at").GetDateTimeOffset():yyyy-MM-dd HH:mm:ss} {s.GetProperty("bytes").GetInt64(),12} {s.GetProperty("tables").GetArrayLength(),6} {s.GetProperty("rows").GetInt64(),12}"));
+                        $"{s.GetProperty("name").GetString(),-22} {s.GetProperty("created_at").GetDateTimeOffset():yyyy-MM-dd HH:mm:ss} {age,8} {s.GetProperty("bytes").GetInt64(),12} {s.GetProperty("tables").GetArrayLength(),6} {s.GetProperty("rows").GetInt64(),12}  {contents}"));
                 }
 
                 break;
@@ -136,4 +158,13 @@ public static class SnapshotCommand
                 break;
         }
     }
+
+    /// <summary>A short age: 45s, 12m, 5h, 3d.</summary>
+    private static string Age(long seconds) => seconds switch
+    {
+        < 60 => $"{seconds}s",
+        < 3600 => $"{seconds / 60}m",
+        < 86400 => $"{seconds / 3600}h",
+        _ => $"{seconds / 86400}d",
+    };
 }

@@ -1,11 +1,7 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
 using Rose.Console.Mcp;
 using Rose.Core.Advisor;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
-using Rose.Core.Targets;
 
 namespace Rose.Console.Api;
 
@@ -139,24 +135,15 @@ internal static class AdvisorEndpoints
     internal static async Task<IResult> GuardedAsync(string database, HttpContext http, TargetRegistry targets, CurrentIdentity identity,
         CancellationToken ct, Func<string, Task<IResult>> run)
     {
-        if (!targets.TryGet(database, out var target))
+        var (name, refusal) = await TargetAccess.CheckAsync(database, http, targets, identity, ct);
+        if (name is null)
         {
-            return Results.NotFound(new BadRequestResponse("not_found", $"There is no target database named '{database}'."));
-        }
-
-        if (CurrentIdentity.IsAgent(http.User))
-        {
-            var policy = await identity.PolicyForAsync(http.User, ct);
-            if (!policy.AllowedDatabases.Contains(target.Definition.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                return Results.Json(new { status = "denied", reasons = new[] { $"the agent's policy does not allow database '{target.Definition.Name}'" } },
-                    statusCode: StatusCodes.Status403Forbidden);
-            }
+            return refusal!;
         }
 
         try
         {
-            return await run(target.Definition.Name);
+            return await run(name);
         }
         catch (AdvisorRequestException ex)
         {

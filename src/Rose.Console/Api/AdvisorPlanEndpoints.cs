@@ -1,11 +1,8 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
 using Rose.Core.Plans;
 using Rose.Console.Mcp;
 using Rose.Core.Advisor;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
 
 namespace Rose.Console.Api;
 

@@ -1,4 +1,3 @@
-using Rose.Console.Auth;
 using Scalar.AspNetCore;
 
 namespace Rose.Console.Api;

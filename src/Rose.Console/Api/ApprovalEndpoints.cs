@@ -1,6 +1,3 @@
-using Rose.Console.Auth;
-using Rose.Core.Approvals;
-
 namespace Rose.Console.Api;
 
 /// <summary>GET /api/v1/approvals/{id}: an approval request's status and, once run, its result.</summary>

@@ -1,7 +1,5 @@
 using System.Text;
-using Rose.Console.Auth;
 using Rose.Console.Components.Pages.Audit;
-using Rose.Core.Audit;
 using Rose.Core.Export;
 
 namespace Rose.Console.Api;

@@ -1,9 +1,6 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.Json.Nodes;
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Http.Features;
-using Rose.Console.Auth;
 using Rose.Core.Devlogs;
 
 namespace Rose.Console.Api;

@@ -1,11 +1,6 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
-using Rose.Core.Undo;
 
 namespace Rose.Console.Api;
 

@@ -1,6 +1,3 @@
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-
 namespace Rose.Console.Api;
 
 /// <summary>GET /api/v1/sql/logs: the audit log over HTTP.</summary>

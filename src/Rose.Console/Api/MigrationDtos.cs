@@ -1,7 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Migrations;
-using Rose.Core.Policy;
-
 namespace Rose.Console.Api;
 
 /// <summary>Core migration results to the API's JSON shapes.</summary>

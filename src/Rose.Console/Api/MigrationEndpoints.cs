@@ -1,9 +1,4 @@
-using System.Globalization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 
 namespace Rose.Console.Api;

@@ -1,4 +1,3 @@
-using Rose.Console.Auth;
 using Rose.Console.Mcp;
 using Rose.Core.Control;
 

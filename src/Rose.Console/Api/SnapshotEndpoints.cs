@@ -1,8 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Undo;
 
 namespace Rose.Console.Api;
 
@@ -21,14 +18,21 @@ public sealed record DataSnapshotDto(
     [property: JsonPropertyName("pg_dump_version")] string DumpVersion,
     [property: JsonPropertyName("rows")] long Rows,
     [property: JsonPropertyName("tables")] IReadOnlyList<SnapshotTableDto> Tables,
-    [property: JsonPropertyName("audit_id")] long AuditId)
+    [property: JsonPropertyName("audit_id")] long AuditId,
+    [property: JsonPropertyName("contents")] string Contents,
+    [property: JsonPropertyName("chosen_tables")] IReadOnlyList<string>? ChosenTables,
+    [property: JsonPropertyName("age_seconds")] long AgeSeconds)
 {
+    /// <summary>contents: "database" (the whole database) or "tables" (only <c>chosen_tables</c>).</summary>
     public static DataSnapshotDto From(DataSnapshot s) => new(s.Database, s.Name, s.Bytes, s.CreatedAt, s.ServerVersion, s.DumpVersion, s.Rows,
-        [.. s.Tables.Select(t => new SnapshotTableDto(t.QualifiedName, t.Rows, t.Checksum))], s.AuditId);
+        [.. s.Tables.Select(t => new SnapshotTableDto(t.QualifiedName, t.Rows, t.Checksum))], s.AuditId,
+        s.IsPartial ? "tables" : "database", s.ChosenTables, (long)Math.Max(0, (DateTimeOffset.UtcNow - s.CreatedAt).TotalSeconds));
 }
 
-/// <summary>{"reason"}: why the snapshot is taken (recorded on its audit row).</summary>
-public sealed record TakeSnapshotRequest([property: JsonPropertyName("reason")] string? Reason);
+/// <summary>{"reason", "tables"?}: why the snapshot is taken (recorded on its audit row), and the tables to take (default: the whole database).</summary>
+public sealed record TakeSnapshotRequest(
+    [property: JsonPropertyName("reason")] string? Reason,
+    [property: JsonPropertyName("tables")] IReadOnlyList<string>? Tables = null);
 
 /// <summary>{"reason", "new_database"?}: why, and the new database to restore into (default &lt;database&gt;_restore_&lt;time&gt;).</summary>
 public sealed record RestoreSnapshotRequest(
@@ -52,6 +56,17 @@ public sealed record RestoreSnapshotResponse(
     [property: JsonPropertyName("mismatches")] IReadOnlyList<SnapshotMismatchDto> Mismatches,
     [property: JsonPropertyName("audit_id")] long AuditId);
 
+/// <summary>{"reason"}: why the live database is to be put back to the snapshot (the approver reads it).</summary>
+public sealed record RestoreInPlaceRequest([property: JsonPropertyName("reason")] string? Reason);
+
+/// <summary>202: the restore in place is parked; it runs only when an approver approves <c>approval_id</c>.</summary>
+public sealed record RestoreInPlaceResponse(
+    [property: JsonPropertyName("status")] string Status,
+    [property: JsonPropertyName("database")] string Database,
+    [property: JsonPropertyName("snapshot")] string Snapshot,
+    [property: JsonPropertyName("approval_id")] long ApprovalId,
+    [property: JsonPropertyName("audit_id")] long AuditId);
+
 /// <summary>403: the caller's policy does not allow reading the target outright.</summary>
 public sealed record SnapshotDeniedResponse(
     [property: JsonPropertyName("status")] string Status,
@@ -72,9 +87,26 @@ internal static class SnapshotEndpoints
             .WithSummary("The target's data snapshots, newest first, with size, tables, rows and checksums.")
             .Produces<List<DataSnapshotDto>>()
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+        api.MapGet(path + "/jobs", ([FromRoute] string database, DataSnapshots snapshots) =>
+                GuardAsync(() => Task.FromResult(Results.Ok(snapshots.Jobs(database).Select(j => new
+                {
+                    id = j.Id,
+                    kind = j.Kind,
+                    snapshot = j.Snapshot,
+                    state = j.State,
+                    tables_done = j.TablesDone,
+                    tables_total = j.TablesTotal,
+                    current_table = j.CurrentTable,
+                    started_at = j.StartedAt,
+                    finished_at = j.FinishedAt,
+                    error = j.Error,
+                }).ToList()))))
+            .RequireAuthorization(RosePolicies.Reader).WithName("DataSnapshotJobs").WithTags("Snapshots")
+            .WithSummary("This console instance's snapshot and restore runs of the target, running and recently finished, with tables done of tables total (from pg_dump/pg_restore --verbose).")
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
         api.MapPost(path, TakeAsync)
             .RequireAuthorization(RosePolicies.SqlRunner).WithName("DataSnapshotTake").WithTags("Snapshots")
-            .WithSummary("pg_dump --format=custom of the whole target (schema and data) with per-table checksums read in the same database snapshot.")
+            .WithSummary("pg_dump --format=custom of the whole target, or of the chosen tables (schema and data), with per-table checksums read in the same database snapshot.")
             .Produces<DataSnapshotDto>(StatusCodes.Status201Created)
             .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
@@ -85,19 +117,40 @@ internal static class SnapshotEndpoints
             .Produces<RestoreSnapshotResponse>(StatusCodes.Status422UnprocessableEntity)
             .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
             .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
+        api.MapPost(path + "/{name}/restore-in-place", RestoreInPlaceAsync)
+            .RequireAuthorization(RosePolicies.Admin).WithName("DataSnapshotRestoreInPlace").WithTags("Snapshots")
+            .WithSummary("Put the LIVE database back to a data snapshot: always parked for approval (202); once approved, pg_restore --clean --if-exists --single-transaction runs and the snapshot's checksums are compared (GET /api/v1/approvals/{approval_id}).")
+            .Produces<RestoreInPlaceResponse>(StatusCodes.Status202Accepted)
+            .Produces<SnapshotDeniedResponse>(StatusCodes.Status403Forbidden)
+            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest);
     }
+
+    private static Task<IResult> RestoreInPlaceAsync([FromRoute] string database, [FromRoute] string name, [FromBody] RestoreInPlaceRequest? body,
+        HttpContext http, DataSnapshots snapshots, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
+        {
+            if (string.IsNullOrWhiteSpace(body?.Reason))
+            {
+                return Bad("The body must be JSON: {\"reason\"}, saying why the live database is to be restored (the approver reads it).");
+            }
+
+            var executor = CurrentIdentity.ToActor(http.User);
+            var parked = await snapshots.RequestRestoreInPlaceAsync(database, name, executor, SqlEndpoints.ChannelFor(viaMcp: false, executor),
+                await identity.PolicyForAsync(http.User, ct), body.Reason, ct);
+            return Results.Json(new RestoreInPlaceResponse("pending_approval", parked.Database, parked.Snapshot, parked.ApprovalId, parked.AuditId),
+                statusCode: StatusCodes.Status202Accepted);
+        });
 
     private static Task<IResult> TakeAsync([FromRoute] string database, [FromBody] TakeSnapshotRequest? body, HttpContext http,
         DataSnapshots snapshots, CurrentIdentity identity, CancellationToken ct) => GuardAsync(async () =>
         {
             if (string.IsNullOrWhiteSpace(body?.Reason))
             {
-                return Bad("The body must be JSON: {\"reason\"}, saying why the snapshot is taken.");
+                return Bad("The body must be JSON: {\"reason\", \"tables\"?}, saying why the snapshot is taken (and which tables; none = the whole database).");
             }
 
             var executor = CurrentIdentity.ToActor(http.User);
             var snapshot = await snapshots.TakeAsync(database, executor, SqlEndpoints.ChannelFor(viaMcp: false, executor),
-                await identity.PolicyForAsync(http.User, ct), body?.Reason, ct);
+                await identity.PolicyForAsync(http.User, ct), body?.Reason, body?.Tables, ct);
             return Results.Json(DataSnapshotDto.From(snapshot), statusCode: StatusCodes.Status201Created);
         });
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using Rose.Console.Auth;
 using Rose.Core.Agents;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
 
 namespace Rose.Console.Api;
 

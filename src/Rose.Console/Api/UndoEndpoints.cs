@@ -1,9 +1,5 @@
 using System.Text.Json.Serialization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Undo;
 
 namespace Rose.Console.Api;
 

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
 using Rose.Core.Sql;
-using Rose.Core.Targets;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Checks;
 using Rose.Core.Validation.Storage;

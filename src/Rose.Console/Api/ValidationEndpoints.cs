@@ -1,8 +1,5 @@
 using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Targets;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 
@@ -61,25 +58,16 @@ internal static class ValidationEndpoints
             return Results.BadRequest(new BadRequestResponse("bad_request", "The body must be JSON: {\"database\": \"name\"}."));
         }
 
-        if (!targets.TryGet(body.Database, out var target))
-        {
-            return Results.NotFound(new BadRequestResponse("not_found", $"There is no target database named '{body.Database}'."));
-        }
-
         // An agent validates only databases its own policy names; the checks themselves only ever read.
-        if (CurrentIdentity.IsAgent(http.User))
+        var (name, refusal) = await TargetAccess.CheckAsync(body.Database, http, targets, identity, ct);
+        if (name is null)
         {
-            var policy = await identity.PolicyForAsync(http.User, ct);
-            if (!policy.AllowedDatabases.Contains(target.Definition.Name, StringComparer.OrdinalIgnoreCase))
-            {
-                return Results.Json(new { status = "denied", reasons = new[] { $"the agent's policy does not allow database '{target.Definition.Name}'" } },
-                    statusCode: StatusCodes.Status403Forbidden);
-            }
+            return refusal!;
         }
 
         try
         {
-            var report = await runner.RunAsync(target.Definition.Name, CurrentIdentity.ToActor(http.User), ct);
+            var report = await runner.RunAsync(name, CurrentIdentity.ToActor(http.User), ct);
             return Results.Ok(ReportDto(report));
         }
         catch (AuditUnavailableException ex)

@@ -1,10 +1,6 @@
 using Microsoft.AspNetCore.Mvc;
 using Microsoft.Extensions.DependencyInjection.Extensions;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
 using Rose.Core.Export;
-using Rose.Core.Identity;
 using Rose.Core.Workbench;
 
 namespace Rose.Console.Api;

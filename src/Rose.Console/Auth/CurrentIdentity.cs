@@ -1,9 +1,6 @@
-using System.Security.Claims;
 using Microsoft.Extensions.Options;
 using Rose.Core.Agents;
 using Rose.Core.Configuration;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 
 namespace Rose.Console.Auth;
 

@@ -2,7 +2,6 @@ using Microsoft.Extensions.Configuration.Json;
 using Microsoft.Extensions.FileProviders;
 using MudBlazor.Services;
 using Rose.Console.Api;
-using Rose.Console.Auth;
 using Rose.Console.Components;
 using Rose.Console.Hosting.KeyRing;
 using Rose.Core;

@@ -1,11 +1,8 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Http.Features;
 using Microsoft.AspNetCore.Routing.Template;
 using ModelContextProtocol.Protocol;
 using ModelContextProtocol.Server;
-using Rose.Console.Auth;
-using Rose.Core.Audit;
 using Rose.Mcp;
 
 namespace Rose.Console.Mcp;

@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Rose.Core.Agents;
 
 namespace Rose.Console.Mcp;

@@ -2,7 +2,6 @@ using System.Text.Json.Nodes;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.JwtBearer;
 using Microsoft.IdentityModel.JsonWebTokens;
-using Rose.Console.Auth;
 using Rose.Console.Auth.Oidc;
 
 namespace Rose.Console.Mcp;

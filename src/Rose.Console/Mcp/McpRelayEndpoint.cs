@@ -1,7 +1,5 @@
-using System.Text.Json;
 using Microsoft.AspNetCore.Authorization;
 using Microsoft.AspNetCore.Mvc;
-using Rose.Console.Auth;
 
 namespace Rose.Console.Mcp;
 

@@ -1,9 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Console.Mcp;
 
 /// <summary>

@@ -1,6 +1,5 @@
 using Microsoft.AspNetCore.Authorization;
 using ModelContextProtocol.Server;
-using Rose.Console.Auth;
 using Rose.Mcp;
 
 namespace Rose.Console.Mcp;

@@ -1,7 +1,3 @@
-using System.Globalization;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 using Rose.Core.Validation;
 
 namespace Rose.Core.Advisor;

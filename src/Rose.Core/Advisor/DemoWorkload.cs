@@ -1,7 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Control;
 
 namespace Rose.Core.Advisor;
 

@@ -1,8 +1,5 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Control;
 
 namespace Rose.Core.Advisor;
 

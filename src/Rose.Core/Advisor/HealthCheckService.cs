@@ -1,7 +1,3 @@
-using Microsoft.Extensions.Options;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>Runs <see cref="HealthCheckDefinitions"/> (with the Rose:Advisor thresholds) on a target through the audited read path.</summary>

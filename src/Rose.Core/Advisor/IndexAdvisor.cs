@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text;
-using System.Text.Json;
-using Rose.Core.Identity;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>

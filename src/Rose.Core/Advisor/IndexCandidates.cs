@@ -1,6 +1,3 @@
-using System.Text;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>A possible index on one table, for one statement.</summary>

@@ -1,13 +1,5 @@
-using System.Globalization;
-using System.Text;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Advisor;
 

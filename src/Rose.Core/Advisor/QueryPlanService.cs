@@ -1,8 +1,4 @@
 using System.Text.RegularExpressions;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Advisor;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>How a column is used by a statement; the order is the order columns take in a composite index.</summary>

@@ -1,5 +1,3 @@
-using Rose.Core.Identity;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>The top statements of a target by total execution time, from pg_stat_statements.</summary>

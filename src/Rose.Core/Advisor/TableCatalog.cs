@@ -1,6 +1,3 @@
-using Rose.Core.Identity;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Advisor;
 
 /// <summary>A table as the target's catalog has it: columns, and the key columns of each plain valid b-tree index.</summary>

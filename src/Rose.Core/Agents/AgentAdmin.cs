@@ -1,9 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Agents;
 
 /// <summary>

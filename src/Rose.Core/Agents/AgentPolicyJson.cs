@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Configuration;
-using Rose.Core.Policy;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Agents;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Agents;

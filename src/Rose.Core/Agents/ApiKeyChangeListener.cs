@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Control;
 
 namespace Rose.Core.Agents;
 

@@ -1,11 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Agents;
 
 /// <summary>

@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Approvals;
 
 /// <summary>The pipeline's parking place: a parked request becomes an approval request with a risk preview, and approvers hear of it.</summary>

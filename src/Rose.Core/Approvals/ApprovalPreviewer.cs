@@ -1,13 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Microsoft.Extensions.Logging;
-using Rose.Core.Audit;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Approvals;
 

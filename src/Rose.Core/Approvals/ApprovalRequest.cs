@@ -1,6 +1,3 @@
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Approvals;
 
 /// <summary>Statuses an approval request moves through.</summary>

@@ -1,11 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Devlogs;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 
 namespace Rose.Core.Approvals;
 
@@ -62,6 +56,14 @@ public sealed class ApprovalService
         // From here the request is ours alone: run the stored SQL, whatever the caller does next.
         var outcome = await RunClaimedAsync(claimed, approver, new ExecutionRequest(claimed.Requester(), Channel.Approval, claimed.Database,
             claimed.Sql, claimed.Reason, policy, ApprovalId: id, ApprovedBy: approver.Id));
+        if (outcome.Result?.OutcomeUnknown == true)
+        {
+            // Whether it committed is unknown until AuditRecovery asks the target; it then completes the request.
+            await notifier.PublishAsync(id, CancellationToken.None);
+            return new ApprovalActionResult(true, "Approved and sent, but the target's answer to COMMIT was lost: whether it ran is "
+                + "unknown until Rose can ask the target; the request is completed then.", await store.GetAsync(id, CancellationToken.None), outcome);
+        }
+
         var status = outcome.Status == OutcomeStatus.Succeeded ? ApprovalStatus.Executed : ApprovalStatus.Failed;
         await store.CompleteAsync(id, status, outcome.AuditId, Summarise(outcome), CancellationToken.None);
         await notifier.PublishAsync(id, CancellationToken.None);

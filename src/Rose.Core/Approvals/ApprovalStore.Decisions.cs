@@ -1,4 +1,3 @@
-using Rose.Core.Identity;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Approvals;
@@ -31,6 +30,20 @@ public sealed partial class ApprovalStore
             UPDATE rose.approvals SET status = $2, execution_audit_id = $3, result = $4::jsonb
             WHERE id = $1 AND status = 'executing'
             """, new(PgParam.Long(id), PgParam.Text(status), PgParam.Long(executionAuditId), PgParam.Text(resultJson)), ct);
+
+    /// <summary>
+    /// Completes a request left 'executing' by a console that died during its approved run, from the
+    /// outcome recovery wrote for the run's attempt (the target transaction's fate): executed when it
+    /// committed, failed otherwise (rolled back, or unknown: an approver must look before trying again).
+    /// False when the request was no longer executing (its own console finished it).
+    /// </summary>
+    public async Task<bool> CompleteRecoveredAsync(long id, long executionAuditId, string outcomeStatus, string? message, CancellationToken ct) =>
+        await control.ExecuteAsync("""
+            UPDATE rose.approvals
+            SET status = CASE WHEN $3 = 'succeeded' THEN 'executed' ELSE 'failed' END, execution_audit_id = $2,
+                result = jsonb_build_object('status', $3, 'audit_id', $2, 'recovered', true, 'error', jsonb_build_object('message', $4))
+            WHERE id = $1 AND status = 'executing'
+            """, new(PgParam.Long(id), PgParam.Long(executionAuditId), PgParam.Text(outcomeStatus), PgParam.Text(message)), ct) == 1;
 
     /// <summary>Marks pending requests past their expiry as expired; returns their ids.</summary>
     public Task<IReadOnlyList<long>> ExpireDueAsync(CancellationToken ct) =>

@@ -1,7 +1,4 @@
-using Rose.Core.Audit;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Approvals;
 

@@ -1,6 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-
 namespace Rose.Core.Approvals;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Audit;
 
 /// <summary>One administrative change to Rose itself, as the audit log shows it.</summary>

@@ -1,7 +1,5 @@
 using Rose.Core.Audit.Checkpoints;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Audit;
 

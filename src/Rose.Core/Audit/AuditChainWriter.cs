@@ -1,6 +1,5 @@
 using Npgsql;
 using NpgsqlTypes;
-using Rose.Core.Control;
 
 namespace Rose.Core.Audit;
 

@@ -1,8 +1,6 @@
 using Npgsql;
 using NpgsqlTypes;
 using Rose.Core.Audit.Redaction;
-using Rose.Core.Policy;
-using Rose.Core.Control;
 
 namespace Rose.Core.Audit;
 
@@ -25,6 +23,9 @@ public sealed class AuditLog(ControlDatabase control)
 
     /// <summary>Whether this process wrote the attempt and is still to write its outcome (recovery leaves it alone).</summary>
     public bool IsOpen(long auditId) => openAttempts.ContainsKey(auditId);
+
+    /// <summary>This process will not write the attempt's outcome (its fate is for the target to tell): recovery may.</summary>
+    public void LeaveToRecovery(long auditId) => openAttempts.TryRemove(auditId, out _);
 
     public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
     {

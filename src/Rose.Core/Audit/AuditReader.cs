@@ -1,7 +1,5 @@
 using System.Runtime.CompilerServices;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Audit;
 

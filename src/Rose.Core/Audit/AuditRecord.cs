@@ -1,6 +1,3 @@
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Audit;
 
 /// <summary>What is known about an execution attempt before anything runs.</summary>

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Microsoft.Extensions.Logging;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 
 namespace Rose.Core.Audit;
 

@@ -24,4 +24,7 @@ public sealed class MigrationOptions
     /// connect; scratch databases are named rose_scratch_*.
     /// </summary>
     public string? ScratchConnectionString { get; set; }
+
+    /// <summary>Rose:Migrations:DataSnapshots: retention of data snapshots (pg_dump with data).</summary>
+    public Undo.DataSnapshotOptions DataSnapshots { get; set; } = new();
 }

@@ -1,6 +1,4 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Configuration;
 
@@ -87,6 +85,7 @@ public sealed class RoseOptionsValidator : IValidateOptions<RoseOptions>
         CheckPositive("Rose:Execution:MaxSqlLength", options.Execution.MaxSqlLength, errors);
         CheckPositive("Rose:Approvals:ExpiryHours", options.Approvals.ExpiryHours, errors);
         errors.AddRange(options.PriorBackup.Validate("Rose:PriorBackup"));
+        errors.AddRange(options.Migrations.DataSnapshots.Validate("Rose:Migrations:DataSnapshots"));
         if (!string.IsNullOrWhiteSpace(options.Migrations.ScratchConnectionString))
         {
             CheckConnectionString("Rose:Migrations:ScratchConnectionString", options.Migrations.ScratchConnectionString, errors);

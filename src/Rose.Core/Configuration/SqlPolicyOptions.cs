@@ -1,5 +1,3 @@
-using Rose.Core.Policy;
-
 namespace Rose.Core.Configuration;
 
 /// <summary>The seed's policy block as configuration binds it (snake_case keys, like the seed's JSON).</summary>

@@ -1,5 +1,4 @@
 using Npgsql;
-using Rose.Core.Execution;
 
 namespace Rose.Core.Control;
 

@@ -1,7 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Control;
 
@@ -15,8 +12,6 @@ public sealed class ControlRole
 {
     public const string DefaultName = "rose_control";
 
-    private const string DuplicateObject = "42710";
-    private const string UniqueViolation = "23505";
     private const string Attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS NOINHERIT";
 
     private readonly string password;
@@ -37,10 +32,7 @@ public sealed class ControlRole
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(name);
         var admin = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
-        var bytes = string.IsNullOrEmpty(admin)
-            ? RandomNumberGenerator.GetBytes(32)
-            : HMACSHA256.HashData(Encoding.UTF8.GetBytes(admin), Encoding.UTF8.GetBytes("rose-control-role:" + name));
-        return new ControlRole(name, Convert.ToBase64String(bytes).Replace('+', 'A').Replace('/', 'B').TrimEnd('='));
+        return new ControlRole(name, LoginRoles.Password(admin, "rose-control-role", name));
     }
 
     /// <summary>The control database as this role, on the same server as <paramref name="adminConnectionString"/>.</summary>
@@ -62,7 +54,7 @@ public sealed class ControlRole
         var role = PgIdentifiers.QuoteIdentifier(Name);
         await using var conn = await PgAdmin.OpenUnpooledAsync(adminControlDb, ct);
         var db = PgIdentifiers.QuoteIdentifier(conn.Database);
-        await EnsureLoginAsync(conn, ct);
+        await LoginRoles.EnsureAsync(conn, Name, password, Attributes, ct);
         await SqlScript.ExecuteAsync(conn, null, $"""
             REVOKE ALL ON DATABASE {db} FROM PUBLIC;
             GRANT CONNECT, TEMPORARY ON DATABASE {db} TO {role};
@@ -71,32 +63,6 @@ public sealed class ControlRole
             ALTER SCHEMA rose OWNER TO {role};
             """, ct);
         await SqlScript.ExecuteAsync(conn, null, TransferOwnership(Name), ct);
-    }
-
-    private async Task EnsureLoginAsync(NpgsqlConnection conn, CancellationToken ct)
-    {
-        // Attributes and password are set on every start, so a role tampered with (granted CREATEROLE,
-        // say) is put back to least privilege.
-        var quoted = PgIdentifiers.QuoteIdentifier(Name);
-        var literal = PgIdentifiers.QuoteLiteral(password);
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", conn))
-        {
-            exists.Parameters.AddWithValue(Name);
-            if (await exists.ExecuteScalarAsync(ct) is null)
-            {
-                try
-                {
-                    await SqlScript.ExecuteAsync(conn, null, $"CREATE ROLE {quoted} {Attributes} PASSWORD {literal}", ct);
-                    return;
-                }
-                catch (PostgresException ex) when (ex.SqlState is DuplicateObject or UniqueViolation)
-                {
-                    // Created concurrently by another console: align it below.
-                }
-            }
-        }
-
-        await SqlScript.ExecuteAsync(conn, null, $"ALTER ROLE {quoted} WITH {Attributes} PASSWORD {literal}", ct);
     }
 
     /// <summary>

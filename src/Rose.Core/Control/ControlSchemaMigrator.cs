@@ -1,8 +1,6 @@
 using System.Diagnostics;
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Control;
 

@@ -1,5 +1,4 @@
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Control;
 

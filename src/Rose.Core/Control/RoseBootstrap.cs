@@ -1,9 +1,5 @@
-using Microsoft.Extensions.Logging;
 using Npgsql;
 using Rose.Core.Agents;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
 using Rose.Core.Embedded;
 using Rose.Core.Demo;
 

@@ -1,7 +1,5 @@
-using System.Globalization;
 using System.Reflection;
 using System.Security.Cryptography;
-using System.Text;
 using System.Text.RegularExpressions;
 
 namespace Rose.Core.Control;

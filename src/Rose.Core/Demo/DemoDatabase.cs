@@ -1,10 +1,6 @@
 using System.Reflection;
 using System.Security.Cryptography;
-using System.Text;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Control;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Demo;
 

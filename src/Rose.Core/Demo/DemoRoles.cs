@@ -1,8 +1,4 @@
-using System.Security.Cryptography;
-using System.Text;
 using Npgsql;
-using Rose.Core.Control;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Demo;
 
@@ -13,8 +9,8 @@ namespace Rose.Core.Demo;
 /// </summary>
 internal sealed class DemoRoles
 {
-    private const string DuplicateObject = "42710";
-    private const string UniqueViolation = "23505";
+    /// <summary>Least privilege: no superuser, no creating databases or roles, no replication, no bypassing row security.</summary>
+    private const string Attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT";
 
     private DemoRoles(string readWrite, string readOnly, string readWritePassword, string readOnlyPassword)
     {
@@ -41,15 +37,7 @@ internal sealed class DemoRoles
         var adminPassword = new NpgsqlConnectionStringBuilder(adminConnectionString).Password;
         var rw = $"rose_{database}_rw";
         var ro = $"rose_{database}_ro";
-        return new DemoRoles(rw, ro, Password(adminPassword, rw), Password(adminPassword, ro));
-    }
-
-    private static string Password(string? adminPassword, string role)
-    {
-        var bytes = string.IsNullOrEmpty(adminPassword)
-            ? RandomNumberGenerator.GetBytes(32)
-            : HMACSHA256.HashData(Encoding.UTF8.GetBytes(adminPassword), Encoding.UTF8.GetBytes("rose-demo-role:" + role));
-        return Convert.ToBase64String(bytes).Replace('+', 'A').Replace('/', 'B').TrimEnd('=');
+        return new DemoRoles(rw, ro, LoginRoles.Password(adminPassword, "rose-demo-role", rw), LoginRoles.Password(adminPassword, "rose-demo-role", ro));
     }
 
     public string ConnectionString(string adminConnectionString, string database, bool readOnly) =>
@@ -70,8 +58,8 @@ internal sealed class DemoRoles
 
         await using (var conn = await PgAdmin.OpenUnpooledAsync(adminPostgres, ct))
         {
-            await EnsureRoleAsync(conn, ReadWrite, _readWritePassword, ct);
-            await EnsureRoleAsync(conn, ReadOnly, _readOnlyPassword, ct);
+            await LoginRoles.EnsureAsync(conn, ReadWrite, _readWritePassword, Attributes, ct);
+            await LoginRoles.EnsureAsync(conn, ReadOnly, _readOnlyPassword, Attributes, ct);
             await ExecuteAsync(conn, $"""
                 ALTER ROLE {ro} SET default_transaction_read_only = on;
                 REVOKE ALL ON DATABASE {db} FROM PUBLIC;
@@ -102,32 +90,6 @@ internal sealed class DemoRoles
                 ALTER DEFAULT PRIVILEGES FOR ROLE {rw} IN SCHEMA rose_backup GRANT SELECT ON TABLES TO {ro};
                 """, ct);
         }
-    }
-
-    private static async Task EnsureRoleAsync(NpgsqlConnection conn, string role, string password, CancellationToken ct)
-    {
-        // Role options and password go in one statement each time, so a role tampered with (e.g. granted
-        // CREATEROLE) is put back to least privilege on the next start.
-        const string Attributes = "LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION NOBYPASSRLS INHERIT";
-        var quoted = PgIdentifiers.QuoteIdentifier(role);
-        var literal = PgIdentifiers.QuoteLiteral(password);
-        await using (var exists = new NpgsqlCommand("SELECT 1 FROM pg_roles WHERE rolname = $1", conn))
-        {
-            exists.Parameters.AddWithValue(role);
-            if (await exists.ExecuteScalarAsync(ct) is null)
-            {
-                try
-                {
-                    await ExecuteAsync(conn, $"CREATE ROLE {quoted} {Attributes} PASSWORD {literal}", ct);
-                    return;
-                }
-                catch (PostgresException ex) when (ex.SqlState is DuplicateObject or UniqueViolation)
-                {
-                    // Created concurrently by another caller: fall through and align it.
-                }
-            }
-        }
-        await ExecuteAsync(conn, $"ALTER ROLE {quoted} WITH {Attributes} PASSWORD {literal}", ct);
     }
 
     private static async Task ExecuteAsync(NpgsqlConnection conn, string sql, CancellationToken ct)

@@ -1,5 +1,3 @@
-using Rose.Core.Identity;
-
 namespace Rose.Core.Devlogs;
 
 /// <summary>Log types Rose itself writes; people and agents may use their own.</summary>

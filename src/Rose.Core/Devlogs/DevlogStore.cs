@@ -1,7 +1,4 @@
-using System.Text;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Devlogs;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.Logging;
 using Npgsql;
-using Rose.Core.Control;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Embedded;
 

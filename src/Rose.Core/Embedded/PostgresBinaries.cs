@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Rose.Core.Embedded;
 
 /// <summary>Finds the PostgreSQL server programs the embedded cluster runs.</summary>

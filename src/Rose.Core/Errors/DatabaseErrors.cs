@@ -1,5 +1,4 @@
 using Npgsql;
-using Rose.Core.Audit;
 
 namespace Rose.Core.Errors;
 

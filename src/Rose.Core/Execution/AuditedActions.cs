@@ -1,5 +1,3 @@
-using Rose.Core.Audit;
-
 namespace Rose.Core.Execution;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Rose.Core.Audit;
-
 namespace Rose.Core.Execution;
 
 /// <summary>
@@ -64,6 +62,9 @@ internal sealed class AuditedRuns(AuditLog audit)
             await session.RollbackAsync();
         }
     }
+
+    /// <summary>The bracket of a run that writes its attempt from its own hook, once its transaction is open; see <see cref="HookedAttempt"/>.</summary>
+    public HookedAttempt Begin(AuditAttempt attempt) => new(audit, attempt ?? throw new ArgumentNullException(nameof(attempt)));
 
     /// <summary>An attempt decided without running anything (denied, refused input, not run): both rows at once.</summary>
     public async Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct)

@@ -1,7 +1,3 @@
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Execution;
 
 /// <summary>One ask to run SQL, from any channel.</summary>

@@ -57,6 +57,14 @@ public sealed class ExecutionResult
     public bool AllOrNothing { get; set; } = true;
 
     public bool ReadOnly { get; set; }
+
+    /// <summary>
+    /// The connection was lost (or the wait given up) after the COMMIT was sent: the transaction may
+    /// have committed or not, and only the target knows. The attempt's outcome is then left to
+    /// AuditRecovery, which reads the transaction's fate with pg_xact_status; nobody records a guess.
+    /// </summary>
+    public bool OutcomeUnknown { get; set; }
+
     public List<string> Notes { get; } = [];
     public double DurationMs { get; set; }
 

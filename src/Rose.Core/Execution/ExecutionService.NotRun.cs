@@ -1,6 +1,3 @@
-using Rose.Core.Audit;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Execution;
 
 /// <summary>Requests that were due to run but never started.</summary>

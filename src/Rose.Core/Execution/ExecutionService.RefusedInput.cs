@@ -1,8 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Execution;
 
 /// <summary>Input PostgreSQL cannot take (see <see cref="RefusedCharacters"/>): refused, and still audited.</summary>

@@ -1,12 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Execution;
 
 /// <summary>
@@ -20,7 +11,6 @@ public sealed partial class ExecutionService
     private readonly PolicyEnforcer enforcer;
     private readonly TargetRegistry targets;
     private readonly SqlExecutor executor;
-    private readonly AuditLog audit;
     private readonly AuditedRuns runs;
     private readonly IApprovalParking parking;
     private readonly Undo.PriorBackups priorBackups;
@@ -28,14 +18,13 @@ public sealed partial class ExecutionService
     private readonly ILogger<ExecutionService> logger;
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, AuditLog audit,
+    internal ExecutionService(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor,
         AuditedRuns runs, IApprovalParking parking, Undo.PriorBackups priorBackups, IOptions<RoseOptions> options, ILogger<ExecutionService> logger)
     {
         this.classifier = classifier;
         this.enforcer = enforcer;
         this.targets = targets;
         this.executor = executor;
-        this.audit = audit;
         this.runs = runs;
         this.parking = parking;
         this.priorBackups = priorBackups;
@@ -95,31 +84,33 @@ public sealed partial class ExecutionService
             return await RunAsync(request, attempt, target, batch, decision, backupGate, sink, session, ct);
         }
 
-        var auditId = await audit.RecordAttemptAsync(attempt, ct);
         if (effective == Decision.Deny)
         {
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied), CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, decision);
+            var deniedId = await runs.RecordAsync(attempt, new AuditOutcome(AuditStatus.Denied), ct);
+            return new ExecutionOutcome(OutcomeStatus.Denied, deniedId, batch, decision);
         }
 
         if (effective == Decision.Approval)
         {
-            return await ParkAsync(request, decision, auditId, target, batch, ct);
+            var parked = runs.Begin(attempt);
+            await parked.OpenAsync(targetXid: null, ct);
+            return await ParkAsync(request, decision, parked, target, batch, ct);
         }
 
         throw new InvalidOperationException($"Unhandled decision {effective}.");
     }
 
     /// <summary>
-    /// An allowed batch: the attempt is written once the target transaction is open, with its id, and
-    /// before any statement is sent (AuditRecovery resolves it with pg_xact_status after a crash). When
-    /// the executor stops before reaching the target, the attempt is written after, with the failure.
-    /// The prior backup (when one is promised) is named after the attempt, so it learns the id there too.
+    /// An allowed batch, in the <see cref="HookedAttempt"/> bracket: the attempt is written once the target
+    /// transaction is open, with its id, and before any statement is sent (AuditRecovery resolves it with
+    /// pg_xact_status after a crash). When the executor stops before reaching the target, the attempt is
+    /// written after, with the failure. The prior backup (when one is promised) is named after the
+    /// attempt, so it learns the id there too.
     /// </summary>
     private async Task<ExecutionOutcome> RunAsync(ExecutionRequest request, AuditAttempt attempt, RegisteredTarget target,
         SqlBatch batch, PolicyDecision decision, Undo.PriorBackupGate backupGate, IRowSink? sink, TargetSession? session, CancellationToken ct)
     {
-        long? recorded = null;
+        var run = runs.Begin(attempt);
         var limits = Limits(target.Definition, request);
         var backup = priorBackups.Start(backupGate);
         ExecutionResult result;
@@ -127,17 +118,17 @@ public sealed partial class ExecutionService
         {
             result = await executor.ExecuteAsync(target, batch, limits, sink, ct, backup, async (xid, token) =>
             {
-                recorded = await audit.RecordAttemptAsync(attempt with { TargetXid = xid }, token);
-                backup?.Attach(recorded.Value);
+                var auditId = await run.OpenAsync(xid, token);
+                backup?.Attach(auditId);
             }, session);
         }
         catch (Undo.PriorBackupException ex)
         {
-            var refusedId = recorded ?? await audit.RecordAttemptAsync(attempt, CancellationToken.None);
-            return await WithoutBackupAsync(request, decision, refusedId, target, batch, ex, ct);
+            await run.OpenedAsync();
+            return await WithoutBackupAsync(request, decision, run, target, batch, ex, ct);
         }
 
-        var auditId = recorded ?? await audit.RecordAttemptAsync(attempt, CancellationToken.None);
+        var auditId = await run.OpenedAsync();
         await priorBackups.RecordAsync(auditId, request.Database, backup, result);
         var status = result.Status switch
         {
@@ -146,8 +137,17 @@ public sealed partial class ExecutionService
             _ => OutcomeStatus.Failed,
         };
 
+        if (result.OutcomeUnknown)
+        {
+            // The COMMIT went unanswered: only the target knows whether it landed. The attempt carries the
+            // transaction id, so AuditRecovery writes the outcome from pg_xact_status; a guess here would be final.
+            run.LeaveToRecovery();
+            logger.LogWarning("Audit {AuditId}: the COMMIT on {Database} went unanswered; the outcome is left to recovery", auditId, request.Database);
+            return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
+        }
+
         // The outcome is written even when the caller has gone away: the attempt must be closed.
-        await CloseRunAsync(auditId, new AuditOutcome(
+        await CloseRunAsync(run, new AuditOutcome(
             status switch
             {
                 OutcomeStatus.Succeeded => AuditStatus.Succeeded,
@@ -183,29 +183,30 @@ public sealed partial class ExecutionService
     /// database is away now, because the attempt, written before the run, carries the target transaction
     /// id and AuditRecovery writes this outcome from pg_xact_status once the control database answers.
     /// </summary>
-    private async Task CloseRunAsync(long auditId, AuditOutcome outcome)
+    private async Task CloseRunAsync(HookedAttempt run, AuditOutcome outcome)
     {
         try
         {
-            await audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+            await run.CloseAsync(outcome);
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
         {
-            logger.LogWarning(ex, "Audit {AuditId}: the outcome ({Status}) could not be written; recovery will write it from the target", auditId, outcome.Status);
+            logger.LogWarning(ex, "Audit {AuditId}: the outcome ({Status}) could not be written; recovery will write it from the target", run.Id, outcome.Status);
         }
     }
 
-    private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, long auditId, RegisteredTarget target,
+    /// <summary>Parks the request for a person (its attempt is written), then closes the attempt as pending approval.</summary>
+    private async Task<ExecutionOutcome> ParkAsync(ExecutionRequest request, PolicyDecision decision, HookedAttempt run, RegisteredTarget target,
         SqlBatch batch, CancellationToken ct)
     {
-        var approvalId = await parking.ParkAsync(new ParkedRequest(request, decision, auditId), ct);
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.PendingApproval), CancellationToken.None);
+        var approvalId = await parking.ParkAsync(new ParkedRequest(request, decision, run.Id), ct);
+        await run.CloseAsync(new AuditOutcome(AuditStatus.PendingApproval));
         await parking.AnnounceAsync(approvalId, target, batch, ct);
-        return new ExecutionOutcome(OutcomeStatus.PendingApproval, auditId, batch, decision, ApprovalId: approvalId);
+        return new ExecutionOutcome(OutcomeStatus.PendingApproval, run.Id, batch, decision, ApprovalId: approvalId);
     }
 
     /// <summary>The promised prior backup was not taken, so nothing ran: park or deny (refused backup), or fail.</summary>
-    private async Task<ExecutionOutcome> WithoutBackupAsync(ExecutionRequest request, PolicyDecision decision, long auditId,
+    private async Task<ExecutionOutcome> WithoutBackupAsync(ExecutionRequest request, PolicyDecision decision, HookedAttempt run,
         RegisteredTarget target, SqlBatch batch, Undo.PriorBackupException ex, CancellationToken ct)
     {
         if (ex is Undo.PriorBackupRefusedException && request.ApprovalId is null)
@@ -213,19 +214,19 @@ public sealed partial class ExecutionService
             var stricter = priorBackups.Escalate(decision, "no prior backup: " + ex.Message);
             if (stricter.Decision == Decision.Approval)
             {
-                return await ParkAsync(request, stricter, auditId, target, batch, ct);
+                return await ParkAsync(request, stricter, run, target, batch, ct);
             }
 
-            await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Denied, ErrorMessage: ex.Message), CancellationToken.None);
-            return new ExecutionOutcome(OutcomeStatus.Denied, auditId, batch, stricter);
+            await run.CloseAsync(new AuditOutcome(AuditStatus.Denied, ErrorMessage: ex.Message));
+            return new ExecutionOutcome(OutcomeStatus.Denied, run.Id, batch, stricter);
         }
 
         // A database error while copying (a lock timeout on the table, say) keeps its own SQLSTATE: the caller
         // retries a 55P03 differently from a backup Rose could not plan (55000, object_not_in_prerequisite_state).
         var sqlState = (ex.InnerException as Npgsql.PostgresException)?.SqlState ?? "55000";
         var result = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError(sqlState, ex.Message) };
-        await audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Failed, ErrorSqlState: sqlState, ErrorMessage: ex.Message), CancellationToken.None);
-        return new ExecutionOutcome(OutcomeStatus.Failed, auditId, batch, decision, result, request.ApprovalId);
+        await run.CloseAsync(new AuditOutcome(AuditStatus.Failed, ErrorSqlState: sqlState, ErrorMessage: ex.Message));
+        return new ExecutionOutcome(OutcomeStatus.Failed, run.Id, batch, decision, result, request.ApprovalId);
     }
 
     private ExecutionLimits Limits(TargetDefinition target, ExecutionRequest request)

@@ -1,7 +1,3 @@
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Execution;
 
 /// <summary>A request the policy parked for approval, with the attempt row that records it.</summary>

@@ -1,6 +1,4 @@
 using System.Diagnostics;
-using System.Globalization;
-using System.Text;
 using Npgsql;
 
 namespace Rose.Core.Execution;
@@ -89,7 +87,13 @@ internal static class PgClientTools
     }
 
     /// <summary>Runs a client program against a database; returns its exit code and standard error.</summary>
-    public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct)
+    /// <param name="environment">Extra libpq variables, e.g. PGOPTIONS with the session's timeouts.</param>
+    /// <param name="progress">
+    /// Each line of standard error as it comes (the caller passes --verbose to follow the program's work);
+    /// the returned error then keeps only the lines that are not --verbose chatter.
+    /// </param>
+    public static async Task<(int ExitCode, string Error)> RunAsync(string program, IEnumerable<string> arguments, NpgsqlConnectionStringBuilder connection, CancellationToken ct,
+        IReadOnlyDictionary<string, string>? environment = null, Action<string>? progress = null)
     {
         var psi = new ProcessStartInfo(program)
         {
@@ -110,6 +114,11 @@ internal static class PgClientTools
         }
 
         psi.Environment["PGCONNECT_TIMEOUT"] = "10";
+        foreach (var (key, value) in environment ?? new Dictionary<string, string>())
+        {
+            psi.Environment[key] = value;
+        }
+
         Process process;
         try
         {
@@ -122,7 +131,7 @@ internal static class PgClientTools
 
         using (process)
         {
-            var stderr = process.StandardError.ReadToEndAsync(ct);
+            var stderr = ReadErrorsAsync(process.StandardError, Path.GetFileName(program), progress, ct);
             _ = process.StandardOutput.ReadToEndAsync(ct);
             try
             {
@@ -136,6 +145,30 @@ internal static class PgClientTools
 
             return (process.ExitCode, (await stderr).Trim());
         }
+    }
+
+    private static async Task<string> ReadErrorsAsync(StreamReader stderr, string name, Action<string>? progress, CancellationToken ct)
+    {
+        if (progress is null)
+        {
+            return await stderr.ReadToEndAsync(ct);
+        }
+
+        var kept = new StringBuilder();
+        while (await stderr.ReadLineAsync(ct) is { } line)
+        {
+            progress(line);
+
+            // Verbose lines are "<program>: <what it does>"; errors, warnings and their details carry a level, continuations no prefix.
+            if (!line.StartsWith(name + ": ", StringComparison.Ordinal)
+                || line.Contains(": error: ", StringComparison.Ordinal) || line.Contains(": warning: ", StringComparison.Ordinal)
+                || line.Contains(": detail: ", StringComparison.Ordinal) || line.Contains(": hint: ", StringComparison.Ordinal))
+            {
+                kept.AppendLine(line);
+            }
+        }
+
+        return kept.ToString();
     }
 
     /// <summary>libpq key=value connection info; values quoted so spaces and quotes survive.</summary>

@@ -1,5 +1,3 @@
-using Rose.Core.Sql;
-
 namespace Rose.Core.Execution;
 
 /// <summary>

@@ -1,48 +1,29 @@
 using Npgsql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// A NEW database on the target's server that a data snapshot is restored into (CREATE DATABASE and
-/// pg_restore with the target's credentials, which is why it lives in Execution beside the executor;
-/// it is only made inside a snapshot restore's audited run). It never touches an existing database:
-/// CREATE DATABASE fails when the name is taken, and only a database this object created is dropped
-/// (when the restore into it failed). A restored database that verified is kept: it is the result.
+/// A NEW database on the target's server that a data snapshot is restored into (it is only made inside
+/// a snapshot restore's audited run). It never touches an existing database: CREATE DATABASE fails when
+/// the name is taken, and only a database this object created is dropped (when the restore into it
+/// failed). A restored database that verified is kept: it is the result.
 /// </summary>
-internal sealed class RestoredDatabase : IAsyncDisposable
+internal sealed class RestoredDatabase : CreatedDatabase, IAsyncDisposable
 {
-    private readonly NpgsqlConnectionStringBuilder admin;
-
     private RestoredDatabase(NpgsqlConnectionStringBuilder admin, string name, RegisteredTarget target)
+        : base(admin, name, target)
     {
-        this.admin = admin;
-        Name = name;
-        Target = target;
     }
-
-    public string Name { get; }
-
-    /// <summary>The new database as a target, so its checksums are read exactly as the source's were.</summary>
-    public RegisteredTarget Target { get; }
 
     /// <summary>Creates the empty database; <paramref name="name"/> is already validated as a plain lower-case identifier.</summary>
     public static async Task<RestoredDatabase> CreateAsync(RegisteredTarget source, string name, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
-        var admin = new NpgsqlConnectionStringBuilder(source.Definition.ConnectionString)
-        {
-            Pooling = false,
-            ApplicationName = "rose-console-restore",
-        };
+        var admin = AdminConnection(source.Definition.ConnectionString, "rose-console-restore");
         try
         {
-            await using var conn = new NpgsqlConnection(admin.ConnectionString);
-            await conn.OpenAsync(ct);
-
             // TEMPLATE template0: a restore must start from an empty database, not from whatever template1 holds.
-            await using var cmd = new NpgsqlCommand($"CREATE DATABASE \"{name}\" TEMPLATE template0", conn);
-            await cmd.ExecuteNonQueryAsync(ct);
+            await AdminAsync(admin, $"CREATE DATABASE \"{name}\" TEMPLATE template0", ct);
         }
         catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.DuplicateDatabase)
         {
@@ -53,22 +34,35 @@ internal sealed class RestoredDatabase : IAsyncDisposable
             throw new TargetToolException($"The database {name} for the restore could not be created ({ex.MessageText}). Give the target's role CREATEDB.");
         }
 
-        var restored = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = name, Pooling = true };
-        var target = new RegisteredTarget(source.Definition with
+        return new RestoredDatabase(admin, name, TargetFor(source, admin, name, name));
+    }
+
+    /// <summary>Creates the schemas a dump of chosen tables needs (it holds their tables, not their schemas); names come from the snapshot's catalog read.</summary>
+    public async Task CreateSchemasAsync(IEnumerable<string> schemas, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(schemas);
+        try
         {
-            Name = source.Definition.Name + ":" + name,
-            ConnectionString = restored.ConnectionString,
-            ReadOnlyConnectionString = null,
-        });
-        return new RestoredDatabase(admin, name, target);
+            await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(Admin.ConnectionString) { Database = Name }.ConnectionString);
+            await conn.OpenAsync(ct);
+            foreach (var schema in schemas)
+            {
+                await using var cmd = new NpgsqlCommand($"CREATE SCHEMA IF NOT EXISTS \"{schema.Replace("\"", "\"\"", StringComparison.Ordinal)}\"", conn);
+                await cmd.ExecuteNonQueryAsync(ct);
+            }
+        }
+        catch (PostgresException ex)
+        {
+            throw new TargetToolException($"The schemas of the snapshot's tables could not be created in {Name} ({ex.MessageText}).");
+        }
     }
 
     /// <summary>pg_restore of a custom-format dump, in one transaction, stopping at the first error.</summary>
-    public async Task RestoreAsync(string dumpFile, string? pgDumpPath, CancellationToken ct)
+    /// <param name="progress">pg_restore's --verbose lines as they come.</param>
+    public async Task RestoreAsync(string dumpFile, string? pgDumpPath, CancellationToken ct, Action<string>? progress = null)
     {
-        var (exit, error) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath),
-            ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction", dumpFile],
-            new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }, ct);
+        string[] options = ["--no-owner", "--no-privileges", "--exit-on-error", "--single-transaction"];
+        var (exit, error) = await PgRestoreAsync(dumpFile, pgDumpPath, progress is null ? options : [.. options, "--verbose"], ct, progress);
         if (exit != 0)
         {
             throw new TargetToolException($"pg_restore into {Name} failed (exit {exit}): {error}");
@@ -76,21 +70,7 @@ internal sealed class RestoredDatabase : IAsyncDisposable
     }
 
     /// <summary>Drops the database this object created (a restore that failed leaves nothing behind).</summary>
-    public async Task DropAsync()
-    {
-        await Target.DisposeAsync();
-        try
-        {
-            await using var conn = new NpgsqlConnection(admin.ConnectionString);
-            await conn.OpenAsync(CancellationToken.None);
-            await using var cmd = new NpgsqlCommand($"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", conn);
-            await cmd.ExecuteNonQueryAsync(CancellationToken.None);
-        }
-        catch (NpgsqlException)
-        {
-            // The failure that led here is what the caller reports; the name says what is left.
-        }
-    }
+    public Task DropAsync() => DropDatabaseAsync();
 
     public ValueTask DisposeAsync() => Target.DisposeAsync();
 }

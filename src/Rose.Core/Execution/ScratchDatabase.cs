@@ -1,47 +1,31 @@
-using System.Globalization;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// A throwaway database for the reversibility check (CREATE and DROP DATABASE with the target's
-/// credentials, which is why it lives in Execution; it is only made inside the check's audited run), on the target's server (or
+/// A throwaway database for the reversibility check (it is only made inside the check's audited run), on the target's server (or
 /// Rose:Migrations:ScratchConnectionString): created empty or as a schema-only copy of the target,
 /// dropped with its connections when disposed. Names carry their creation time
 /// (rose_scratch_yyyyMMddHHmmss_xxxxxxxx) so a copy left behind by a crashed process is swept by a
 /// later check instead of lingering.
 /// </summary>
-internal sealed class ScratchDatabase : IAsyncDisposable
+internal sealed class ScratchDatabase : CreatedDatabase, IAsyncDisposable
 {
     private const string Prefix = "rose_scratch_";
     private static readonly TimeSpan StaleAfter = TimeSpan.FromHours(12);
-    private readonly NpgsqlConnectionStringBuilder admin;
 
     private ScratchDatabase(NpgsqlConnectionStringBuilder admin, string name, RegisteredTarget target)
+        : base(admin, name, target)
     {
-        this.admin = admin;
-        Name = name;
-        Target = target;
     }
-
-    public string Name { get; }
-
-    /// <summary>The scratch database as a target, so statements run on it exactly as the executor runs them.</summary>
-    public RegisteredTarget Target { get; }
 
     public static async Task<ScratchDatabase> CreateAsync(RegisteredTarget source, MigrationOptions options, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(source);
         ArgumentNullException.ThrowIfNull(options);
-        var admin = new NpgsqlConnectionStringBuilder(string.IsNullOrWhiteSpace(options.ScratchConnectionString)
+        var admin = AdminConnection(string.IsNullOrWhiteSpace(options.ScratchConnectionString)
             ? source.Definition.ConnectionString
-            : options.ScratchConnectionString)
-        {
-            Pooling = false,
-            ApplicationName = "rose-console-scratch",
-        };
+            : options.ScratchConnectionString, "rose-console-scratch");
         var name = Prefix + DateTime.UtcNow.ToString("yyyyMMddHHmmss", CultureInfo.InvariantCulture) + "_"
             + Convert.ToHexStringLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(4));
         await SweepStaleAsync(admin, ct);
@@ -56,14 +40,7 @@ internal sealed class ScratchDatabase : IAsyncDisposable
                 + "Give the target's role CREATEDB, or set Rose:Migrations:ScratchConnectionString to a server where Rose may create databases.");
         }
 
-        var scratch = new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = name, Pooling = true };
-        var target = new RegisteredTarget(source.Definition with
-        {
-            Name = source.Definition.Name + ":scratch",
-            ConnectionString = scratch.ConnectionString,
-            ReadOnlyConnectionString = null,
-        });
-        return new ScratchDatabase(admin, name, target);
+        return new ScratchDatabase(admin, name, TargetFor(source, admin, name, "scratch"));
     }
 
     /// <summary>
@@ -95,28 +72,14 @@ internal sealed class ScratchDatabase : IAsyncDisposable
     /// <summary>pg_restore of a custom-format schema dump (a copy of the target, or its drift baseline) into the scratch database.</summary>
     public async Task RestoreFileAsync(string file, string? pgDumpPath, CancellationToken ct)
     {
-        var (restoreExit, restoreError) = await PgClientTools.RunAsync(PgClientTools.Resolve("pg_restore", pgDumpPath),
-            ["--no-owner", "--no-privileges", "--exit-on-error", file],
-            new NpgsqlConnectionStringBuilder(admin.ConnectionString) { Database = Name }, ct);
+        var (restoreExit, restoreError) = await PgRestoreAsync(file, pgDumpPath, ["--no-owner", "--no-privileges", "--exit-on-error"], ct);
         if (restoreExit != 0)
         {
             throw new TargetToolException($"Restoring a schema into the scratch database failed (pg_restore exit {restoreExit}): {restoreError}");
         }
     }
 
-    public async ValueTask DisposeAsync()
-    {
-        await Target.DisposeAsync();
-        try
-        {
-            // FORCE ends any session still attached (a statement the check abandoned on cancel).
-            await AdminAsync(admin, $"DROP DATABASE IF EXISTS \"{Name}\" WITH (FORCE)", CancellationToken.None);
-        }
-        catch (NpgsqlException)
-        {
-            // Left for the next check's sweep; the name says when it was made.
-        }
-    }
+    public async ValueTask DisposeAsync() => await DropDatabaseAsync();
 
     private static async Task SweepStaleAsync(NpgsqlConnectionStringBuilder admin, CancellationToken ct)
     {
@@ -156,13 +119,5 @@ internal sealed class ScratchDatabase : IAsyncDisposable
                 // Another check swept it first, or this role may not drop it: not this check's problem.
             }
         }
-    }
-
-    private static async Task AdminAsync(NpgsqlConnectionStringBuilder admin, string sql, CancellationToken ct)
-    {
-        await using var conn = new NpgsqlConnection(admin.ConnectionString);
-        await conn.OpenAsync(ct);
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync(ct);
     }
 }

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Execution;
 

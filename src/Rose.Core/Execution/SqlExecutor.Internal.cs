@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 
@@ -65,25 +63,7 @@ internal sealed partial class SqlExecutor
         await using var tx = await conn.BeginTransactionAsync(ct);
         await SetSessionLimitsAsync(conn, tx, new ExecutionLimits(0, target.Definition.StatementTimeout, target.Definition.LockTimeout), ct, readOnly: true);
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
-        }
-
-        var rows = new List<object?[]>();
-        await using (var reader = await cmd.ExecuteReaderAsync(ct))
-        {
-            while (await reader.ReadAsync(ct))
-            {
-                var row = new object?[reader.FieldCount];
-                for (var i = 0; i < row.Length; i++)
-                {
-                    row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-                }
-
-                rows.Add(row);
-            }
-        }
+        var rows = await CommandRows.ReadAllAsync(cmd, parameters, ct);
 
         await tx.CommitAsync(ct);
         return rows;

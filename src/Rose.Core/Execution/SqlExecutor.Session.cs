@@ -1,5 +1,4 @@
 using Npgsql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 

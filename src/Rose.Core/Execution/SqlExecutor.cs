@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Globalization;
 using Npgsql;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Execution;
 
@@ -88,7 +85,12 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         // A CSV export of one plain SELECT is sent as COPY ... TO STDOUT (SqlExecutor.Copy.cs).
         var copyText = result.ReadOnly && batch.Statements.Count == 1 && sink is ICsvCopySink copySink && copySink.WantsCopy(0)
             ? CsvCopyCommand(batch.Statements[0]) : null;
-        var source = result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
+        // Plain reads under the target's own timeouts go to the pool whose sessions start with those limits
+        // and READ ONLY (TargetPools.BuildReads): nothing to set per run, one round trip less. Other limits
+        // (a preview's shorter ones) and held sessions set their own, as does every write.
+        var preset = session is null && result.ReadOnly && limits.StatementTimeout == target.Definition.StatementTimeout
+            && limits.LockTimeout == target.Definition.LockTimeout;
+        var source = preset ? target.Reads : result.ReadOnly ? target.ReadOnly ?? target.ReadWrite : target.ReadWrite;
         try
         {
             await using var lease = session is null ? await CleanConnection.OpenAsync(source, ct) : null;
@@ -104,7 +106,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                     await using var tx = segment.InTransaction ? await conn.BeginTransactionAsync(ct) : null;
                     // The first write transaction reads its id in the same round trip as BEGIN and the limits.
                     var wantXid = beforeRun is not null && s == 0 && tx is not null && !result.ReadOnly;
-                    var xid = await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
+                    var xid = preset ? null : await SetSessionLimitsAsync(conn, tx, limits, ct, readOnly: tx is not null && result.ReadOnly, readXid: wantXid);
                     if (beforeRun is not null && s == 0)
                     {
                         await beforeRun(xid, ct);
@@ -139,6 +141,12 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                         {
                             // The statement ran; the COMMIT failed (a deferred constraint, a serialization failure).
                             return Fail(result, ToError(ex, null), total);
+                        }
+                        catch (Exception ex) when (pipeline.CommitSent && ex is (NpgsqlException and not PostgresException) or OperationCanceledException)
+                        {
+                            // No answer to the COMMIT: it may have landed. Saying "failed" (or "cancelled") could hide a committed write.
+                            result.OutcomeUnknown = true;
+                            return Fail(result, CommitUnknown, total);
                         }
                         catch (PostgresException ex) when (!ct.IsCancellationRequested)
                         {
@@ -183,6 +191,11 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         result.DurationMs = total.Elapsed.TotalMilliseconds;
         return result;
     }
+
+    /// <summary>SQLSTATE 08007, transaction_resolution_unknown: what PostgreSQL's own clients call this case.</summary>
+    internal static readonly SqlError CommitUnknown = new("08007",
+        "The connection to the target was lost after the COMMIT was sent, so whether the transaction committed is unknown. "
+        + "Rose does not guess: the audit log records the outcome from the target's transaction status (pg_xact_status) as soon as the target answers.");
 
     /// <summary>Added to the statement timeout for the client's own wait: the server ends a slow statement first, with its own error.</summary>
     internal const int ClientTimeoutGraceSeconds = 5;
@@ -278,6 +291,7 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
     /// </summary>
     private static async Task<bool> CommitAsync(NpgsqlConnection conn, NpgsqlTransaction tx, Pipeline pipeline, CancellationToken ct)
     {
+        pipeline.CommitSent = true;
         if (!pipeline.Reset)
         {
             await tx.CommitAsync(ct);
@@ -353,6 +367,9 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         public static Pipeline None => new(false, false);
 
         public NpgsqlBatchCommand? CommitCommand { get; set; }
+
+        /// <summary>Set just before the COMMIT goes out: from then on a lost answer leaves the transaction's fate unknown.</summary>
+        public bool CommitSent { get; set; }
 
         public bool IsCommit(NpgsqlBatchCommand? command) => command is not null && ReferenceEquals(command, CommitCommand);
     }

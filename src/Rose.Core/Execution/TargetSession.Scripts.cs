@@ -1,5 +1,3 @@
-using Rose.Core.Sql;
-
 namespace Rose.Core.Execution;
 
 /// <summary>
@@ -35,6 +33,31 @@ internal sealed partial class TargetSession
         }
 
         await CommitAsync(ct);
+        return result;
+    }
+
+    /// <summary>
+    /// As <see cref="RunInTransactionAsync(SqlBatch, Func{Task}, CancellationToken)"/>, with Rose's own last
+    /// statement (<paramref name="lastSql"/>, a history row) sent together with COMMIT: one round trip less.
+    /// <paramref name="lastParameters"/> is asked for after the batch ran, so it can carry its duration.
+    /// </summary>
+    public async Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, string lastSql, Func<IReadOnlyList<object?>> lastParameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(batch);
+        ArgumentNullException.ThrowIfNull(lastParameters);
+        if (!InTransaction)
+        {
+            await BeginAsync(ct);
+        }
+
+        var result = await RunStatementsAsync(batch, ct);
+        if (result.Status != ExecutionStatus.Succeeded)
+        {
+            await RollbackAsync();
+            return result;
+        }
+
+        await CommitWithAsync(lastSql, lastParameters(), ct);
         return result;
     }
 

@@ -1,6 +1,5 @@
 using System.Diagnostics;
 using Npgsql;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Execution;
 
@@ -71,6 +70,33 @@ internal sealed partial class TargetSession : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// Rose's own last statement of the open transaction (a history row) and COMMIT in one round trip: one
+    /// batch, so a failing statement skips the COMMIT (the transaction stays open, failed, for the caller's
+    /// rollback), and a failing COMMIT throws as <see cref="CommitAsync"/> does.
+    /// </summary>
+    public async Task CommitWithAsync(string sql, IReadOnlyList<object?> parameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(parameters);
+        var open = tx ?? throw new InvalidOperationException("No transaction is open.");
+        await using (var batch = new NpgsqlBatch(conn, open) { Timeout = 0 })
+        {
+            var last = new NpgsqlBatchCommand(sql);
+            foreach (var p in parameters)
+            {
+                last.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
+            }
+
+            batch.BatchCommands.Add(last);
+            batch.BatchCommands.Add(new NpgsqlBatchCommand("COMMIT"));
+            await batch.ExecuteNonQueryAsync(ct);
+        }
+
+        // The server committed; the transaction object only has to be let go.
+        tx = null;
+        await open.DisposeAsync();
+    }
+
     /// <summary>Rolls back if a transaction is open; a broken connection has already lost it, so errors are swallowed.</summary>
     public async Task RollbackAsync()
     {
@@ -100,25 +126,7 @@ internal sealed partial class TargetSession : IAsyncDisposable
     {
         ArgumentNullException.ThrowIfNull(parameters);
         await using var cmd = new NpgsqlCommand(sql, conn, tx) { CommandTimeout = 0 };
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p ?? DBNull.Value });
-        }
-
-        var rows = new List<object?[]>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await CommandRows.ReadAllAsync(cmd, parameters, ct);
     }
 
     /// <summary>Runs every statement of a classified batch; see <see cref="RunStatementsAsync(SqlBatch, IReadOnlyList{SqlStatement}, CancellationToken)"/>.</summary>

@@ -1,5 +1,3 @@
-using Rose.Core.Sql;
-
 namespace Rose.Core.Execution;
 
 /// <summary>A run of statements that share one transaction, or one statement that must run alone.</summary>

@@ -1,7 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Rose.Core.Audit;
-
 namespace Rose.Core.Export;
 
 /// <summary>

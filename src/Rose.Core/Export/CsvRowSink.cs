@@ -1,6 +1,4 @@
 using System.Buffers;
-using System.Text;
-using Rose.Core.Execution;
 
 namespace Rose.Core.Export;
 

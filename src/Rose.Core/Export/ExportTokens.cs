@@ -1,6 +1,4 @@
 using System.Security.Cryptography;
-using System.Text;
-using Rose.Core.Control;
 
 namespace Rose.Core.Export;
 

@@ -1,7 +1,4 @@
-using System.Text.Json;
 using System.Text.Json.Serialization;
-using Rose.Core.Configuration;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Instances;
 

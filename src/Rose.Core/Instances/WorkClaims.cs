@@ -1,5 +1,4 @@
 using System.Security.Cryptography;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Instances;

@@ -1,12 +1,5 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
 using Rose.Core.Approvals;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
 

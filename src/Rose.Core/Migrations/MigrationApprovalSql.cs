@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text;
-using Rose.Core.Identity;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>

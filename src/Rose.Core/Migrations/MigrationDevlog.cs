@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Rose.Core.Identity;
-using Rose.Core.Control;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>
@@ -26,15 +21,90 @@ public sealed class MigrationDevlog(ControlDatabase control)
         IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(script);
-        var subject = new MigrationDevlogSubject($"Migration {script.FileName} applied to {database}", reason ?? $"apply {script.FileName}", script.Sql,
-            new { file = script.FileName, version = script.Version?.Text, checksum = script.Checksum });
-        return WriteAsync(author, database, subject, pre, post, verified, auditId, ct);
+        return WriteAsync(author, database, Subject(database, script, reason), pre, post, verified, auditId, ct);
     }
 
     public async Task<long> WriteAsync(Actor author, string database, MigrationDevlogSubject subject,
         IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(author);
+        var (content, metadata) = Describe(subject, pre, post, verified);
+        await using var cmd = control.DataSource.CreateCommand(
+            "INSERT INTO rose.devlogs (author_id, author_name, author_kind, service_id, log_type, title, content, tags, metadata, audit_id) VALUES ($1, $2, $3, $4, 'migration', $5, $6, $7, $8::jsonb, $9) RETURNING id");
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Id });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Name });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.KindName });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = subject.Title });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = content });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { "migration", database } });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = metadata });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)auditId ?? DBNull.Value });
+        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+    }
+
+    /// <summary>
+    /// The devlogs of many applied files in one statement (a single-transaction run: one audit row for
+    /// all), the same rows <see cref="WriteAsync(Actor, string, MigrationScript, string?, IReadOnlyDictionary{string, long}, IReadOnlyDictionary{string, long}, bool, long?, CancellationToken)"/>
+    /// writes one by one; their ids in the order given.
+    /// </summary>
+    public async Task<IReadOnlyList<long>> WriteManyAsync(Actor author, string database, string? reason,
+        IReadOnlyList<(MigrationScript Script, IReadOnlyDictionary<string, long> Pre, IReadOnlyDictionary<string, long> Post)> applied,
+        bool verified, long? auditId, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(author);
+        ArgumentNullException.ThrowIfNull(applied);
+        if (applied.Count == 0)
+        {
+            return [];
+        }
+
+        var titles = new string[applied.Count];
+        var contents = new string[applied.Count];
+        var metadata = new string[applied.Count];
+        for (var i = 0; i < applied.Count; i++)
+        {
+            var subject = Subject(database, applied[i].Script, reason);
+            titles[i] = subject.Title;
+            (contents[i], metadata[i]) = Describe(subject, applied[i].Pre, applied[i].Post, verified);
+        }
+
+        await using var cmd = control.DataSource.CreateCommand("""
+            INSERT INTO rose.devlogs (author_id, author_name, author_kind, service_id, log_type, title, content, tags, metadata, audit_id)
+            SELECT $1, $2, $3, $4, 'migration', r.title, r.content, $5, r.metadata::jsonb, $6
+            FROM unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(title, content, metadata, n)
+            ORDER BY r.n
+            RETURNING id
+            """);
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Id });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Name });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.KindName });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { "migration", database } });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)auditId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = titles });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = contents });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = metadata });
+        var ids = new List<long>(applied.Count);
+        await using var reader = await cmd.ExecuteReaderAsync(ct);
+        while (await reader.ReadAsync(ct))
+        {
+            ids.Add(reader.GetInt64(0));
+        }
+
+        // RETURNING follows the rows as inserted, and the identity gives them ascending ids in that order.
+        ids.Sort();
+        return ids;
+    }
+
+    private static MigrationDevlogSubject Subject(string database, MigrationScript script, string? reason) =>
+        new($"Migration {script.FileName} applied to {database}", reason ?? $"apply {script.FileName}", script.Sql,
+            new { file = script.FileName, version = script.Version?.Text, checksum = script.Checksum });
+
+    /// <summary>The devlog's content (one line per table) and metadata JSON.</summary>
+    private static (string Content, string Metadata) Describe(MigrationDevlogSubject subject,
+        IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified)
+    {
         ArgumentNullException.ThrowIfNull(subject);
         ArgumentNullException.ThrowIfNull(pre);
         ArgumentNullException.ThrowIfNull(post);
@@ -55,18 +125,6 @@ public sealed class MigrationDevlog(ControlDatabase control)
         }, Json);
         var content = string.Join("\n", tables.Select(t =>
             $"{t}: {(pre.TryGetValue(t, out var a) ? a.ToString(CultureInfo.InvariantCulture) : "-")} -> {(post.TryGetValue(t, out var b) ? b.ToString(CultureInfo.InvariantCulture) : "-")} rows"));
-
-        await using var cmd = control.DataSource.CreateCommand(
-            "INSERT INTO rose.devlogs (author_id, author_name, author_kind, service_id, log_type, title, content, tags, metadata, audit_id) VALUES ($1, $2, $3, $4, 'migration', $5, $6, $7, $8::jsonb, $9) RETURNING id");
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Id });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.Name });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.KindName });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = subject.Title });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = content });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { "migration", database } });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = metadata });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)auditId ?? DBNull.Value });
-        return (long)(await cmd.ExecuteScalarAsync(ct))!;
+        return (content, metadata);
     }
 }

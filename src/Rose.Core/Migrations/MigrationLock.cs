@@ -1,7 +1,3 @@
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>

@@ -1,6 +1,4 @@
 using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Migrations;
 

@@ -1,12 +1,5 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
 using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
 

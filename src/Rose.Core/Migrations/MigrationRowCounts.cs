@@ -1,6 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>
@@ -23,12 +20,50 @@ internal static class MigrationRowCounts
         CountAsync(session, TablesOf(batch), ct);
 
     /// <summary>
-    /// Exact counts, by the name as the migration wrote it. The table name is resolved by the server
-    /// (to_regclass) and only its own quoted regclass text is put into the count query, so a name
-    /// from a migration never becomes SQL. A relation that does not exist (yet, or any more) is left
-    /// out. Inside an open transaction (dry run) an error aborts it, so there it is not swallowed.
+    /// Every name's exact count in one round trip: the server resolves each name (to_regclass) and counts
+    /// the relation through query_to_xml with its own quoted regclass text, so a name from a migration
+    /// never becomes SQL here either. query_to_xml is core PostgreSQL and needs no libxml for this.
+    /// </summary>
+    private const string CountAllSql = """
+        SELECT n.name, substring(query_to_xml('SELECT count(*) AS c FROM ' || c.oid::regclass::text, false, true, '')::text FROM '<c>([0-9]+)</c>')::bigint
+        FROM unnest($1::text[]) AS n(name)
+        JOIN pg_class c ON c.oid = to_regclass(n.name) AND c.relkind IN ('r', 'p', 'm')
+        """;
+
+    /// <summary>
+    /// Exact counts, by the name as the migration wrote it; a relation that does not exist (yet, or any
+    /// more) is left out. One round trip for all names (<see cref="CountAllSql"/>). Outside a transaction,
+    /// when that query fails (a name to_regclass cannot read, a table the target role may not read), each
+    /// name is counted alone and the ones that fail are left out. Inside an open transaction (dry run,
+    /// a migration's own) an error aborts it, so there it is not swallowed.
     /// </summary>
     public static async Task<Dictionary<string, long>> CountAsync(TargetSession session, IEnumerable<string> tables, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(session);
+        var names = tables.Distinct(StringComparer.Ordinal).ToArray();
+        var counts = new Dictionary<string, long>(StringComparer.Ordinal);
+        if (names.Length == 0)
+        {
+            return counts;
+        }
+
+        try
+        {
+            foreach (var row in await session.QueryAsync(CountAllSql, [names], ct))
+            {
+                counts[(string)row[0]!] = (long)row[1]!;
+            }
+
+            return counts;
+        }
+        catch (Npgsql.PostgresException) when (!session.InTransaction)
+        {
+            return await CountEachAsync(session, names, ct);
+        }
+    }
+
+    /// <summary>Two round trips per name, each failure its own: the fallback of <see cref="CountAsync(TargetSession, IEnumerable{string}, CancellationToken)"/>.</summary>
+    private static async Task<Dictionary<string, long>> CountEachAsync(TargetSession session, IEnumerable<string> tables, CancellationToken ct)
     {
         var counts = new Dictionary<string, long>(StringComparer.Ordinal);
         foreach (var name in tables)

@@ -1,7 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>One ask to apply (or dry-run, or undo) migrations on a target.</summary>

@@ -1,6 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>Migrations holding characters PostgreSQL refuses: nothing is locked, planned or run, and the attempt is audited.</summary>

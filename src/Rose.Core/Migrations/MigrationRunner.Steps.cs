@@ -1,11 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
 
@@ -53,8 +46,9 @@ public sealed partial class MigrationRunner
         ExecutionResult result;
         if (allOrNothing)
         {
-            result = await session.RunInTransactionAsync(batch,
-                () => SchemaHistory.InsertAsync(session, script, by, (int)watch.ElapsedMilliseconds, success: true, ct), ct);
+            // The history row rides with COMMIT: one round trip for both.
+            result = await session.RunInTransactionAsync(batch, SchemaHistory.InsertSql,
+                () => SchemaHistory.InsertParameters(script, by, (int)watch.ElapsedMilliseconds, success: true), ct);
         }
         else
         {
@@ -76,28 +70,37 @@ public sealed partial class MigrationRunner
             session, run => ApplyAllAsync(run.Session!, pending, request.Executor.Name, progress, ct),
             r => Outcome(new ExecutionResult { Status = r.Failed?.Status ?? ExecutionStatus.Succeeded, Error = r.Failed?.Error }), ct);
         var applied = new List<AppliedMigration>();
+        var ok = all.Failed is null;
+        // After the one COMMIT: every table counted in one round trip, every devlog in one INSERT. Each
+        // migration's post count is the state after the whole run, as it was when they were counted one by one.
+        var post = ok ? await MigrationRowCounts.CountAsync(session, pending.SelectMany(p => MigrationRowCounts.TablesOf(p.Batch)), ct) : [];
+        var posts = pending.Select(p => Only(post, MigrationRowCounts.TablesOf(p.Batch))).ToList();
+        var devlogIds = ok
+            ? await devlog.WriteManyAsync(request.Executor, target.Definition.Name, request.Reason,
+                [.. pending.Take(all.Results.Count).Select((p, i) => (p.Script, (IReadOnlyDictionary<string, long>)all.Pres[i], (IReadOnlyDictionary<string, long>)posts[i]))],
+                true, auditId, CancellationToken.None)
+            : [];
         for (var i = 0; i < all.Results.Count; i++)
         {
-            var (script, batch) = pending[i];
-            var ok = all.Failed is null;
-            var post = ok ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
-            long? devlogId = ok ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, all.Pres[i], post, true, auditId, CancellationToken.None) : null;
+            var (script, _) = pending[i];
             applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type,
-                ok, true, all.Results[i].Ms, auditId, all.Pres[i], post, all.Results[i].Result, devlogId));
+                ok, true, all.Results[i].Ms, auditId, all.Pres[i], ok ? posts[i] : [], all.Results[i].Result, ok ? devlogIds[i] : null));
         }
 
         return applied;
     }
 
+    /// <summary>The counts of <paramref name="tables"/> out of all counts of a run.</summary>
+    private static Dictionary<string, long> Only(Dictionary<string, long> counts, IReadOnlyList<string> tables) =>
+        tables.Where(counts.ContainsKey).ToDictionary(t => t, t => counts[t], StringComparer.Ordinal);
+
     /// <summary>Every pending migration and its history row in the transaction the audited run opened on the locked session; the first failure rolls all back.</summary>
     private static async Task<AllApplied> ApplyAllAsync(TargetSession session, IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending,
         string by, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
-        var pres = new List<Dictionary<string, long>>();
-        foreach (var p in pending)
-        {
-            pres.Add(await MigrationRowCounts.CountAsync(session, p.Batch, ct));
-        }
+        // Every table before anything runs, in one round trip, as counting them one migration after another did.
+        var before = await MigrationRowCounts.CountAsync(session, pending.SelectMany(p => MigrationRowCounts.TablesOf(p.Batch)), ct);
+        var pres = pending.Select(p => Only(before, MigrationRowCounts.TablesOf(p.Batch))).ToList();
 
         var results = new List<(ExecutionResult Result, double Ms)>();
         ExecutionResult? failed = null;
@@ -107,11 +110,7 @@ public sealed partial class MigrationRunner
             var watch = Stopwatch.StartNew();
             var result = await session.RunStatementsAsync(pending[i].Batch, ct);
             results.Add((result, watch.Elapsed.TotalMilliseconds));
-            if (result.Status == ExecutionStatus.Succeeded)
-            {
-                await SchemaHistory.InsertAsync(session, pending[i].Script, by, (int)watch.ElapsedMilliseconds, success: true, ct);
-            }
-            else
+            if (result.Status != ExecutionStatus.Succeeded)
             {
                 failed = result;
             }
@@ -119,7 +118,9 @@ public sealed partial class MigrationRunner
 
         if (failed is null)
         {
-            await session.CommitAsync(ct);
+            // All history rows in one INSERT, sent with the COMMIT: the same transaction as the migrations, one round trip.
+            await session.CommitWithAsync(SchemaHistory.InsertManySql,
+                SchemaHistory.InsertManyParameters([.. pending.Select((p, i) => (p.Script, (int)results[i].Ms))], by, success: true), ct);
         }
         else
         {

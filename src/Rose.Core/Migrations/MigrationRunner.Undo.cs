@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Migrations;
 

@@ -1,9 +1,4 @@
-using System.Globalization;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Migrations;
 

@@ -1,9 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>

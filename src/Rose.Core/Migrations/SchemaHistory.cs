@@ -1,5 +1,3 @@
-using Rose.Core.Execution;
-
 namespace Rose.Core.Migrations;
 
 /// <summary>A row of rose_schema_history.</summary>
@@ -105,8 +103,25 @@ public static class SchemaHistory
     };
 
     internal static Task InsertAsync(TargetSession session, MigrationScript script, string installedBy, int executionMs, bool success, CancellationToken ct) =>
-        session.QueryAsync(InsertSql,
-            [script.Version?.Text, script.Description, TypeOf(script), script.FileName, script.Checksum, installedBy, executionMs, success], ct);
+        session.QueryAsync(InsertSql, InsertParameters(script, installedBy, executionMs, success), ct);
+
+    /// <summary>The parameters of <see cref="InsertSql"/> for one script.</summary>
+    internal static object?[] InsertParameters(MigrationScript script, string installedBy, int executionMs, bool success) =>
+        [script.Version?.Text, script.Description, TypeOf(script), script.FileName, script.Checksum, installedBy, executionMs, success];
+
+    /// <summary>
+    /// Many history rows in one statement (a single-transaction run, in id order as applied): the rows
+    /// <see cref="InsertSql"/> would write one by one.
+    /// </summary>
+    internal const string InsertManySql =
+        "INSERT INTO rose_schema_history (version, description, type, script, checksum, installed_by, execution_time, success) " +
+        "SELECT v, d, t, s, c, b, e, ok FROM unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::int[], $8::bool[]) " +
+        "WITH ORDINALITY AS r(v, d, t, s, c, b, e, ok, n) ORDER BY n";
+
+    internal static object?[] InsertManyParameters(IReadOnlyList<(MigrationScript Script, int ExecutionMs)> rows, string installedBy, bool success) =>
+        [rows.Select(r => r.Script.Version?.Text).ToArray(), rows.Select(r => r.Script.Description).ToArray(), rows.Select(r => TypeOf(r.Script)).ToArray(),
+         rows.Select(r => r.Script.FileName).ToArray(), rows.Select(r => r.Script.Checksum).ToArray(), rows.Select(_ => installedBy).ToArray(),
+         rows.Select(r => r.ExecutionMs).ToArray(), rows.Select(_ => success).ToArray()];
 
     /// <summary>Undo removes the versioned row (the version becomes pending again) and records the undo itself.</summary>
     internal static Task DeleteVersionAsync(TargetSession session, MigrationVersion version, CancellationToken ct) =>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Plans;
 
 /// <summary>A parsed plan: the root node, timings, and the most expensive nodes marked hot.</summary>

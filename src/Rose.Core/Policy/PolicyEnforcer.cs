@@ -1,6 +1,3 @@
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Policy;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text;
-
 namespace Rose.Core.Sql;
 
 /// <summary>

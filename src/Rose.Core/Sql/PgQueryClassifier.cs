@@ -1,4 +1,3 @@
-using System.Text.Json;
 using Rose.Core.Sql.Classification;
 using Rose.Core.Sql.Native;
 

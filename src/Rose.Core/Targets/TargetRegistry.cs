@@ -1,6 +1,5 @@
 using System.Collections.Concurrent;
 using Npgsql;
-using Rose.Core.Execution;
 
 namespace Rose.Core.Targets;
 
@@ -64,6 +63,8 @@ public sealed class RegisteredTarget : IAsyncDisposable
         ReadOnly = string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString)
             ? null
             : TargetPools.Build(definition.ReadOnlyConnectionString, definition.Name + ":ro");
+        Reads = TargetPools.BuildReads(string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString) ? definition.ConnectionString : definition.ReadOnlyConnectionString,
+            definition.Name, definition.StatementTimeout, definition.LockTimeout);
     }
 
     public TargetDefinition Definition { get; }
@@ -72,9 +73,13 @@ public sealed class RegisteredTarget : IAsyncDisposable
 
     internal NpgsqlDataSource? ReadOnly { get; }
 
+    /// <summary>Plain reads under the target's limits, preset per session (<see cref="TargetPools.BuildReads"/>).</summary>
+    internal NpgsqlDataSource Reads { get; }
+
     public async ValueTask DisposeAsync()
     {
         await ReadWrite.DisposeAsync();
+        await Reads.DisposeAsync();
         if (ReadOnly is not null)
         {
             await ReadOnly.DisposeAsync();

@@ -1,9 +1,3 @@
-using Rose.Core.Audit;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Undo;
 
 /// <summary>What rolling a change back would run, after checking that its rows are still as the change left them.</summary>

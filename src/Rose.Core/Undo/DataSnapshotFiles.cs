@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Undo;
 
 /// <summary>
@@ -46,6 +44,13 @@ internal sealed class DataSnapshotFiles(string dataDir)
         var temp = path + ".tmp";
         await File.WriteAllTextAsync(temp, JsonSerializer.Serialize(snapshot, Json), ct);
         File.Move(temp, path, overwrite: true);
+    }
+
+    /// <summary>Deletes a snapshot: the manifest first, so it stops being listed before its dump goes.</summary>
+    public void Delete(string database, string name)
+    {
+        File.Delete(Path.Combine(Folder(database), name + ".json"));
+        File.Delete(DumpPath(database, name));
     }
 
     /// <summary>Removes what a failed snapshot left (a partial dump, a manifest not yet renamed).</summary>

@@ -12,9 +12,16 @@ public sealed record DataSnapshot(
     string ServerVersion,
     string DumpVersion,
     IReadOnlyList<TableChecksum> Tables,
-    long AuditId)
+    long AuditId,
+    IReadOnlyList<string>? ChosenTables = null)
 {
     public long Rows => Tables.Sum(t => t.Rows);
+
+    /// <summary>True when the snapshot holds only the tables a caller chose (null <see cref="ChosenTables"/>: the whole database).</summary>
+    public bool IsPartial => ChosenTables is { Count: > 0 };
+
+    /// <summary>What the snapshot holds, in words: "whole database" or the chosen tables.</summary>
+    public string Contents => IsPartial ? string.Join(", ", ChosenTables!) : "whole database";
 }
 
 /// <summary>A snapshot restored into a new database, and whether that database equals the snapshot table by table.</summary>

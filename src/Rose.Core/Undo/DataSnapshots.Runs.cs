@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 
@@ -10,7 +8,8 @@ public sealed partial class DataSnapshots
     private ExecutionLimits Limits(RegisteredTarget target) =>
         new(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout);
 
-    private async Task<DataSnapshot> DumpAsync(RegisteredTarget target, string name, string program, long auditId, CancellationToken ct)
+    private async Task<DataSnapshot> DumpAsync(RegisteredTarget target, string name, string program, IReadOnlyList<string>? chosen, DataSnapshotJobs.Job job,
+        long auditId, CancellationToken ct)
     {
         var database = target.Definition.Name;
         var (dumpVersion, dumpMajor) = await ToolAsync(() => PgClientTools.VersionAsync(program, ct));
@@ -31,11 +30,19 @@ public sealed partial class DataSnapshots
                         + $"Set Rose:Migrations:PgDumpPath to pg_dump {(int)server[1]! / 10000} or newer.");
                 }
 
-                var tables = await TableChecksums.ReadAsync(session, ct);
+                IReadOnlyList<(string Schema, string Table)>? only = null;
+                IReadOnlyList<string>? chosenNames = null;
+                if (chosen is not null)
+                {
+                    (only, chosenNames) = await SnapshotTables.ResolveAsync(session, chosen, ct);
+                }
+
+                var tables = await TableChecksums.ReadAsync(session, only, ct);
+                job.Expect(tables.Count);
                 var path = files.DumpPath(database, name);
                 var (exit, error) = await ToolAsync(() => PgClientTools.RunAsync(program,
-                    ["--format=custom", "--no-owner", "--no-privileges", "--snapshot", (string)server[2]!, "--file", path],
-                    new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString), ct));
+                    [.. DumpArguments((string)server[2]!, path, only), "--verbose"], new NpgsqlConnectionStringBuilder(target.Definition.ConnectionString), ct,
+                    progress: job.Observe));
                 if (exit != 0)
                 {
                     throw new DataSnapshotException(OutOfSpace(error)
@@ -43,7 +50,8 @@ public sealed partial class DataSnapshots
                         : $"pg_dump failed (exit {exit}): {error}");
                 }
 
-                var snapshot = new DataSnapshot(database, name, new FileInfo(path).Length, DateTimeOffset.UtcNow, serverVersion, dumpVersion, tables, auditId);
+                var snapshot = new DataSnapshot(database, name, new FileInfo(path).Length, DateTimeOffset.UtcNow, serverVersion, dumpVersion, tables, auditId,
+                    chosenNames);
                 await files.WriteManifestAsync(snapshot, ct);
                 return snapshot;
             }
@@ -66,19 +74,39 @@ public sealed partial class DataSnapshots
         }
     }
 
-    private async Task<DataSnapshotRestore> RestoreIntoAsync(RegisteredTarget target, DataSnapshot snapshot, string name, long auditId, CancellationToken ct)
+    /// <summary>
+    /// pg_dump's arguments: the whole database without Rose's prior backups, or exactly the chosen tables
+    /// (--strict-names: a table gone since it was resolved fails the dump instead of leaving it out).
+    /// </summary>
+    private static IEnumerable<string> DumpArguments(string databaseSnapshot, string path, IReadOnlyList<(string Schema, string Table)>? only)
     {
+        string[] common = ["--format=custom", "--no-owner", "--no-privileges", "--snapshot", databaseSnapshot, "--file", path];
+        return only is null
+            ? [.. common, "--exclude-schema", SnapshotTables.BackupSchema]
+            : [.. common, "--strict-names", .. only.SelectMany(t => new[] { "--table", SnapshotTables.Qualified(t.Schema, t.Table) })];
+    }
+
+    private async Task<DataSnapshotRestore> RestoreIntoAsync(RegisteredTarget target, DataSnapshot snapshot, string name, DataSnapshotJobs.Job job, long auditId,
+        CancellationToken ct)
+    {
+        job.Expect(snapshot.Tables.Count);
         var restored = await ToolAsync(() => RestoredDatabase.CreateAsync(target, name, ct));
         var keep = false;
         try
         {
-            await ToolAsync(() => restored.RestoreAsync(files.DumpPath(target.Definition.Name, snapshot.Name), options.Value.Migrations.PgDumpPath, ct));
+            // A dump of chosen tables holds no CREATE SCHEMA: the new database gets their schemas first.
+            if (snapshot.IsPartial)
+            {
+                await ToolAsync(() => restored.CreateSchemasAsync(snapshot.Tables.Select(t => t.Schema).Distinct(StringComparer.Ordinal), ct));
+            }
+
+            await ToolAsync(() => restored.RestoreAsync(files.DumpPath(target.Definition.Name, snapshot.Name), options.Value.Migrations.PgDumpPath, ct, job.Observe));
             IReadOnlyList<TableChecksum> actual;
             await using (var session = await executor.OpenSessionAsync(restored.Target, Limits(target), ct))
             {
                 await session.BeginAsync(ct);
                 await session.QueryAsync("SET TRANSACTION ISOLATION LEVEL REPEATABLE READ, READ ONLY", [], ct);
-                actual = await TableChecksums.ReadAsync(session, ct);
+                actual = await TableChecksums.ReadAsync(session, Scope(snapshot), ct);
                 await session.RollbackAsync();
             }
 
@@ -103,6 +131,10 @@ public sealed partial class DataSnapshots
             }
         }
     }
+
+    /// <summary>The tables a verification compares: those of a snapshot of chosen tables, or every table.</summary>
+    private static IReadOnlyCollection<(string Schema, string Table)>? Scope(DataSnapshot snapshot) =>
+        snapshot.IsPartial ? [.. snapshot.Tables.Select(t => (t.Schema, t.Table))] : null;
 
     private void CreateFolder(string database)
     {

@@ -1,15 +1,5 @@
-using System.Globalization;
-using System.Text.Json;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 
@@ -30,10 +20,16 @@ public sealed partial class DataSnapshots
     private readonly PolicyEnforcer enforcer;
     private readonly IOptions<RoseOptions> options;
     private readonly DataSnapshotFiles files;
+    private readonly Approvals.ApprovalStore approvals;
+    private readonly Approvals.ApprovalNotifier notifier;
+    private readonly DataSnapshotJobs jobs = new();
 
     /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal DataSnapshots(TargetRegistry targets, SqlExecutor executor, AuditedRuns runs, ISqlClassifier classifier, PolicyEnforcer enforcer, IOptions<RoseOptions> options)
+    internal DataSnapshots(TargetRegistry targets, SqlExecutor executor, AuditedRuns runs, ISqlClassifier classifier, PolicyEnforcer enforcer, IOptions<RoseOptions> options,
+        Approvals.ApprovalStore approvals, Approvals.ApprovalNotifier notifier)
     {
+        this.approvals = approvals;
+        this.notifier = notifier;
         this.targets = targets;
         this.executor = executor;
         this.runs = runs;
@@ -45,27 +41,59 @@ public sealed partial class DataSnapshots
 
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>A table's name as a snapshot request takes it: both parts double-quoted, so any table the catalog lists names exactly itself.</summary>
+    public static string TableName(string schema, string table) => SnapshotTables.Qualified(schema, table);
+
+    /// <summary>This instance's snapshot and restore runs of the target (running, and the last finished), newest first, with their progress.</summary>
+    public IReadOnlyList<DataSnapshotJob> Jobs(string database) => jobs.List(Target(database).Definition.Name);
+
+    /// <summary>Runs <paramref name="work"/> as a tracked job: its progress is visible while it runs, its end (or failure) after.</summary>
+    private async Task<T> TrackAsync<T>(RegisteredTarget target, string kind, string? snapshot, Func<DataSnapshotJobs.Job, Task<T>> work)
+    {
+        var job = jobs.Start(target.Definition.Name, kind, snapshot);
+        try
+        {
+            var value = await work(job);
+            job.Finish(value is DataSnapshotRestore { Verified: false } r ? $"{r.Mismatches.Count} table(s) differ from the snapshot" : null);
+            return value;
+        }
+        catch (Exception ex)
+        {
+            job.Finish(ex.Message);
+            throw;
+        }
+    }
+
     /// <summary>The target's data snapshots, newest first.</summary>
     public IReadOnlyList<DataSnapshot> List(string database) => files.List(Target(database).Definition.Name);
 
-    /// <summary>Takes a snapshot; a database that is away surfaces as Rose's <see cref="Errors.DatabaseException"/>, not the driver's.</summary>
-    public Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct) =>
-        Errors.DatabaseErrors.TranslateAsync(() => TakeUntranslatedAsync(database, who, channel, policy, reason, ct));
+    /// <summary>
+    /// Takes a snapshot of the whole database, or of the chosen <paramref name="tables"/> only (table or
+    /// schema.table; a partitioned table brings its partitions). A database that is away surfaces as
+    /// Rose's <see cref="Errors.DatabaseException"/>, not the driver's.
+    /// </summary>
+    public Task<DataSnapshot> TakeAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, IReadOnlyList<string>? tables,
+        CancellationToken ct) =>
+        Errors.DatabaseErrors.TranslateAsync(() => TakeUntranslatedAsync(database, who, channel, policy, reason, tables, ct));
 
-    private async Task<DataSnapshot> TakeUntranslatedAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason, CancellationToken ct)
+    private async Task<DataSnapshot> TakeUntranslatedAsync(string database, Actor who, Channel channel, SqlPolicy policy, string? reason,
+        IReadOnlyList<string>? tables, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(who);
         var target = Target(database);
         RequireRead(target, policy);
+        var chosen = SnapshotTables.Normalise(tables);
         var name = DateTimeOffset.UtcNow.ToString("yyyyMMdd'T'HHmmssfff'Z'", CultureInfo.InvariantCulture);
         var program = PgClientTools.Resolve("pg_dump", options.Value.Migrations.PgDumpPath);
         var attempt = new AuditAttempt(who, channel, target.Definition.Name, string.IsNullOrWhiteSpace(reason) ? "data snapshot" : reason + " (data snapshot)",
-            $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of every table, with per-table checksums in the same database snapshot",
-            ["SELECT"], Decision.Allow, ["reads every table of the target; nothing on the target is changed"]);
+            chosen is null
+                ? $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of every table, with per-table checksums in the same database snapshot"
+                : $"-- data snapshot {name}: pg_dump --format=custom (schema and data) of the tables {string.Join(", ", chosen)}, with their checksums in the same database snapshot",
+            ["SELECT"], Decision.Allow, [chosen is null ? "reads every table of the target; nothing on the target is changed" : "reads the chosen tables; nothing on the target is changed"]);
         var (_, snapshot) = await runs.RunAsync(attempt,
-            run => DumpAsync(target, name, program, run.AuditId, ct),
+            run => TrackAsync(target, "snapshot", name, job => DumpAsync(target, name, program, chosen, job, run.AuditId, ct)),
             s => new AuditOutcome(AuditStatus.Succeeded, RowsAffected: s.Rows,
-                StatementsJson: JsonSerializer.Serialize(new { snapshot = s.Name, bytes = s.Bytes, tables = s.Tables.Count, rows = s.Rows }, Json)),
+                StatementsJson: JsonSerializer.Serialize(new { snapshot = s.Name, bytes = s.Bytes, tables = s.Tables.Count, rows = s.Rows, chosen_tables = s.ChosenTables }, Json)),
             ct);
         return snapshot;
     }
@@ -89,7 +117,7 @@ public sealed partial class DataSnapshots
             $"-- restore data snapshot {snapshot.Name} into the new database {name} (CREATE DATABASE, pg_restore), then compare per-table checksums",
             ["CREATE DATABASE"], Decision.Allow, [$"restores into the new database {name}; the live database is not touched"]);
         var (_, restore) = await runs.RunAsync(attempt,
-            run => RestoreIntoAsync(target, snapshot, name, run.AuditId, ct),
+            run => TrackAsync(target, "restore", snapshot.Name, job => RestoreIntoAsync(target, snapshot, name, job, run.AuditId, ct)),
             r => new AuditOutcome(r.Verified ? AuditStatus.Succeeded : AuditStatus.Failed, RowsAffected: r.Rows,
                 ErrorMessage: r.Verified ? null : $"{r.Mismatches.Count} table(s) differ from the snapshot: " + string.Join("; ", r.Mismatches.Take(5).Select(m => $"{m.Table}: {m.Reason}")),
                 StatementsJson: JsonSerializer.Serialize(new { snapshot = r.Snapshot, restored_database = r.RestoredDatabase, tables = r.Tables, verified = r.Verified }, Json)),

@@ -1,11 +1,5 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Control;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Targets;
-
 namespace Rose.Core.Undo;
 
 /// <summary>When Rose takes a prior backup of the rows a destructive statement changes.</summary>

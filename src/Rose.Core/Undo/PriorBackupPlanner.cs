@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Undo;
 
 /// <summary>

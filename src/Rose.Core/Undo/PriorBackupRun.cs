@@ -1,6 +1,4 @@
 using Npgsql;
-using Rose.Core.Execution;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Undo;
 
@@ -133,25 +131,7 @@ internal sealed class PriorBackupRun(BatchBackupPlan plan, PriorBackupOptions op
     private static async Task<List<object?[]>> ReadAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, IReadOnlyList<object> parameters, CancellationToken ct)
     {
         await using var cmd = new NpgsqlCommand(sql, conn, tx);
-        foreach (var p in parameters)
-        {
-            cmd.Parameters.Add(new NpgsqlParameter { Value = p });
-        }
-
-        var rows = new List<object?[]>();
-        await using var reader = await cmd.ExecuteReaderAsync(ct);
-        while (await reader.ReadAsync(ct))
-        {
-            var row = new object?[reader.FieldCount];
-            for (var i = 0; i < row.Length; i++)
-            {
-                row[i] = reader.IsDBNull(i) ? null : reader.GetValue(i);
-            }
-
-            rows.Add(row);
-        }
-
-        return rows;
+        return await CommandRows.ReadAllAsync(cmd, parameters, ct);
     }
 
     private static async Task<int> ExecAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string sql, CancellationToken ct)

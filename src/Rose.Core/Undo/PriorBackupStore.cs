@@ -1,4 +1,3 @@
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Undo;

@@ -1,11 +1,3 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Undo;
 
 /// <summary>What the pipeline does about a batch's prior backup.</summary>

@@ -1,6 +1,3 @@
-using System.Globalization;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Undo;
 
 /// <summary>

@@ -1,8 +1,4 @@
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 

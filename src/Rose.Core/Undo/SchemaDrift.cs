@@ -1,15 +1,5 @@
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Core.Undo;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Execution;
-
 namespace Rose.Core.Undo;
 
 /// <summary>The rows of one table at one moment: how many, and a digest of their contents that ignores their order.</summary>
@@ -22,13 +20,14 @@ internal static class TableChecksums
 {
     /// <summary>
     /// The tables pg_dump writes data for: ordinary tables and partitions (partitioned parents hold no
-    /// rows of their own), not temporary ones, not those an extension owns, outside the system schemas.
+    /// rows of their own), not temporary ones, not those an extension owns, outside the system schemas
+    /// and outside rose_backup (snapshots leave prior backups out).
     /// </summary>
     private const string TablesSql = """
         SELECT n.nspname, c.relname
         FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
         WHERE c.relkind = 'r' AND c.relpersistence <> 't'
-          AND n.nspname NOT IN ('pg_catalog', 'information_schema')
+          AND n.nspname NOT IN ('pg_catalog', 'information_schema', 'rose_backup')
           AND n.nspname NOT LIKE 'pg\_toast%' AND n.nspname NOT LIKE 'pg\_temp%'
           AND NOT EXISTS (SELECT 1 FROM pg_depend d
                           WHERE d.classid = 'pg_class'::regclass AND d.objid = c.oid AND d.deptype = 'e')
@@ -44,8 +43,8 @@ internal static class TableChecksums
         "SET LOCAL bytea_output = 'hex'",
     ];
 
-    /// <summary>Checksums of every table, in schema and name order. The session must be inside a transaction.</summary>
-    public static async Task<IReadOnlyList<TableChecksum>> ReadAsync(TargetSession session, CancellationToken ct)
+    /// <summary>Checksums of every table (or only of <paramref name="only"/>'s), in schema and name order. The session must be inside a transaction.</summary>
+    public static async Task<IReadOnlyList<TableChecksum>> ReadAsync(TargetSession session, IReadOnlyCollection<(string Schema, string Table)>? only, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(session);
         foreach (var setting in PinnedSettings)
@@ -54,6 +53,13 @@ internal static class TableChecksums
         }
 
         var tables = await session.QueryAsync(TablesSql, [], ct);
+        if (only is not null)
+        {
+            // A chosen table that is gone is left out here and reported by Compare as missing.
+            var wanted = only.ToHashSet();
+            tables = [.. tables.Where(r => wanted.Contains(((string)r[0]!, (string)r[1]!)))];
+        }
+
         var sums = new List<TableChecksum>(tables.Count);
         foreach (var row in tables)
         {
@@ -63,7 +69,7 @@ internal static class TableChecksums
             // Names come from the catalog; quoting them is all they need. ROW(r.*) is the whole row even
             // when a column happens to share the alias's name.
             var sql = "SELECT count(*), md5(coalesce(string_agg(h, '' ORDER BY h COLLATE \"C\"), '')) FROM (SELECT md5(ROW(rose_row.*)::text) AS h FROM "
-                + Quote(schema) + "." + Quote(table) + " AS rose_row) AS hashed";
+                + SnapshotTables.Qualified(schema, table) + " AS rose_row) AS hashed";
             var result = await session.QueryAsync(sql, [], ct);
             sums.Add(new TableChecksum(schema, table, (long)result[0][0]!, (string)result[0][1]!));
         }
@@ -94,6 +100,4 @@ internal static class TableChecksums
         mismatches.AddRange(have.Values.Select(a => new ChecksumMismatch(a.QualifiedName, null, a.Rows, "not in the snapshot")));
         return mismatches;
     }
-
-    private static string Quote(string identifier) => "\"" + identifier.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 }

@@ -4,7 +4,7 @@ namespace Rose.Core.Undo;
 
 public static class UndoServiceCollectionExtensions
 {
-    /// <summary>Prior backups, their retention job, and rollback of a change.</summary>
+    /// <summary>Prior backups and data snapshots with their retention jobs, rollback of a change, drift.</summary>
     public static IServiceCollection AddRoseUndo(this IServiceCollection services)
     {
         services.AddSingleton<PriorBackupStore>();
@@ -13,8 +13,11 @@ public static class UndoServiceCollectionExtensions
         services.AddSingletonWithInternalConstructor<SchemaBaseline>();
         services.AddSingletonWithInternalConstructor<SchemaDrift>();
         services.AddSingletonWithInternalConstructor<DataSnapshots>();
+        services.AddSingleton<Approvals.IApprovedRunGuard, ApprovedSnapshotRestore>();
         services.AddSingleton<PriorBackupCleanup>();
         services.AddHostedService(sp => sp.GetRequiredService<PriorBackupCleanup>());
+        services.AddSingleton<DataSnapshotCleanup>();
+        services.AddHostedService(sp => sp.GetRequiredService<DataSnapshotCleanup>());
         return services;
     }
 }

@@ -1,6 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Rose.Core.Sql;
 using Rose.Core.Sql.Native;
 
 namespace Rose.Core.Undo;

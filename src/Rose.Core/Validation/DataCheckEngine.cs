@@ -1,6 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Sql;
 using Rose.Core.Validation.Checks;
 
 namespace Rose.Core.Validation;

@@ -1,4 +1,3 @@
-using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 using Rose.Core.Undo;

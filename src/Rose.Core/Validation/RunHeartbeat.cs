@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging;
 using Rose.Core.Validation.Storage;
 
 namespace Rose.Core.Validation;

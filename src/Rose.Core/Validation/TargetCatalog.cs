@@ -1,7 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-
 namespace Rose.Core.Validation;
 
 public sealed record CatalogTable(string Schema, string Name, long EstimatedRows);

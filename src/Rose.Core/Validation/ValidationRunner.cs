@@ -1,10 +1,4 @@
 using System.Diagnostics;
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Errors;
-using Rose.Core.Identity;
-using Rose.Core.Sql;
 using Rose.Core.Validation.SchemaLint;
 using Rose.Core.Validation.Storage;
 

@@ -1,7 +1,4 @@
 using System.Collections.Concurrent;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
 
 namespace Rose.Core.Workbench;
 

@@ -10,6 +10,7 @@ using Rose.Console.Auth;
 using Rose.Console.Components.Pages.Migrations;
 using Rose.Console.Tests.Components;
 using Rose.Core.Undo;
+using Rose.Core.Workbench;
 using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Undo;
@@ -48,6 +49,8 @@ public sealed class DataSnapshotApiTests(PostgresServerFixture pg) : ComponentTe
         var list = JsonDocument.Parse(await agent.GetStringAsync("/api/v1/migrations/demo/data-snapshots")).RootElement;
         var listed = list.EnumerateArray().Single(s => s.GetProperty("name").GetString() == snapshot);
         Assert.Equal(20, listed.GetProperty("rows").GetInt64());
+        Assert.Equal("database", listed.GetProperty("contents").GetString());
+        Assert.True(listed.GetProperty("age_seconds").GetInt64() >= 0);
         Assert.Contains(listed.GetProperty("tables").EnumerateArray(), t => t.GetProperty("table").GetString() == "public.widgets");
 
         // Restoring is for admins: the agent key may take and list, not restore.
@@ -66,6 +69,54 @@ public sealed class DataSnapshotApiTests(PostgresServerFixture pg) : ComponentTe
         await conn.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM widgets", conn);
         Assert.Equal(20L, await count.ExecuteScalarAsync());
+    }
+
+    [Fact]
+    public async Task Api_TakeChosenTables_ListedWithTheirContents()
+    {
+        using var agent = app.AgentClient();
+        var bad = await agent.PostAsJsonAsync("/api/v1/migrations/demo/data-snapshots", new { reason = "chosen", tables = new[] { "no_such_table" } });
+        Assert.Equal(HttpStatusCode.BadRequest, bad.StatusCode);
+        Assert.Contains("no table named no_such_table", await bad.Content.ReadAsStringAsync(), StringComparison.Ordinal);
+
+        var taken = await agent.PostAsJsonAsync("/api/v1/migrations/demo/data-snapshots", new { reason = "chosen", tables = new[] { "widgets" } });
+        Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
+        var name = JsonDocument.Parse(await taken.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString()!;
+        try
+        {
+            var listed = JsonDocument.Parse(await agent.GetStringAsync("/api/v1/migrations/demo/data-snapshots")).RootElement
+                .EnumerateArray().Single(s => s.GetProperty("name").GetString() == name);
+            Assert.Equal("tables", listed.GetProperty("contents").GetString());
+            Assert.Equal(["public.widgets"], listed.GetProperty("chosen_tables").EnumerateArray().Select(t => t.GetString()));
+            Assert.Equal(["public.widgets"], listed.GetProperty("tables").EnumerateArray().Select(t => t.GetProperty("table").GetString()));
+        }
+        finally
+        {
+            foreach (var ext in new[] { ".dump", ".json" })
+            {
+                File.Delete(Path.Combine(app.Settings["Rose:DataDir"]!, "snapshots", "demo", "data", name + ext));
+            }
+        }
+    }
+
+    [Fact]
+    public async Task Api_RestoreInPlace_ParksForApprovalNamingSnapshotAndDatabase()
+    {
+        using var agent = app.AgentClient();
+        var refused = await agent.PostAsJsonAsync($"/api/v1/migrations/demo/data-snapshots/{snapshot}/restore-in-place", new { reason = "no" });
+        Assert.Equal(HttpStatusCode.Forbidden, refused.StatusCode);
+
+        using var carol = await app.ClientAsync("carol");
+        var parked = await carol.PostAsJsonAsync($"/api/v1/migrations/demo/data-snapshots/{snapshot}/restore-in-place", new { reason = "put demo back" });
+        var body = JsonDocument.Parse(await parked.Content.ReadAsStringAsync()).RootElement;
+
+        Assert.Equal(HttpStatusCode.Accepted, parked.StatusCode);
+        Assert.Equal("pending_approval", body.GetProperty("status").GetString());
+        Assert.Equal(snapshot, body.GetProperty("snapshot").GetString());
+        var approval = JsonDocument.Parse(await carol.GetStringAsync($"/api/v1/approvals/{body.GetProperty("approval_id").GetInt64()}")).RootElement;
+        Assert.Equal("pending", approval.GetProperty("status").GetString());
+        Assert.Equal("demo", approval.GetProperty("database").GetString());
+        Assert.Equal([DataSnapshots.InPlaceOperation], approval.GetProperty("operations").EnumerateArray().Select(o => o.GetString()));
     }
 
     [Fact]
@@ -103,11 +154,13 @@ public sealed class DataSnapshotApiTests(PostgresServerFixture pg) : ComponentTe
     {
         Services.AddSingleton(app.Services.GetRequiredService<DataSnapshots>());
         Services.AddSingleton(app.Services.GetRequiredService<CurrentIdentity>());
+        Services.AddSingleton(app.Services.GetRequiredService<SchemaCatalog>());
         var viewer = new ClaimsPrincipal(new ClaimsIdentity([new Claim(ClaimTypes.NameIdentifier, "dave"), new Claim(ClaimTypes.Name, "dave")], "test"));
 
         var cut = Render<DataSnapshotPanel>(p => p.Add(d => d.Database, "demo").Add(d => d.User, viewer));
 
-        Assert.Contains(cut.FindAll("[data-testid=data-snapshot-row]"), r => r.TextContent.Contains(snapshot, StringComparison.Ordinal));
+        Assert.Contains(cut.FindAll("[data-testid=data-snapshot-row]"), r => r.TextContent.Contains(snapshot, StringComparison.Ordinal)
+            && r.QuerySelector("[data-testid=data-snapshot-contents]")!.TextContent == "Whole database");
         Assert.Empty(cut.FindAll("[data-testid=data-snapshot-take]"));
         Assert.Empty(cut.FindAll("[data-testid=data-snapshot-restore]"));
     }

@@ -25,7 +25,11 @@ internal static class ArchitectureRules
     };
 
     /// <summary>The types whose visibility outside Core would be a door around the pipeline.</summary>
-    public static readonly IReadOnlyList<string> ExecutionInternals = ["SqlExecutor", "TargetSession", "CleanConnection", "AuditedRuns", "RunContext", "TargetPools", "ScratchDatabase", "PgClientTools"];
+    public static readonly IReadOnlyList<string> ExecutionInternals = ["SqlExecutor", "TargetSession", "CleanConnection", "AuditedRuns", "HookedAttempt", "RunContext", "TargetPools",
+        "CreatedDatabase", "ScratchDatabase", "RestoredDatabase", "CommandRows", "PgClientTools"];
+
+    /// <summary>The audited-run primitive: inside Execution, the only types that write attempt and outcome rows.</summary>
+    public static readonly IReadOnlyList<string> AuditBracket = ["AuditedRuns", "HookedAttempt"];
 
     private static readonly Type[] ConnectionTypes = [typeof(NpgsqlConnection), typeof(NpgsqlDataSource), typeof(NpgsqlTransaction)];
 
@@ -94,6 +98,29 @@ internal static class ArchitectureRules
             if (callee == recordAttempt && !InNamespace(owner, ExecutionNamespace) && owner.Namespace != typeof(AuditLog).Namespace)
             {
                 violations.Add($"{IlCalls.Describe(caller)} writes an audit attempt: go through Execution's AuditedRuns (ARCHITECTURE.md, rule 3).");
+            }
+        }
+
+        return [.. violations.Distinct(StringComparer.Ordinal)];
+    }
+
+    /// <summary>
+    /// Rule 3, inside Execution: the attempt -> run -> outcome bracket exists once, in the audited-run
+    /// primitive (<see cref="AuditBracket"/>); the pipeline and every other part of Execution use it
+    /// rather than writing attempt or outcome rows by hand. How it fails:
+    /// <see cref="Fixtures.Execution.WritesItsOwnBracket"/> is reported by this function.
+    /// </summary>
+    /// <param name="executionNamespace">Execution's namespace in the scanned assembly (the fixtures use their own).</param>
+    public static List<string> AuditRowsOutsideThePrimitive(IEnumerable<Type> types, string executionNamespace)
+    {
+        MethodInfo[] writes = [typeof(AuditLog).GetMethod(nameof(AuditLog.RecordAttemptAsync))!, typeof(AuditLog).GetMethod(nameof(AuditLog.RecordOutcomeAsync))!];
+        var violations = new List<string>();
+        foreach (var (caller, callee) in IlCalls.Of(types))
+        {
+            var owner = IlCalls.Owner(caller.DeclaringType!);
+            if (writes.Contains(callee) && InNamespace(owner, executionNamespace) && !AuditBracket.Contains(owner.Name))
+            {
+                violations.Add($"{IlCalls.Describe(caller)} writes an audit {(callee == writes[0] ? "attempt" : "outcome")} by hand: use AuditedRuns (RunAsync, RunInTransactionAsync, RecordAsync or Begin) (ARCHITECTURE.md, rule 3).");
             }
         }
 

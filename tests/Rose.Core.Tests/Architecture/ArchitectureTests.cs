@@ -95,6 +95,22 @@ public sealed class ArchitectureTests
     }
 
     [Fact]
+    public void Rule3_InsideExecutionOnlyTheAuditedRunPrimitiveWritesAuditRows()
+    {
+        var violations = ArchitectureRules.AuditRowsOutsideThePrimitive(IlCalls.TypesOf(Core), ArchitectureRules.ExecutionNamespace);
+        Assert.True(violations.Count == 0, string.Join(Environment.NewLine, violations));
+    }
+
+    [Fact]
+    public void Rule3_ReportsTheFixtureThatWritesItsOwnBracket()
+    {
+        var violations = ArchitectureRules.AuditRowsOutsideThePrimitive(FixtureTypes, typeof(Fixtures.Execution.HoldsConnection).Namespace!);
+
+        Assert.Equal(typeof(Fixtures.Execution.WritesItsOwnBracket).FullName + ".CloseAsync writes an audit outcome by hand: use AuditedRuns (RunAsync, RunInTransactionAsync, RecordAsync or Begin) (ARCHITECTURE.md, rule 3).",
+            Assert.Single(violations));
+    }
+
+    [Fact]
     public void Rule4_HostsDoNotHandleDriverExceptions()
     {
         var hosts = Shipped.Where(a => a != Core).SelectMany(IlCalls.TypesOf);

@@ -66,6 +66,13 @@ namespace Rose.Core.Tests.Architecture.Fixtures.Execution
         public static string Lock(string tag) => Rose.Core.Approvals.LockLevels.For(tag, concurrently: false);
     }
 
+    /// <summary>Breaks rule 3 inside Execution: a part of the pipeline that closes an attempt itself instead of through the primitive.</summary>
+    internal static class WritesItsOwnBracket
+    {
+        public static Task CloseAsync(AuditLog audit, long auditId) =>
+            audit.RecordOutcomeAsync(auditId, new AuditOutcome(AuditStatus.Succeeded), CancellationToken.None);
+    }
+
     /// <summary>Not a violation of rule 1: inside Execution, opening a connection is allowed.</summary>
     internal static class OpensInsideExecution
     {

@@ -135,7 +135,7 @@ public sealed class AuditLogTests(PostgresServerFixture pg) : IAsyncLifetime
         // The real pipeline with only its audit log swapped (its constructor is internal: it takes Execution's parts).
         var s = h.Services;
         var execution = new ExecutionService(s.GetRequiredService<Rose.Core.Sql.ISqlClassifier>(), s.GetRequiredService<Rose.Core.Policy.PolicyEnforcer>(),
-            s.GetRequiredService<Rose.Core.Targets.TargetRegistry>(), s.GetRequiredService<SqlExecutor>(), audit, new AuditedRuns(audit),
+            s.GetRequiredService<Rose.Core.Targets.TargetRegistry>(), s.GetRequiredService<SqlExecutor>(), new AuditedRuns(audit),
             s.GetRequiredService<IApprovalParking>(), s.GetRequiredService<Rose.Core.Undo.PriorBackups>(), s.GetRequiredService<Microsoft.Extensions.Options.IOptions<Rose.Core.Configuration.RoseOptions>>(),
             s.GetRequiredService<Microsoft.Extensions.Logging.ILogger<ExecutionService>>());
 

@@ -44,10 +44,12 @@ public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : IAsyn
         // Idle in the pool now: the lock must not be held (a lazily queued reset would still hold it).
         Assert.Equal(0L, await AdvisoryLocksHeldAsync());
 
+        // The transaction-local set_config makes this call a write like the first (a plain read would go to
+        // the preset read pool, another backend), so it is served by the same pool and connection.
         var next = await h.RunAsync(
             "SELECT pg_backend_pid(), current_setting('rose.leak', true), current_setting('application_name'), to_regclass('pg_temp.leak_tmp')::text, "
             + "(SELECT count(*) FROM pg_prepared_statements), (SELECT count(*) FROM pg_listening_channels()), "
-            + "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid())");
+            + "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()), set_config('rose.probe', 'x', true)", Leaky());
         Assert.Equal(OutcomeStatus.Succeeded, next.Status);
         var row = next.Result!.Statements[0].Rows[0];
         Assert.Equal(firstPid, row[0]); // the same pooled backend, so the test proves the reset

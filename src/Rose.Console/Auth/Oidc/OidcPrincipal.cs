@@ -1,4 +1,3 @@
-using System.Security.Claims;
 using Microsoft.IdentityModel.JsonWebTokens;
 
 namespace Rose.Console.Auth.Oidc;

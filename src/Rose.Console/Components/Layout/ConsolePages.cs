@@ -1,7 +1,3 @@
-using System.Security.Claims;
-using MudBlazor;
-using Rose.Console.Auth;
-
 namespace Rose.Console.Components.Layout;
 
 /// <summary>One page of the console: where it lives, its icon, and the role that may open it.</summary>

@@ -1,10 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
-using MudBlazor;
-using Rose.Core.Approvals;
-using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Layout;
 

@@ -1,8 +1,4 @@
-using System.Globalization;
-using System.Security.Claims;
 using System.Text.RegularExpressions;
-using MudBlazor;
-using Rose.Console.Auth;
 
 namespace Rose.Console.Components.Layout;
 

@@ -1,5 +1,3 @@
-using MudBlazor;
-
 namespace Rose.Console.Components.Layout;
 
 /// <summary>

@@ -1,7 +1,4 @@
 using Microsoft.Extensions.Hosting;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Configuration;
 
 namespace Rose.Core.Audit.Checkpoints;
 

@@ -1,8 +1,3 @@
-using System.Text.Json;
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
-using Rose.Core.Configuration;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Audit.Checkpoints;

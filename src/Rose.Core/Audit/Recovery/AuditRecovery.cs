@@ -1,10 +1,5 @@
-using Microsoft.Extensions.Logging;
-using Microsoft.Extensions.Options;
 using Npgsql;
-using Rose.Core.Configuration;
-using Rose.Core.Execution;
-using Rose.Core.Control;
-using Rose.Core.Targets;
+using Rose.Core.Approvals;
 
 namespace Rose.Core.Audit.Recovery;
 
@@ -16,7 +11,7 @@ namespace Rose.Core.Audit.Recovery;
 /// forgotten (unknown). One instance at a time does it (a session advisory lock on the control database).
 /// </summary>
 internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, TargetRegistry targets, SqlExecutor executor,
-    IOptions<RoseOptions> options, ILogger<AuditRecovery> log)
+    ApprovalStore approvals, ApprovalNotifier notifier, IOptions<RoseOptions> options, ILogger<AuditRecovery> log)
 {
     private const long RecoveryLockKey = 0x526f_7365_5265_636f; // "RoseReco"
 
@@ -138,12 +133,29 @@ internal sealed class AuditRecovery(ControlDatabase control, AuditLog audit, Tar
             {
                 written++;
                 log.LogWarning("Audit {AuditId}: outcome recovered after a restart as {Status}", a.Id, outcome.Status);
+                if (a.ApprovalId is { } approvalId && a.Decision != "deny")
+                {
+                    await CompleteApprovalAsync(approvalId, a.Id, outcome, ct);
+                }
             }
         }
 
         var unresolved = open.Select(a => a.Id).Except(decided.Select(d => d.Attempt.Id)).ToList();
         lowWater = unresolved.Count > 0 ? unresolved.Min() : open.Count < MaxPerPass ? open.Max(a => a.Id) + 1 : open.Max(a => a.Id);
         return written;
+    }
+
+    /// <summary>
+    /// An approved run whose console died left its request 'executing'; the run's recovered outcome
+    /// settles it, so the queue never shows a request running forever.
+    /// </summary>
+    private async Task CompleteApprovalAsync(long approvalId, long auditId, AuditOutcome outcome, CancellationToken ct)
+    {
+        if (await approvals.CompleteRecoveredAsync(approvalId, auditId, outcome.Status, outcome.ErrorMessage, ct))
+        {
+            log.LogWarning("Approval {ApprovalId}: its run's console stopped; completed from the recovered outcome {Status}", approvalId, outcome.Status);
+            await notifier.PublishAsync(approvalId, ct);
+        }
     }
 
     private async Task<List<OpenAttempt>> OpenAttemptsAsync(NpgsqlConnection conn, CancellationToken ct)

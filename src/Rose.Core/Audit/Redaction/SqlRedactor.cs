@@ -1,4 +1,3 @@
-using System.Text;
 using Rose.Core.Sql.Native;
 
 namespace Rose.Core.Audit.Redaction;

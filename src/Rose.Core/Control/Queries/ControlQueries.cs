@@ -2,7 +2,6 @@ using System.Data;
 using System.Runtime.CompilerServices;
 using Dapper;
 using Npgsql;
-using Rose.Core.Control;
 
 namespace Rose.Core.Control.Queries;
 

@@ -1,5 +1,4 @@
 using System.Text.RegularExpressions;
-using Rose.Core.Sql;
 
 namespace Rose.Core.Migrations.Lint;
 

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>A lint configuration that cannot be used: unknown rule, unknown severity, malformed JSON.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>A column a statement creates or retypes: its definition and whether its table is new in this statement.</summary>

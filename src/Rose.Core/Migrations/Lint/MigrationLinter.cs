@@ -1,5 +1,3 @@
-using Rose.Core.Sql;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>The one place lint rules are registered, and the driver that runs them over a migration.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>What the golden rules read from a CREATE TABLE: whether it is a real, permanent, standalone table, and its key columns.</summary>

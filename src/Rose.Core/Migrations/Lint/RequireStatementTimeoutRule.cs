@@ -1,7 +1,8 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>A statement that scans or rewrites while holding a lock should be bounded by statement_timeout.</summary>
-public sealed class RequireStatementTimeoutRule : LintRule
+public sealed class RequireStatementTimeoutRule() : RequireSessionTimeoutRule("statement_timeout",
+    "Start the migration with SET statement_timeout = '...' sized for its slowest statement.")
 {
     public override string Id => "require-statement-timeout";
 
@@ -10,13 +11,4 @@ public sealed class RequireStatementTimeoutRule : LintRule
     public override string Description => "A locking statement runs before any SET statement_timeout: a slow scan or rewrite holds its lock unbounded.";
 
     public override IReadOnlyList<string> Squawk => ["require-statement-timeout", "require-timeout-settings"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
-    {
-        if (SessionSettings.FirstLockWithout(migration, "statement_timeout") is { } s)
-        {
-            yield return Finding(s, "The migration takes table locks without setting statement_timeout first.",
-                "Start the migration with SET statement_timeout = '...' sized for its slowest statement.");
-        }
-    }
 }

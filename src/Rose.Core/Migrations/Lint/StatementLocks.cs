@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>The strongest table-level lock a statement takes and what it does to the table while holding it.</summary>

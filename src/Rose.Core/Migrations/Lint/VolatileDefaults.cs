@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>

@@ -1,15 +1,3 @@
-using System.Text;
-using System.Text.Json;
-using Microsoft.Extensions.Options;
-using Rose.Core.Audit;
-using Rose.Core.Configuration;
-using Rose.Core.Errors;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-using Rose.Core.Targets;
-
 namespace Rose.Core.Migrations.Reversibility;
 
 /// <summary>

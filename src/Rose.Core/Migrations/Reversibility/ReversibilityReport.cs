@@ -1,7 +1,3 @@
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-
 namespace Rose.Core.Migrations.Reversibility;
 
 /// <summary>An ask to check that migrations can be undone and redone.</summary>

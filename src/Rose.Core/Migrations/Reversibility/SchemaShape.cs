@@ -1,5 +1,3 @@
-using Rose.Core.Execution;
-
 namespace Rose.Core.Migrations.Reversibility;
 
 /// <summary>

@@ -1,6 +1,3 @@
-using Rose.Core.Policy;
-using Rose.Core.Sql;
-
 namespace Rose.Core.Migrations.Reversibility;
 
 /// <summary>

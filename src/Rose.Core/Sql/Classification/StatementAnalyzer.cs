@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Sql.Classification;
 
 /// <summary>Everything the classifier learns about one parsed statement.</summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-
 namespace Rose.Core.Sql.Classification;
 
 /// <summary>Per-node facts that do not need the whole tree: broad kind and "not in a transaction block".</summary>

@@ -4,22 +4,13 @@ namespace Rose.Core.Validation.Checks;
 /// Every non-NULL value is one of a list. Compared as text so one check works for enums, text and
 /// numbers alike; NULLs are the NOT NULL check's business.
 /// </summary>
-public sealed class AcceptedValuesCheck : IDataCheckKind
+public sealed class AcceptedValuesCheck : RowConditionCheck
 {
-    public string Kind => CheckKinds.AcceptedValues;
+    public override string Kind => CheckKinds.AcceptedValues;
 
-    public IReadOnlyList<string> Aggregates(CheckDefinition check) =>
-        [$"count(*) FILTER (WHERE {Condition(check)})"];
+    protected override string FailingRowsText => "rows with a value outside the accepted list";
 
-    public string? Query(CheckDefinition check) => null;
-
-    public string? SampleQuery(CheckDefinition check) =>
-        $"SELECT * FROM {CheckSql.Table(check)} WHERE {Condition(check)} LIMIT {SampleRows.MaxRows}";
-
-    public CheckVerdict Evaluate(CheckDefinition check, IReadOnlyList<string?> values, CheckContext context) =>
-        CheckSql.ByFailing(check, values, "rows with a value outside the accepted list");
-
-    private static string Condition(CheckDefinition check)
+    protected override string Condition(CheckDefinition check)
     {
         var column = CheckSql.Id(CheckSql.RequireColumns(check, 1)[0]);
         if (check.Values.Count == 0)

@@ -1,5 +1,3 @@
-using System.Globalization;
-
 namespace Rose.Core.Validation.Checks;
 
 /// <summary>

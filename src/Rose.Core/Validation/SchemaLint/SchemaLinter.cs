@@ -1,5 +1,3 @@
-using Rose.Core.Identity;
-
 namespace Rose.Core.Validation.SchemaLint;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using System.Text.Json;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Validation.Storage;

@@ -1,5 +1,4 @@
 using NpgsqlTypes;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Validation.Storage;

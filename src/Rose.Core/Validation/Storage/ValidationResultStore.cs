@@ -1,6 +1,4 @@
-using System.Text.Json;
 using NpgsqlTypes;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Validation.Storage;

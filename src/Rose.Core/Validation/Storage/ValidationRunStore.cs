@@ -1,7 +1,4 @@
-using Microsoft.Extensions.Options;
-using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Core.Errors;
 
 namespace Rose.Core.Validation.Storage;
 

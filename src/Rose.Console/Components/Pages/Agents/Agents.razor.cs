@@ -1,7 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using MudBlazor;
-using Rose.Console.Auth;
 using Rose.Core.Agents;
 
 namespace Rose.Console.Components.Pages.Agents;

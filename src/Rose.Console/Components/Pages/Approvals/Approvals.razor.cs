@@ -1,11 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Approvals;
-using Rose.Core.Targets;
-
 namespace Rose.Console.Components.Pages.Approvals;
 
 /// <summary>

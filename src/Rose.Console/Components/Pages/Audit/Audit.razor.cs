@@ -1,8 +1,4 @@
-using System.Globalization;
-using Microsoft.AspNetCore.Components;
 using Microsoft.Extensions.Primitives;
-using Rose.Core.Audit;
-using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Audit;
 

@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Rose.Core.Audit;
-
 namespace Rose.Console.Components.Pages.Audit;
 
 /// <summary>The detail drawer of one audit entry: everything recorded about it, and where it leads.</summary>

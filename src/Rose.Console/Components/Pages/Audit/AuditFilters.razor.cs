@@ -1,6 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Rose.Core.Audit;
-
 namespace Rose.Console.Components.Pages.Audit;
 
 /// <summary>One active filter as a chip, and how to drop it from the filter.</summary>

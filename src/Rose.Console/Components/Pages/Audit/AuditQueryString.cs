@@ -1,8 +1,5 @@
-using System.Globalization;
 using Microsoft.AspNetCore.WebUtilities;
 using Microsoft.Extensions.Primitives;
-using Rose.Core.Audit;
-using Rose.Core.Identity;
 
 namespace Rose.Console.Components.Pages.Audit;
 

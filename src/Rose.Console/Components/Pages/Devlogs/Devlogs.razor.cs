@@ -1,10 +1,5 @@
-using System.Globalization;
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.WebUtilities;
-using Rose.Console.Auth;
 using Rose.Core.Devlogs;
-using Rose.Core.Errors;
 
 namespace Rose.Console.Components.Pages.Devlogs;
 

@@ -1,6 +1,3 @@
-using System.Text.Json;
-using Microsoft.AspNetCore.Components;
-
 namespace Rose.Console.Components.Pages.Devlogs;
 
 public partial class MetadataTree

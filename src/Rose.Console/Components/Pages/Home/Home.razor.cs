@@ -1,8 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Rose.Core.Approvals;
-using Rose.Core.Audit;
-using Rose.Core.Errors;
-using Rose.Core.Targets;
 using Rose.Core.Validation.Storage;
 
 namespace Rose.Console.Components.Pages.Home;

@@ -1,8 +1,3 @@
-using System.Globalization;
-using System.Text.Json;
-using Rose.Core.Approvals;
-using Rose.Core.Audit;
-using Rose.Core.Targets;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 

@@ -1,5 +1,3 @@
-using Rose.Core.Migrations;
-using Rose.Core.Policy;
 using Rose.Core.Sql;
 
 namespace Rose.Console.Components.Pages.Migrations;

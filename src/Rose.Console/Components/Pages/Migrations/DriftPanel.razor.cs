@@ -1,9 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Rose.Console.Auth;
-using Rose.Core.Migrations;
-using Rose.Core.Undo;
-
 namespace Rose.Console.Components.Pages.Migrations;
 
 /// <summary>The drift check of the migrations page: <see cref="SchemaDrift"/> under the signed-in user's policy.</summary>

@@ -1,7 +1,4 @@
-using MudBlazor;
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
-using Rose.Core.Policy;
 
 namespace Rose.Console.Components.Pages.Migrations;
 

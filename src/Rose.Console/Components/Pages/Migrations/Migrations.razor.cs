@@ -1,11 +1,4 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Migrations;
 using Rose.Core.Sql;
-using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Pages.Migrations;
 

@@ -1,8 +1,3 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 
 namespace Rose.Console.Components.Pages.Migrations;

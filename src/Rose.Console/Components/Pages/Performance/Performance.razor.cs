@@ -1,14 +1,6 @@
-using System.Security.Claims;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using MudBlazor;
-using Rose.Console.Auth;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Advisor;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
 using Rose.Core.Plans;
-using Rose.Core.Targets;
 
 namespace Rose.Console.Components.Pages.Performance;
 

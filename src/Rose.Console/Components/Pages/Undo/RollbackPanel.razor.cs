@@ -1,11 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Execution;
-using Rose.Core.Identity;
-using Rose.Core.Undo;
-
 namespace Rose.Console.Components.Pages.Undo;
 
 /// <summary>

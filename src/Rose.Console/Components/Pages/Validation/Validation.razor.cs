@@ -1,11 +1,4 @@
-using System.Security.Claims;
-using System.Text.Json;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
-using MudBlazor;
-using Rose.Console.Auth;
-using Rose.Core.Targets;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
 

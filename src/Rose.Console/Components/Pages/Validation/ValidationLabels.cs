@@ -1,4 +1,3 @@
-using MudBlazor;
 using Rose.Core.Validation;
 
 namespace Rose.Console.Components.Pages.Validation;

@@ -1,5 +1,3 @@
-using Microsoft.AspNetCore.Components;
-using Rose.Core.Audit;
 using Rose.Core.Workbench;
 
 namespace Rose.Console.Components.Pages.Workbench;

@@ -1,5 +1,3 @@
-using Rose.Core.Approvals;
-using Rose.Core.Execution;
 using Rose.Core.Plans;
 
 namespace Rose.Console.Components.Pages.Workbench;

@@ -1,7 +1,5 @@
 using BlazorMonaco.Editor;
 using Microsoft.JSInterop;
-using Rose.Core.Execution;
-using Rose.Core.Policy;
 using Rose.Core.Sql;
 using Rose.Core.Sql.Editing;
 using Rose.Core.Workbench;

@@ -1,9 +1,5 @@
 using Microsoft.JSInterop;
-using Rose.Core.Approvals;
-using Rose.Core.Audit;
-using Rose.Core.Execution;
 using Rose.Core.Export;
-using Rose.Core.Identity;
 using Rose.Core.Plans;
 using Rose.Core.Sql.Editing;
 

@@ -1,13 +1,6 @@
 using BlazorMonaco.Editor;
-using Microsoft.AspNetCore.Components;
-using Microsoft.AspNetCore.Components.Authorization;
 using Microsoft.JSInterop;
-using Rose.Console.Auth;
-using Rose.Core.Execution;
 using Rose.Core.Export;
-using Rose.Core.Identity;
-using Rose.Core.Policy;
-using Rose.Core.Targets;
 using Rose.Core.Workbench;
 
 namespace Rose.Console.Components.Pages.Workbench;
