@@ -10,10 +10,15 @@ namespace Rose.Core.Execution;
 /// </summary>
 internal static class TargetPools
 {
-    public static NpgsqlDataSource Build(string connectionString, string name)
+    /// <param name="maxPoolSize">The pool's share of the server's connection budget (see <see cref="Budget"/>), or null for the connection string's own.</param>
+    public static NpgsqlDataSource Build(string connectionString, string name, int? maxPoolSize = null)
     {
         NpgsqlSettings.EnsureRawSql();
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "rose-target-" + name };
+        if (maxPoolSize is { } max)
+        {
+            builder.ConnectionStringBuilder.MaxPoolSize = max;
+        }
         builder.ConnectionStringBuilder.ApplicationName ??= "rose-console";
         // The executor relies on pooled connections being reset (DISCARD ALL) when returned, so a
         // session-level SET from one execution never leaks into the next.
@@ -29,10 +34,14 @@ internal static class TargetPools
     /// read sends no limits of its own: BEGIN rides with its first statement and COMMIT with the reset,
     /// two round trips for a one-statement read instead of three.
     /// </summary>
-    public static NpgsqlDataSource BuildReads(string connectionString, string name, TimeSpan statementTimeout, TimeSpan lockTimeout)
+    public static NpgsqlDataSource BuildReads(string connectionString, string name, TimeSpan statementTimeout, TimeSpan lockTimeout, int maxPoolSize)
     {
         NpgsqlSettings.EnsureRawSql();
         var builder = new NpgsqlDataSourceBuilder(connectionString) { Name = "rose-target-" + name + ":reads" };
+        builder.ConnectionStringBuilder.MaxPoolSize = maxPoolSize;
+        // A burst of reads opens many sessions; they close after a minute idle instead of Npgsql's five, so the
+        // server's connection slots go back soon after the burst.
+        builder.ConnectionStringBuilder.ConnectionIdleLifetime = Math.Min(builder.ConnectionStringBuilder.ConnectionIdleLifetime, ReadsIdleLifetimeSeconds);
         builder.ConnectionStringBuilder.ApplicationName ??= "rose-console";
         builder.ConnectionStringBuilder.NoResetOnClose = false;
         var preset = string.Create(CultureInfo.InvariantCulture,
@@ -40,6 +49,22 @@ internal static class TargetPools
         var own = builder.ConnectionStringBuilder.Options;
         builder.ConnectionStringBuilder.Options = string.IsNullOrWhiteSpace(own) ? preset : own + " " + preset;
         return builder.Build();
+    }
+
+    public const int ReadsIdleLifetimeSeconds = 60;
+
+    /// <summary>
+    /// The reads pool and the pool beside it on the same server (read-write, or read-only when the target has a
+    /// read-only connection) share that connection string's Maximum Pool Size (Npgsql's default 100) instead of
+    /// taking it each: with a pool each, a burst of reads plus writes could open twice the budget and run the
+    /// server out of connections (53300), which bench/execution.sh hit at 32 callers. The reads pool takes
+    /// half, at least one each.
+    /// </summary>
+    public static (int Reads, int Beside) Budget(string connectionString)
+    {
+        var budget = new NpgsqlConnectionStringBuilder(connectionString).MaxPoolSize;
+        var reads = Math.Max(1, budget / 2);
+        return (reads, Math.Max(1, budget - reads));
     }
 
     /// <summary>Milliseconds, at least 1: 0 would turn a timeout off.</summary>

@@ -59,12 +59,12 @@ public sealed class RegisteredTarget : IAsyncDisposable
     internal RegisteredTarget(TargetDefinition definition)
     {
         Definition = definition;
-        ReadWrite = TargetPools.Build(definition.ConnectionString, definition.Name);
-        ReadOnly = string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString)
-            ? null
-            : TargetPools.Build(definition.ReadOnlyConnectionString, definition.Name + ":ro");
-        Reads = TargetPools.BuildReads(string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString) ? definition.ConnectionString : definition.ReadOnlyConnectionString,
-            definition.Name, definition.StatementTimeout, definition.LockTimeout);
+        var hasReadOnly = !string.IsNullOrWhiteSpace(definition.ReadOnlyConnectionString);
+        var readsServer = hasReadOnly ? definition.ReadOnlyConnectionString! : definition.ConnectionString;
+        var (reads, beside) = TargetPools.Budget(readsServer);
+        ReadWrite = TargetPools.Build(definition.ConnectionString, definition.Name, hasReadOnly ? null : beside);
+        ReadOnly = hasReadOnly ? TargetPools.Build(readsServer, definition.Name + ":ro", beside) : null;
+        Reads = TargetPools.BuildReads(readsServer, definition.Name, definition.StatementTimeout, definition.LockTimeout, reads);
     }
 
     public TargetDefinition Definition { get; }
