@@ -77,6 +77,11 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["POST /api/v1/migrations/{database}/data-snapshots"] = ["401", "403", "400",    "400",    "400",    "400"],
         ["POST /api/v1/migrations/{database}/data-snapshots/{name}/restore"] =
                                                            ["401",    "403",    "403",    "403",    "400",    "403"],
+        // Progress of running snapshots and restores: who may list snapshots may watch them. Restoring in place is
+        // for admins too (it parks for another person's approval), and the probe names no snapshot.
+        ["GET /api/v1/migrations/{database}/data-snapshots/jobs"] = ["401", "200", "200", "200",  "200",    "200"],
+        ["POST /api/v1/migrations/{database}/data-snapshots/{name}/restore-in-place"] =
+                                                           ["401",    "403",    "403",    "403",    "400",    "403"],
         ["GET /audit"] =                                   [SignIn,   "200",    "200",    "200",    "200",    "403"],
         ["POST /audit"] =                                  [SignIn,   "400",    "400",    "400",    "400",    "403"],
         ["GET /audit/export"] =                            [SignIn,   "200",    "200",    "200",    "200",    "403"],
