@@ -3,22 +3,21 @@ using Rose.Tests.Shared;
 namespace Rose.Console.Tests;
 
 /// <summary>
-/// One console host for all the tests of a class (IClassFixture), for classes whose tests only read what
-/// they wrote themselves (their own audit reason, their own rows). Starting a host per test was most of the
-/// console suite's time; classes whose tests depend on a fresh control or target database keep their own.
-/// Created on the first test's call, since it needs the class's PostgreSQL fixture.
+/// Something costly to start (a console host) held for all the tests of a class (IClassFixture) and
+/// stopped after the last one. Created on the first test's call, since it needs the class's PostgreSQL
+/// fixture, which xunit 2 cannot pass to a class fixture.
 /// </summary>
-public sealed class SharedRoseApp : IAsyncLifetime
+public abstract class SharedFixture<T> : IAsyncLifetime where T : class, IAsyncDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
-    private RoseAppFactory? app;
+    private T? value;
 
-    public async Task<RoseAppFactory> GetAsync(PostgresServerFixture pg)
+    public async Task<T> GetAsync(PostgresServerFixture pg)
     {
         await gate.WaitAsync();
         try
         {
-            return app ??= await RoseAppFactory.CreateAsync(pg);
+            return value ??= await CreateAsync(pg);
         }
         finally
         {
@@ -26,14 +25,23 @@ public sealed class SharedRoseApp : IAsyncLifetime
         }
     }
 
+    protected abstract Task<T> CreateAsync(PostgresServerFixture pg);
+
     public Task InitializeAsync() => Task.CompletedTask;
 
     public async Task DisposeAsync()
     {
-        if (app is not null)
+        if (value is not null)
         {
-            await app.DisposeAsync();
+            await value.DisposeAsync();
         }
+
         gate.Dispose();
     }
+}
+
+/// <summary>One console host (<see cref="RoseAppFactory"/>) for all the tests of a class: see <see cref="SharedHostTest"/>.</summary>
+public sealed class SharedRoseApp : SharedFixture<RoseAppFactory>
+{
+    protected override Task<RoseAppFactory> CreateAsync(PostgresServerFixture pg) => RoseAppFactory.CreateAsync(pg);
 }

@@ -7,18 +7,12 @@ namespace Rose.Console.Tests;
 
 /// <summary>The validation API against the real host: who may run, who may read, and what a run answers.</summary>
 [Collection("postgres")]
-public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ValidationApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Run_AsAgent_ReturnsResultsFailingFirstAndRecordsTheRun()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var response = await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" });
 
@@ -52,7 +46,7 @@ public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetim
     [InlineData(null, "GET", HttpStatusCode.Unauthorized)]    // anonymous reads nothing
     public async Task Endpoints_ByRole_AreAllowedOrRefused(string? user, string method, HttpStatusCode expected)
     {
-        using var client = await app.ClientAsync(user);
+        using var client = await App.ClientAsync(user);
 
         var response = method == "POST"
             ? await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" })
@@ -66,7 +60,7 @@ public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetim
     [InlineData("{\"database\":\"nope\"}", HttpStatusCode.NotFound)]
     public async Task Run_BadInput_IsRefused(string json, HttpStatusCode expected)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var response = await client.PostAsync("/api/v1/validation/run", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
@@ -76,7 +70,7 @@ public sealed class ValidationApiTests(PostgresServerFixture pg) : IAsyncLifetim
     [Fact]
     public async Task Run_ReadsThroughThePipeline_OnChannelValidation()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         await client.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" });
 
         var logs = await client.GetFromJsonAsync<JsonElement>("/api/v1/sql/logs?database=demo&limit=100");

@@ -7,7 +7,7 @@ namespace Rose.Console.Tests.Mcp;
 /// The console on a real loopback port for MCP clients, with the seed's agent `rose` under the
 /// `janus_` prefix, a narrow agent allowed two tools only, and a row holding an injection text.
 /// </summary>
-internal sealed class McpHttpFixture : IAsyncDisposable
+public sealed class McpHttpFixture : IAsyncDisposable
 {
     public const string NarrowKey = "rose_test_narrow_key_0123456789abcdef";
     public const string SleeperKey = "rose_test_sleeper_key_0123456789abcdef";

@@ -11,31 +11,29 @@ namespace Rose.Console.Tests.Safety;
 /// PostgreSQL, with an agent whose policy allows SELECT only; and input PostgreSQL refuses.
 /// </summary>
 [Collection("postgres")]
-public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class SmugglingApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
     private const string ReaderKey = "rose_test_reader_key_0123456789abcdef";
     private const string Smuggling = "SELECT 1 FROM customers LIMIT 1 FOR UPDATE; --x\rSELECT $q$\nDELETE FROM app_events --$q$";
 
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
-        app = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
-        {
-            ["Rose:Agents:reader:ApiKey"] = ReaderKey,
-            ["Rose:Agents:reader:Policy:allowed_databases:0"] = "demo",
-            ["Rose:Agents:reader:Policy:allowed_operations:0"] = "SELECT",
-            ["Rose:Agents:reader:Policy:environment"] = "dev",
-            ["Rose:Migrations:Snapshot"] = "false",
-        });
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        ["Rose:Agents:reader:ApiKey"] = ReaderKey,
+        ["Rose:Agents:reader:Policy:allowed_databases:0"] = "demo",
+        ["Rose:Agents:reader:Policy:allowed_operations:0"] = "SELECT",
+        ["Rose:Agents:reader:Policy:environment"] = "dev",
+        ["Rose:Migrations:Snapshot"] = "false",
+    };
+
+    public override async Task InitializeAsync()
+    {
+        await base.InitializeAsync();
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
             "CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 5); " +
             "CREATE TABLE app_events (id int PRIMARY KEY); INSERT INTO app_events SELECT generate_series(1, 50);", CancellationToken.None);
     }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
     {
@@ -46,7 +44,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private async Task<long> TargetScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
@@ -54,7 +52,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private async Task<long> ControlScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
@@ -73,7 +71,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [InlineData("/api/v1/sql/migrate")]
     public async Task SmuggledDelete_BySelectOnlyAgent_DeletesNothing_AndLeavesNoLock(string path)
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, _) = await PostAsync(client, path, new { database = "demo", sql = Smuggling, reason = "regression" });
 
@@ -85,7 +83,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task SelectForUpdate_BySelectOnlyAgent_IsDenied()
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/execute", new { database = "demo", sql = "SELECT * FROM customers WHERE id = 1 FOR UPDATE", reason = "regression" });
 
@@ -97,7 +95,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task DeleteAfterCarriageReturnComment_IsDenied_WithTheDeleteNamed()
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1; --\rDELETE FROM customers", reason = "regression" });
 
@@ -111,7 +109,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [InlineData("/api/v1/sql/migrate", "migration")]
     public async Task NulInSql_Is400NamingThePosition_AndTheAttemptIsAudited(string path, string channel)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, path, new { database = "demo", sql = "DELETE FROM app_events;\0", reason = "nul" });
 
@@ -126,7 +124,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task NulInDatabase_ThroughTheMcpChannel_Is400_AndAudited()
     {
         // The MCP execute route is what the server records as channel mcp for an agent key.
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, "/api/v1/mcp/sql/execute", new { database = "de\0mo", sql = "SELECT 1", reason = "nul" });
 
