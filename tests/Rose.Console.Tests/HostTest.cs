@@ -22,5 +22,13 @@ public abstract class HostTest(PostgresServerFixture pg) : IAsyncLifetime
 
     public virtual async Task DisposeAsync() => await App.DisposeAsync();
 
-    protected virtual Task<RoseAppFactory> StartAsync() => RoseAppFactory.CreateAsync(pg, extra: ExtraSettings);
+    /// <summary>What the class's tests need in the databases before they run, written once for each host.</summary>
+    protected virtual Task SeedAsync(RoseAppFactory app) => Task.CompletedTask;
+
+    protected virtual async Task<RoseAppFactory> StartAsync()
+    {
+        var app = await RoseAppFactory.CreateAsync(pg, extra: ExtraSettings);
+        await SeedAsync(app);
+        return app;
+    }
 }

@@ -1,31 +1,27 @@
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>
 /// Something costly to start (a console host) held for all the tests of a class (IClassFixture) and
-/// stopped after the last one. Created on the first test's call, since it needs the class's PostgreSQL
+/// stopped after the last one. The first test creates it, since creating it needs the class's PostgreSQL
 /// fixture, which xunit 2 cannot pass to a class fixture.
 /// </summary>
-public abstract class SharedFixture<T> : IAsyncLifetime where T : class, IAsyncDisposable
+public class SharedFixture<T> : IAsyncLifetime where T : class, IAsyncDisposable
 {
     private readonly SemaphoreSlim gate = new(1, 1);
     private T? value;
 
-    public async Task<T> GetAsync(PostgresServerFixture pg)
+    public async Task<T> GetAsync(Func<Task<T>> create)
     {
         await gate.WaitAsync();
         try
         {
-            return value ??= await CreateAsync(pg);
+            return value ??= await create();
         }
         finally
         {
             gate.Release();
         }
     }
-
-    protected abstract Task<T> CreateAsync(PostgresServerFixture pg);
 
     public Task InitializeAsync() => Task.CompletedTask;
 
@@ -41,7 +37,4 @@ public abstract class SharedFixture<T> : IAsyncLifetime where T : class, IAsyncD
 }
 
 /// <summary>One console host (<see cref="RoseAppFactory"/>) for all the tests of a class: see <see cref="SharedHostTest"/>.</summary>
-public sealed class SharedRoseApp : SharedFixture<RoseAppFactory>
-{
-    protected override Task<RoseAppFactory> CreateAsync(PostgresServerFixture pg) => RoseAppFactory.CreateAsync(pg);
-}
+public sealed class SharedRoseApp : SharedFixture<RoseAppFactory>;

@@ -7,9 +7,13 @@ using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 
-/// <summary>What the audit log keeps of requests made through the HTTP API, read back through the API and from the table.</summary>
+/// <summary>
+/// What the audit log keeps of requests made through the HTTP API, read back through the API and from the table.
+/// One host for the class: each test reads back the rows of its own reason or id, and only the redaction test
+/// writes statements with secrets, so its counts over the whole log are what they were on a fresh host.
+/// </summary>
 [Collection("postgres")]
-public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : HostTest(pg)
+public sealed class AuditIntegrityApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private async Task<string> ScalarAsync(string sql)
     {

@@ -12,14 +12,14 @@ namespace Rose.Console.Tests.Mcp;
 /// says cancelled, and over /mcp the tool call's own row does too.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpCancellationTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class McpCancellationTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Fact]
     public async Task Http_CancelledCall_StopsTheQuery_AndIsAuditedCancelled()
     {
         var reason = "ts cancel http";
         await CancelAndCheckAsync(new() { ["MODE"] = "http", ["MCP_URL"] = Fixture.McpUrl.ToString() }, reason);
-        var tool = (await Fixture.ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE");
+        var tool = (await ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE");
         Assert.Equal(("mcp", "cancelled"), (tool.Channel, tool.Status));
     }
 

@@ -14,7 +14,7 @@ namespace Rose.Console.Tests.Mcp;
 
 /// <summary>/mcp spoken to by the C# SDK client over real HTTP: keys, per-agent tools, boundary, approvals, audit channel.</summary>
 [Collection("postgres")]
-public sealed class McpHttpTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class McpHttpTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Theory]
     [InlineData(null)]
@@ -38,7 +38,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : McpHttpTest(pg)
 
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(await Fixture.AuditChannelsAsync("unauthenticated"));
+        Assert.Empty(await AuditChannelsAsync("unauthenticated"));
     }
 
     [Fact]
@@ -73,7 +73,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : McpHttpTest(pg)
         Assert.Equal(["approval_status", "sql_logs"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("sql_execute",
             new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "narrow" }).AsTask());
-        Assert.Empty(await Fixture.AuditChannelsAsync("narrow"));
+        Assert.Empty(await AuditChannelsAsync("narrow"));
     }
 
     [Fact]
@@ -86,15 +86,23 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : McpHttpTest(pg)
         Assert.True(result.IsError != true, text);
         AssertInsideBoundary(text, McpHttpFixture.Injection);
         Assert.Equal(McpHttpFixture.Injection, result.StructuredContent!.Value.GetProperty("statements")[0].GetProperty("rows")[0][0].GetString());
-        Assert.Equal(["mcp"], await Fixture.AuditChannelsAsync("mcp http read"));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("mcp http read"));
     }
 
     [Fact]
     public async Task Drop_ParksForApproval_AndApprovalStatusIsPolledToExecution()
     {
+        // A table of its own: the class's other tests read customers on the same host.
+        await using (var conn = new Npgsql.NpgsqlConnection(Fixture.Settings.TargetConnection))
+        {
+            await conn.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE dropped_by_agent (id int)", conn);
+            await create.ExecuteNonQueryAsync();
+        }
+
         await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
         var drop = await client.CallToolAsync("janus_sql_execute",
-            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "DROP TABLE customers", ["reason"] = "mcp http drop" });
+            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "DROP TABLE dropped_by_agent", ["reason"] = "mcp http drop" });
         var parked = drop.StructuredContent!.Value;
         Assert.Equal("pending_approval", parked.GetProperty("status").GetString());
         var approvalId = parked.GetProperty("approval_id").GetInt64();
@@ -112,7 +120,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : McpHttpTest(pg)
         }
 
         Assert.Equal("executed", status);
-        Assert.Contains("mcp", await Fixture.AuditChannelsAsync("mcp http drop"));
+        Assert.Contains("mcp", await AuditChannelsAsync("mcp http drop"));
     }
 
     private static async Task<string?> StatusAsync(McpClient client, long approvalId) =>

@@ -14,7 +14,7 @@ namespace Rose.Console.Tests.Mcp;
 /// paths agree. Pinned at 0.22.0: 1.0.x prints a deprecation banner, 2.x needs Node 22.19 and ships no CLI package.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpInspectorCliTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class McpInspectorCliTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Fact]
     public async Task Http_ListsTools_AndCallsOne()
@@ -53,7 +53,7 @@ public sealed class McpInspectorCliTests(PostgresServerFixture pg) : McpHttpTest
         var result = Json(output);
         Assert.NotEqual(true, result["isError"]?.GetValue<bool>());
         McpHttpTests.AssertInsideBoundary(result["content"]![0]!["text"]!.GetValue<string>(), McpHttpFixture.Injection);
-        Assert.Equal(["mcp"], await Fixture.AuditChannelsAsync(reason));
+        Assert.Equal(["mcp"], await AuditChannelsAsync(reason));
     }
 
     /// <summary>The Inspector prints the method's result as one JSON document.</summary>

@@ -17,7 +17,7 @@ namespace Rose.Console.Tests.Mcp;
 /// checked by the console at every call, and progress notifications while a call runs.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class McpToolCallTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Fact]
     public async Task EveryTool_IsAuditedOnceOnChannelMcp_WithItsOutcome()
@@ -29,7 +29,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
             await client.CallToolAsync("janus_" + tool, args);
         }
 
-        var rows = await Fixture.ToolRowsAsync("rose");
+        var rows = await ToolRowsAsync("rose");
         Assert.Equal(calls.Select(c => McpToolAudit.Operation(c.Tool)), rows.Select(r => r.Operation));
         Assert.All(rows, r => Assert.Equal("mcp", r.Channel));
         var status = rows.ToDictionary(r => r.Operation, r => r.Status);
@@ -66,12 +66,12 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
             await client.CallToolAsync("janus_" + tool, args);
         }
 
-        var rows = await Fixture.ToolRowsAsync("rose");
+        var rows = await ToolRowsAsync("rose");
         Assert.Equal(EveryTool.Select(c => McpToolAudit.Operation(c.Tool)), rows.Select(r => r.Operation));
         Assert.All(rows, r => Assert.Equal("mcp", r.Channel));
         Assert.Equal("succeeded", rows.Single(r => r.Operation == "MCP TOOL SQL_LOGS").Status);
         // The SQL the tools ran is on channel mcp too, not api.
-        Assert.Equal(["mcp"], await Fixture.AuditChannelsAsync("audit every tool"));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("audit every tool"));
     }
 
     [Fact]
@@ -86,7 +86,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
         var logs = await narrow.CallToolAsync("sql_logs", new Dictionary<string, object?> { ["limit"] = 1 });
         Assert.NotEqual(true, logs.IsError);
         Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo"), ("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")],
-            await Fixture.ToolRowsAsync("narrow"));
+            await ToolRowsAsync("narrow"));
     }
 
     [Fact]
@@ -104,7 +104,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
         // The session opened before the change still lists sql_execute, but the console refuses the call.
         var refused = await open.CallToolAsync("sql_execute", new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "listed" });
         Assert.True(refused.IsError);
-        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo")], await Fixture.ToolRowsAsync("listed"));
+        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo")], await ToolRowsAsync("listed"));
         await using var next = await ConnectAsync(key);
         Assert.Equal(["sql_logs"], (await next.ListToolsAsync()).Select(t => t.Name));
     }
@@ -125,7 +125,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : McpHttpTest(pg)
             new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "narrow" }).AsTask());
         var logs = await narrow.CallToolAsync("sql_logs", new Dictionary<string, object?> { ["limit"] = 1 });
         Assert.NotEqual(true, logs.IsError);
-        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")], await Fixture.ToolRowsAsync("narrow"));
+        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")], await ToolRowsAsync("narrow"));
     }
 
     [Fact]

@@ -13,7 +13,7 @@ namespace Rose.Console.Tests.Mcp;
 /// carries the pages' buttons, snapshot restore) answers 403 to the key, changing nothing.
 /// </summary>
 [Collection("postgres")]
-public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class NoSelfEscalationTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Fact]
     public async Task NoMcpTool_ManagesKeysPoliciesApprovalsOrAgents()
@@ -74,6 +74,6 @@ public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : McpHttpTes
         using var response = await http.PostAsync("/api/v1/mcp/tools/sql_logs", new StringContent(
             System.Text.Json.JsonSerializer.Serialize(new { method, path, body = new { } }), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "denied", "rose")], await Fixture.ToolRowsAsync("rose"));
+        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "denied", "rose")], await ToolRowsAsync("rose"));
     }
 }

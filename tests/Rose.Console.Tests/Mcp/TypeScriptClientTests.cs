@@ -11,7 +11,7 @@ namespace Rose.Console.Tests.Mcp;
 /// within the token budget, database text inside the boundary, a DROP parked and polled.
 /// </summary>
 [Collection("postgres")]
-public sealed class TypeScriptClientTests(PostgresServerFixture pg) : McpHttpTest(pg)
+public sealed class TypeScriptClientTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
     [Fact]
     public async Task Http_StreamableTransport()
@@ -49,7 +49,7 @@ public sealed class TypeScriptClientTests(PostgresServerFixture pg) : McpHttpTes
         Assert.Equal(McpHttpFixture.Injection, seen["read"]!["structured"]!["statements"]![0]!["rows"]![0]![0]!.GetValue<string>());
         Assert.Equal("pending_approval", seen["drop"]!["status"]!.GetValue<string>());
         Assert.Equal(["pending", "pending", "pending"], seen["polls"]!.AsArray().Select(p => p!.GetValue<string>()));
-        Assert.Equal(["mcp"], await Fixture.AuditChannelsAsync("ts client read " + mode));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("ts client read " + mode));
     }
 
     private static async Task<JsonNode> RunAsync(Dictionary<string, string> env)

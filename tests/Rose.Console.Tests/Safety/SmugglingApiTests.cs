@@ -8,10 +8,12 @@ namespace Rose.Console.Tests.Safety;
 
 /// <summary>
 /// The review's findings through the HTTP API (the path `rose` and `rose mcp` use) against real
-/// PostgreSQL, with an agent whose policy allows SELECT only; and input PostgreSQL refuses.
+/// PostgreSQL, with an agent whose policy allows SELECT only; and input PostgreSQL refuses. One host for the
+/// class: no test may change the seeded tables (each checks they are as seeded), and each NUL test counts the
+/// rows of its own channel or database name, which no other test writes.
 /// </summary>
 [Collection("postgres")]
-public sealed class SmugglingApiTests(PostgresServerFixture pg) : HostTest(pg)
+public sealed class SmugglingApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private const string ReaderKey = "rose_test_reader_key_0123456789abcdef";
     private const string Smuggling = "SELECT 1 FROM customers LIMIT 1 FOR UPDATE; --x\rSELECT $q$\nDELETE FROM app_events --$q$";
@@ -25,10 +27,9 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : HostTest(pg)
         ["Rose:Migrations:Snapshot"] = "false",
     };
 
-    public override async Task InitializeAsync()
+    protected override async Task SeedAsync(RoseAppFactory app)
     {
-        await base.InitializeAsync();
-        await using var conn = new NpgsqlConnection(App.TargetConnection);
+        await using var conn = new NpgsqlConnection(app.TargetConnection);
         await conn.OpenAsync();
         await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
             "CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 5); " +

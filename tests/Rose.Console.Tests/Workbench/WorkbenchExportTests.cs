@@ -10,10 +10,11 @@ namespace Rose.Console.Tests.Workbench;
 
 /// <summary>
 /// The workbench CSV export of one chosen result set of a batch, over the real host, pipeline and
-/// target: the form post scripts use and the one-time token link the page uses.
+/// target: the form post scripts use and the one-time token link the page uses. One host for the class: the
+/// tests only read the seeded widgets and count audit rows by a marker of their own.
 /// </summary>
 [Collection("postgres")]
-public sealed partial class WorkbenchExportTests(PostgresServerFixture pg) : HostTest(pg)
+public sealed partial class WorkbenchExportTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private const string TwoResults =
         "SELECT id, name FROM widgets WHERE id <= 2 ORDER BY id; SELECT id, price FROM widgets WHERE id IN (3, 4) ORDER BY id";
