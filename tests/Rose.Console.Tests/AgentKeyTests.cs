@@ -1,9 +1,4 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Agents;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

@@ -1,6 +1,3 @@
-using System.Net;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 [Collection("postgres")]

@@ -1,8 +1,5 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

@@ -1,9 +1,4 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

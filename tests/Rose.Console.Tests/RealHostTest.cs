@@ -1,5 +1,3 @@
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>

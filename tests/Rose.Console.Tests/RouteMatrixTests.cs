@@ -1,8 +1,5 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

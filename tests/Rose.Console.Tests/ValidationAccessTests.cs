@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>The validation API's access rules and input checks, on one host for the class: who may run, who may read.</summary>

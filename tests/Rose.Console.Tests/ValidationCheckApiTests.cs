@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>User-defined validation checks through the API: custom SQL must be one pure read.</summary>

@@ -1,6 +1,4 @@
-using Npgsql;
 using Rose.Console.Tests.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Advisor;
 

@@ -1,8 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Advisor;
 
 /// <summary>The advisor API against the real host and a real target: who may call it, bad input, unknown databases, and real answers.</summary>

@@ -1,12 +1,7 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Agents;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Agents;
 

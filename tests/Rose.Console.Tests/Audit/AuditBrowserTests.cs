@@ -1,10 +1,5 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 

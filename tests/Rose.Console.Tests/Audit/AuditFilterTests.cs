@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Components.Pages.Audit;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 

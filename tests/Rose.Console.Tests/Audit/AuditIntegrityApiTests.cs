@@ -1,9 +1,4 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit.Checkpoints;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 

@@ -1,10 +1,5 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 

@@ -1,6 +1,3 @@
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>

@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>

@@ -1,5 +1,4 @@
 using ModelContextProtocol.Client;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

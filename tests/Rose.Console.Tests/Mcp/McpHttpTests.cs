@@ -1,14 +1,10 @@
-using System.Net;
 using System.Text;
-using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Approvals;
 using Rose.Core.Identity;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

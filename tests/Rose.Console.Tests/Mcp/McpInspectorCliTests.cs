@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

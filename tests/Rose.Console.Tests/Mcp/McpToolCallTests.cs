@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Mcp;
 using Rose.Core.Agents;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

@@ -1,9 +1,6 @@
-using System.Net;
 using System.Text;
 using ModelContextProtocol.Client;
-using Npgsql;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

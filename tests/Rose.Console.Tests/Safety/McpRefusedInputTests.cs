@@ -1,6 +1,4 @@
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Safety;
 

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Undo;
 
 /// <summary>The done-when of undo through the HTTP API: an agent deletes and updates, rolls both back, and the table is as it was.</summary>

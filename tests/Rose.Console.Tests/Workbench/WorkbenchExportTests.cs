@@ -1,10 +1,6 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Export;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Workbench;
 
