@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ALTER DOMAIN ... ADD CONSTRAINT checks every column of every table that uses the domain, holding SHARE locks on them.</summary>
-public sealed class BanAlterDomainWithAddConstraintRule : LintRule
+public sealed class BanAlterDomainWithAddConstraintRule() : LintRule(
+    "ban-alter-domain-with-add-constraint",
+    LintSeverity.Warning,
+    "ALTER DOMAIN ... ADD CONSTRAINT scans every table using the domain while writes to them wait.",
+    ["ban-alter-domain-with-add-constraint"])
 {
-    public override string Id => "ban-alter-domain-with-add-constraint";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ALTER DOMAIN ... ADD CONSTRAINT scans every table using the domain while writes to them wait.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-alter-domain-with-add-constraint"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "AlterDomainStmt" && LintTree.Str(s.Body, "subtype") == "C"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>CLUSTER rewrites the table in index order while holding ACCESS EXCLUSIVE.</summary>
-public sealed class BanClusterRule : LintRule
+public sealed class BanClusterRule() : LintRule(
+    "ban-cluster",
+    LintSeverity.Error,
+    "CLUSTER rewrites the table in index order while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["prefer-repack"])
 {
-    public override string Id => "ban-cluster";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "CLUSTER rewrites the table in index order while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-repack"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "ClusterStmt"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>A domain's CHECK cannot later be changed without ALTER DOMAIN, which scans every table using it.</summary>
-public sealed class BanCreateDomainWithConstraintRule : LintRule
+public sealed class BanCreateDomainWithConstraintRule() : LintRule(
+    "ban-create-domain-with-constraint",
+    LintSeverity.Warning,
+    "CREATE DOMAIN with a constraint: changing it later scans every table that uses the domain.",
+    ["ban-create-domain-with-constraint"])
 {
-    public override string Id => "ban-create-domain-with-constraint";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "CREATE DOMAIN with a constraint: changing it later scans every table that uses the domain.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-create-domain-with-constraint"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "CreateDomainStmt" && LintTree.Constraints(s.Body).Any(c => LintTree.Str(c, "contype") is "CONSTR_CHECK")))

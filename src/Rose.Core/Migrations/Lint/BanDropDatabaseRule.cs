@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>DROP DATABASE in a migration destroys everything in it; it never belongs in a schema change.</summary>
-public sealed class BanDropDatabaseRule : LintRule
+public sealed class BanDropDatabaseRule() : LintRule(
+    "ban-drop-database",
+    LintSeverity.Error,
+    "DROP DATABASE destroys a whole database.",
+    ["ban-drop-database"])
 {
-    public override string Id => "ban-drop-database";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "DROP DATABASE destroys a whole database.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-database"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "DropdbStmt"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Dropping a table loses its data and breaks every client still using it.</summary>
-public sealed class BanDropTableRule : LintRule
+public sealed class BanDropTableRule() : LintRule(
+    "ban-drop-table",
+    LintSeverity.Error,
+    "DROP TABLE loses data and breaks clients still using the table.",
+    ["ban-drop-table"])
 {
-    public override string Id => "ban-drop-table";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "DROP TABLE loses data and breaks clients still using the table.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-table"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "DropStmt" && LintTree.Str(s.Body, "removeType") == "OBJECT_TABLE"))

@@ -5,16 +5,11 @@ namespace Rose.Core.Migrations.Lint;
 /// mode, blocks reads too) until the transaction ends: everything else the migration does runs
 /// while the table is unavailable.
 /// </summary>
-public sealed class BanLockTableRule : LintRule
+public sealed class BanLockTableRule() : LintRule(
+    "ban-lock-table",
+    LintSeverity.Error,
+    "LOCK TABLE in SHARE mode or stronger (the default is ACCESS EXCLUSIVE) blocks the table until the transaction ends.")
 {
-    public override string Id => "ban-lock-table";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "LOCK TABLE in SHARE mode or stronger (the default is ACCESS EXCLUSIVE) blocks the table until the transaction ends.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "LockStmt"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>TRUNCATE ... CASCADE empties every table that references the truncated one, transitively.</summary>
-public sealed class BanTruncateCascadeRule : LintRule
+public sealed class BanTruncateCascadeRule() : LintRule(
+    "ban-truncate-cascade",
+    LintSeverity.Error,
+    "TRUNCATE ... CASCADE also empties every table with a foreign key to it.",
+    ["ban-truncate-cascade"])
 {
-    public override string Id => "ban-truncate-cascade";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "TRUNCATE ... CASCADE also empties every table with a foreign key to it.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-truncate-cascade"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "TruncateStmt" && LintTree.Str(s.Body, "behavior") == "DROP_CASCADE"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>VACUUM FULL writes a new copy of the table and its indexes while holding ACCESS EXCLUSIVE: a full outage for that table.</summary>
-public sealed class BanVacuumFullRule : LintRule
+public sealed class BanVacuumFullRule() : LintRule(
+    "ban-vacuum-full",
+    LintSeverity.Error,
+    "VACUUM FULL rewrites the table and its indexes while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["prefer-repack"])
 {
-    public override string Id => "ban-vacuum-full";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "VACUUM FULL rewrites the table and its indexes while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-repack"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "VacuumStmt" && StatementLocks.IsVacuumFull(s.Body)))

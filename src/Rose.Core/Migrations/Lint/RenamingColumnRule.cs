@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Renaming a column breaks every client still using the old name, with no transition period.</summary>
-public sealed class RenamingColumnRule : LintRule
+public sealed class RenamingColumnRule() : LintRule(
+    "renaming-column",
+    LintSeverity.Warning,
+    "RENAME COLUMN breaks clients still using the old name.",
+    ["renaming-column"])
 {
-    public override string Id => "renaming-column";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "RENAME COLUMN breaks clients still using the old name.";
-
-    public override IReadOnlyList<string> Squawk => ["renaming-column"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "RenameStmt" && LintTree.Str(s.Body, "renameType") == "OBJECT_COLUMN"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Renaming a table breaks every client still using the old name, with no transition period.</summary>
-public sealed class RenamingTableRule : LintRule
+public sealed class RenamingTableRule() : LintRule(
+    "renaming-table",
+    LintSeverity.Warning,
+    "RENAME TO on a table breaks clients still using the old name.",
+    ["renaming-table"])
 {
-    public override string Id => "renaming-table";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "RENAME TO on a table breaks clients still using the old name.";
-
-    public override IReadOnlyList<string> Squawk => ["renaming-table"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "RenameStmt" && LintTree.Str(s.Body, "renameType") == "OBJECT_TABLE"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>REINDEX without CONCURRENTLY blocks writes to the table and reads that would use the index while it rebuilds.</summary>
-public sealed class RequireConcurrentReindexRule : LintRule
+public sealed class RequireConcurrentReindexRule() : LintRule(
+    "require-concurrent-reindex",
+    LintSeverity.Warning,
+    "REINDEX without CONCURRENTLY blocks writes, and reads using the index, during the rebuild.",
+    ["require-concurrent-reindex"])
 {
-    public override string Id => "require-concurrent-reindex";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "REINDEX without CONCURRENTLY blocks writes, and reads using the index, during the rebuild.";
-
-    public override IReadOnlyList<string> Squawk => ["require-concurrent-reindex"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "ReindexStmt" && !StatementLocks.IsConcurrentReindex(s.Body)))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ALTER TYPE ... ADD VALUE without BEFORE/AFTER appends, which silently changes how the enum sorts relative to intent.</summary>
-public sealed class RequireEnumValueOrderingRule : LintRule
+public sealed class RequireEnumValueOrderingRule() : LintRule(
+    "require-enum-value-ordering",
+    LintSeverity.Info,
+    "ALTER TYPE ... ADD VALUE without BEFORE or AFTER: the value's sort position is left to chance.",
+    ["require-enum-value-ordering"])
 {
-    public override string Id => "require-enum-value-ordering";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "ALTER TYPE ... ADD VALUE without BEFORE or AFTER: the value's sort position is left to chance.";
-
-    public override IReadOnlyList<string> Squawk => ["require-enum-value-ordering"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "AlterEnumStmt" && LintTree.Str(s.Body, "newVal") is not null
