@@ -12,8 +12,13 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg
     /// <summary>The console's INSERT is on the target, waiting for the table lock the test holds: mid-statement.</summary>
     private const string Waiting = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state = 'active' AND wait_event_type = 'Lock'";
 
-    /// <summary>The console with both databases behind proxies.</summary>
-    private Task<ConsoleProcess> StartAsync(int? controlPoolSize = null, string lockTimeoutSeconds = "25", string? statementTimeoutSeconds = null)
+    /// <summary>
+    /// The console with both databases behind proxies. <paramref name="connectTimeoutSeconds"/>: how long the console's
+    /// connection attempts to the target wait (Npgsql's Timeout, 15 s by default); through a stalled proxy every
+    /// attempt waits all of it, and the console makes two before it answers.
+    /// </summary>
+    private Task<ConsoleProcess> StartAsync(int? controlPoolSize = null, string lockTimeoutSeconds = "25", string? statementTimeoutSeconds = null,
+        int? connectTimeoutSeconds = null)
     {
         var settings = Settings(
             control: Through(ControlProxy, Control, c =>
@@ -24,7 +29,13 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg
                     c.Timeout = 2;
                 }
             }),
-            target: TargetProxy.Rewrite(Target));
+            target: Through(TargetProxy, Target, t =>
+            {
+                if (connectTimeoutSeconds is { } seconds)
+                {
+                    t.Timeout = seconds;
+                }
+            }));
         settings["Rose__Targets__demo__LockTimeoutSeconds"] = lockTimeoutSeconds;
         if (statementTimeoutSeconds is not null)
         {
@@ -66,7 +77,7 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg
     public async Task StalledTargetMidStatement_HitsTheClientSideTimeout_FailsClearly_AndIsAudited()
     {
         // A 2 s statement timeout: the server would end the wait itself, but its answer never gets through the stalled proxy.
-        await using var console = await StartAsync(lockTimeoutSeconds: "2", statementTimeoutSeconds: "2");
+        await using var console = await StartAsync(lockTimeoutSeconds: "2", statementTimeoutSeconds: "2", connectTimeoutSeconds: 5);
         using var api = Client(console.BaseUrl);
         JsonElement body;
         var clock = System.Diagnostics.Stopwatch.StartNew();
@@ -81,8 +92,9 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
         }
 
-        // Statement timeout (2 s) + grace (5 s), then Npgsql's cancel request, itself stuck in the stall until its own
-        // timeouts give up (about 37 s in all on a loaded machine); without the client timeout, TCP keepalive's hours.
+        // Statement timeout (2 s) + grace (5 s), then the console's connection attempts through the stall, each given up
+        // after the 5 s connect timeout set above (about 17 s in all; 37 s with Npgsql's default 15 s); without the client
+        // timeout, TCP keepalive's hours.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the answer took {clock.Elapsed}");
         TargetProxy.Resume();
         var error = body.GetProperty("error");
