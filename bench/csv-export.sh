@@ -7,6 +7,7 @@
 # Usage: bench/csv-export.sh [ROWS]          (needs a built console: dotnet build Rose.Console.sln [-c Release])
 # Env:   CONFIGURATION=Debug|Release (default: the newest build found), ROSE_CONSOLE_BIN=a Rose.Console binary to use instead, KEEP=1 keeps the temp dir.
 set -euo pipefail
+source "$(dirname "$0")/lib.sh"   # bench_free_port (this benchmark runs PostgreSQL from the host's binaries, not a container)
 
 ROWS=${1:-5000000}
 ROOT=$(cd "$(dirname "$0")/.." && pwd)
@@ -15,8 +16,8 @@ BIN=${ROSE_CONSOLE_BIN:-}; [[ -n "$BIN" ]] || BIN=$(find "$ROOT"/src/Rose.Consol
 [[ -x "$BIN" ]] || { echo "Build the console first: dotnet build Rose.Console.sln" >&2; exit 1; }
 
 WORK=$(mktemp -d /tmp/rose-bench-csv.XXXXXX)
-PGPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-WEBPORT=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
+PGPORT=$(bench_free_port)
+WEBPORT=$(bench_free_port)
 AS_PG=()
 if [[ $(id -u) -eq 0 ]]; then AS_PG=(runuser -u postgres --); chown postgres "$WORK"; fi
 CONSOLE_PID=

@@ -13,8 +13,7 @@
 # ROSE_SOAK_CONFIG=Debug uses the Debug build instead of building Release. ROSE_SOAK_WARMUP (default 60)
 # seconds of calls come first, cross-checked against the audit like every call but not measured.
 set -euo pipefail
-root="$(cd "$(dirname "$0")/.." && pwd)"
-cd "$root"
+source "$(dirname "$0")/lib.sh"
 duration="${1:-600}"
 callers="${2:-32}"
 pause_ms="${3:-0}"
@@ -22,53 +21,28 @@ warmup="${ROSE_SOAK_WARMUP:-60}"   # seconds of calls before the measured durati
 config="${ROSE_SOAK_CONFIG:-Release}"
 image="${ROSE_SOAK_PG_IMAGE:-rose-pg:17}"
 
-bash -c 'source scripts/lib.sh; ensure_libpg_query17' >/dev/null
+bench_init soak
 if [ "$config" = Release ]; then
   dotnet build src/Rose.Console -c Release -v quiet -nologo >/dev/null
 fi
-console_bin="$root/$(ls -t src/Rose.Console/bin/"$config"/*/Rose.Console | head -1)"
-psql_bin="$(ls -d .tools/pg-client/17-*/bin | head -1)/psql"
+bench_console_bin "$config"
 [ -x "$console_bin" ] || { echo "soak: no built console under src/Rose.Console/bin/$config" >&2; exit 1; }
 [ -x "$psql_bin" ] || { echo "soak: no psql 17 under .tools/pg-client (scripts/lib.sh fetches it)" >&2; exit 1; }
 
-work="$(mktemp -d /tmp/rose-soak.XXXXXX)"
-password="$(head -c 16 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-container=""
-console_pid=""
-cleanup() {
-  [ -n "$console_pid" ] && kill "$console_pid" 2>/dev/null || true
-  [ -n "$container" ] && docker rm -f "$container" >/dev/null 2>&1 || true
-  rm -rf "$work"
-}
-trap cleanup EXIT
-
 # pg_stat_statements and WAL timing: the server's own time per statement and per WAL flush, so a drift
 # can be placed in the console, in PostgreSQL, or in the disk.
-container="$(docker run -d -e POSTGRES_PASSWORD="$password" -p 127.0.0.1::5432 "$image" -c max_connections=200 \
-  -c shared_preload_libraries=pg_stat_statements -c track_wal_io_timing=on)"
-pg_port="$(docker port "$container" 5432/tcp | head -1 | sed 's/.*://')"
-admin="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=postgres"
-for _ in $(seq 1 60); do "$psql_bin" "$admin" -qAtc 'SELECT 1' >/dev/null 2>&1 && break; sleep 1; done
+bench_start_pg "$image" -c max_connections=200 -c shared_preload_libraries=pg_stat_statements -c track_wal_io_timing=on
 "$psql_bin" "$admin" -qc 'CREATE DATABASE soak_control' -c 'CREATE DATABASE soak_target' -c 'CREATE EXTENSION pg_stat_statements'
 target="host=127.0.0.1 port=$pg_port user=postgres password=$password dbname=soak_target"
 "$psql_bin" "$target" -qc 'CREATE TABLE soak_rows (id text PRIMARY KEY, caller int NOT NULL, at timestamptz NOT NULL DEFAULT now())'
 
-key="rose_soak_key_$(head -c 12 /dev/urandom | od -An -tx1 | tr -d ' \n')"
-http_port="$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')"
-(
-  cd "$(dirname "$console_bin")"
-  ASPNETCORE_ENVIRONMENT=Development ASPNETCORE_URLS="http://127.0.0.1:$http_port" Logging__LogLevel__Default=Warning \
-  Rose__ControlConnection="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=soak_control" \
-  Rose__DataDir="$work/data" \
-  Rose__Targets__demo__ConnectionString="Host=127.0.0.1;Port=$pg_port;Username=postgres;Password=$password;Database=soak_target" \
+key="rose_soak_key_$(bench_random_hex 12)"
+bench_start_console soak Development \
+  Rose__ControlConnection="$(bench_conn soak_control)" \
+  Rose__Targets__demo__ConnectionString="$(bench_conn soak_target)" \
   Rose__Targets__demo__Environment=dev \
   Rose__Agents__rose__ApiKey="$key" \
-  Rose__Auth__AgentRequestsPerMinute=1000000 \
-  exec "$console_bin" >"$work/console.log" 2>&1
-) &
-console_pid=$!
-for _ in $(seq 1 120); do curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null 2>&1 && break; sleep 1; done
-curl -fs "http://127.0.0.1:$http_port/readyz" >/dev/null || { echo "soak: the console did not start"; tail -40 "$work/console.log"; exit 1; }
+  Rose__Auth__AgentRequestsPerMinute=1000000
 
 # Evidence for a latency drift, every 30 s (cumulative; bench/soak/pgstats.py prints the per-interval
 # figures): checkpoints, the audit tables' size, dead rows and autovacuum runs, pending approvals, the

@@ -12,14 +12,10 @@ internal static class MigrationEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/sql/migrate", MigrateAsync)
-            .RequireAuthorization(RosePolicies.SqlRunner)
+            .RunsThroughPipeline<MigrateResponse>()
             .WithName("Migrate")
             .WithSummary("Apply migrations (sent, or the target's folder): snapshot, transactional, counted, audited; destructive ones park for approval.")
-            .Produces<MigrateResponse>(StatusCodes.Status200OK)
-            .Produces<MigrateResponse>(StatusCodes.Status202Accepted)
-            .Produces<MigrateResponse>(StatusCodes.Status403Forbidden)
             .Produces<MigrateResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized);
 
         var group = api.MapGroup("/migrations/{database}").WithTags("Migrations");

@@ -34,12 +34,8 @@ internal static class SqlEndpoints
 
     private static RouteHandlerBuilder Produces(RouteHandlerBuilder endpoint) =>
         endpoint
-            .RequireAuthorization(RosePolicies.SqlRunner)
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status200OK)
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status202Accepted)
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status403Forbidden)
+            .RunsThroughPipeline<ExecuteSqlResponse>()
             .Produces<ExecuteSqlResponse>(StatusCodes.Status422UnprocessableEntity)
-            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest)
             .Produces(StatusCodes.Status401Unauthorized)
             .Produces(StatusCodes.Status429TooManyRequests);
 

@@ -18,14 +18,10 @@ internal static class UndoEndpoints
     public static void Map(RouteGroupBuilder api)
     {
         api.MapPost("/changes/{id:long}/rollback", RollbackAsync)
-            .RequireAuthorization(RosePolicies.SqlRunner)
+            .RunsThroughPipeline<ExecuteSqlResponse>()
             .WithName("RollbackChange")
             .WithSummary("Restore what a change deleted, updated, truncated or dropped, from its prior backup; the restoring SQL runs through the pipeline (200 executed, 202 parked).")
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status200OK)
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status202Accepted)
-            .Produces<ExecuteSqlResponse>(StatusCodes.Status403Forbidden)
             .Produces<RollbackConflictResponse>(StatusCodes.Status409Conflict)
-            .Produces<BadRequestResponse>(StatusCodes.Status400BadRequest)
             .Produces<BadRequestResponse>(StatusCodes.Status404NotFound);
     }
 

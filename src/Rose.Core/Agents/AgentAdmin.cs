@@ -17,19 +17,13 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
 
     /// <summary>Creates a console agent. False (audited as refused) when the id is taken.</summary>
     public Task<bool> CreateAsync(Actor actor, string id, string displayName, SqlPolicy policy, CancellationToken ct) =>
-        audit.RunAsync(actor,
-            new AdminAction(CreateOperation, $"-- admin: create agent {Q(id)} named {Q(displayName)}\n-- policy: {PolicyText(policy)}"),
-            c => store.CreateAsync(id, displayName, policy, c),
-            created => created ? AdminResult.Done : AdminResult.Refused($"an agent with the id {Q(id)} already exists"),
-            ct);
+        ChangeAsync(actor, CreateOperation, $"-- admin: create agent {Q(id)} named {Q(displayName)}\n-- policy: {PolicyText(policy)}",
+            c => store.CreateAsync(id, displayName, policy, c), $"an agent with the id {Q(id)} already exists", ct);
 
     /// <summary>Replaces a console agent's policy. False (audited as refused) for configuration agents and unknown ids.</summary>
     public Task<bool> UpdatePolicyAsync(Actor actor, string id, SqlPolicy policy, CancellationToken ct) =>
-        audit.RunAsync(actor,
-            new AdminAction(PolicyOperation, $"-- admin: set the policy of agent {Q(id)}\n-- policy: {PolicyText(policy)}"),
-            c => store.UpdatePolicyAsync(id, policy, c),
-            updated => updated ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is not a console agent (or does not exist)"),
-            ct);
+        ChangeAsync(actor, PolicyOperation, $"-- admin: set the policy of agent {Q(id)}\n-- policy: {PolicyText(policy)}",
+            c => store.UpdatePolicyAsync(id, policy, c), NotConsoleAgent(id), ct);
 
     /// <summary>
     /// Sets the MCP tools a console agent may call (null = every tool, empty = none). Only names of
@@ -46,20 +40,14 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
 
         var list = tools?.Distinct(StringComparer.Ordinal).ToList();
         var text = list is null ? "every tool" : list.Count == 0 ? "no tool" : string.Join(", ", list);
-        return audit.RunAsync(actor,
-            new AdminAction(McpToolsOperation, $"-- admin: set the MCP tools of agent {Q(id)}\n-- tools: {text}"),
-            c => store.UpdateMcpToolsAsync(id, list, c),
-            updated => updated ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is not a console agent (or does not exist)"),
-            ct);
+        return ChangeAsync(actor, McpToolsOperation, $"-- admin: set the MCP tools of agent {Q(id)}\n-- tools: {text}",
+            c => store.UpdateMcpToolsAsync(id, list, c), NotConsoleAgent(id), ct);
     }
 
     /// <summary>Disables an agent (every key stops at once) or enables it again.</summary>
     public Task<bool> SetDisabledAsync(Actor actor, string id, bool disabled, CancellationToken ct) =>
-        audit.RunAsync(actor,
-            new AdminAction(disabled ? DisableOperation : EnableOperation, $"-- admin: {(disabled ? "disable" : "enable")} agent {Q(id)}"),
-            c => store.SetDisabledAsync(id, disabled, c),
-            changed => changed ? AdminResult.Done : AdminResult.Refused($"agent {Q(id)} is unknown or already {(disabled ? "disabled" : "enabled")}"),
-            ct);
+        ChangeAsync(actor, disabled ? DisableOperation : EnableOperation, $"-- admin: {(disabled ? "disable" : "enable")} agent {Q(id)}",
+            c => store.SetDisabledAsync(id, disabled, c), $"agent {Q(id)} is unknown or already {(disabled ? "disabled" : "enabled")}", ct);
 
     /// <summary>A new key for an agent, returned to be shown once. Its row id goes in the audit entry, the key does not.</summary>
     public Task<(string Key, long KeyId)> CreateKeyAsync(Actor actor, string agentId, DateTimeOffset? expiresAt, CancellationToken ct)
@@ -74,11 +62,17 @@ public sealed class AgentAdmin(AgentStore store, AdminAuditLog audit)
 
     /// <summary>Revokes one key of one agent. False (audited as refused) when the key is not an active key of that agent.</summary>
     public Task<bool> RevokeKeyAsync(Actor actor, string agentId, long keyId, CancellationToken ct) =>
-        audit.RunAsync(actor,
-            new AdminAction(KeyRevokeOperation, $"-- admin: revoke API key #{keyId.ToString(CultureInfo.InvariantCulture)} of agent {Q(agentId)}"),
-            c => store.RevokeKeyAsync(agentId, keyId, c),
-            revoked => revoked ? AdminResult.Done : AdminResult.Refused($"key #{keyId.ToString(CultureInfo.InvariantCulture)} is not an active key of agent {Q(agentId)}"),
-            ct);
+        ChangeAsync(actor, KeyRevokeOperation, $"-- admin: revoke API key #{keyId.ToString(CultureInfo.InvariantCulture)} of agent {Q(agentId)}",
+            c => store.RevokeKeyAsync(agentId, keyId, c), $"key #{keyId.ToString(CultureInfo.InvariantCulture)} is not an active key of agent {Q(agentId)}", ct);
+
+    /// <summary>
+    /// Most admin changes are a store call that answers yes (done) or no (nothing matched): audited the
+    /// same way, with <paramref name="refusal"/> as the audit's reason when the store says no.
+    /// </summary>
+    private Task<bool> ChangeAsync(Actor actor, string operation, string auditText, Func<CancellationToken, Task<bool>> change, string refusal, CancellationToken ct) =>
+        audit.RunAsync(actor, new AdminAction(operation, auditText), change, changed => changed ? AdminResult.Done : AdminResult.Refused(refusal), ct);
+
+    private static string NotConsoleAgent(string id) => $"agent {Q(id)} is not a console agent (or does not exist)";
 
     private static string Q(string value) => AdminAuditLog.Quote(value);
 

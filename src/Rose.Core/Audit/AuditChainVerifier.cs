@@ -33,15 +33,12 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
             expectedPrev = before.Count > 0 ? before[0] : AuditHasher.Genesis;
         }
 
-        const string sql = """
-            SELECT a.id AS "Id", a.occurred_at AS "OccurredAt", a.executor_id AS "ExecutorId", a.executor_name AS "ExecutorName",
-                   a.executor_kind AS "ExecutorKind", a.provider AS "Provider", a.channel AS "Channel", a.database_name AS "Database",
-                   a.reason AS "Reason", a.sql_text AS "Sql", a.sql_length AS "SqlLength", a.sql_hash AS "SqlHash", a.operations AS "Operations",
-                   a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
+        const string sql = $"""
+            SELECT {AuditSql.AttemptColumns},
                    a.prev_hash AS "PrevHash", a.row_hash AS "RowHash", o.status AS "OutcomeStatus", o.rows_affected AS "RowsAffected",
                    o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage", o.outcome_hash AS "OutcomeHash",
-                   a.target_xid AS "TargetXid", coalesce(o.recovered, false) AS "Recovered"
-            FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id
+                   coalesce(o.recovered, false) AS "Recovered"
+            {AuditSql.From}
             WHERE a.id >= $1 AND a.id <= $2
             ORDER BY a.id
             """;
@@ -115,25 +112,8 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
     }
 
     /// <summary>An attempt with its chain links and, when it has one, its outcome (OutcomeStatus null: none yet).</summary>
-    private sealed record ChainedRow
+    private sealed record ChainedRow : AuditAttemptRow
     {
-        public long Id { get; init; }
-        public DateTimeOffset OccurredAt { get; init; }
-        public required string ExecutorId { get; init; }
-        public required string ExecutorName { get; init; }
-        public required string ExecutorKind { get; init; }
-        public required string Provider { get; init; }
-        public required string Channel { get; init; }
-        public required string Database { get; init; }
-        public string? Reason { get; init; }
-        public required string Sql { get; init; }
-        public int SqlLength { get; init; }
-        public required string SqlHash { get; init; }
-        public IReadOnlyList<string> Operations { get; init; } = [];
-        public required string Decision { get; init; }
-        public IReadOnlyList<string> DecisionReasons { get; init; } = [];
-        public long? ApprovalId { get; init; }
-        public string? ApprovedBy { get; init; }
         public required string PrevHash { get; init; }
         public required string RowHash { get; init; }
         public string? OutcomeStatus { get; init; }
@@ -141,7 +121,6 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
         public string? ErrorSqlState { get; init; }
         public string? ErrorMessage { get; init; }
         public string? OutcomeHash { get; init; }
-        public long? TargetXid { get; init; }
         public bool Recovered { get; init; }
     }
 }

@@ -39,25 +39,8 @@ public sealed record AuditOutcome(
     bool Recovered = false);
 
 /// <summary>An audit entry as read back: the attempt and its outcome.</summary>
-public sealed record AuditEntry
+public sealed record AuditEntry : AuditAttemptRow
 {
-    public long Id { get; init; }
-    public DateTimeOffset OccurredAt { get; init; }
-    public required string ExecutorId { get; init; }
-    public required string ExecutorName { get; init; }
-    public required string ExecutorKind { get; init; }
-    public required string Provider { get; init; }
-    public required string Channel { get; init; }
-    public required string Database { get; init; }
-    public string? Reason { get; init; }
-    public required string Sql { get; init; }
-    public int SqlLength { get; init; }
-    public required string SqlHash { get; init; }
-    public IReadOnlyList<string> Operations { get; init; } = [];
-    public required string Decision { get; init; }
-    public IReadOnlyList<string> DecisionReasons { get; init; } = [];
-    public long? ApprovalId { get; init; }
-    public string? ApprovedBy { get; init; }
     public required string Status { get; init; }
     public DateTimeOffset? FinishedAt { get; init; }
     public long? RowsAffected { get; init; }
@@ -65,9 +48,6 @@ public sealed record AuditEntry
     public string? ErrorSqlState { get; init; }
     public string? ErrorMessage { get; init; }
     public string? StatementsJson { get; init; }
-
-    /// <summary>The target transaction the attempt ran in (pg_current_xact_id), recorded before it ran.</summary>
-    public long? TargetXid { get; init; }
 
     /// <summary>The outcome was written by crash recovery (pg_xact_status on the target), not by the run itself.</summary>
     public bool Recovered { get; init; }

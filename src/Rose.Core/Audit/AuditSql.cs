@@ -10,15 +10,20 @@ namespace Rose.Core.Audit;
 /// </summary>
 internal static class AuditSql
 {
-    /// <summary>Every column of an entry, aliased to the <see cref="AuditEntry"/> member it fills.</summary>
-    public const string Columns = """
+    /// <summary>The attempt's own columns (alias a), aliased to the <see cref="AuditAttemptRow"/> member each fills.</summary>
+    public const string AttemptColumns = """
         a.id AS "Id", a.occurred_at AS "OccurredAt", a.executor_id AS "ExecutorId", a.executor_name AS "ExecutorName",
         a.executor_kind AS "ExecutorKind", a.provider AS "Provider", a.channel AS "Channel", a.database_name AS "Database",
         a.reason AS "Reason", a.sql_text AS "Sql", a.sql_length AS "SqlLength", a.sql_hash AS "SqlHash", a.operations AS "Operations",
         a.decision AS "Decision", a.decision_reasons AS "DecisionReasons", a.approval_id AS "ApprovalId", a.approved_by AS "ApprovedBy",
+        a.target_xid AS "TargetXid"
+        """;
+
+    /// <summary>Every column of an entry, aliased to the <see cref="AuditEntry"/> member it fills.</summary>
+    public const string Columns = AttemptColumns + ", " + """
         coalesce(o.status, 'running') AS "Status", o.finished_at AS "FinishedAt", o.rows_affected AS "RowsAffected",
         o.duration_ms AS "DurationMs", o.error_sqlstate AS "ErrorSqlState", o.error_message AS "ErrorMessage",
-        o.statements::text AS "StatementsJson", a.target_xid AS "TargetXid", coalesce(o.recovered, false) AS "Recovered"
+        o.statements::text AS "StatementsJson", coalesce(o.recovered, false) AS "Recovered"
         """;
 
     public const string From = "FROM rose.audit_log a LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id";

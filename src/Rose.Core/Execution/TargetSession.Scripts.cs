@@ -12,39 +12,35 @@ internal sealed partial class TargetSession
     /// batch, then <paramref name="beforeCommit"/> (a history row) and COMMIT when it succeeded;
     /// ROLLBACK when it did not.
     /// </summary>
-    public async Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, Func<Task>? beforeCommit, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(batch);
-        if (!InTransaction)
+    public Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, Func<Task>? beforeCommit, CancellationToken ct) =>
+        RunThenCommitAsync(batch, async () =>
         {
-            await BeginAsync(ct);
-        }
+            if (beforeCommit is not null)
+            {
+                await beforeCommit();
+            }
 
-        var result = await RunStatementsAsync(batch, ct);
-        if (result.Status != ExecutionStatus.Succeeded)
-        {
-            await RollbackAsync();
-            return result;
-        }
-
-        if (beforeCommit is not null)
-        {
-            await beforeCommit();
-        }
-
-        await CommitAsync(ct);
-        return result;
-    }
+            await CommitAsync(ct);
+        }, ct);
 
     /// <summary>
     /// As <see cref="RunInTransactionAsync(SqlBatch, Func{Task}, CancellationToken)"/>, with Rose's own last
     /// statement (<paramref name="lastSql"/>, a history row) sent together with COMMIT: one round trip less.
     /// <paramref name="lastParameters"/> is asked for after the batch ran, so it can carry its duration.
     /// </summary>
-    public async Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, string lastSql, Func<IReadOnlyList<object?>> lastParameters, CancellationToken ct)
+    public Task<ExecutionResult> RunInTransactionAsync(SqlBatch batch, string lastSql, Func<IReadOnlyList<object?>> lastParameters, CancellationToken ct)
+    {
+        ArgumentNullException.ThrowIfNull(lastParameters);
+        return RunThenCommitAsync(batch, () => CommitWithAsync(lastSql, lastParameters(), ct), ct);
+    }
+
+    /// <summary>
+    /// The body both overloads share: BEGIN unless a transaction is open, the batch, ROLLBACK when it did
+    /// not succeed; otherwise <paramref name="commit"/>, which is the only step in which they differ.
+    /// </summary>
+    private async Task<ExecutionResult> RunThenCommitAsync(SqlBatch batch, Func<Task> commit, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(batch);
-        ArgumentNullException.ThrowIfNull(lastParameters);
         if (!InTransaction)
         {
             await BeginAsync(ct);
@@ -57,7 +53,7 @@ internal sealed partial class TargetSession
             return result;
         }
 
-        await CommitWithAsync(lastSql, lastParameters(), ct);
+        await commit();
         return result;
     }
 

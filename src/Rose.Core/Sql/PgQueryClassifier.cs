@@ -128,10 +128,12 @@ public sealed class PgQueryClassifier : ISqlClassifier
                 continue;
             }
 
-            StatementFacts facts;
+            var start = text.CharOffset(span.Start);
+            var charEnd = text.CharOffset(span.End);
+            SqlStatement statement;
             try
             {
-                facts = StatementAnalyzer.Analyze(node.Name, node.Value);
+                statement = StatementAnalyzer.Analyze(node.Name, node.Value, statements.Count, start, text.Text[start..charEnd]);
             }
             catch (ClassificationException e)
             {
@@ -139,13 +141,8 @@ public sealed class PgQueryClassifier : ISqlClassifier
                 continue;
             }
 
-            var start = text.CharOffset(span.Start);
-            var charEnd = text.CharOffset(span.End);
             spans.Add(span);
-            statements.Add(new SqlStatement(
-                statements.Count, start, charEnd - start, text.Text[start..charEnd], facts.Node, facts.Tag, facts.Operations,
-                facts.Objects, facts.Writes, facts.Destructive, facts.NoTransaction, facts.TransactionControl, facts.Kind,
-                facts.UnfilteredDml, Error: null));
+            statements.Add(statement);
         }
     }
 

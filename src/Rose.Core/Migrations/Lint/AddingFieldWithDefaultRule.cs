@@ -5,16 +5,12 @@ namespace Rose.Core.Migrations.Lint;
 /// serial, a stored generated column) rewrites the whole table under ACCESS EXCLUSIVE. Constant
 /// and stable defaults such as now() are stored once in the catalog (PostgreSQL 11+).
 /// </summary>
-public sealed class AddingFieldWithDefaultRule : LintRule
+public sealed class AddingFieldWithDefaultRule() : LintRule(
+    "adding-field-with-default",
+    LintSeverity.Error,
+    "ADD COLUMN with a volatile default or a stored generated column rewrites the table under an ACCESS EXCLUSIVE lock.",
+    ["adding-field-with-default"])
 {
-    public override string Id => "adding-field-with-default";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "ADD COLUMN with a volatile default or a stored generated column rewrites the table under an ACCESS EXCLUSIVE lock.";
-
-    public override IReadOnlyList<string> Squawk => ["adding-field-with-default"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

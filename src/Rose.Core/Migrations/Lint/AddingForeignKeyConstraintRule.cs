@@ -4,16 +4,12 @@ namespace Rose.Core.Migrations.Lint;
 /// Adding a foreign key to an existing table validates every row while holding a SHARE ROW
 /// EXCLUSIVE lock on both tables; NOT VALID then VALIDATE CONSTRAINT splits that into two cheap steps.
 /// </summary>
-public sealed class AddingForeignKeyConstraintRule : LintRule
+public sealed class AddingForeignKeyConstraintRule() : LintRule(
+    "adding-foreign-key-constraint",
+    LintSeverity.Warning,
+    "ADD FOREIGN KEY without NOT VALID scans the table while writes to both tables wait (SHARE ROW EXCLUSIVE).",
+    ["adding-foreign-key-constraint", "constraint-missing-not-valid"])
 {
-    public override string Id => "adding-foreign-key-constraint";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ADD FOREIGN KEY without NOT VALID scans the table while writes to both tables wait (SHARE ROW EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["adding-foreign-key-constraint", "constraint-missing-not-valid"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ALTER COLUMN ... SET NOT NULL scans the whole table under an ACCESS EXCLUSIVE lock unless a validated CHECK proves it.</summary>
-public sealed class AddingNotNullableFieldRule : LintRule
+public sealed class AddingNotNullableFieldRule() : LintRule(
+    "adding-not-nullable-field",
+    LintSeverity.Warning,
+    "SET NOT NULL scans the whole table while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["adding-not-nullable-field"])
 {
-    public override string Id => "adding-not-nullable-field";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "SET NOT NULL scans the whole table while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["adding-not-nullable-field"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

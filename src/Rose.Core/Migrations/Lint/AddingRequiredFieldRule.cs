@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ADD COLUMN ... NOT NULL without a DEFAULT fails outright on any table that has rows.</summary>
-public sealed class AddingRequiredFieldRule : LintRule
+public sealed class AddingRequiredFieldRule() : LintRule(
+    "adding-required-field",
+    LintSeverity.Error,
+    "ADD COLUMN ... NOT NULL without a DEFAULT fails on a table that has rows.",
+    ["adding-required-field"])
 {
-    public override string Id => "adding-required-field";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "ADD COLUMN ... NOT NULL without a DEFAULT fails on a table that has rows.";
-
-    public override IReadOnlyList<string> Squawk => ["adding-required-field"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -4,16 +4,12 @@ namespace Rose.Core.Migrations.Lint;
 /// ADD PRIMARY KEY builds its unique index while holding ACCESS EXCLUSIVE: every read and write
 /// waits for the build. Building the index CONCURRENTLY first and adding the key USING INDEX does not.
 /// </summary>
-public sealed class AddingSerialPrimaryKeyFieldRule : LintRule
+public sealed class AddingSerialPrimaryKeyFieldRule() : LintRule(
+    "adding-serial-primary-key-field",
+    LintSeverity.Warning,
+    "ADD PRIMARY KEY (or a new PRIMARY KEY column) builds the index while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["adding-serial-primary-key-field", "constraint-missing-not-valid"])
 {
-    public override string Id => "adding-serial-primary-key-field";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ADD PRIMARY KEY (or a new PRIMARY KEY column) builds the index while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["adding-serial-primary-key-field", "constraint-missing-not-valid"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>char(n) pads with spaces, compares surprisingly and is no faster than text.</summary>
-public sealed class BanCharFieldRule : LintRule
+public sealed class BanCharFieldRule() : LintRule(
+    "ban-char-field",
+    LintSeverity.Warning,
+    "char(n) pads values with spaces and is never faster than text.",
+    ["ban-char-field"])
 {
-    public override string Id => "ban-char-field";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "char(n) pads values with spaces and is never faster than text.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-char-field"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>PostgreSQL refuses CREATE INDEX CONCURRENTLY (and the other CONCURRENTLY forms) inside a transaction block.</summary>
-public sealed class BanConcurrentIndexCreationInTransactionRule : LintRule
+public sealed class BanConcurrentIndexCreationInTransactionRule() : LintRule(
+    "ban-concurrent-index-creation-in-transaction",
+    LintSeverity.Error,
+    "CREATE/DROP/REINDEX ... CONCURRENTLY inside a transaction block fails.",
+    ["ban-concurrent-index-creation-in-transaction"])
 {
-    public override string Id => "ban-concurrent-index-creation-in-transaction";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "CREATE/DROP/REINDEX ... CONCURRENTLY inside a transaction block fails.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-concurrent-index-creation-in-transaction"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.InTransaction))

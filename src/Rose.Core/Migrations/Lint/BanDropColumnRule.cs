@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Dropping a column loses its data and breaks every reader still selecting it.</summary>
-public sealed class BanDropColumnRule : LintRule
+public sealed class BanDropColumnRule() : LintRule(
+    "ban-drop-column",
+    LintSeverity.Error,
+    "DROP COLUMN loses data and breaks clients still reading the column.",
+    ["ban-drop-column"])
 {
-    public override string Id => "ban-drop-column";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "DROP COLUMN loses data and breaks clients still reading the column.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-column"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

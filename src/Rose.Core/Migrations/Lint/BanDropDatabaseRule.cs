@@ -1,23 +1,16 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>DROP DATABASE in a migration destroys everything in it; it never belongs in a schema change.</summary>
-public sealed class BanDropDatabaseRule : LintRule
+public sealed class BanDropDatabaseRule() : StatementKindRule("DropdbStmt",
+    "ban-drop-database",
+    LintSeverity.Error,
+    "DROP DATABASE destroys a whole database.",
+    ["ban-drop-database"])
 {
-    public override string Id => "ban-drop-database";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "DROP DATABASE destroys a whole database.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-database"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "DropdbStmt"))
-        {
-            var name = LintTree.Str(s.Body, "dbname");
-            yield return Finding(s, $"DROP DATABASE {name} destroys the whole database.",
-                "Drop databases by hand after a backup, never from a migration.", table: name);
-        }
+        var name = LintTree.Str(s.Body, "dbname");
+        return Finding(s, $"DROP DATABASE {name} destroys the whole database.",
+            "Drop databases by hand after a backup, never from a migration.", table: name);
     }
 }

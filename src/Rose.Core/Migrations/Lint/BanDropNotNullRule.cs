@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>DROP NOT NULL lets NULLs in that code written against the old schema does not expect.</summary>
-public sealed class BanDropNotNullRule : LintRule
+public sealed class BanDropNotNullRule() : LintRule(
+    "ban-drop-not-null",
+    LintSeverity.Warning,
+    "DROP NOT NULL lets NULLs reach clients that assume the column is always set.",
+    ["ban-drop-not-null"])
 {
-    public override string Id => "ban-drop-not-null";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "DROP NOT NULL lets NULLs reach clients that assume the column is always set.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-not-null"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

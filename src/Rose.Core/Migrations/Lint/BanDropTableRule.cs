@@ -1,24 +1,20 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Dropping a table loses its data and breaks every client still using it.</summary>
-public sealed class BanDropTableRule : LintRule
+public sealed class BanDropTableRule() : StatementKindRule("DropStmt",
+    "ban-drop-table",
+    LintSeverity.Error,
+    "DROP TABLE loses data and breaks clients still using the table.",
+    ["ban-drop-table"])
 {
-    public override string Id => "ban-drop-table";
+    protected override bool Applies(LintStatement s) =>
+        LintTree.Str(s.Body, "removeType") == "OBJECT_TABLE";
 
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "DROP TABLE loses data and breaks clients still using the table.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-drop-table"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "DropStmt" && LintTree.Str(s.Body, "removeType") == "OBJECT_TABLE"))
-        {
-            var tables = string.Join(", ", s.Statement.Objects);
-            yield return Finding(s, $"Dropping table {tables} loses its data.",
-                "Rename it aside (or revoke access) and keep a snapshot until you are sure nothing uses it; drop it in a later migration.",
-                table: s.Statement.Objects.FirstOrDefault());
-        }
+        var tables = string.Join(", ", s.Statement.Objects);
+        return Finding(s, $"Dropping table {tables} loses its data.",
+            "Rename it aside (or revoke access) and keep a snapshot until you are sure nothing uses it; drop it in a later migration.",
+            table: s.Statement.Objects.FirstOrDefault());
     }
 }

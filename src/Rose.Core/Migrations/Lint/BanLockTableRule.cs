@@ -5,32 +5,24 @@ namespace Rose.Core.Migrations.Lint;
 /// mode, blocks reads too) until the transaction ends: everything else the migration does runs
 /// while the table is unavailable.
 /// </summary>
-public sealed class BanLockTableRule : LintRule
+public sealed class BanLockTableRule() : StatementKindRule("LockStmt",
+    "ban-lock-table",
+    LintSeverity.Error,
+    "LOCK TABLE in SHARE mode or stronger (the default is ACCESS EXCLUSIVE) blocks the table until the transaction ends.")
 {
-    public override string Id => "ban-lock-table";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "LOCK TABLE in SHARE mode or stronger (the default is ACCESS EXCLUSIVE) blocks the table until the transaction ends.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "LockStmt"))
+        var mode = StatementLocks.Of(s).Mode;
+        if (!StatementLocks.BlocksWrites(mode))
         {
-            var mode = StatementLocks.Of(s).Mode;
-            if (!StatementLocks.BlocksWrites(mode))
-            {
-                continue;
-            }
-
-            var blocksReads = mode == StatementLocks.AccessExclusive;
-            yield return Finding(s,
-                $"LOCK TABLE {string.Join(", ", s.Statement.Objects)} IN {mode} MODE blocks {(blocksReads ? "every read and write" : "every write")} until the transaction ends.",
-                "Let each statement take the lock it needs, with a short lock_timeout; keep the transaction short.",
-                severity: blocksReads || mode == StatementLocks.Exclusive ? LintSeverity.Error : LintSeverity.Warning,
-                table: s.Statement.Objects.FirstOrDefault());
+            return null;
         }
+
+        var blocksReads = mode == StatementLocks.AccessExclusive;
+        return Finding(s,
+            $"LOCK TABLE {string.Join(", ", s.Statement.Objects)} IN {mode} MODE blocks {(blocksReads ? "every read and write" : "every write")} until the transaction ends.",
+            "Let each statement take the lock it needs, with a short lock_timeout; keep the transaction short.",
+            severity: blocksReads || mode == StatementLocks.Exclusive ? LintSeverity.Error : LintSeverity.Warning,
+            table: s.Statement.Objects.FirstOrDefault());
     }
 }

@@ -6,7 +6,10 @@ namespace Rose.Core.Migrations.Lint;
 /// ambiguously. On ADD COLUMN it is evaluated once, so every existing row gets the migration's time.
 /// squawk treats it as a harmless stable default.
 /// </summary>
-public sealed class BanNowCastDefaultRule : LintRule
+public sealed class BanNowCastDefaultRule() : LintRule(
+    "ban-now-cast-default",
+    LintSeverity.Warning,
+    "A default like now()::text stores session-formatted text instead of a timestamptz (and one frozen value on ADD COLUMN).")
 {
     private static readonly HashSet<string> TimeFunctions = new(StringComparer.OrdinalIgnoreCase)
     {
@@ -14,14 +17,6 @@ public sealed class BanNowCastDefaultRule : LintRule
     };
 
     private static readonly HashSet<string> TextTypes = new(StringComparer.OrdinalIgnoreCase) { "text", "varchar", "bpchar", "char", "name" };
-
-    public override string Id => "ban-now-cast-default";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "A default like now()::text stores session-formatted text instead of a timestamptz (and one frozen value on ADD COLUMN).";
-
-    public override IReadOnlyList<string> Squawk => [];
 
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {

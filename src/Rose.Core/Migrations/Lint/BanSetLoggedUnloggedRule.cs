@@ -4,16 +4,11 @@ namespace Rose.Core.Migrations.Lint;
 /// SET LOGGED writes the whole table to WAL (a rewrite) under ACCESS EXCLUSIVE; SET UNLOGGED also
 /// rewrites it, and afterwards a crash empties the table and replicas never see its rows.
 /// </summary>
-public sealed class BanSetLoggedUnloggedRule : LintRule
+public sealed class BanSetLoggedUnloggedRule() : LintRule(
+    "ban-set-logged-unlogged",
+    LintSeverity.Error,
+    "ALTER TABLE ... SET LOGGED / SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE; UNLOGGED tables are emptied by a crash.")
 {
-    public override string Id => "ban-set-logged-unlogged";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "ALTER TABLE ... SET LOGGED / SET UNLOGGED rewrites the table under ACCESS EXCLUSIVE; UNLOGGED tables are emptied by a crash.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

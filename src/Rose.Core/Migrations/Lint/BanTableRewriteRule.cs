@@ -5,16 +5,11 @@ namespace Rose.Core.Migrations.Lint;
 /// that no other rule covers: SET TABLESPACE, SET ACCESS METHOD, REFRESH MATERIALIZED VIEW without
 /// CONCURRENTLY.
 /// </summary>
-public sealed class BanTableRewriteRule : LintRule
+public sealed class BanTableRewriteRule() : LintRule(
+    "ban-table-rewrite",
+    LintSeverity.Warning,
+    "SET TABLESPACE, SET ACCESS METHOD and REFRESH MATERIALIZED VIEW (not CONCURRENTLY) copy the whole relation under ACCESS EXCLUSIVE.")
 {
-    public override string Id => "ban-table-rewrite";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "SET TABLESPACE, SET ACCESS METHOD and REFRESH MATERIALIZED VIEW (not CONCURRENTLY) copy the whole relation under ACCESS EXCLUSIVE.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,23 +1,19 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>TRUNCATE ... CASCADE empties every table that references the truncated one, transitively.</summary>
-public sealed class BanTruncateCascadeRule : LintRule
+public sealed class BanTruncateCascadeRule() : StatementKindRule("TruncateStmt",
+    "ban-truncate-cascade",
+    LintSeverity.Error,
+    "TRUNCATE ... CASCADE also empties every table with a foreign key to it.",
+    ["ban-truncate-cascade"])
 {
-    public override string Id => "ban-truncate-cascade";
+    protected override bool Applies(LintStatement s) =>
+        LintTree.Str(s.Body, "behavior") == "DROP_CASCADE";
 
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "TRUNCATE ... CASCADE also empties every table with a foreign key to it.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-truncate-cascade"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "TruncateStmt" && LintTree.Str(s.Body, "behavior") == "DROP_CASCADE"))
-        {
-            yield return Finding(s,
-                $"TRUNCATE {string.Join(", ", s.Statement.Objects)} CASCADE also empties every table that references it, under ACCESS EXCLUSIVE locks.",
-                "Truncate the tables you mean by name, without CASCADE.", table: s.Statement.Objects.FirstOrDefault());
-        }
+        return Finding(s,
+            $"TRUNCATE {string.Join(", ", s.Statement.Objects)} CASCADE also empties every table that references it, under ACCESS EXCLUSIVE locks.",
+            "Truncate the tables you mean by name, without CASCADE.", table: s.Statement.Objects.FirstOrDefault());
     }
 }

@@ -5,16 +5,11 @@ namespace Rose.Core.Migrations.Lint;
 /// row lock on each, writes a new version of each (UPDATE), bloats the table and the WAL, and
 /// stalls replicas. Backfills belong in batches.
 /// </summary>
-public sealed class BanUnbatchedDmlRule : LintRule
+public sealed class BanUnbatchedDmlRule() : LintRule(
+    "ban-unbatched-dml",
+    LintSeverity.Warning,
+    "UPDATE/DELETE without WHERE touches every row in one transaction; backfill in batches.")
 {
-    public override string Id => "ban-unbatched-dml";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "UPDATE/DELETE without WHERE touches every row in one transaction; backfill in batches.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Statement.UnfilteredDml && s.Node is "UpdateStmt" or "DeleteStmt"))

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>A BEGIN without COMMIT leaves the session in a transaction that holds every lock taken so far.</summary>
-public sealed class BanUncommittedTransactionRule : LintRule
+public sealed class BanUncommittedTransactionRule() : LintRule(
+    "ban-uncommitted-transaction",
+    LintSeverity.Error,
+    "BEGIN without a matching COMMIT leaves a transaction open, holding its locks.",
+    ["ban-uncommitted-transaction"])
 {
-    public override string Id => "ban-uncommitted-transaction";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "BEGIN without a matching COMMIT leaves a transaction open, holding its locks.";
-
-    public override IReadOnlyList<string> Squawk => ["ban-uncommitted-transaction"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         LintStatement? open = null;

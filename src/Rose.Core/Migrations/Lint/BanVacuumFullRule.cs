@@ -1,24 +1,20 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>VACUUM FULL writes a new copy of the table and its indexes while holding ACCESS EXCLUSIVE: a full outage for that table.</summary>
-public sealed class BanVacuumFullRule : LintRule
+public sealed class BanVacuumFullRule() : StatementKindRule("VacuumStmt",
+    "ban-vacuum-full",
+    LintSeverity.Error,
+    "VACUUM FULL rewrites the table and its indexes while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["prefer-repack"])
 {
-    public override string Id => "ban-vacuum-full";
+    protected override bool Applies(LintStatement s) =>
+        StatementLocks.IsVacuumFull(s.Body);
 
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "VACUUM FULL rewrites the table and its indexes while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-repack"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "VacuumStmt" && StatementLocks.IsVacuumFull(s.Body)))
-        {
-            var tables = LintTree.Nodes(s.Body, "rels", "VacuumRelation").Select(r => LintTree.RangeVar(LintTree.Prop(r, "relation"))).ToList();
-            var what = tables.Count == 0 ? "every table in the database" : string.Join(", ", tables);
-            yield return Finding(s, $"VACUUM FULL rewrites {what} while every read and write waits.",
-                "Use plain VACUUM (no rewrite), or pg_repack / pg_squeeze to compact online.", TableImpact.Rewrite, tables.FirstOrDefault());
-        }
+        var tables = LintTree.Nodes(s.Body, "rels", "VacuumRelation").Select(r => LintTree.RangeVar(LintTree.Prop(r, "relation"))).ToList();
+        var what = tables.Count == 0 ? "every table in the database" : string.Join(", ", tables);
+        return Finding(s, $"VACUUM FULL rewrites {what} while every read and write waits.",
+            "Use plain VACUUM (no rewrite), or pg_repack / pg_squeeze to compact online.", TableImpact.Rewrite, tables.FirstOrDefault());
     }
 }

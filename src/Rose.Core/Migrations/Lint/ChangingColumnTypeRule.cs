@@ -4,16 +4,12 @@ namespace Rose.Core.Migrations.Lint;
 /// ALTER COLUMN ... TYPE rewrites the table (and its indexes) under an ACCESS EXCLUSIVE lock for
 /// most type changes; only a few binary-compatible ones (varchar(n) to text, widening varchar) skip it.
 /// </summary>
-public sealed class ChangingColumnTypeRule : LintRule
+public sealed class ChangingColumnTypeRule() : LintRule(
+    "changing-column-type",
+    LintSeverity.Warning,
+    "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (unless the change is binary compatible).",
+    ["changing-column-type"])
 {
-    public override string Id => "changing-column-type";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ALTER COLUMN ... TYPE rewrites the table and its indexes under an ACCESS EXCLUSIVE lock (unless the change is binary compatible).";
-
-    public override IReadOnlyList<string> Squawk => ["changing-column-type"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

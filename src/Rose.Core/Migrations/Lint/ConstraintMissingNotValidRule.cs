@@ -4,16 +4,12 @@ namespace Rose.Core.Migrations.Lint;
 /// ADD CONSTRAINT ... CHECK validates every existing row while holding ACCESS EXCLUSIVE; added
 /// NOT VALID it is catalog-only, and VALIDATE CONSTRAINT later needs only SHARE UPDATE EXCLUSIVE.
 /// </summary>
-public sealed class ConstraintMissingNotValidRule : LintRule
+public sealed class ConstraintMissingNotValidRule() : LintRule(
+    "constraint-missing-not-valid",
+    LintSeverity.Warning,
+    "ADD CONSTRAINT ... CHECK without NOT VALID (or VALIDATE in the same transaction) scans the table while reads and writes wait.",
+    ["constraint-missing-not-valid"])
 {
-    public override string Id => "constraint-missing-not-valid";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ADD CONSTRAINT ... CHECK without NOT VALID (or VALIDATE in the same transaction) scans the table while reads and writes wait.";
-
-    public override IReadOnlyList<string> Squawk => ["constraint-missing-not-valid"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         var addedNotValid = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ADD UNIQUE builds its index while holding ACCESS EXCLUSIVE; a concurrent index plus USING INDEX does not.</summary>
-public sealed class DisallowedUniqueConstraintRule : LintRule
+public sealed class DisallowedUniqueConstraintRule() : LintRule(
+    "disallowed-unique-constraint",
+    LintSeverity.Warning,
+    "ADD UNIQUE builds an index while reads and writes wait (ACCESS EXCLUSIVE).",
+    ["disallowed-unique-constraint", "constraint-missing-not-valid"])
 {
-    public override string Id => "disallowed-unique-constraint";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "ADD UNIQUE builds an index while reads and writes wait (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["disallowed-unique-constraint", "constraint-missing-not-valid"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -7,17 +7,13 @@ namespace Rose.Core.Migrations.Lint;
 /// by the full name fail. The parser has already truncated the names in the tree, so a 63-byte name
 /// is checked against the statement text for the characters that were cut off.
 /// </summary>
-public sealed class IdentifierTooLongRule : LintRule
+public sealed class IdentifierTooLongRule() : LintRule(
+    "identifier-too-long",
+    LintSeverity.Warning,
+    "Identifiers longer than 63 bytes are silently truncated.",
+    ["identifier-too-long"])
 {
     private const int MaxBytes = 63;
-
-    public override string Id => "identifier-too-long";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "Identifiers longer than 63 bytes are silently truncated.";
-
-    public override IReadOnlyList<string> Squawk => ["identifier-too-long"];
 
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {

@@ -76,16 +76,20 @@ public interface IMigrationLintRule
     IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context);
 }
 
-/// <summary>Base of the built-in rules: metadata plus a finding builder that fills the rule's id, severity and table.</summary>
-public abstract class LintRule : IMigrationLintRule
+/// <summary>
+/// Base of the built-in rules: metadata plus a finding builder that fills the rule's id, severity and table.
+/// The metadata is constructor data (each rule states it once, in its declaration) rather than four overrides a rule.
+/// </summary>
+/// <param name="squawk">squawk rule names this rule covers; none when omitted.</param>
+public abstract class LintRule(string id, LintSeverity severity, string description, IReadOnlyList<string>? squawk = null) : IMigrationLintRule
 {
-    public abstract string Id { get; }
+    public string Id { get; } = id;
 
-    public abstract LintSeverity Severity { get; }
+    public LintSeverity Severity { get; } = severity;
 
-    public abstract string Description { get; }
+    public string Description { get; } = description;
 
-    public virtual IReadOnlyList<string> Squawk => [];
+    public IReadOnlyList<string> Squawk { get; } = squawk ?? [];
 
     public abstract IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context);
 

@@ -38,8 +38,8 @@ public static class MigrationLinter
         new RequireConcurrentPartitionDetachRule(),
         new RequireConcurrentReindexRule(),
         new RequireEnumValueOrderingRule(),
-        new RequireLockTimeoutRule(),
-        new RequireStatementTimeoutRule(),
+        RequireSessionTimeoutRule.LockTimeout(),
+        RequireSessionTimeoutRule.StatementTimeout(),
         new TransactionNestingRule(),
 
         // what squawk misses: rewrites, long exclusive locks, whole-table DML, the golden rules

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>32-bit keys and counters run out; widening them later rewrites the table.</summary>
-public sealed class PreferBigintOverIntRule : LintRule
+public sealed class PreferBigintOverIntRule() : LintRule(
+    "prefer-bigint-over-int",
+    LintSeverity.Info,
+    "int columns overflow at 2^31; widening one later rewrites the table.",
+    ["prefer-bigint-over-int"])
 {
-    public override string Id => "prefer-bigint-over-int";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "int columns overflow at 2^31; widening one later rewrites the table.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-bigint-over-int"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>16-bit integers overflow at 32,767; widening later rewrites the table.</summary>
-public sealed class PreferBigintOverSmallintRule : LintRule
+public sealed class PreferBigintOverSmallintRule() : LintRule(
+    "prefer-bigint-over-smallint",
+    LintSeverity.Info,
+    "smallint columns overflow at 32,767; widening one later rewrites the table.",
+    ["prefer-bigint-over-smallint"])
 {
-    public override string Id => "prefer-bigint-over-smallint";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "smallint columns overflow at 32,767; widening one later rewrites the table.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-bigint-over-smallint"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

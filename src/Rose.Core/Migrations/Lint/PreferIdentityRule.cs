@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>serial is a sequence plus a default with loose ownership and permissions; identity columns are the SQL-standard form.</summary>
-public sealed class PreferIdentityRule : LintRule
+public sealed class PreferIdentityRule() : LintRule(
+    "prefer-identity",
+    LintSeverity.Info,
+    "serial/bigserial columns: identity columns have clearer ownership and permissions.",
+    ["prefer-identity"])
 {
-    public override string Id => "prefer-identity";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "serial/bigserial columns: identity columns have clearer ownership and permissions.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-identity"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

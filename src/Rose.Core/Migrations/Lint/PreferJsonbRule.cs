@@ -1,16 +1,11 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>json keeps the raw text: no equality operator, no GIN index, re-parsed on every access.</summary>
-public sealed class PreferJsonbRule : LintRule
+public sealed class PreferJsonbRule() : LintRule(
+    "prefer-jsonb",
+    LintSeverity.Warning,
+    "json columns cannot be compared or GIN-indexed and are re-parsed on every read; use jsonb.")
 {
-    public override string Id => "prefer-jsonb";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "json columns cannot be compared or GIN-indexed and are re-parsed on every read; use jsonb.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

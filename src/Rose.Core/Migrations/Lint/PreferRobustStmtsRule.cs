@@ -6,16 +6,12 @@ namespace Rose.Core.Migrations.Lint;
 /// EXISTS before ADD CONSTRAINT. Statements inside an explicit BEGIN ... COMMIT are rolled back
 /// whole and need none of it.
 /// </summary>
-public sealed class PreferRobustStmtsRule : LintRule
+public sealed class PreferRobustStmtsRule() : LintRule(
+    "prefer-robust-stmts",
+    LintSeverity.Info,
+    "Outside a transaction, DDL without IF [NOT] EXISTS fails when a half-applied migration is re-run.",
+    ["prefer-robust-stmts"])
 {
-    public override string Id => "prefer-robust-stmts";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "Outside a transaction, DDL without IF [NOT] EXISTS fails when a half-applied migration is re-run.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-robust-stmts"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         var droppedConstraints = new HashSet<string>(StringComparer.OrdinalIgnoreCase);

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>varchar(n) limits change only with ALTER COLUMN TYPE (ACCESS EXCLUSIVE); text with a CHECK changes cheaply.</summary>
-public sealed class PreferTextFieldRule : LintRule
+public sealed class PreferTextFieldRule() : LintRule(
+    "prefer-text-field",
+    LintSeverity.Info,
+    "varchar(n): changing the limit later takes ACCESS EXCLUSIVE; text with a CHECK does not.",
+    ["prefer-text-field"])
 {
-    public override string Id => "prefer-text-field";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "varchar(n): changing the limit later takes ACCESS EXCLUSIVE; text with a CHECK does not.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-text-field"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>timestamp without time zone stores wall-clock values that change meaning with the session's TimeZone.</summary>
-public sealed class PreferTimestampTzRule : LintRule
+public sealed class PreferTimestampTzRule() : LintRule(
+    "prefer-timestamp-tz",
+    LintSeverity.Warning,
+    "timestamp without time zone loses the instant; use timestamptz.",
+    ["prefer-timestamp-tz"])
 {
-    public override string Id => "prefer-timestamp-tz";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "timestamp without time zone loses the instant; use timestamptz.";
-
-    public override IReadOnlyList<string> Squawk => ["prefer-timestamp-tz"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

@@ -1,23 +1,19 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Renaming a table breaks every client still using the old name, with no transition period.</summary>
-public sealed class RenamingTableRule : LintRule
+public sealed class RenamingTableRule() : StatementKindRule("RenameStmt",
+    "renaming-table",
+    LintSeverity.Warning,
+    "RENAME TO on a table breaks clients still using the old name.",
+    ["renaming-table"])
 {
-    public override string Id => "renaming-table";
+    protected override bool Applies(LintStatement s) =>
+        LintTree.Str(s.Body, "renameType") == "OBJECT_TABLE";
 
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "RENAME TO on a table breaks clients still using the old name.";
-
-    public override IReadOnlyList<string> Squawk => ["renaming-table"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "RenameStmt" && LintTree.Str(s.Body, "renameType") == "OBJECT_TABLE"))
-        {
-            yield return Finding(s,
-                $"Renaming table {LintTree.Relation(s.Body)} to {LintTree.Str(s.Body, "newname")} breaks clients that use the old name.",
-                "Rename, then create a view with the old name until every client has moved.");
-        }
+        return Finding(s,
+            $"Renaming table {LintTree.Relation(s.Body)} to {LintTree.Str(s.Body, "newname")} breaks clients that use the old name.",
+            "Rename, then create a view with the old name until every client has moved.");
     }
 }

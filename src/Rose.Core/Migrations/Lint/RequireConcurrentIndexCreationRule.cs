@@ -4,16 +4,12 @@ namespace Rose.Core.Migrations.Lint;
 /// CREATE INDEX without CONCURRENTLY takes a SHARE lock that blocks every write to the table for
 /// the whole build. Indexes on tables the same migration creates are exempt (nobody writes them yet).
 /// </summary>
-public sealed class RequireConcurrentIndexCreationRule : LintRule
+public sealed class RequireConcurrentIndexCreationRule() : LintRule(
+    "require-concurrent-index-creation",
+    LintSeverity.Warning,
+    "CREATE INDEX without CONCURRENTLY blocks writes for the whole build (SHARE); an error on a known big table.",
+    ["require-concurrent-index-creation"])
 {
-    public override string Id => "require-concurrent-index-creation";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "CREATE INDEX without CONCURRENTLY blocks writes for the whole build (SHARE); an error on a known big table.";
-
-    public override IReadOnlyList<string> Squawk => ["require-concurrent-index-creation"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.Node == "IndexStmt" && !LintTree.Flag(s.Body, "concurrent")))

@@ -1,22 +1,18 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>DROP INDEX without CONCURRENTLY takes ACCESS EXCLUSIVE on the table, queueing every read behind it.</summary>
-public sealed class RequireConcurrentIndexDeletionRule : LintRule
+public sealed class RequireConcurrentIndexDeletionRule() : StatementKindRule("DropStmt",
+    "require-concurrent-index-deletion",
+    LintSeverity.Warning,
+    "DROP INDEX without CONCURRENTLY blocks reads and writes on the table (ACCESS EXCLUSIVE).",
+    ["require-concurrent-index-deletion"])
 {
-    public override string Id => "require-concurrent-index-deletion";
+    protected override bool Applies(LintStatement s) =>
+        LintTree.Str(s.Body, "removeType") == "OBJECT_INDEX" && !LintTree.Flag(s.Body, "concurrent");
 
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "DROP INDEX without CONCURRENTLY blocks reads and writes on the table (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["require-concurrent-index-deletion"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "DropStmt" && LintTree.Str(s.Body, "removeType") == "OBJECT_INDEX" && !LintTree.Flag(s.Body, "concurrent")))
-        {
-            yield return Finding(s, $"DROP INDEX {string.Join(", ", s.Statement.Objects)} waits for and then blocks every query on its table.",
-                "Use DROP INDEX CONCURRENTLY in a migration of its own.", table: s.Statement.Objects.FirstOrDefault());
-        }
+        return Finding(s, $"DROP INDEX {string.Join(", ", s.Statement.Objects)} waits for and then blocks every query on its table.",
+            "Use DROP INDEX CONCURRENTLY in a migration of its own.", table: s.Statement.Objects.FirstOrDefault());
     }
 }

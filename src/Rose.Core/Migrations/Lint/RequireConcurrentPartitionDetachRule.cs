@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>DETACH PARTITION without CONCURRENTLY takes ACCESS EXCLUSIVE on the partitioned table (PostgreSQL 14+ has CONCURRENTLY).</summary>
-public sealed class RequireConcurrentPartitionDetachRule : LintRule
+public sealed class RequireConcurrentPartitionDetachRule() : LintRule(
+    "require-concurrent-partition-detach",
+    LintSeverity.Warning,
+    "DETACH PARTITION without CONCURRENTLY blocks reads and writes on the parent (ACCESS EXCLUSIVE).",
+    ["require-concurrent-partition-detach"])
 {
-    public override string Id => "require-concurrent-partition-detach";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "DETACH PARTITION without CONCURRENTLY blocks reads and writes on the parent (ACCESS EXCLUSIVE).";
-
-    public override IReadOnlyList<string> Squawk => ["require-concurrent-partition-detach"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration)

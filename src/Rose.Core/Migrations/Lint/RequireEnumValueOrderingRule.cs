@@ -1,24 +1,20 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>ALTER TYPE ... ADD VALUE without BEFORE/AFTER appends, which silently changes how the enum sorts relative to intent.</summary>
-public sealed class RequireEnumValueOrderingRule : LintRule
+public sealed class RequireEnumValueOrderingRule() : StatementKindRule("AlterEnumStmt",
+    "require-enum-value-ordering",
+    LintSeverity.Info,
+    "ALTER TYPE ... ADD VALUE without BEFORE or AFTER: the value's sort position is left to chance.",
+    ["require-enum-value-ordering"])
 {
-    public override string Id => "require-enum-value-ordering";
+    protected override bool Applies(LintStatement s) =>
+        LintTree.Str(s.Body, "newVal") is not null
+        && LintTree.Str(s.Body, "oldVal") is null && LintTree.Str(s.Body, "newValNeighbor") is null;
 
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "ALTER TYPE ... ADD VALUE without BEFORE or AFTER: the value's sort position is left to chance.";
-
-    public override IReadOnlyList<string> Squawk => ["require-enum-value-ordering"];
-
-    public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
+    protected override LintFinding? Flag(LintStatement s)
     {
-        foreach (var s in migration.Where(s => s.Node == "AlterEnumStmt" && LintTree.Str(s.Body, "newVal") is not null
-            && LintTree.Str(s.Body, "oldVal") is null && LintTree.Str(s.Body, "newValNeighbor") is null))
-        {
-            var type = LintTree.JoinNames(LintTree.Prop(s.Body, "typeName"));
-            yield return Finding(s, $"Value '{LintTree.Str(s.Body, "newVal")}' is appended to enum {type}; enums sort by position, not by name.",
-                "Say where it goes: ADD VALUE '...' BEFORE|AFTER '...'.", table: type);
-        }
+        var type = LintTree.JoinNames(LintTree.Prop(s.Body, "typeName"));
+        return Finding(s, $"Value '{LintTree.Str(s.Body, "newVal")}' is appended to enum {type}; enums sort by position, not by name.",
+            "Say where it goes: ADD VALUE '...' BEFORE|AFTER '...'.", table: type);
     }
 }

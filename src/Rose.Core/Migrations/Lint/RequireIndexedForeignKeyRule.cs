@@ -5,16 +5,11 @@ namespace Rose.Core.Migrations.Lint;
 /// DELETE or key UPDATE on the referenced table scans the referencing table. Offline the linter
 /// sees only this migration, so it looks for the index (or a primary key / unique constraint) here.
 /// </summary>
-public sealed class RequireIndexedForeignKeyRule : LintRule
+public sealed class RequireIndexedForeignKeyRule() : LintRule(
+    "require-indexed-foreign-key",
+    LintSeverity.Warning,
+    "Golden rule: every foreign key's columns lead an index (in the same migration), or deletes on the parent scan the child.")
 {
-    public override string Id => "require-indexed-foreign-key";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "Golden rule: every foreign key's columns lead an index (in the same migration), or deletes on the parent scan the child.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         var indexed = IndexedPrefixes(migration);

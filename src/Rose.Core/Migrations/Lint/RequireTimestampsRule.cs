@@ -1,17 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>Golden rule: every table records when a row was created and last changed.</summary>
-public sealed class RequireTimestampsRule : LintRule
+public sealed class RequireTimestampsRule() : LintRule(
+    "require-timestamps",
+    LintSeverity.Info,
+    "Golden rule: every new table has created_at and updated_at (timestamptz) columns.")
 {
     private static readonly string[] Required = ["created_at", "updated_at"];
-
-    public override string Id => "require-timestamps";
-
-    public override LintSeverity Severity => LintSeverity.Info;
-
-    public override string Description => "Golden rule: every new table has created_at and updated_at (timestamptz) columns.";
-
-    public override IReadOnlyList<string> Squawk => [];
 
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {

@@ -4,16 +4,11 @@ namespace Rose.Core.Migrations.Lint;
 /// Golden rule: every table has a primary key, and a single-column key is a uuid or an identity
 /// column (not a hand-filled integer or a serial). Composite keys of join tables are left alone.
 /// </summary>
-public sealed class RequireUuidOrIdentityKeyRule : LintRule
+public sealed class RequireUuidOrIdentityKeyRule() : LintRule(
+    "require-uuid-or-identity-key",
+    LintSeverity.Warning,
+    "Golden rule: every new table has a primary key that is a uuid or an identity column.")
 {
-    public override string Id => "require-uuid-or-identity-key";
-
-    public override LintSeverity Severity => LintSeverity.Warning;
-
-    public override string Description => "Golden rule: every new table has a primary key that is a uuid or an identity column.";
-
-    public override IReadOnlyList<string> Squawk => [];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(NewTables.IsStandalone))

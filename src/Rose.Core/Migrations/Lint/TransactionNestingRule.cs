@@ -1,16 +1,12 @@
 namespace Rose.Core.Migrations.Lint;
 
 /// <summary>BEGIN inside an open transaction is a no-op with a warning, and its COMMIT ends the outer transaction early.</summary>
-public sealed class TransactionNestingRule : LintRule
+public sealed class TransactionNestingRule() : LintRule(
+    "transaction-nesting",
+    LintSeverity.Error,
+    "BEGIN inside an open transaction: the inner COMMIT commits the outer transaction early.",
+    ["transaction-nesting"])
 {
-    public override string Id => "transaction-nesting";
-
-    public override LintSeverity Severity => LintSeverity.Error;
-
-    public override string Description => "BEGIN inside an open transaction: the inner COMMIT commits the outer transaction early.";
-
-    public override IReadOnlyList<string> Squawk => ["transaction-nesting"];
-
     public override IEnumerable<LintFinding> Check(IReadOnlyList<LintStatement> migration, LintContext context)
     {
         foreach (var s in migration.Where(s => s.InTransaction && s.Node == "TransactionStmt"

@@ -1,18 +1,5 @@
 namespace Rose.Core.Sql.Classification;
 
-/// <summary>Everything the classifier learns about one parsed statement.</summary>
-internal sealed record StatementFacts(
-    string Node,
-    string Tag,
-    IReadOnlyList<string> Operations,
-    IReadOnlyList<string> Objects,
-    bool Writes,
-    bool Destructive,
-    bool NoTransaction,
-    bool TransactionControl,
-    StatementKind Kind,
-    bool UnfilteredDml);
-
 /// <summary>Raised when a tree cannot be classified safely; the statement then becomes UNPARSEABLE.</summary>
 internal sealed class ClassificationException(string message) : Exception(message);
 
@@ -48,14 +35,22 @@ internal sealed class StatementAnalyzer
     {
     }
 
-    /// <summary>Classifies one top-level statement given its node name and body.</summary>
-    public static StatementFacts Analyze(string node, JsonElement body)
+    /// <summary>
+    /// Classifies one top-level statement given its node name and body, and returns it as the batch will
+    /// hold it: <see cref="SqlStatement"/> is the one type for a statement's facts, so the classifier's
+    /// findings are written straight into it at the statement's place in the batch.
+    /// </summary>
+    public static SqlStatement Analyze(string node, JsonElement body, int index, int start, string text)
     {
         var analyzer = new StatementAnalyzer();
         var tag = CommandTags.For(node, body);
         analyzer.VisitStatement(node, body, parentKey: null, muted: false, depth: 0, isRoot: true);
         var kind = analyzer.FinalKind(StatementKinds.Base(node, body));
-        return new StatementFacts(
+        return new SqlStatement(
+            index,
+            start,
+            text.Length,
+            text,
             node,
             tag,
             analyzer.operations,
@@ -65,7 +60,8 @@ internal sealed class StatementAnalyzer
             StatementKinds.NoTransaction(node, body),
             TransactionControl: node == "TransactionStmt",
             kind,
-            analyzer.unfiltered);
+            analyzer.unfiltered,
+            Error: null);
     }
 
     /// <summary>A read that hides a write is classed by what it really does.</summary>

@@ -192,78 +192,71 @@ internal static unsafe class LibPgQuery
     }
 
     /// <summary>Parses NUL-terminated UTF-8 SQL into the JSON parse tree.</summary>
-    public static NativeParseResult Parse(ReadOnlySpan<byte> utf8WithNul)
-    {
-        RequireNul(utf8WithNul);
-        var entry = Loaded.Value;
-        fixed (byte* input = utf8WithNul)
-        {
-            var result = entry.Parse(input);
-            try
-            {
-                return result.Error is not null
-                    ? new NativeParseResult(null, ReadError(result.Error))
-                    : new NativeParseResult(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray(), null);
-            }
-            finally
-            {
-                entry.FreeParse(result);
-            }
-        }
-    }
+    public static NativeParseResult Parse(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
+        static (entry, input) => entry.Parse(input),
+        static (entry, result) => entry.FreeParse(result),
+        static result => result.Error is not null
+            ? new NativeParseResult(null, ReadError(result.Error))
+            : new NativeParseResult(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray(), null));
 
     /// <summary>Splits with the full grammar (fails on any syntax error).</summary>
-    public static NativeSplitResult SplitWithParser(ReadOnlySpan<byte> utf8WithNul) => Split(utf8WithNul, parser: true);
+    public static NativeSplitResult SplitWithParser(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
+        static (entry, input) => entry.SplitWithParser(input),
+        static (entry, result) => entry.FreeSplit(result),
+        ReadSplit);
 
     /// <summary>Splits with the scanner only. Beware: it drops statements that start with a non-keyword.</summary>
-    public static NativeSplitResult SplitWithScanner(ReadOnlySpan<byte> utf8WithNul) => Split(utf8WithNul, parser: false);
-
-    private static NativeSplitResult Split(ReadOnlySpan<byte> utf8WithNul, bool parser)
-    {
-        RequireNul(utf8WithNul);
-        var entry = Loaded.Value;
-        fixed (byte* input = utf8WithNul)
-        {
-            var result = parser ? entry.SplitWithParser(input) : entry.SplitWithScanner(input);
-            try
-            {
-                if (result.Error is not null)
-                {
-                    return new NativeSplitResult([], ReadError(result.Error));
-                }
-
-                var statements = new List<(int, int)>(result.NStmts);
-                for (var i = 0; i < result.NStmts; i++)
-                {
-                    statements.Add((result.Stmts[i]->StmtLocation, result.Stmts[i]->StmtLen));
-                }
-
-                return new NativeSplitResult(statements, null);
-            }
-            finally
-            {
-                entry.FreeSplit(result);
-            }
-        }
-    }
+    public static NativeSplitResult SplitWithScanner(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
+        static (entry, input) => entry.SplitWithScanner(input),
+        static (entry, result) => entry.FreeSplit(result),
+        ReadSplit);
 
     /// <summary>Runs the lexer; the answer is the protobuf ScanResult of pg_query.proto.</summary>
-    public static NativeScanResult Scan(ReadOnlySpan<byte> utf8WithNul)
+    public static NativeScanResult Scan(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
+        static (entry, input) => entry.Scan(input),
+        static (entry, result) => entry.FreeScan(result),
+        static result => result.Error is not null
+            ? new NativeScanResult(null, ReadError(result.Error))
+            : new NativeScanResult(new ReadOnlySpan<byte>(result.Pbuf.Data, checked((int)result.Pbuf.Len)).ToArray(), null));
+
+    private static NativeSplitResult ReadSplit(PgQuerySplitResult result)
+    {
+        if (result.Error is not null)
+        {
+            return new NativeSplitResult([], ReadError(result.Error));
+        }
+
+        var statements = new List<(int, int)>(result.NStmts);
+        for (var i = 0; i < result.NStmts; i++)
+        {
+            statements.Add((result.Stmts[i]->StmtLocation, result.Stmts[i]->StmtLen));
+        }
+
+        return new NativeSplitResult(statements, null);
+    }
+
+    private delegate TResult NativeCall<TResult>(Entry entry, byte* input);
+
+    /// <summary>
+    /// One call into the library, the same for every entry point: the input must end with NUL, stays
+    /// pinned while the C code reads it, and the library's result is read into managed memory and then
+    /// freed with the matching free function, also when reading it throws (the C side owns it).
+    /// </summary>
+    private static TOut Call<TResult, TOut>(ReadOnlySpan<byte> utf8WithNul, NativeCall<TResult> call, Action<Entry, TResult> free, Func<TResult, TOut> read)
+        where TResult : struct
     {
         RequireNul(utf8WithNul);
         var entry = Loaded.Value;
         fixed (byte* input = utf8WithNul)
         {
-            var result = entry.Scan(input);
+            var result = call(entry, input);
             try
             {
-                return result.Error is not null
-                    ? new NativeScanResult(null, ReadError(result.Error))
-                    : new NativeScanResult(new ReadOnlySpan<byte>(result.Pbuf.Data, checked((int)result.Pbuf.Len)).ToArray(), null);
+                return read(result);
             }
             finally
             {
-                entry.FreeScan(result);
+                free(entry, result);
             }
         }
     }
