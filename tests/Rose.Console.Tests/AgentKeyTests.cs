@@ -1,45 +1,18 @@
-using System.Net;
-using System.Net.Http.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Agents;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 
 /// <summary>API keys: only hashes are stored; revoked, expired and disabled keys get 401; the audit log names the caller.</summary>
 [Collection("postgres")]
-public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixture<AgentKeyTests.SharedApp>
+public sealed class AgentKeyTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private static readonly object Select1 = new { database = "demo", sql = "SELECT 1", reason = "key test" };
 
-    private RoseAppFactory app => shared.App;
-
-    /// <summary>One host for the class: every test uses its own keys and agents, and each host holds database connections.</summary>
-    public sealed class SharedApp : IAsyncLifetime
-    {
-        private readonly PostgresServerFixture pg = new();
-
-        public RoseAppFactory App { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await pg.InitializeAsync();
-            App = await RoseAppFactory.CreateAsync(pg);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await App.DisposeAsync();
-            await pg.DisposeAsync();
-        }
-    }
-
-    private AgentStore Store => app.Services.GetRequiredService<AgentStore>();
+    private AgentStore Store => App.Services.GetRequiredService<AgentStore>();
 
     private async Task<HttpStatusCode> CallAsync(string key)
     {
-        using var client = app.AgentClient(key);
+        using var client = App.AgentClient(key);
         using var response = await client.PostAsJsonAsync("/api/v1/sql/execute", Select1);
         return response.StatusCode;
     }
@@ -75,14 +48,14 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
     [Fact]
     public async Task CachedKey_RevokedElsewhere_Is401AsSoonAsTheChangeCommits()
     {
-        var cache = app.Services.GetRequiredService<ApiKeyCache>();
+        var cache = App.Services.GetRequiredService<ApiKeyCache>();
         await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
         var (key, keyId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);
         Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
         Assert.NotNull(cache.TryGet(ApiKeys.Hash(key))); // the next call would not ask the database
 
         // As another console instance (or psql) would: straight in the control database, not through this host's store.
-        await using (var conn = new NpgsqlConnection(app.ControlConnection))
+        await using (var conn = new NpgsqlConnection(App.ControlConnection))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("UPDATE rose.api_keys SET revoked_at = now() WHERE id = $1", conn);
@@ -99,7 +72,7 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
     [Fact]
     public async Task CachedKey_AgentPolicyChanged_NextCallUsesTheNewPolicy()
     {
-        var cache = app.Services.GetRequiredService<ApiKeyCache>();
+        var cache = App.Services.GetRequiredService<ApiKeyCache>();
         await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
         Assert.True(await Store.CreateAsync("policy-bot", "Policy bot", new Rose.Core.Policy.SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" }, CancellationToken.None));
         var (key, _) = await Store.CreateKeyAsync("policy-bot", null, CancellationToken.None);
@@ -144,7 +117,7 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
         Assert.Equal(HttpStatusCode.OK, await CallAsync(second));
         Assert.Equal(HttpStatusCode.OK, await CallAsync(first));
 
-        await app.Services.GetRequiredService<ApiKeyUsage>().FlushAsync(CancellationToken.None);
+        await App.Services.GetRequiredService<ApiKeyUsage>().FlushAsync(CancellationToken.None);
 
         var keys = await Store.ListKeysAsync("rose", CancellationToken.None);
         Assert.NotNull(keys.Single(k => k.Id == firstId).LastUsedAt);
@@ -195,13 +168,13 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
     [InlineData(null, "rose", "Rose", "agent", "api-key")]
     public async Task Audit_RecordsTheSignedInIdentity(string? devUser, string id, string name, string kind, string provider)
     {
-        using var client = devUser is null ? app.AgentClient() : await app.ClientAsync(devUser);
+        using var client = devUser is null ? App.AgentClient() : await App.ClientAsync(devUser);
         var reason = "identity " + Guid.NewGuid().ToString("N");
 
         using var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason });
 
         Assert.Equal(HttpStatusCode.OK, response.StatusCode);
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT executor_id, executor_name, executor_kind, provider FROM rose.audit_log WHERE reason = $1", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = reason });
@@ -213,7 +186,7 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
     [Fact]
     public async Task AgentsPage_Admin_ListsConfigAgentWithReadOnlyNote()
     {
-        using var carol = await app.ClientAsync("carol");
+        using var carol = await App.ClientAsync("carol");
 
         var html = await carol.GetStringAsync("/agents?agent=rose");
 
@@ -238,7 +211,7 @@ public sealed class AgentKeyTests(AgentKeyTests.SharedApp shared) : IClassFixtur
 
     private async Task<string> TableTextAsync(string table)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} t", conn);
         return (string)(await cmd.ExecuteScalarAsync())!;

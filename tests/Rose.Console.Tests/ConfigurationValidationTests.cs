@@ -1,5 +1,3 @@
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>Broken configuration stops start-up with a message that names the key to fix.</summary>

@@ -1,24 +1,14 @@
-using System.Net;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 [Collection("postgres")]
-public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
+public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
-
-    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("/healthz")]
     [InlineData("/readyz")]
     public async Task HealthEndpoints_Anonymous_Answer200(string path)
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         var response = await client.GetAsync(path);
 
@@ -28,7 +18,7 @@ public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : 
     [Fact]
     public async Task Home_Anonymous_RedirectsToSignIn()
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         var response = await client.GetAsync("/");
 
@@ -39,7 +29,7 @@ public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : 
     [Fact]
     public async Task Home_SignedInViaDevLogin_RendersTheConsole()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var html = await client.GetStringAsync("/");
 
@@ -51,7 +41,7 @@ public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : 
     [Fact]
     public async Task DevLogin_ReturnUrlElsewhere_StaysOnThisSite()
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         var response = await client.GetAsync("/dev/login?user=bob&returnUrl=//evil.example/");
 
@@ -61,7 +51,7 @@ public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : 
     [Fact]
     public async Task OpenApi_Document_DescribesTheSqlApi()
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         var json = await client.GetStringAsync("/openapi/v1.json");
 
@@ -76,8 +66,8 @@ public sealed class ProductionHostTests(PostgresServerFixture pg)
     [Fact]
     public async Task DevLogin_OutsideDevelopment_DoesNotExist()
     {
-        await using var app = await RoseAppFactory.CreateAsync(pg, environment: "Production");
-        using var client = await app.ClientAsync();
+        await using var production = await RoseAppFactory.CreateAsync(pg, environment: "Production");
+        using var client = await production.ClientAsync();
 
         var response = await client.GetAsync("/dev/login?user=carol");
 

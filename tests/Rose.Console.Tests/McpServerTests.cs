@@ -1,34 +1,16 @@
 using System.Diagnostics;
-using System.Text.Json;
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 
 /// <summary>`rose mcp` as a child process, spoken to over stdio like any MCP client would.</summary>
 [Collection("postgres")]
-public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpServerTests(PostgresServerFixture pg) : RealHostTest(pg)
 {
-    private RoseAppFactory settingsSource = null!;
-    private RealHost host = null!;
-
-    public async Task InitializeAsync()
-    {
-        settingsSource = await RoseAppFactory.CreateAsync(pg);
-        host = await RealHost.StartAsync(settingsSource.Settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await settingsSource.DisposeAsync();
-    }
-
     [Fact]
     public async Task Mcp_ToolsListAndCalls_GiveTheApiOutcomesOnChannelMcp()
     {
-        await using var mcp = McpProcess.Start(host.Url, RoseAppFactory.AgentKey, "janus_");
+        await using var mcp = McpProcess.Start(Host.Url, RoseAppFactory.AgentKey, "janus_");
         var init = await mcp.RequestAsync("initialize", new JsonObject
         {
             ["protocolVersion"] = "2025-03-26",
@@ -77,7 +59,7 @@ public sealed class McpServerTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.False(advice.IsError);
         Assert.Equal("widgets", advice.Body["recommendations"]![0]!["table"]!.GetValue<string>());
 
-        await using var conn = new NpgsqlConnection(settingsSource.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT DISTINCT channel FROM rose.audit_log WHERE reason = 'mcp test'", conn);
         Assert.Equal("mcp", (string)(await cmd.ExecuteScalarAsync())!);

@@ -1,22 +1,11 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 
 /// <summary>POST /api/v1/sql/migrate and /api/v1/migrations/{database}/... on the real host; `rose migrate` against a real port.</summary>
 [Collection("postgres")]
-public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class MigrationApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     private static object[] Files(params (string Name, string Sql)[] files) => [.. files.Select(f => new { name = f.Name, sql = f.Sql })];
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
@@ -28,7 +17,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private async Task<long> TargetScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return Convert.ToInt64(await cmd.ExecuteScalarAsync());
@@ -37,7 +26,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Migrate_Files_AppliesThenStatusShowsApplied()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         var files = Files(("V1__gadgets.sql", "CREATE TABLE gadgets (id int PRIMARY KEY)"), ("V2__fill.sql", "INSERT INTO gadgets SELECT generate_series(1, 3)"));
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/migrate", new { database = "demo", migrations = files, reason = "api test" });
@@ -56,7 +45,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Migrate_VersionAndDescription_NameTheFile_AsTheMcpToolDescribes()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/migrate", new
         {
@@ -79,7 +68,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Migrate_Drop_Returns202AndAppliesNothing()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/migrate",
             new { database = "demo", migrations = Files(("V1__new.sql", "CREATE TABLE n1 (id int)"), ("V2__drop.sql", "DROP TABLE widgets")), reason = "x" });
@@ -94,7 +83,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Migrate_Statuses_DeniedFailedAndBadRequest()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (denied, deniedBody) = await PostAsync(client, "/api/v1/sql/migrate",
             new { database = "demo", sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", reason = "x" });
@@ -113,7 +102,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Plan_ShowsClassificationDecisionAndLint()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         await TargetScalarAsync("ANALYZE widgets");
         Assert.Equal(20L, await TargetScalarAsync("SELECT reltuples::bigint FROM pg_class WHERE relname = 'widgets'"));
 
@@ -133,7 +122,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task OpenApi_ListsMigrationEndpoints()
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         var doc = await client.GetStringAsync("/openapi/v1.json");
 
@@ -144,7 +133,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Cli_MigrateApplyThenStatus_OverHttp()
     {
-        await using var host = await RealHost.StartAsync(app.Settings);
+        await using var host = await RealHost.StartAsync(App.Settings);
         var dir = Directory.CreateTempSubdirectory("rose-cli-migrations").FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, "V1__cli.sql"), "CREATE TABLE cli_made (id int)");
 
@@ -160,7 +149,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Check_NamesTheDifference_AndLeavesTheTargetAlone()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, "/api/v1/migrations/demo/check", new
         {
@@ -186,7 +175,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Cli_MigrateCheck_ExitsSixWhenNotReversible()
     {
-        await using var host = await RealHost.StartAsync(app.Settings);
+        await using var host = await RealHost.StartAsync(App.Settings);
         var dir = Directory.CreateTempSubdirectory("rose-cli-check").FullName;
         await File.WriteAllTextAsync(Path.Combine(dir, "V1__t.sql"), "CREATE TABLE cli_checked (id int)");
         await File.WriteAllTextAsync(Path.Combine(dir, "U1__t.sql"), "DROP TABLE cli_checked");

@@ -3,7 +3,6 @@ using Microsoft.IdentityModel.JsonWebTokens;
 using Microsoft.IdentityModel.Tokens;
 using Rose.Console.Auth;
 using Rose.Console.Auth.Oidc;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

@@ -1,7 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>Per-agent rate limit on the API: past the limit, 429 with Retry-After.</summary>

@@ -1,7 +1,5 @@
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Mvc.Testing;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 

@@ -1,8 +1,5 @@
-using System.Net;
 using System.Text;
 using Microsoft.AspNetCore.Routing;
-using Microsoft.Extensions.DependencyInjection;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests;
 
@@ -12,7 +9,7 @@ namespace Rose.Console.Tests;
 /// against the explicit matrix below.
 /// </summary>
 [Collection("postgres")]
-public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class RouteMatrixTests(PostgresServerFixture pg) : HostTest(pg)
 {
     // Answers: a status code, or "302>/path" for a redirect to that path.
     private const string SignIn = "302>/signin";
@@ -127,12 +124,6 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         ["GET /_framework/opaque-redirect"] =              [SignIn,   "400",    "400",    "400",    "400",    "403"],
     };
 
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task EveryRoute_EveryIdentity_AnswersAsTheMatrixSays()
     {
@@ -142,9 +133,9 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
         {
             clients[identity] = identity switch
             {
-                "anonymous" => await app.ClientAsync(),
-                "agent" => app.AgentClient(),
-                _ => await app.ClientAsync(identity),
+                "anonymous" => await App.ClientAsync(),
+                "agent" => App.AgentClient(),
+                _ => await App.ClientAsync(identity),
             };
         }
 
@@ -183,7 +174,7 @@ public sealed class RouteMatrixTests(PostgresServerFixture pg) : IAsyncLifetime
     /// <summary>Every "METHOD pattern" the app maps, from the same EndpointDataSource routing uses.</summary>
     private HashSet<string> MappedRoutes()
     {
-        var source = app.Services.GetRequiredService<EndpointDataSource>();
+        var source = App.Services.GetRequiredService<EndpointDataSource>();
         var routes = new HashSet<string>(StringComparer.Ordinal);
         foreach (var endpoint in source.Endpoints.OfType<RouteEndpoint>())
         {

@@ -1,22 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>The agent SQL API against the real host, policy, executor and audit log.</summary>
 [Collection("postgres")]
-public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
+public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
-
-    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
-    public Task DisposeAsync() => Task.CompletedTask;
-
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, object body)
     {
         var response = await client.PostAsJsonAsync("/api/v1/sql/execute", body);
@@ -27,7 +14,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_Select_ReturnsTypedRows()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "SELECT id, name, price, made, big, payload, blob FROM widgets WHERE id = 2", reason = "test" });
 
@@ -49,7 +36,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_Drop_IsParkedAndNothingChanges()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "DROP TABLE widgets", reason = "cleanup" });
 
@@ -65,7 +52,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_CreateFunction_IsDeniedWithReasons()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", reason = "x" });
 
@@ -77,7 +64,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_SqlError_Is422WithSqlState()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, new { database = "demo", sql = "SELECT 1/0", reason = "x" });
 
@@ -89,7 +76,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_DatabaseOutsidePolicy_Is403()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, new { database = "postgres", sql = "SELECT 1", reason = "x" });
 
@@ -102,7 +89,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [InlineData("rose_not_a_real_key_00000000000000")]
     public async Task Execute_NoOrBadKey_Is401(string? key)
     {
-        using var client = key is null ? await app.ClientAsync() : app.AgentClient(key);
+        using var client = key is null ? await App.ClientAsync() : App.AgentClient(key);
 
         var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1" });
 
@@ -116,7 +103,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [InlineData("not json")]
     public async Task Execute_BadRequest_Is400(string json)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var response = await client.PostAsync("/api/v1/sql/execute", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
@@ -126,7 +113,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_EveryCall_HasAnAuditRowWithChannelApi()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         await PostAsync(client, new { database = "demo", sql = "SELECT 1", reason = "audit me" });
         await PostAsync(client, new { database = "demo", sql = "DROP TABLE widgets", reason = "audit me" });
 
@@ -142,8 +129,8 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
     [Fact]
     public async Task Execute_OperatorCookie_RunsUnderTheOperatorRolePolicy()
     {
-        using var alice = await app.ClientAsync("alice");
-        using var dave = await app.ClientAsync("dave");
+        using var alice = await App.ClientAsync("alice");
+        using var dave = await App.ClientAsync("dave");
 
         var (aliceStatus, _) = await PostAsync(alice, new { database = "demo", sql = "SELECT 1", reason = "x" });
         var daveResponse = await dave.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1" });
@@ -154,7 +141,7 @@ public sealed class SqlApiTests(PostgresServerFixture pg, SharedRoseApp shared) 
 
     private async Task<long> TargetCountAsync()
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM widgets", conn);
         return (long)(await cmd.ExecuteScalarAsync())!;

@@ -1,21 +1,9 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests;
 
 /// <summary>User-defined validation checks through the API: custom SQL must be one pure read.</summary>
 [Collection("postgres")]
-public sealed class ValidationCheckApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
+public sealed class ValidationCheckApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
-
-    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("{\"kind\": \"custom_sql\", \"table\": \"widgets\", \"sql\": \"DELETE FROM widgets\"}", "check.sql")]
     [InlineData("{\"kind\": \"custom_sql\", \"table\": \"widgets\", \"sql\": \"SELECT 1; SELECT 2\"}", "one statement")]
@@ -24,7 +12,7 @@ public sealed class ValidationCheckApiTests(PostgresServerFixture pg, SharedRose
     [InlineData("{\"kind\": \"accepted_values\", \"table\": \"widgets\", \"columns\": [\"name\"]}", "check.values")]
     public async Task Create_BadCheck_Is400NamingTheField(string check, string expected)
     {
-        using var alice = await app.ClientAsync("alice");
+        using var alice = await App.ClientAsync("alice");
 
         var response = await alice.PostAsync("/api/v1/validation/checks",
             new StringContent($"{{\"database\": \"demo\", \"check\": {check}}}", System.Text.Encoding.UTF8, "application/json"));
@@ -36,7 +24,7 @@ public sealed class ValidationCheckApiTests(PostgresServerFixture pg, SharedRose
     [Fact]
     public async Task Create_CustomSqlAndSoftForeignKey_AreStoredAndRunFindsTheirFailures()
     {
-        using var alice = await app.ClientAsync("alice");
+        using var alice = await App.ClientAsync("alice");
         var custom = await alice.PostAsJsonAsync("/api/v1/validation/checks", new
         {
             database = "demo",

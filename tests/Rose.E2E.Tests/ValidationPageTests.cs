@@ -4,10 +4,7 @@ using Microsoft.AspNetCore.Hosting.Server;
 using Microsoft.AspNetCore.Hosting.Server.Features;
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection;
-using Microsoft.Playwright;
-using Npgsql;
 using Rose.Console.Hosting;
-using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests;
 

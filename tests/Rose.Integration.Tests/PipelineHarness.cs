@@ -1,14 +1,11 @@
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core;
 using Rose.Core.Configuration;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests;
 

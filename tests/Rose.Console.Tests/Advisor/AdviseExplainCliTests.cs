@@ -1,6 +1,4 @@
-using Npgsql;
 using Rose.Console.Tests.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Advisor;
 
@@ -10,38 +8,25 @@ namespace Rose.Console.Tests.Advisor;
 /// policy's decision as the exit code.
 /// </summary>
 [Collection("postgres")]
-public sealed class AdviseExplainCliTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AdviseExplainCliTests(PostgresServerFixture pg) : RealHostTest(pg)
 {
     /// <summary>An agent that may EXPLAIN, and whose DELETEs wait for approval, so measuring one parks it.</summary>
     private const string CarefulKey = "rose_test_careful_key_0123456789abcdef";
 
-    private RoseAppFactory app = null!;
-    private RealHost host = null!;
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
-        app = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
-        {
-            ["Rose:Agents:careful:ApiKey"] = CarefulKey,
-            ["Rose:Agents:careful:Policy:allowed_databases:0"] = "demo",
-            ["Rose:Agents:careful:Policy:allowed_operations:0"] = "SELECT",
-            ["Rose:Agents:careful:Policy:allowed_operations:1"] = "EXPLAIN",
-            ["Rose:Agents:careful:Policy:requires_approval:0"] = "DELETE",
-            ["Rose:Agents:careful:Policy:environment"] = "dev",
-        });
-        host = await RealHost.StartAsync(app.Settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await app.DisposeAsync();
-    }
+        ["Rose:Agents:careful:ApiKey"] = CarefulKey,
+        ["Rose:Agents:careful:Policy:allowed_databases:0"] = "demo",
+        ["Rose:Agents:careful:Policy:allowed_operations:0"] = "SELECT",
+        ["Rose:Agents:careful:Policy:allowed_operations:1"] = "EXPLAIN",
+        ["Rose:Agents:careful:Policy:requires_approval:0"] = "DELETE",
+        ["Rose:Agents:careful:Policy:environment"] = "dev",
+    };
 
     private Task<(int Code, string Output)> RoseAsync(params string[] args) => RoseAsKeyAsync(CarefulKey, args);
 
     private Task<(int Code, string Output)> RoseAsKeyAsync(string key, params string[] args) =>
-        TypeScriptClientTests.RunProcessAsync(BuiltProgram.Find("Rose.Cli", "rose"), [.. args, "--url", host.Url.ToString()],
+        TypeScriptClientTests.RunProcessAsync(BuiltProgram.Find("Rose.Cli", "rose"), [.. args, "--url", Host.Url.ToString()],
             McpProcess.RepoRoot(), new() { ["ROSE_API_KEY"] = key }, TimeSpan.FromMinutes(1));
 
     [Fact]
@@ -55,7 +40,7 @@ public sealed class AdviseExplainCliTests(PostgresServerFixture pg) : IAsyncLife
         Assert.Contains("Seq Scan on widgets  rows", output, StringComparison.Ordinal);
         Assert.Contains("% of the time", output, StringComparison.Ordinal);
 
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_log WHERE reason = 'cli explain' AND executor_id = 'careful'", conn);
         Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
@@ -79,7 +64,7 @@ public sealed class AdviseExplainCliTests(PostgresServerFixture pg) : IAsyncLife
 
         Assert.True(code == 2, $"exit {code}: {output}");
         Assert.StartsWith("pending approval #", output, StringComparison.Ordinal);
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM widgets", conn);
         Assert.Equal(20L, (long)(await cmd.ExecuteScalarAsync())!);

@@ -1,28 +1,16 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Advisor;
 
 /// <summary>The advisor API against the real host and a real target: who may call it, bad input, unknown databases, and real answers.</summary>
 [Collection("postgres")]
-public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
+public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
-
-    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Theory]
     [InlineData("alice", HttpStatusCode.OK)]        // operator
     [InlineData("dave", HttpStatusCode.Forbidden)]  // viewer: the advisor reads the target
     [InlineData(null, HttpStatusCode.Unauthorized)]
     public async Task Health_ByRole_IsAllowedOrRefused(string? user, HttpStatusCode expected)
     {
-        using var client = await app.ClientAsync(user);
+        using var client = await App.ClientAsync(user);
 
         var response = await client.GetAsync("/api/v1/advisor/demo/health");
 
@@ -32,7 +20,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Health_AsAgent_ListsEveryCheckWithStatusAndRemediation()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/advisor/demo/health");
 
@@ -49,7 +37,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task UnknownDatabase_Is404WithItsName()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.GetAsync("/api/v1/advisor/nope/queries?top=5");
 
@@ -64,7 +52,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [InlineData("{\"workload\": true, \"queries\": [\"SELECT 1\"]}", "workload")]
     public async Task Indexes_BadBody_Is400NamingTheField(string json, string field)
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.PostAsync("/api/v1/advisor/demo/indexes", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 
@@ -76,7 +64,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Queries_TopOutOfRange_Is400()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.GetAsync("/api/v1/advisor/demo/queries?top=0");
 
@@ -86,7 +74,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Queries_WithoutPgStatStatements_SaysHowToEnableIt()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var body = await client.GetFromJsonAsync<JsonElement>("/api/v1/advisor/demo/queries?top=5");
 
@@ -97,7 +85,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Indexes_ForAQuery_AnswersTheContractShape()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.PostAsJsonAsync("/api/v1/advisor/demo/indexes", new { queries = new[] { "SELECT * FROM widgets WHERE big = 3" } });
 
@@ -118,7 +106,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task PerformancePage_ForAnOperator_ShowsHowToEnablePgStatStatements()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var html = await client.GetStringAsync("/performance?database=demo");
 
@@ -130,7 +118,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Explain_Select_IsMeasuredThroughThePipeline_WithNodesSharesAndBuffers()
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.PostAsJsonAsync("/api/v1/advisor/demo/explain", new { query = "SELECT * FROM widgets WHERE big > 3 ORDER BY name", reason = "why is it slow" });
 
@@ -149,7 +137,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Explain_Delete_WhenDeleteNeedsApproval_IsParkedAndNothingIsDeleted()
     {
-        await using var strict = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
+        await using var strict = await RoseAppFactory.CreateAsync(Pg, extra: new Dictionary<string, string?>
         {
             ["Rose:Roles:operator:Policy:requires_approval:3"] = "DELETE",
         });
@@ -172,7 +160,7 @@ public sealed class AdvisorApiTests(PostgresServerFixture pg, SharedRoseApp shar
     [InlineData("{\"query\": \"SELECT 1; SELECT 2\"}")]
     public async Task Explain_BadBody_Is400NamingTheQuery(string json)
     {
-        using var client = await app.ClientAsync("alice");
+        using var client = await App.ClientAsync("alice");
 
         var response = await client.PostAsync("/api/v1/advisor/demo/explain", new StringContent(json, System.Text.Encoding.UTF8, "application/json"));
 

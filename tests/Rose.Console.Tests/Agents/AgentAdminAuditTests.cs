@@ -1,12 +1,7 @@
-using System.Net;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Agents;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Agents;
 
@@ -15,36 +10,14 @@ namespace Rose.Console.Tests.Agents;
 /// naming the admin, the action and the agent, never a key; no audit row, no change.
 /// </summary>
 [Collection("postgres")]
-public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) : IClassFixture<AgentAdminAuditTests.SharedApp>
+public sealed class AgentAdminAuditTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     /// <summary>The identity dev login gives carol, as <c>CurrentIdentity.ToActor</c> builds it for the page.</summary>
     private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
 
     private static readonly SqlPolicy SelectOnDemo = new() { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"] };
 
-    private RoseAppFactory app => shared.App;
-
-    private AgentAdmin Admin => app.Services.GetRequiredService<AgentAdmin>();
-
-    /// <summary>One host for the class: each test uses its own agent ids.</summary>
-    public sealed class SharedApp : IAsyncLifetime
-    {
-        private readonly PostgresServerFixture pg = new();
-
-        public RoseAppFactory App { get; private set; } = null!;
-
-        public async Task InitializeAsync()
-        {
-            await pg.InitializeAsync();
-            App = await RoseAppFactory.CreateAsync(pg);
-        }
-
-        public async Task DisposeAsync()
-        {
-            await App.DisposeAsync();
-            await pg.DisposeAsync();
-        }
-    }
+    private AgentAdmin Admin => App.Services.GetRequiredService<AgentAdmin>();
 
     [Fact]
     public async Task CreateAsync_WritesAdminRowNamingTheAdminAndTheAgent()
@@ -59,7 +32,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
         Assert.Equal([AgentAdmin.CreateOperation], row.Operations);
         Assert.StartsWith($"-- admin: create agent '{id}' named 'Nightly bot'", row.Sql, StringComparison.Ordinal);
         Assert.Contains("\"allowed_operations\":[\"SELECT\"]", row.Sql, StringComparison.Ordinal);
-        Assert.NotNull(await app.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None));
+        Assert.NotNull(await App.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None));
     }
 
     [Fact]
@@ -100,7 +73,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
         Assert.DoesNotContain(ApiKeys.Hash(key), stored, StringComparison.Ordinal);
         Assert.DoesNotContain(key[ApiKeys.Prefix.Length..], stored, StringComparison.Ordinal);
 
-        var report = await app.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
+        var report = await App.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
         Assert.True(report.Valid, report.Problem);
         Assert.True(report.RowsChecked >= rows.Count);
     }
@@ -121,7 +94,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
         Assert.Contains("not an active key", rows[2].ErrorMessage, StringComparison.Ordinal);
         var configRow = (await AdminRowsAsync("rose")).Last();
         Assert.Equal((AgentAdmin.PolicyOperation, AuditStatus.Failed), (configRow.Operations[0], configRow.Status));
-        Assert.Equal(id, (await app.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None))!.DisplayName);
+        Assert.Equal(id, (await App.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None))!.DisplayName);
     }
 
     [Fact]
@@ -129,7 +102,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
     {
         var id = NewId();
         Assert.True(await Admin.CreateAsync(Carol, id, id, SelectOnDemo, CancellationToken.None));
-        var keysBefore = await app.Services.GetRequiredService<AgentStore>().ListKeysAsync(id, CancellationToken.None);
+        var keysBefore = await App.Services.GetRequiredService<AgentStore>().ListKeysAsync(id, CancellationToken.None);
 
         // A real failure of the audit insert, from the database itself, for admin rows only.
         await ExecuteAsync("""
@@ -145,7 +118,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
             await Assert.ThrowsAsync<AuditUnavailableException>(() => Admin.CreateKeyAsync(Carol, id, null, CancellationToken.None));
             await Assert.ThrowsAsync<AuditUnavailableException>(() => Admin.SetDisabledAsync(Carol, id, true, CancellationToken.None));
 
-            var store = app.Services.GetRequiredService<AgentStore>();
+            var store = App.Services.GetRequiredService<AgentStore>();
             Assert.Null(await store.GetAsync(other, CancellationToken.None));
             Assert.Equal(keysBefore.Count, (await store.ListKeysAsync(id, CancellationToken.None)).Count);
             Assert.Null((await store.GetAsync(id, CancellationToken.None))!.DisabledAt);
@@ -166,7 +139,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
 
         var row = Assert.Single(await AdminRowsAsync(id));
         Assert.Equal(("rose", "agent", "deny", AuditStatus.Denied), (row.ExecutorId, row.ExecutorKind, row.Decision, row.Status));
-        Assert.Null(await app.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None));
+        Assert.Null(await App.Services.GetRequiredService<AgentStore>().GetAsync(id, CancellationToken.None));
     }
 
     [Fact]
@@ -175,7 +148,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
         var id = NewId();
         Assert.True(await Admin.CreateAsync(Carol, id, id, SelectOnDemo, CancellationToken.None));
         var (key, _) = await Admin.CreateKeyAsync(Carol, id, null, CancellationToken.None);
-        using var carol = await app.ClientAsync("carol");
+        using var carol = await App.ClientAsync("carol");
 
         var json = await carol.GetStringAsync("/api/v1/sql/logs?channel=admin&executor=carol&limit=1000");
         var page = await carol.GetStringAsync("/audit?channel=admin&limit=500");
@@ -200,14 +173,14 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
     /// <summary>Admin-channel entries whose text names the agent, oldest first.</summary>
     private async Task<List<AuditEntry>> AdminRowsAsync(string agentId)
     {
-        var entries = await app.Services.GetRequiredService<AuditReader>().QueryAsync(
+        var entries = await App.Services.GetRequiredService<AuditReader>().QueryAsync(
             new AuditFilter { Channel = "admin", Text = $"agent '{agentId}'", Limit = 1000 }, CancellationToken.None);
         return entries.OrderBy(e => e.Id).ToList();
     }
 
     private async Task<string> TableTextAsync(string table)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"SELECT coalesce(string_agg(t::text, E'\\n'), '') FROM {table} t", conn);
         return (string)(await cmd.ExecuteScalarAsync())!;
@@ -215,7 +188,7 @@ public sealed class AgentAdminAuditTests(AgentAdminAuditTests.SharedApp shared) 
 
     private async Task ExecuteAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }

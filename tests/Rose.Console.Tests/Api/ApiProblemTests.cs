@@ -1,28 +1,16 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
 using Microsoft.AspNetCore.TestHost;
-using Microsoft.Extensions.DependencyInjection;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Api;
 
 /// <summary>Every 4xx/5xx of /api is an RFC 9457 problem document, through the real host, policy and executor.</summary>
 [Collection("postgres")]
-public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shared) : IAsyncLifetime, IClassFixture<SharedRoseApp>
+public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await shared.GetAsync(pg);
-
-    // The host belongs to the class fixture (SharedRoseApp), which stops it after the last test.
-    public Task DisposeAsync() => Task.CompletedTask;
-
     [Fact]
     public async Task EndpointBadRequest_IsProblemKeepingErrorMember()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason = "t", max_rows = 0 });
 
@@ -34,7 +22,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task DeniedSql_IsProblemWithReasonsAndAuditId()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.PostAsJsonAsync("/api/v1/sql/execute",
             new { database = "demo", sql = "CREATE FUNCTION f() RETURNS int LANGUAGE sql AS 'SELECT 1'", reason = "t" });
@@ -48,7 +36,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task FailedSql_IsProblemWithSqlState()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1/0", reason = "t" });
 
@@ -66,7 +54,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [InlineData("{\"database\":\"demo\",", "is not valid JSON")]
     public async Task BadJsonBody_Is400ProblemNamingTheField(string body, string expected)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.PostAsync("/api/v1/sql/execute", new StringContent(body, Encoding.UTF8, "application/json"));
 
@@ -77,7 +65,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task BadJsonBody_InProduction_IsTheSameProblem()
     {
-        await using var production = await RoseAppFactory.CreateAsync(pg, environment: "Production");
+        await using var production = await RoseAppFactory.CreateAsync(Pg, environment: "Production");
         using var client = production.AgentClient();
 
         using var response = await client.PostAsync("/api/v1/sql/execute",
@@ -90,7 +78,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task WrongContentType_Is415Problem()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.PostAsync("/api/v1/sql/execute", new StringContent("SELECT 1", Encoding.UTF8, "text/plain"));
 
@@ -102,7 +90,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [InlineData("/api/nothing/here")]
     public async Task UnknownApiRoute_Is404Problem(string path)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.GetAsync(path);
 
@@ -112,7 +100,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task WrongMethod_Is405Problem()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         using var response = await client.GetAsync("/api/v1/sql/execute");
 
@@ -122,8 +110,8 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task Anonymous_Is401Problem_BadKeyToo()
     {
-        using var anonymous = await app.ClientAsync();
-        using var badKey = app.AgentClient("rose_not_a_real_key_000000000000000");
+        using var anonymous = await App.ClientAsync();
+        using var badKey = App.AgentClient("rose_not_a_real_key_000000000000000");
 
         using var noSession = await anonymous.GetAsync("/api/v1/sql/logs");
         using var wrongKey = await badKey.GetAsync("/api/v1/sql/logs");
@@ -136,7 +124,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     [Fact]
     public async Task ErrorPath_IsMappedToA500ProblemWithoutInternals()
     {
-        using var client = await app.ClientAsync();
+        using var client = await App.ClientAsync();
 
         using var response = await client.GetAsync("/error");
 
@@ -148,7 +136,7 @@ public sealed class ApiProblemTests(PostgresServerFixture pg, SharedRoseApp shar
     public async Task UnhandledException_Is500ProblemWithoutInternals()
     {
         // A body converter that fails the way a bug would: not a JSON error, so nothing maps it to 400.
-        await using var failing = app.WithWebHostBuilder(b => b.ConfigureServices(services =>
+        await using var failing = App.WithWebHostBuilder(b => b.ConfigureServices(services =>
             services.Configure<Microsoft.AspNetCore.Http.Json.JsonOptions>(o => o.SerializerOptions.Converters.Insert(0, new ThrowingRequestConverter()))));
         using var client = failing.CreateClient(new Microsoft.AspNetCore.Mvc.Testing.WebApplicationFactoryClientOptions { AllowAutoRedirect = false });
         client.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", RoseAppFactory.AgentKey);

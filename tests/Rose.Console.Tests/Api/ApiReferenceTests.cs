@@ -1,6 +1,3 @@
-using System.Net;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Api;
 
 /// <summary>The Scalar API reference at /api/docs answers signed-in users only; the OpenAPI document describes errors as they are answered.</summary>

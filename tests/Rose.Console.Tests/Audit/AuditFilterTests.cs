@@ -1,23 +1,20 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Components.Pages.Audit;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 
 /// <summary>Every audit filter, as the page reads it from the URL, returns exactly the matching rows.</summary>
 [Collection("postgres")]
-public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AuditFilterTests(PostgresServerFixture pg) : HostTest(pg)
 {
-    private RoseAppFactory app = null!;
     private readonly Dictionary<string, long> ids = [];
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        app = await RoseAppFactory.CreateAsync(pg);
-        var s = app.Services;
+        await base.InitializeAsync();
+        var s = App.Services;
         ids["a"] = await AuditSeed.AddAsync(s, "SELECT * FROM orders", "daily report", database: "demo", executor: "alice");
         ids["b"] = await AuditSeed.AddAsync(s, "DROP TABLE old_orders", "cleanup 50% of space", database: "demo", executor: "rose",
             kind: ActorKind.Agent, operations: ["DROP TABLE"], decision: Decision.Approval, status: AuditStatus.PendingApproval);
@@ -28,8 +25,6 @@ public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
         ids["e"] = await AuditSeed.AddAsync(s, "WITH d AS (DELETE FROM t RETURNING *) SELECT count(*) FROM d", "report_x", database: "demo",
             executor: "rose:migrations", kind: ActorKind.System, channel: Channel.Migration, operations: ["SELECT", "DELETE"], status: null);
     }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
 
     public static TheoryData<string, string[]> Cases => new()
     {
@@ -64,7 +59,7 @@ public sealed class AuditFilterTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task PageAsync_FilterFromUrl_ReturnsExactlyTheMatchingRows()
     {
-        var reader = app.Services.GetRequiredService<AuditReader>();
+        var reader = App.Services.GetRequiredService<AuditReader>();
         foreach (var row in Cases)
         {
             var (query, expected) = ((string)row[0], (string[])row[1]);

@@ -1,25 +1,18 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit.Checkpoints;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 
-/// <summary>What the audit log keeps of requests made through the HTTP API, read back through the API and from the table.</summary>
+/// <summary>
+/// What the audit log keeps of requests made through the HTTP API, read back through the API and from the table.
+/// One host for the class: each test reads back the rows of its own reason or id, and only the redaction test
+/// writes statements with secrets, so its counts over the whole log are what they were on a fresh host.
+/// </summary>
 [Collection("postgres")]
-public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AuditIntegrityApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     private async Task<string> ScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return Convert.ToString(await cmd.ExecuteScalarAsync(), System.Globalization.CultureInfo.InvariantCulture)!;
@@ -28,7 +21,7 @@ public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task SqlLogs_NeverReturnTheSecret()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         string[] statements =
         [
             "CREATE USER u1 PASSWORD $$s3cretA$$",
@@ -56,7 +49,7 @@ public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task Execute_50KbOfPaddingThenDelete_TheStoredTextHoldsTheDelete()
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
         var sql = "SELECT 1 /* " + new string('x', 50 * 1024) + " */; DELETE FROM widgets WHERE id = 20";
 
         var response = await client.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql, reason = "padding" });
@@ -71,9 +64,9 @@ public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task Execute_HeaderClaimingMcp_IsRecordedAsApi_AndOnlyTheMcpEndpointWithAnAgentKeyIsMcp()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         agent.DefaultRequestHeaders.Add("X-Rose-Channel", "mcp");
-        using var person = await app.ClientAsync("alice");
+        using var person = await App.ClientAsync("alice");
 
         await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason = "claims mcp" });
         await person.PostAsJsonAsync("/api/v1/mcp/sql/execute", new { database = "demo", sql = "SELECT 2", reason = "person on mcp path" });
@@ -87,10 +80,10 @@ public sealed class AuditIntegrityApiTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task Checkpoints_AreExportedToAdmins_WithValidSignatures()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1", reason = "checkpoint" });
-        var written = await app.Services.GetRequiredService<AuditCheckpoints>().WriteAsync(CancellationToken.None);
-        using var admin = await app.ClientAsync("carol");
+        var written = await App.Services.GetRequiredService<AuditCheckpoints>().WriteAsync(CancellationToken.None);
+        using var admin = await App.ClientAsync("carol");
 
         var body = JsonDocument.Parse(await admin.GetStringAsync("/api/v1/audit/checkpoints")).RootElement;
         var last = body.GetProperty("checkpoints").EnumerateArray().Last();

@@ -1,4 +1,3 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Audit;
 using Rose.Core.Identity;
 using Rose.Core.Policy;

@@ -1,26 +1,17 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Audit;
 
 /// <summary>Requests to run SQL refused before the pipeline still leave a row, throttled per source.</summary>
 [Collection("postgres")]
-public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : HostTest(pg)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?> { ["Rose:Execution:MaxSqlLength"] = "100" });
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?> { ["Rose:Execution:MaxSqlLength"] = "100" };
 
     private async Task<List<(string Executor, string Name, string Reason, string Status)>> RejectedRowsAsync()
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT a.executor_id, a.executor_name, a.decision_reasons[1], o.status
@@ -42,9 +33,9 @@ public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsync
     [Fact]
     public async Task BadJson_TooLong_NoKey_WrongKey_AreEachRecordedWithTheReason()
     {
-        using var agent = app.AgentClient();
-        using var anonymous = await app.ClientAsync();
-        using var guesser = app.AgentClient("rose_guessedkey_0123456789abcdef");
+        using var agent = App.AgentClient();
+        using var anonymous = await App.ClientAsync();
+        using var guesser = App.AgentClient("rose_guessedkey_0123456789abcdef");
 
         Assert.Equal(HttpStatusCode.BadRequest, (await agent.PostAsync("/api/v1/sql/execute", Json("{not json"))).StatusCode);
         Assert.Equal(HttpStatusCode.BadRequest, (await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT " + new string('1', 200) })).StatusCode);
@@ -61,13 +52,13 @@ public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsync
         Assert.Contains("key none", rows[2].Reason, StringComparison.Ordinal);
         Assert.Contains("key rose_guessed", rows[3].Reason, StringComparison.Ordinal);
         Assert.DoesNotContain(rows, r => r.Reason.Contains("0123456789abcdef", StringComparison.Ordinal) || r.Name.Contains("0123456789abcdef", StringComparison.Ordinal));
-        Assert.True((await app.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None)).Valid);
+        Assert.True((await App.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None)).Valid);
     }
 
     [Fact]
     public async Task AFlood_IsRecordedUpToTheLimit_ThenTheThrottlingOnce()
     {
-        using var anonymous = await app.ClientAsync();
+        using var anonymous = await App.ClientAsync();
 
         for (var i = 0; i < RejectedRequestLog.PerWindow + 15; i++)
         {
@@ -83,7 +74,7 @@ public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsync
     public async Task ABodyOverKestrelsLimit_Is413_AndRecordedWithTheKeyPrefix()
     {
         // The request size limit is Kestrel's, so this one goes over a real socket.
-        await using var host = await RealHost.StartAsync(app.Settings);
+        await using var host = await RealHost.StartAsync(App.Settings);
         // A loaded machine may take more than the default second to answer; the body must not go out before the 413 does.
         using var handler = new SocketsHttpHandler { Expect100ContinueTimeout = TimeSpan.FromSeconds(60) };
         using var http = new HttpClient(handler) { BaseAddress = host.Url };
@@ -105,7 +96,7 @@ public sealed class RejectedRequestAuditTests(PostgresServerFixture pg) : IAsync
     [Fact]
     public async Task ARequestThePipelineRecorded_IsNotRecordedTwice()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
 
         var response = await agent.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "SELECT pg_terminate_backend(1)", reason = "denied by policy" });
 

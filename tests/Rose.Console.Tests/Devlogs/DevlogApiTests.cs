@@ -1,21 +1,11 @@
-using System.Net;
-using System.Net.Http.Json;
 using System.Text;
-using System.Text.Json;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Devlogs;
 
 /// <summary>The devlog API and page through the real host.</summary>
 [Collection("postgres")]
-public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class DevlogApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync() => app = await RoseAppFactory.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     private static object Valid(string title = "Backfilled orders", string service = "orders", string type = "change", string content = "Did **it**.",
         string[]? tags = null, object? metadata = null) => new
         {
@@ -53,7 +43,7 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Post_InvalidBody_Is400NamingTheProblem()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         foreach (var row in BadBodies)
         {
             var (json, expected) = ((string)row[0], (string)row[1]);
@@ -71,7 +61,7 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Post_Viewer_IsForbidden()
     {
-        using var dave = await app.ClientAsync("dave");
+        using var dave = await App.ClientAsync("dave");
 
         var response = await dave.PostAsJsonAsync("/api/v1/devlogs", Valid());
 
@@ -81,7 +71,7 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task List_Filters_ReturnExactlyTheMatchingDevlogs()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         var ids = new Dictionary<string, long>();
         foreach (var (key, service, type, tags) in new[]
         {
@@ -121,7 +111,7 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task Search_TitleOutranksContentOutranksTags_AndUnrelatedIsLeftOut()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         async Task<long> Create(string title, string content, string[] tags)
         {
             var response = await agent.PostAsJsonAsync("/api/v1/devlogs", Valid(title: title, content: content, tags: tags));
@@ -143,14 +133,14 @@ public sealed class DevlogApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task DevlogsPage_HostileContentTagsTitleAndMetadata_AreShownInert()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         var content = "Hi <script>alert(1)</script>\n\n<img src=x onerror=alert(1)>\n\n[click](javascript:alert(1)) [obf](java\tscript:alert(1)) [ok](https://example.com)\n\n"
             + "<a href=\"javascript:alert(1)\">raw</a>\n\n![img](javascript:alert(1))";
         var response = await agent.PostAsJsonAsync("/api/v1/devlogs", Valid(title: "<script>alert(1)</script>", content: content,
             tags: ["<script>alert(1)</script>", "javascript:alert(1)"], metadata: new { intent = "<img src=x onerror=alert(1)>", sql = "<script>alert(1)</script>" }));
         Assert.Equal(HttpStatusCode.Created, response.StatusCode);
         var id = (await response.Content.ReadFromJsonAsync<JsonElement>()).GetProperty("id").GetInt64();
-        using var dave = await app.ClientAsync("dave");
+        using var dave = await App.ClientAsync("dave");
 
         foreach (var url in new[] { "/devlogs", $"/devlogs?id={id}", "/devlogs?q=alert", "/devlogs?tag=javascript:alert(1)" })
         {

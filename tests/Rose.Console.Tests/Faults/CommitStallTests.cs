@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>
@@ -15,49 +9,38 @@ namespace Rose.Console.Tests.Faults;
 /// (committed: succeeded, never "failed" for a row that is there).
 /// </summary>
 [Collection("postgres")]
-public sealed class CommitStallTests(PostgresServerFixture pg)
+public sealed class CommitStallTests(PostgresServerFixture pg) : FaultTest(pg, "stall", "CREATE TABLE stall_rows (id text PRIMARY KEY)")
 {
-    private const string Key = "rose_commitstall_key_0123456789abcd";
-
     [Fact]
     public async Task StallDuringCommit_IsAnsweredUnknown_AndRecoveryRecordsWhatTheTargetDid()
     {
-        var control = await pg.CreateDatabaseAsync("stall_control");
-        var target = await pg.CreateDatabaseAsync("stall_target");
-        await Db.ExecAsync(target, "CREATE TABLE stall_rows (id text PRIMARY KEY)");
-        await using var targetProxy = FaultProxy.To(target);
         // The COMMIT waits the connection's command timeout (2 s) for its answer; the cancel request is not waited for.
-        var throughProxy = new NpgsqlConnectionStringBuilder(targetProxy.Rewrite(target)) { CommandTimeout = 2, CancellationTimeout = -1 };
-        await using var console = await ConsoleProcess.StartAsync(new Dictionary<string, string?>
+        var settings = Settings(target: Through(TargetProxy, Target, t =>
         {
-            ["Rose__ControlConnection"] = control,
-            ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-commitstall-").FullName,
-            ["Rose__Targets__demo__ConnectionString"] = throughProxy.ConnectionString,
-            ["Rose__Targets__demo__Environment"] = "dev",
-            ["Rose__Agents__rose__ApiKey"] = Key,
-            ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-        });
-        using var api = new HttpClient { BaseAddress = console.BaseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        api.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
+            t.CommandTimeout = 2;
+            t.CancellationTimeout = -1;
+        }));
+        await using var console = await ConsoleProcess.StartAsync(settings);
+        using var api = Client(console.BaseUrl);
 
         // "COMMIT\0": the query text as sent, so "READ COMMITTED" in the BEGIN does not trip it; and only on the
         // connection that sent the INSERT, not a background job's.
-        targetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: false);
+        TargetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: false);
         var neverLanded = await ExecuteUnknownAsync(api, "INSERT INTO stall_rows VALUES ('held')");
         // The held COMMIT is dropped with the connection (a resumed stall would still deliver it late): the server rolls back.
-        targetProxy.ResetAll();
-        targetProxy.Resume();
+        TargetProxy.ResetAll();
+        TargetProxy.Resume();
 
-        targetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: true);
+        TargetProxy.StallWhenClientSends("COMMIT\0", after: "INSERT INTO stall_rows", deliver: true);
         var landed = await ExecuteUnknownAsync(api, "INSERT INTO stall_rows VALUES ('landed')");
-        targetProxy.Resume();
+        TargetProxy.Resume();
 
-        await Db.WaitUntilAsync(control, $"SELECT count(*) = 2 FROM rose.audit_outcome WHERE audit_id IN ({neverLanded}, {landed})");
-        Assert.Equal(new[] { "landed" }, await Db.ColumnAsync(target, "SELECT id FROM stall_rows"));
-        Assert.Equal("failed true", await OutcomeAsync(control, neverLanded));
-        Assert.Equal("succeeded true", await OutcomeAsync(control, landed));
+        await Db.WaitUntilAsync(Control, $"SELECT count(*) = 2 FROM rose.audit_outcome WHERE audit_id IN ({neverLanded}, {landed})");
+        Assert.Equal(new[] { "landed" }, await Db.ColumnAsync(Target, "SELECT id FROM stall_rows"));
+        Assert.Equal("failed true", await OutcomeAsync(Control, neverLanded));
+        Assert.Equal("succeeded true", await OutcomeAsync(Control, landed));
 
-        using (var next = await api.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = "INSERT INTO stall_rows VALUES ('after')" }))
+        using (var next = await Execute(api, "INSERT INTO stall_rows VALUES ('after')"))
         {
             Assert.Equal(HttpStatusCode.OK, next.StatusCode);
         }
@@ -69,7 +52,7 @@ public sealed class CommitStallTests(PostgresServerFixture pg)
     /// <summary>Runs the statement into the stalled COMMIT: 422 with SQLSTATE 08007, and no outcome written by the console itself.</summary>
     private static async Task<long> ExecuteUnknownAsync(HttpClient api, string sql)
     {
-        using var response = await api.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql });
+        using var response = await Execute(api, sql);
         var body = await response.Content.ReadFromJsonAsync<JsonElement>();
         Assert.True(response.StatusCode == HttpStatusCode.UnprocessableEntity, body.ToString());
         Assert.Equal("08007", body.GetProperty("error").GetProperty("sqlstate").GetString());

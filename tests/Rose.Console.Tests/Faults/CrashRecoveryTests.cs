@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>
@@ -14,28 +8,23 @@ namespace Rose.Console.Tests.Faults;
 /// </summary>
 [Collection("postgres")]
 public sealed class CrashRecoveryTests(PostgresServerFixture pg)
+    : FaultTest(pg, "crash", "CREATE TABLE crash_rows (writer int NOT NULL, n int NOT NULL, PRIMARY KEY (writer, n))")
 {
-    private const string Key = "rose_crash_test_key_0123456789abcdef";
     private const int Writers = 8;
-
-    private const string OpenAttempts = "SELECT count(*) FROM rose.audit_log a WHERE NOT EXISTS (SELECT 1 FROM rose.audit_outcome o WHERE o.audit_id = a.id)";
 
     [Fact]
     public async Task SigkillUnderEightWriters_ThenRestart_EveryInsertedRowHasASucceededAuditRow_AndTheChainVerifies()
     {
-        var control = await pg.CreateDatabaseAsync("crash_control");
-        var target = await pg.CreateDatabaseAsync("crash_target");
-        await ExecAsync(target, "CREATE TABLE crash_rows (writer int NOT NULL, n int NOT NULL, PRIMARY KEY (writer, n))");
-        var environment = Settings(control, target);
+        var environment = Settings();
 
         await using var first = await ConsoleProcess.StartAsync(environment);
         using var stop = new CancellationTokenSource();
         var writers = Enumerable.Range(1, Writers).Select(w => WriteUntilStoppedAsync(first.BaseUrl, w, stop.Token)).ToList();
-        await WaitForRowsAsync(target, 40);
+        await WaitForRowsAsync(Target, 40);
 
         // Hold the outcome table so the next writes commit on the target but cannot record their outcome:
         // the kill then lands exactly in the window recovery exists for.
-        await using var blocker = new NpgsqlConnection(control);
+        await using var blocker = new NpgsqlConnection(Control);
         await blocker.OpenAsync();
         await using var tx = await blocker.BeginTransactionAsync();
         await using (var lockCmd = new NpgsqlCommand("LOCK TABLE rose.audit_outcome IN EXCLUSIVE MODE", blocker, tx))
@@ -44,14 +33,14 @@ public sealed class CrashRecoveryTests(PostgresServerFixture pg)
         }
 
         // Every writer ends up waiting on its outcome with its attempt written; then let the last COMMITs land.
-        for (var i = 0; i < 300 && await CountAsync(control, OpenAttempts) < Writers; i++)
+        for (var i = 0; i < 300 && await CountAsync(Control, OpenAttempts) < Writers; i++)
         {
             await Task.Delay(100);
         }
 
-        Assert.Equal(Writers, await CountAsync(control, OpenAttempts));
+        Assert.Equal(Writers, await CountAsync(Control, OpenAttempts));
         var settled = -1L;
-        for (var rows = await CountAsync(target, "SELECT count(*) FROM crash_rows"); rows != settled; rows = await CountAsync(target, "SELECT count(*) FROM crash_rows"))
+        for (var rows = await CountAsync(Target, "SELECT count(*) FROM crash_rows"); rows != settled; rows = await CountAsync(Target, "SELECT count(*) FROM crash_rows"))
         {
             settled = rows;
             await Task.Delay(500);
@@ -76,12 +65,12 @@ public sealed class CrashRecoveryTests(PostgresServerFixture pg)
         for (var i = 0; i < 120 && open != 0; i++)
         {
             await Task.Delay(500);
-            open = await CountAsync(control, OpenAttempts);
+            open = await CountAsync(Control, OpenAttempts);
         }
 
         Assert.True(open == 0, $"{open} attempts still have no outcome after the restart:\n{second.Output}");
-        var inserted = await ReadPairsAsync(target, "SELECT writer, n FROM crash_rows");
-        var succeeded = await ReadPairsAsync(control, """
+        var inserted = await ReadPairsAsync(Target, "SELECT writer, n FROM crash_rows");
+        var succeeded = await ReadPairsAsync(Control, """
             SELECT substring(a.sql_text FROM 'VALUES \((\d+),')::int, substring(a.sql_text FROM ', (\d+)\)$')::int
             FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.sql_text LIKE 'INSERT INTO crash_rows%' AND o.status = 'succeeded'
@@ -89,35 +78,18 @@ public sealed class CrashRecoveryTests(PostgresServerFixture pg)
         Assert.Empty(inserted.Except(succeeded));
         // And the other way: no audit row claims a write the target does not hold.
         Assert.Empty(succeeded.Except(inserted));
-        var recovered = await CountAsync(control, "SELECT count(*) FROM rose.audit_outcome WHERE recovered AND status = 'succeeded'");
+        var recovered = await CountAsync(Control, "SELECT count(*) FROM rose.audit_outcome WHERE recovered AND status = 'succeeded'");
         Assert.True(recovered > 0, "the writes caught between COMMIT and outcome were not recovered");
 
-        using var api = Client(second.BaseUrl);
+        using var api = Client(second.BaseUrl, timeoutSeconds: 30);
         var verify = await api.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
         Assert.True(verify.GetProperty("valid").GetBoolean(), verify.ToString());
-    }
-
-    private static Dictionary<string, string?> Settings(string control, string target) => new()
-    {
-        ["Rose__ControlConnection"] = control,
-        ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-crash-").FullName,
-        ["Rose__Targets__demo__ConnectionString"] = target,
-        ["Rose__Targets__demo__Environment"] = "dev",
-        ["Rose__Agents__rose__ApiKey"] = Key,
-        ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-    };
-
-    private static HttpClient Client(Uri baseUrl)
-    {
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(30) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
-        return http;
     }
 
     /// <summary>One writer: numbered inserts until stopped or the console is gone; a refused or lost request is simply not counted.</summary>
     private static async Task WriteUntilStoppedAsync(Uri baseUrl, int writer, CancellationToken stop)
     {
-        using var http = Client(baseUrl);
+        using var http = Client(baseUrl, timeoutSeconds: 30);
         for (var n = 1; !stop.IsCancellationRequested; n++)
         {
             try
@@ -155,21 +127,7 @@ public sealed class CrashRecoveryTests(PostgresServerFixture pg)
         throw new TimeoutException($"the writers did not reach {atLeast} rows");
     }
 
-    private static async Task ExecAsync(string connection, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<long> CountAsync(string connection, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
+    private static Task<long> CountAsync(string connection, string sql) => Db.ScalarAsync<long>(connection, sql);
 
     private static async Task<HashSet<(int, int)>> ReadPairsAsync(string connection, string sql)
     {

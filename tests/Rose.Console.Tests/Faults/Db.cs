@@ -1,5 +1,3 @@
-using Npgsql;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>Direct reads of the control and target databases, as an auditor with psql would check them.</summary>

@@ -1,9 +1,3 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>
@@ -13,54 +7,25 @@ namespace Rose.Console.Tests.Faults;
 /// Retry-After while the control database is away, never a 500), and the console recovers by itself.
 /// </summary>
 [Collection("postgres")]
-public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg, "fault", "CREATE TABLE fault_rows (id text PRIMARY KEY)")
 {
-    private const string Key = "rose_fault_test_key_0123456789abcdef";
-
-    private const string OpenAttempts = "SELECT count(*) FROM rose.audit_log a WHERE NOT EXISTS (SELECT 1 FROM rose.audit_outcome o WHERE o.audit_id = a.id)";
-
     /// <summary>The console's INSERT is on the target, waiting for the table lock the test holds: mid-statement.</summary>
     private const string Waiting = "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state = 'active' AND wait_event_type = 'Lock'";
 
-    private string control = null!;
-    private string target = null!;
-    private FaultProxy controlProxy = null!;
-    private FaultProxy targetProxy = null!;
-
-    public async Task InitializeAsync()
-    {
-        control = await pg.CreateDatabaseAsync("fault_control");
-        target = await pg.CreateDatabaseAsync("fault_target");
-        await Db.ExecAsync(target, "CREATE TABLE fault_rows (id text PRIMARY KEY)");
-        controlProxy = FaultProxy.To(control);
-        targetProxy = FaultProxy.To(target);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await controlProxy.DisposeAsync();
-        await targetProxy.DisposeAsync();
-    }
-
+    /// <summary>The console with both databases behind proxies.</summary>
     private Task<ConsoleProcess> StartAsync(int? controlPoolSize = null, string lockTimeoutSeconds = "25", string? statementTimeoutSeconds = null)
     {
-        var controlThroughProxy = new NpgsqlConnectionStringBuilder(controlProxy.Rewrite(control));
-        if (controlPoolSize is { } size)
-        {
-            controlThroughProxy.MaxPoolSize = size;
-            controlThroughProxy.Timeout = 2;
-        }
-
-        var settings = new Dictionary<string, string?>
-        {
-            ["Rose__ControlConnection"] = controlThroughProxy.ConnectionString,
-            ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-fault-").FullName,
-            ["Rose__Targets__demo__ConnectionString"] = targetProxy.Rewrite(target),
-            ["Rose__Targets__demo__Environment"] = "dev",
-            ["Rose__Targets__demo__LockTimeoutSeconds"] = lockTimeoutSeconds,
-            ["Rose__Agents__rose__ApiKey"] = Key,
-            ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-        };
+        var settings = Settings(
+            control: Through(ControlProxy, Control, c =>
+            {
+                if (controlPoolSize is { } size)
+                {
+                    c.MaxPoolSize = size;
+                    c.Timeout = 2;
+                }
+            }),
+            target: TargetProxy.Rewrite(Target));
+        settings["Rose__Targets__demo__LockTimeoutSeconds"] = lockTimeoutSeconds;
         if (statementTimeoutSeconds is not null)
         {
             settings["Rose__Targets__demo__StatementTimeoutSeconds"] = statementTimeoutSeconds;
@@ -76,11 +41,11 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         using var api = Client(console.BaseUrl);
         JsonElement failed;
 
-        await using (var hold = await Db.HoldTableAsync(target, "fault_rows"))
+        await using (var hold = await Db.HoldTableAsync(Target, "fault_rows"))
         {
             var slow = Execute(api, "INSERT INTO fault_rows VALUES ('reset-1')");
-            await Db.WaitUntilAsync(target, Waiting);
-            targetProxy.ResetAll();
+            await Db.WaitUntilAsync(Target, Waiting);
+            TargetProxy.ResetAll();
             using var response = await slow;
             failed = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
@@ -89,9 +54,9 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         var body = failed;
 
         Assert.True(body.GetProperty("error").GetProperty("sqlstate").ToString().StartsWith("08", StringComparison.Ordinal), body.ToString());
-        await Db.WaitUntilAsync(target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
-        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM fault_rows WHERE id LIKE 'reset-%'"));
-        Assert.Equal("failed", await Db.ScalarAsync<string>(control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
+        await Db.WaitUntilAsync(Target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM fault_rows WHERE id LIKE 'reset-%'"));
+        Assert.Equal("failed", await Db.ScalarAsync<string>(Control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
 
         using var next = await Execute(api, "INSERT INTO fault_rows VALUES ('after-reset')");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
@@ -105,11 +70,11 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         using var api = Client(console.BaseUrl);
         JsonElement body;
         var clock = System.Diagnostics.Stopwatch.StartNew();
-        await using (var hold = await Db.HoldTableAsync(target, "fault_rows"))
+        await using (var hold = await Db.HoldTableAsync(Target, "fault_rows"))
         {
             var stalled = Execute(api, "INSERT INTO fault_rows VALUES ('stalled-1')");
-            await Db.WaitUntilAsync(target, Waiting);
-            targetProxy.Stall();
+            await Db.WaitUntilAsync(Target, Waiting);
+            TargetProxy.Stall();
             clock.Restart();
             using var response = await stalled;
             body = await response.Content.ReadFromJsonAsync<JsonElement>();
@@ -119,15 +84,15 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         // Statement timeout (2 s) + grace (5 s), then Npgsql's cancel request, itself stuck in the stall until its own
         // timeouts give up (about 37 s in all on a loaded machine); without the client timeout, TCP keepalive's hours.
         Assert.True(clock.Elapsed < TimeSpan.FromSeconds(90), $"the answer took {clock.Elapsed}");
-        targetProxy.Resume();
+        TargetProxy.Resume();
         var error = body.GetProperty("error");
         Assert.Equal("08006", error.GetProperty("sqlstate").GetString());
         Assert.Contains("did not answer within 7 s", error.GetProperty("message").GetString(), StringComparison.Ordinal);
-        Assert.Equal("failed", await Db.ScalarAsync<string>(control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
+        Assert.Equal("failed", await Db.ScalarAsync<string>(Control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
 
         // The abandoned backend ends its transaction once it hears its client is gone: nothing of it is kept.
-        await Db.WaitUntilAsync(target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
-        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM fault_rows WHERE id = 'stalled-1'"));
+        await Db.WaitUntilAsync(Target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM fault_rows WHERE id = 'stalled-1'"));
         using var next = await Execute(api, "INSERT INTO fault_rows VALUES ('after-stall')");
         Assert.Equal(HttpStatusCode.OK, next.StatusCode);
     }
@@ -137,7 +102,7 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
     {
         await using var console = await StartAsync();
         using var api = Client(console.BaseUrl);
-        targetProxy.GoDown();
+        TargetProxy.GoDown();
         try
         {
             using var response = await Execute(api, "INSERT INTO fault_rows VALUES ('unreachable')");
@@ -145,11 +110,11 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
             Assert.Equal(HttpStatusCode.UnprocessableEntity, response.StatusCode);
             var body = await response.Content.ReadFromJsonAsync<JsonElement>();
             Assert.Contains("could not be reached", body.GetProperty("error").GetProperty("message").GetString(), StringComparison.Ordinal);
-            Assert.Equal("failed", await Db.ScalarAsync<string>(control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
+            Assert.Equal("failed", await Db.ScalarAsync<string>(Control, $"SELECT status FROM rose.audit_outcome WHERE audit_id = {body.GetProperty("audit_id").GetInt64()}"));
         }
         finally
         {
-            targetProxy.Resume();
+            TargetProxy.Resume();
         }
 
         using var next = await Execute(api, "INSERT INTO fault_rows VALUES ('reachable-again')");
@@ -190,10 +155,10 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
 
         // Phases wait for what they need to see rather than for fixed times: a loaded machine answers slowly.
         await WaitForAsync(() => statuses.Any(s => s.Status == HttpStatusCode.OK));
-        controlProxy.GoDown();
+        ControlProxy.GoDown();
         var down = statuses.Count;
         await WaitForAsync(() => statuses.Skip(down).Any(s => s.Status == HttpStatusCode.ServiceUnavailable));
-        controlProxy.Resume();
+        ControlProxy.Resume();
         var resumed = statuses.Count;
         await WaitForAsync(() => statuses.Skip(resumed).Count(s => s.Status == HttpStatusCode.OK) >= 3);
         await stop.CancelAsync();
@@ -208,9 +173,9 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         Assert.Equal(HttpStatusCode.OK, statuses.Last(s => s.Status != HttpStatusCode.ServiceUnavailable).Status);
 
         // Nothing ran without an attempt row, and nothing is left open once recovery has run.
-        await Db.WaitUntilAsync(control, OpenAttempts.Replace("count(*)", "count(*) = 0", StringComparison.Ordinal));
-        var rows = await Db.ColumnAsync(target, "SELECT id FROM fault_rows WHERE id LIKE 'load-%'");
-        var audited = await Db.ColumnAsync(control, """
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
+        var rows = await Db.ColumnAsync(Target, "SELECT id FROM fault_rows WHERE id LIKE 'load-%'");
+        var audited = await Db.ColumnAsync(Control, """
             SELECT substring(a.sql_text FROM '''(load-[0-9-]+)''') FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE o.status = 'succeeded' AND a.sql_text LIKE '%load-%'
             """);
@@ -242,9 +207,9 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         Assert.All(responses, r => Assert.True(r.StatusCode is HttpStatusCode.OK or HttpStatusCode.UnprocessableEntity || (r.StatusCode == HttpStatusCode.ServiceUnavailable && r.RetryAfter),
             $"{r.StatusCode} (Retry-After: {r.RetryAfter}) {r.Body}"));
         Assert.Contains(responses, r => r.StatusCode == HttpStatusCode.OK);
-        await Db.WaitUntilAsync(control, OpenAttempts.Replace("count(*)", "count(*) = 0", StringComparison.Ordinal));
-        var rows = await Db.ColumnAsync(target, "SELECT id FROM fault_rows WHERE id LIKE 'pool-%'");
-        var audited = await Db.ColumnAsync(control, """
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
+        var rows = await Db.ColumnAsync(Target, "SELECT id FROM fault_rows WHERE id LIKE 'pool-%'");
+        var audited = await Db.ColumnAsync(Control, """
             SELECT substring(a.sql_text FROM '''(pool-[0-9]+)''') FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE o.status = 'succeeded' AND a.sql_text LIKE '%pool-%'
             """);
@@ -257,22 +222,22 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         var console = await StartAsync();
         using (var api = Client(console.BaseUrl))
         {
-            await using var hold = await Db.HoldTableAsync(target, "fault_rows");
+            await using var hold = await Db.HoldTableAsync(Target, "fault_rows");
             var slow = Execute(api, "INSERT INTO fault_rows VALUES ('killed-1')");
-            await Db.WaitUntilAsync(target, Waiting);
+            await Db.WaitUntilAsync(Target, Waiting);
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => slow);
         }
 
         // The orphaned backend finishes its INSERT once the lock is gone, then finds no client and no COMMIT.
-        await Db.WaitUntilAsync(target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
+        await Db.WaitUntilAsync(Target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO fault_rows%' AND state <> 'idle'");
 
         await console.DisposeAsync();
         await using var restarted = await StartAsync();
-        await Db.WaitUntilAsync(control, OpenAttempts.Replace("count(*)", "count(*) = 0", StringComparison.Ordinal));
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
 
-        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM fault_rows WHERE id LIKE 'killed-%'"));
-        var outcome = await Db.ScalarAsync<string>(control, """
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM fault_rows WHERE id LIKE 'killed-%'"));
+        var outcome = await Db.ScalarAsync<string>(Control, """
             SELECT o.status || ' ' || o.recovered FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.sql_text LIKE '%killed-%'
             """);
@@ -281,14 +246,4 @@ public sealed class FaultInjectionTests(PostgresServerFixture pg) : IAsyncLifeti
         var report = await verify.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
         Assert.True(report.GetProperty("valid").GetBoolean(), report.ToString());
     }
-
-    private static HttpClient Client(Uri baseUrl)
-    {
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
-        return http;
-    }
-
-    private static Task<HttpResponseMessage> Execute(HttpClient api, string sql) =>
-        api.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql });
 }

@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>
@@ -14,16 +9,12 @@ namespace Rose.Console.Tests.Faults;
 /// attempt row, nothing ran twice, every attempt has an outcome, and the chain verifies.
 /// </summary>
 [Collection("postgres")]
-public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
+public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg) : FaultTest(pg, "gc", "CREATE TABLE gc_rows (id int PRIMARY KEY)")
 {
-    private const string Key = "rose_groupcommit_key_0123456789abcd";
-
     /// <summary>The chain writer's advisory lock (AuditChainWriter.ChainLockKey, "RoseAudi"): holding it holds every audit write.</summary>
     private const long ChainLockKey = 0x526f_7365_4175_6469;
 
     private const string LockWaiters = "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted AND database = (SELECT oid FROM pg_database WHERE datname = current_database())";
-
-    private const string NoOpenAttempt = "SELECT count(*) = 0 FROM rose.audit_log a WHERE NOT EXISTS (SELECT 1 FROM rose.audit_outcome o WHERE o.audit_id = a.id)";
 
     /// <summary>Requests that opened their target transaction (its id read) and wait for their attempt row, at least {0}.</summary>
     private const string WaitingOnTheirAttempt = "SELECT count(*) >= {0} FROM pg_stat_activity WHERE datname = current_database() AND state = 'idle in transaction'";
@@ -31,19 +22,8 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
     [Fact]
     public async Task KillWhileAGroupCommitIsInFlight_TheRestartResolvesEveryAttempt_NothingRanTwiceOrUnrecorded_AndTheChainVerifies()
     {
-        var control = await pg.CreateDatabaseAsync("gc_control");
-        var target = await pg.CreateDatabaseAsync("gc_target");
-        await Db.ExecAsync(target, "CREATE TABLE gc_rows (id int PRIMARY KEY)");
-        await using var controlProxy = FaultProxy.To(control);
-        var settings = new Dictionary<string, string?>
-        {
-            ["Rose__ControlConnection"] = controlProxy.Rewrite(control),
-            ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-groupcommit-").FullName,
-            ["Rose__Targets__demo__ConnectionString"] = target,
-            ["Rose__Targets__demo__Environment"] = "dev",
-            ["Rose__Agents__rose__ApiKey"] = Key,
-            ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-        };
+        // The console hears the control database through the proxy; the test reads it directly.
+        var settings = Settings(control: ControlProxy.Rewrite(Control));
 
         await using var console = await ConsoleProcess.StartAsync(settings);
         long before;
@@ -57,40 +37,40 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
                 warm.EnsureSuccessStatusCode();
             }
 
-            before = await Db.ScalarAsync<long>(control, "SELECT max(id) FROM rose.audit_log");
-            await using var first = await LockAsync(control);
+            before = await Db.ScalarAsync<long>(Control, "SELECT max(id) FROM rose.audit_log");
+            await using var first = await LockAsync(Control);
             calls.Add(Insert(api, 1));
             // The first batch (one attempt) waits on the chain lock; the next seven queue in the writer behind it.
-            await Db.WaitUntilAsync(control, LockWaiters);
+            await Db.WaitUntilAsync(Control, LockWaiters);
             calls.AddRange(Enumerable.Range(2, 7).Select(n => Insert(api, n)));
-            await Db.WaitUntilAsync(target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 8));
+            await Db.WaitUntilAsync(Target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 8));
             await Task.Delay(500);
 
             // A second holder queues on the lock behind the first batch, so the second batch (the seven) waits behind it.
-            await using var second = new NpgsqlConnection(control);
+            await using var second = new NpgsqlConnection(Control);
             await second.OpenAsync();
             var secondGranted = Exec(second, $"SELECT pg_advisory_lock({ChainLockKey})");
-            await Db.WaitUntilAsync(control, $"SELECT ({LockWaiters}) >= 2");
+            await Db.WaitUntilAsync(Control, $"SELECT ({LockWaiters}) >= 2");
             await Exec(first.Connection, $"SELECT pg_advisory_unlock({ChainLockKey})");
             await secondGranted;
-            await Db.WaitUntilAsync(control, $"SELECT count(*) = 1 FROM rose.audit_log WHERE id > {before}");
-            await Db.WaitUntilAsync(control, LockWaiters);
+            await Db.WaitUntilAsync(Control, $"SELECT count(*) = 1 FROM rose.audit_log WHERE id > {before}");
+            await Db.WaitUntilAsync(Control, LockWaiters);
 
             // Two more attempts queue in the writer behind the second batch: they will never reach the control database.
             calls.Add(Insert(api, 9));
             calls.Add(Insert(api, 10));
-            await Db.WaitUntilAsync(target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 9));
+            await Db.WaitUntilAsync(Target, string.Format(System.Globalization.CultureInfo.InvariantCulture, WaitingOnTheirAttempt, 9));
             await Task.Delay(500);
 
             // The second batch's INSERTs and COMMIT are at the server, waiting on the lock. From now on the console hears nothing.
-            controlProxy.Stall();
+            ControlProxy.Stall();
             await Exec(second, $"SELECT pg_advisory_unlock({ChainLockKey})");
-            await Db.WaitUntilAsync(control, $"SELECT count(*) = 8 FROM rose.audit_log WHERE id > {before}");
-            grouped = [.. (await Db.ColumnAsync(control, $"SELECT id::text FROM rose.audit_log WHERE id > {before + 1} ORDER BY id")).Select(long.Parse)];
+            await Db.WaitUntilAsync(Control, $"SELECT count(*) = 8 FROM rose.audit_log WHERE id > {before}");
+            grouped = [.. (await Db.ColumnAsync(Control, $"SELECT id::text FROM rose.audit_log WHERE id > {before + 1} ORDER BY id")).Select(long.Parse)];
             Assert.Equal(7, grouped.Length);
-            Assert.Equal(1L, await Db.ScalarAsync<long>(control, $"SELECT count(DISTINCT xmin::text) FROM rose.audit_log WHERE id > {before + 1}"));
+            Assert.Equal(1L, await Db.ScalarAsync<long>(Control, $"SELECT count(DISTINCT xmin::text) FROM rose.audit_log WHERE id > {before + 1}"));
             await console.KillAsync();
-            controlProxy.Resume();
+            ControlProxy.Resume();
             // The first call may have had its answer before the stall; none of the others can have.
             foreach (var call in calls.Skip(1))
             {
@@ -100,28 +80,28 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
 
         await console.DisposeAsync();
         await using var restarted = await ConsoleProcess.StartAsync(settings);
-        await Db.WaitUntilAsync(control, NoOpenAttempt);
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
 
         // The seven chained in the killed commit were written, their statements never sent: recovered failed from their target transactions.
-        var groupedOutcomes = await Db.ColumnAsync(control, $"""
+        var groupedOutcomes = await Db.ColumnAsync(Control, $"""
             SELECT o.status || ' ' || o.recovered || ' ' || (a.target_xid IS NOT NULL) FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.id = ANY (ARRAY[{string.Join(',', grouped)}]::bigint[])
             """);
         Assert.Equal(Enumerable.Repeat("failed true true", 7), groupedOutcomes);
 
         // Nothing ran without an attempt row, nothing ran twice: the target holds exactly the rows with a succeeded attempt, each attempted once.
-        var held = await Db.ColumnAsync(target, "SELECT id::text FROM gc_rows ORDER BY id");
-        var succeeded = await Db.ColumnAsync(control, """
+        var held = await Db.ColumnAsync(Target, "SELECT id::text FROM gc_rows ORDER BY id");
+        var succeeded = await Db.ColumnAsync(Control, """
             SELECT substring(a.sql_text FROM 'VALUES \((\d+)\)') FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.sql_text LIKE 'INSERT INTO gc_rows%' AND o.status = 'succeeded' ORDER BY 1::int
             """);
         Assert.Equal(held, succeeded);
         Assert.DoesNotContain(held, id => int.Parse(id, System.Globalization.CultureInfo.InvariantCulture) >= 2);
-        Assert.Equal(0L, await Db.ScalarAsync<long>(control, """
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Control, """
             SELECT count(*) FROM (SELECT sql_text FROM rose.audit_log WHERE sql_text LIKE 'INSERT INTO gc_rows%' GROUP BY sql_text HAVING count(*) > 1) twice
             """));
         // The two that only queued in the killed writer left no row: their target transactions were never used.
-        Assert.Equal(0L, await Db.ScalarAsync<long>(control, "SELECT count(*) FROM rose.audit_log WHERE sql_text IN ('INSERT INTO gc_rows VALUES (9)', 'INSERT INTO gc_rows VALUES (10)')"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Control, "SELECT count(*) FROM rose.audit_log WHERE sql_text IN ('INSERT INTO gc_rows VALUES (9)', 'INSERT INTO gc_rows VALUES (10)')"));
 
         using var reader = Client(restarted.BaseUrl);
         var verify = await reader.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
@@ -129,7 +109,7 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
     }
 
     private static Task<HttpResponseMessage> Insert(HttpClient api, int n) =>
-        api.PostAsJsonAsync("/api/v1/sql/execute", new { database = "demo", sql = $"INSERT INTO gc_rows VALUES ({n})" });
+        Execute(api, $"INSERT INTO gc_rows VALUES ({n})");
 
     private static async Task<HeldLock> LockAsync(string connection)
     {
@@ -143,13 +123,6 @@ public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg)
     {
         await using var cmd = new NpgsqlCommand(sql, conn);
         await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static HttpClient Client(Uri baseUrl)
-    {
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
-        return http;
     }
 
     /// <summary>A session-level hold on the chain lock; closing the connection releases it if the test did not.</summary>

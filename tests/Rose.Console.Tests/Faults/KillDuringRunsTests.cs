@@ -1,8 +1,3 @@
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Faults;
 
 /// <summary>
@@ -13,48 +8,29 @@ namespace Rose.Console.Tests.Faults;
 /// recovered as succeeded (and one before it as failed) instead of "unknown".
 /// </summary>
 [Collection("postgres")]
-public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class KillDuringRunsTests(PostgresServerFixture pg) : FaultTest(pg, "kill", "CREATE TABLE kill_rows (id text PRIMARY KEY)")
 {
-    private const string Key = "rose_kill_test_key_0123456789abcdef";
     private const string CheckerKey = "rose_kill_checker_key_0123456789ab";
-
-    private const string OpenAttempts = "SELECT count(*) = 0 FROM rose.audit_log a WHERE NOT EXISTS (SELECT 1 FROM rose.audit_outcome o WHERE o.audit_id = a.id)";
 
     private const string Migration = "CREATE TABLE kill_migrated (id int);\nINSERT INTO kill_rows VALUES ('migrated');";
 
-    private string control = null!;
-    private string target = null!;
-
-    public async Task InitializeAsync()
+    private Task<ConsoleProcess> StartAsync()
     {
-        control = await pg.CreateDatabaseAsync("kill_control");
-        target = await pg.CreateDatabaseAsync("kill_target");
-        await Db.ExecAsync(target, "CREATE TABLE kill_rows (id text PRIMARY KEY)");
-    }
-
-    public Task DisposeAsync() => Task.CompletedTask;
-
-    private Task<ConsoleProcess> StartAsync() => ConsoleProcess.StartAsync(new Dictionary<string, string?>
-    {
-        ["Rose__ControlConnection"] = control,
-        ["Rose__DataDir"] = Directory.CreateTempSubdirectory("rose-kill-").FullName,
-        ["Rose__Targets__demo__ConnectionString"] = target,
-        ["Rose__Targets__demo__Environment"] = "dev",
-        ["Rose__Targets__demo__LockTimeoutSeconds"] = "25",
-        ["Rose__Agents__rose__ApiKey"] = Key,
+        var settings = Settings();
+        settings["Rose__Targets__demo__LockTimeoutSeconds"] = "25";
         // May run a check whose migration sleeps on the scratch database, long enough to be killed in.
-        ["Rose__Agents__checker__ApiKey"] = CheckerKey,
-        ["Rose__Agents__checker__Policy__allowed_databases__0"] = "demo",
-        ["Rose__Agents__checker__Policy__allowed_operations__0"] = "SELECT",
-        ["Rose__Agents__checker__Policy__allowed_operations__1"] = "CREATE TABLE",
-        ["Rose__Agents__checker__Policy__allowed_operations__2"] = "DROP TABLE",
-        ["Rose__Agents__checker__Policy__allowed_operations__3"] = "FUNCTION pg_sleep",
-        ["Rose__Agents__checker__Policy__environment"] = "dev",
-        ["Rose__Migrations__Snapshot"] = "false",
-        ["Rose__Audit__RecoveryIntervalSeconds"] = "1",
-        ["Rose__Audit__RecoveryGraceSeconds"] = "1",
-        ["Rose__Validation__AbandonAfterSeconds"] = "10",
-    });
+        settings["Rose__Agents__checker__ApiKey"] = CheckerKey;
+        settings["Rose__Agents__checker__Policy__allowed_databases__0"] = "demo";
+        settings["Rose__Agents__checker__Policy__allowed_operations__0"] = "SELECT";
+        settings["Rose__Agents__checker__Policy__allowed_operations__1"] = "CREATE TABLE";
+        settings["Rose__Agents__checker__Policy__allowed_operations__2"] = "DROP TABLE";
+        settings["Rose__Agents__checker__Policy__allowed_operations__3"] = "FUNCTION pg_sleep";
+        settings["Rose__Agents__checker__Policy__environment"] = "dev";
+        settings["Rose__Migrations__Snapshot"] = "false";
+        settings["Rose__Audit__RecoveryGraceSeconds"] = "1";
+        settings["Rose__Validation__AbandonAfterSeconds"] = "10";
+        return ConsoleProcess.StartAsync(settings);
+    }
 
     [Fact]
     public async Task KillDuringAMigrationApply_BeforeItsCommit_RecoversFailed_AndNothingOfItIsApplied()
@@ -62,24 +38,24 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
         var console = await StartAsync();
         using (var api = Client(console.BaseUrl, Key))
         {
-            await using var hold = await Db.HoldTableAsync(target, "kill_rows");
+            await using var hold = await Db.HoldTableAsync(Target, "kill_rows");
             var apply = Migrate(api);
             // The migration's INSERT waits for the lock the test holds: its CREATE TABLE ran in the same transaction.
-            await Db.WaitUntilAsync(target, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO kill_rows%' AND wait_event_type = 'Lock'");
+            await Db.WaitUntilAsync(Target, "SELECT count(*) FROM pg_stat_activity WHERE query LIKE 'INSERT INTO kill_rows%' AND wait_event_type = 'Lock'");
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => apply);
         }
 
         // The orphaned backend runs its INSERT once the lock is gone, then finds no client and no COMMIT.
-        await Db.WaitUntilAsync(target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO kill_rows%' AND state <> 'idle'");
+        await Db.WaitUntilAsync(Target, "SELECT count(*) = 0 FROM pg_stat_activity WHERE query LIKE 'INSERT INTO kill_rows%' AND state <> 'idle'");
         await console.DisposeAsync();
 
         await using var restarted = await StartAsync();
-        await Db.WaitUntilAsync(control, OpenAttempts);
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
         Assert.Equal("failed true true", await MigrationOutcomeAsync());
-        Assert.True(await Db.ScalarAsync<bool>(target, "SELECT to_regclass('kill_migrated') IS NULL"), "the killed migration's table exists");
-        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM kill_rows"));
-        Assert.Equal(0L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM rose_schema_history WHERE success"));
+        Assert.True(await Db.ScalarAsync<bool>(Target, "SELECT to_regclass('kill_migrated') IS NULL"), "the killed migration's table exists");
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM kill_rows"));
+        Assert.Equal(0L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM rose_schema_history WHERE success"));
         await AssertChainVerifiesAsync(restarted);
     }
 
@@ -90,7 +66,7 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
         using (var api = Client(console.BaseUrl, Key))
         {
             // The outcome table is held: the migration commits on the target, then waits to record its outcome.
-            await using var blocker = new NpgsqlConnection(control);
+            await using var blocker = new NpgsqlConnection(Control);
             await blocker.OpenAsync();
             await using var tx = await blocker.BeginTransactionAsync();
             await using (var hold = new NpgsqlCommand("LOCK TABLE rose.audit_outcome IN EXCLUSIVE MODE", blocker, tx))
@@ -99,8 +75,8 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
             }
 
             var apply = Migrate(api);
-            await Db.WaitUntilAsync(target, "SELECT to_regclass('rose_schema_history') IS NOT NULL");
-            await Db.WaitUntilAsync(target, "SELECT count(*) FROM rose_schema_history WHERE success");
+            await Db.WaitUntilAsync(Target, "SELECT to_regclass('rose_schema_history') IS NOT NULL");
+            await Db.WaitUntilAsync(Target, "SELECT count(*) FROM rose_schema_history WHERE success");
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => apply);
             // The killed console's outcome INSERT, queued behind the lock, would still run: end it as the crash would have.
@@ -116,9 +92,9 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
 
         await console.DisposeAsync();
         await using var restarted = await StartAsync();
-        await Db.WaitUntilAsync(control, OpenAttempts);
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
         Assert.Equal("succeeded true true", await MigrationOutcomeAsync());
-        Assert.Equal(1L, await Db.ScalarAsync<long>(target, "SELECT count(*) FROM kill_rows WHERE id = 'migrated'"));
+        Assert.Equal(1L, await Db.ScalarAsync<long>(Target, "SELECT count(*) FROM kill_rows WHERE id = 'migrated'"));
         await AssertChainVerifiesAsync(restarted);
     }
 
@@ -130,18 +106,18 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
         using (var api = Client(console.BaseUrl, Key))
         {
             // ACCESS EXCLUSIVE: the run's reads of the table (its size, its row count) wait for the test.
-            await using var hold = await Db.HoldTableAsync(target, "kill_rows", "ACCESS EXCLUSIVE");
+            await using var hold = await Db.HoldTableAsync(Target, "kill_rows", "ACCESS EXCLUSIVE");
             var run = api.PostAsJsonAsync("/api/v1/validation/run", new { database = "demo" });
-            await Db.WaitUntilAsync(target, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
-            runId = await Db.ScalarAsync<long>(control, "SELECT max(id) FROM rose.validation_runs WHERE status = 'running'");
+            await Db.WaitUntilAsync(Target, "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND wait_event_type = 'Lock'");
+            runId = await Db.ScalarAsync<long>(Control, "SELECT max(id) FROM rose.validation_runs WHERE status = 'running'");
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => run);
         }
 
         await console.DisposeAsync();
         await using var restarted = await StartAsync();
-        await Db.WaitUntilAsync(control, OpenAttempts);
-        var open = await Db.ColumnAsync(control, """
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
+        var open = await Db.ColumnAsync(Control, """
             SELECT o.status || ' ' || o.recovered FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.channel = 'validation' AND o.recovered
             """);
@@ -177,26 +153,26 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
                     new { name = "U1__slow.sql", sql = "DROP TABLE kill_checked;" },
                 },
             });
-            await Db.WaitUntilAsync(target, "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'rose_scratch_%' AND query LIKE '%pg_sleep%' AND state = 'active'");
+            await Db.WaitUntilAsync(Target, "SELECT count(*) FROM pg_stat_activity WHERE datname LIKE 'rose_scratch_%' AND query LIKE '%pg_sleep%' AND state = 'active'");
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => check);
         }
 
         await console.DisposeAsync();
         await using var restarted = await StartAsync();
-        await Db.WaitUntilAsync(control, OpenAttempts);
-        var outcome = await Db.ScalarAsync<string>(control, """
+        await Db.WaitUntilAsync(Control, NoOpenAttempt);
+        var outcome = await Db.ScalarAsync<string>(Control, """
             SELECT o.status || ' ' || o.recovered || ' ' || o.error_message FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
             WHERE a.channel = 'migration'
             """);
         Assert.StartsWith("failed true ", outcome, StringComparison.Ordinal);
         Assert.Contains("the target was not changed", outcome, StringComparison.Ordinal);
-        Assert.True(await Db.ScalarAsync<bool>(target, "SELECT to_regclass('kill_checked') IS NULL"), "the check changed the target");
+        Assert.True(await Db.ScalarAsync<bool>(Target, "SELECT to_regclass('kill_checked') IS NULL"), "the check changed the target");
         await AssertChainVerifiesAsync(restarted);
     }
 
     /// <summary>Status, recovered flag and whether the attempt carried a target transaction id, of the one migration attempt.</summary>
-    private Task<string> MigrationOutcomeAsync() => Db.ScalarAsync<string>(control, """
+    private Task<string> MigrationOutcomeAsync() => Db.ScalarAsync<string>(Control, """
         SELECT o.status || ' ' || o.recovered || ' ' || (a.target_xid IS NOT NULL) FROM rose.audit_log a JOIN rose.audit_outcome o ON o.audit_id = a.id
         WHERE a.channel = 'migration' AND a.sql_text LIKE '%kill_migrated%'
         """);
@@ -215,11 +191,4 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : IAsyncLifeti
             reason = "kill test",
             migrations = new[] { new { name = "V1__kill.sql", sql = Migration } },
         });
-
-    private static HttpClient Client(Uri baseUrl, string key)
-    {
-        var http = new HttpClient { BaseAddress = baseUrl, Timeout = TimeSpan.FromSeconds(60) };
-        http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", key);
-        return http;
-    }
 }

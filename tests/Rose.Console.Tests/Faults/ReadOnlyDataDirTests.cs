@@ -1,5 +1,4 @@
 using Rose.Core.Configuration;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Faults;
 

@@ -1,13 +1,10 @@
 using System.Security.Cryptography;
 using Microsoft.AspNetCore.DataProtection;
 using Microsoft.Extensions.Configuration;
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Console.Hosting.KeyRing;
 using Rose.Core.Configuration;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.KeyRing;
 

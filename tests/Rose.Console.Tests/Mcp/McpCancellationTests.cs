@@ -1,7 +1,5 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
@@ -12,27 +10,21 @@ namespace Rose.Console.Tests.Mcp;
 /// says cancelled, and over /mcp the tool call's own row does too.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpCancellationTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpCancellationTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
     [Fact]
     public async Task Http_CancelledCall_StopsTheQuery_AndIsAuditedCancelled()
     {
         var reason = "ts cancel http";
-        await CancelAndCheckAsync(new() { ["MODE"] = "http", ["MCP_URL"] = rose.McpUrl.ToString() }, reason);
-        var tool = (await rose.ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE");
+        await CancelAndCheckAsync(new() { ["MODE"] = "http", ["MCP_URL"] = Fixture.McpUrl.ToString() }, reason);
+        var tool = (await ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE");
         Assert.Equal(("mcp", "cancelled"), (tool.Channel, tool.Status));
     }
 
     [Fact]
     public async Task Stdio_CancelledCall_StopsTheQuery_AndIsAuditedCancelled()
     {
-        var env = new Dictionary<string, string> { ["MODE"] = "stdio", ["ROSE_EXE"] = BuiltProgram.Find("Rose.Cli", "rose"), ["ROSE_URL"] = rose.Host.Url.ToString() };
+        var env = new Dictionary<string, string> { ["MODE"] = "stdio", ["ROSE_EXE"] = BuiltProgram.Find("Rose.Cli", "rose"), ["ROSE_URL"] = Fixture.Host.Url.ToString() };
         await CancelAndCheckAsync(env, "ts cancel stdio");
     }
 
@@ -121,7 +113,7 @@ public sealed class McpCancellationTests(PostgresServerFixture pg) : IAsyncLifet
     /// <summary>Backends on the target running the marked query (this test's own query is excluded by its pid).</summary>
     private async Task<long> RunningAsync(string marker)
     {
-        await using var conn = new NpgsqlConnection(rose.Settings.TargetConnection);
+        await using var conn = new NpgsqlConnection(Fixture.Settings.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(
             "SELECT count(*) FROM pg_stat_activity WHERE pid <> pg_backend_pid() AND state = 'active' AND strpos(query, $1) > 0", conn);
@@ -132,7 +124,7 @@ public sealed class McpCancellationTests(PostgresServerFixture pg) : IAsyncLifet
     /// <summary>The outcome of the pipeline's row for the SQL (not the tool-call row), by its reason.</summary>
     private async Task<string?> SqlStatusAsync(string reason)
     {
-        await using var conn = new NpgsqlConnection(rose.Settings.ControlConnection);
+        await using var conn = new NpgsqlConnection(Fixture.Settings.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT o.status FROM rose.audit_log l LEFT JOIN rose.audit_outcome o ON o.audit_id = l.id

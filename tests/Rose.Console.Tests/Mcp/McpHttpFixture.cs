@@ -1,13 +1,10 @@
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Mcp;
 
 /// <summary>
-/// The console on a real loopback port for MCP clients, with the seed's agent `rose` under the
+/// The console on a real loopback port for MCP clients (one per test class, see <see cref="McpHttpTest"/>), with the seed's agent `rose` under the
 /// `janus_` prefix, a narrow agent allowed two tools only, and a row holding an injection text.
 /// </summary>
-internal sealed class McpHttpFixture : IAsyncDisposable
+public sealed class McpHttpFixture : IAsyncDisposable
 {
     public const string NarrowKey = "rose_test_narrow_key_0123456789abcdef";
     public const string SleeperKey = "rose_test_sleeper_key_0123456789abcdef";
@@ -54,12 +51,23 @@ internal sealed class McpHttpFixture : IAsyncDisposable
         return new McpHttpFixture(settings, await RealHost.StartAsync(settings.Settings));
     }
 
-    public async Task<List<string>> AuditChannelsAsync(string reason)
+    /// <summary>The newest audit row's id (0 for none): what a test on the shared host reads after.</summary>
+    public async Task<long> LastAuditIdAsync()
     {
         await using var conn = new NpgsqlConnection(Settings.ControlConnection);
         await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand("SELECT DISTINCT channel FROM rose.audit_log WHERE reason = $1", conn);
+        await using var cmd = new NpgsqlCommand("SELECT coalesce(max(id), 0) FROM rose.audit_log", conn);
+        return (long)(await cmd.ExecuteScalarAsync())!;
+    }
+
+    /// <summary>The channels of the audit rows with this reason written after row <paramref name="since"/>.</summary>
+    public async Task<List<string>> AuditChannelsAsync(string reason, long since = 0)
+    {
+        await using var conn = new NpgsqlConnection(Settings.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT DISTINCT channel FROM rose.audit_log WHERE reason = $1 AND id > $2", conn);
         cmd.Parameters.AddWithValue(reason);
+        cmd.Parameters.AddWithValue(since);
         var channels = new List<string>();
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync())
@@ -70,17 +78,18 @@ internal sealed class McpHttpFixture : IAsyncDisposable
         return channels;
     }
 
-    /// <summary>The audit rows of MCP tool calls (operation MCP TOOL ...) by one executor, oldest first.</summary>
-    public async Task<List<(string Operation, string Channel, string Status, string Database)>> ToolRowsAsync(string executorId)
+    /// <summary>The audit rows of MCP tool calls (operation MCP TOOL ...) by one executor after row <paramref name="since"/>, oldest first.</summary>
+    public async Task<List<(string Operation, string Channel, string Status, string Database)>> ToolRowsAsync(string executorId, long since = 0)
     {
         await using var conn = new NpgsqlConnection(Settings.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""
             SELECT l.operations[1], l.channel, coalesce(o.status, 'running'), l.database_name
             FROM rose.audit_log l LEFT JOIN rose.audit_outcome o ON o.audit_id = l.id
-            WHERE l.executor_id = $1 AND l.operations[1] LIKE 'MCP TOOL %' ORDER BY l.id
+            WHERE l.executor_id = $1 AND l.operations[1] LIKE 'MCP TOOL %' AND l.id > $2 ORDER BY l.id
             """, conn);
         cmd.Parameters.AddWithValue(executorId);
+        cmd.Parameters.AddWithValue(since);
         var rows = new List<(string, string, string, string)>();
         await using var reader = await cmd.ExecuteReaderAsync();
         while (await reader.ReadAsync())

@@ -1,35 +1,17 @@
-using System.Net;
 using System.Text;
-using System.Text.Json;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
 using ModelContextProtocol.Protocol;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Approvals;
 using Rose.Core.Identity;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
 /// <summary>/mcp spoken to by the C# SDK client over real HTTP: keys, per-agent tools, boundary, approvals, audit channel.</summary>
 [Collection("postgres")]
-public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpHttpTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
-    private Task<McpClient> ConnectAsync(string key) =>
-        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = rose.McpUrl,
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key },
-        }));
-
     [Theory]
     [InlineData(null)]
     [InlineData("Bearer rose_not_a_key")]
@@ -37,7 +19,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task NoKeyOrBadKey_Is401_AndNothingRuns(string? authorization)
     {
         using var http = new HttpClient();
-        using var request = new HttpRequestMessage(HttpMethod.Post, rose.McpUrl)
+        using var request = new HttpRequestMessage(HttpMethod.Post, Fixture.McpUrl)
         {
             Content = new StringContent(
                 "{\"jsonrpc\":\"2.0\",\"id\":1,\"method\":\"tools/call\",\"params\":{\"name\":\"janus_sql_execute\",\"arguments\":{\"database\":\"demo\",\"sql\":\"DELETE FROM widgets\",\"reason\":\"unauthenticated\"}}}",
@@ -52,7 +34,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
 
         using var response = await http.SendAsync(request);
         Assert.Equal(HttpStatusCode.Unauthorized, response.StatusCode);
-        Assert.Empty(await rose.AuditChannelsAsync("unauthenticated"));
+        Assert.Empty(await AuditChannelsAsync("unauthenticated"));
     }
 
     [Fact]
@@ -87,7 +69,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.Equal(["approval_status", "sql_logs"], tools.Select(t => t.Name).Order(StringComparer.Ordinal));
         await Assert.ThrowsAsync<McpProtocolException>(() => client.CallToolAsync("sql_execute",
             new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "narrow" }).AsTask());
-        Assert.Empty(await rose.AuditChannelsAsync("narrow"));
+        Assert.Empty(await AuditChannelsAsync("narrow"));
     }
 
     [Fact]
@@ -100,22 +82,30 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
         Assert.True(result.IsError != true, text);
         AssertInsideBoundary(text, McpHttpFixture.Injection);
         Assert.Equal(McpHttpFixture.Injection, result.StructuredContent!.Value.GetProperty("statements")[0].GetProperty("rows")[0][0].GetString());
-        Assert.Equal(["mcp"], await rose.AuditChannelsAsync("mcp http read"));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("mcp http read"));
     }
 
     [Fact]
     public async Task Drop_ParksForApproval_AndApprovalStatusIsPolledToExecution()
     {
+        // A table of its own: the class's other tests read customers on the same host.
+        await using (var conn = new Npgsql.NpgsqlConnection(Fixture.Settings.TargetConnection))
+        {
+            await conn.OpenAsync();
+            await using var create = new Npgsql.NpgsqlCommand("CREATE TABLE dropped_by_agent (id int)", conn);
+            await create.ExecuteNonQueryAsync();
+        }
+
         await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
         var drop = await client.CallToolAsync("janus_sql_execute",
-            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "DROP TABLE customers", ["reason"] = "mcp http drop" });
+            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "DROP TABLE dropped_by_agent", ["reason"] = "mcp http drop" });
         var parked = drop.StructuredContent!.Value;
         Assert.Equal("pending_approval", parked.GetProperty("status").GetString());
         var approvalId = parked.GetProperty("approval_id").GetInt64();
         Assert.Equal("pending", await StatusAsync(client, approvalId));
 
         // A person approves (as the Approvals page does); the agent's polling then sees it executed.
-        var approvals = rose.Host.Services.GetRequiredService<ApprovalService>();
+        var approvals = Fixture.Host.Services.GetRequiredService<ApprovalService>();
         var approved = await approvals.ApproveAsync(approvalId, new Actor("bob", "Bob", ActorKind.Human, "dev"), mayApprove: true, "ok", CancellationToken.None);
         Assert.True(approved.Done, approved.Message);
         var status = "pending";
@@ -126,7 +116,7 @@ public sealed class McpHttpTests(PostgresServerFixture pg) : IAsyncLifetime
         }
 
         Assert.Equal("executed", status);
-        Assert.Contains("mcp", await rose.AuditChannelsAsync("mcp http drop"));
+        Assert.Contains("mcp", await AuditChannelsAsync("mcp http drop"));
     }
 
     private static async Task<string?> StatusAsync(McpClient client, long approvalId) =>

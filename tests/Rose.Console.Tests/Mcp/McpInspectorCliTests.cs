@@ -1,6 +1,5 @@
 using System.Text.Json.Nodes;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
@@ -14,25 +13,19 @@ namespace Rose.Console.Tests.Mcp;
 /// paths agree. Pinned at 0.22.0: 1.0.x prints a deprecation banner, 2.x needs Node 22.19 and ships no CLI package.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpInspectorCliTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpInspectorCliTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
     [Fact]
     public async Task Http_ListsTools_AndCallsOne()
     {
-        string[] target = [rose.McpUrl.ToString(), "--transport", "http", "--header", "Authorization: Bearer " + RoseAppFactory.AgentKey];
+        string[] target = [Fixture.McpUrl.ToString(), "--transport", "http", "--header", "Authorization: Bearer " + RoseAppFactory.AgentKey];
         await AssertListAndCallAsync(target, [], "inspector http");
     }
 
     [Fact]
     public async Task Http_WithoutKey_IsRefused()
     {
-        var (exit, output) = await InspectAsync([rose.McpUrl.ToString(), "--transport", "http", "--method", "tools/list"], []);
+        var (exit, output) = await InspectAsync([Fixture.McpUrl.ToString(), "--transport", "http", "--method", "tools/list"], []);
         Assert.NotEqual(0, exit);
         Assert.Contains("401", output, StringComparison.Ordinal);
         Assert.DoesNotContain("janus_sql_execute", output, StringComparison.Ordinal);
@@ -41,7 +34,7 @@ public sealed class McpInspectorCliTests(PostgresServerFixture pg) : IAsyncLifet
     [Fact]
     public async Task Stdio_RoseMcp_ListsTools_AndCallsOne()
     {
-        string[] target = [BuiltProgram.Find("Rose.Cli", "rose"), "mcp", "--url", rose.Host.Url.ToString(), "--tool-prefix", "janus_"];
+        string[] target = [BuiltProgram.Find("Rose.Cli", "rose"), "mcp", "--url", Fixture.Host.Url.ToString(), "--tool-prefix", "janus_"];
         // The key goes in the server's environment (-e), as an MCP client configuration passes it, not on its command line.
         await AssertListAndCallAsync(target, ["-e", "ROSE_API_KEY=" + RoseAppFactory.AgentKey], "inspector stdio");
     }
@@ -59,7 +52,7 @@ public sealed class McpInspectorCliTests(PostgresServerFixture pg) : IAsyncLifet
         var result = Json(output);
         Assert.NotEqual(true, result["isError"]?.GetValue<bool>());
         McpHttpTests.AssertInsideBoundary(result["content"]![0]!["text"]!.GetValue<string>(), McpHttpFixture.Injection);
-        Assert.Equal(["mcp"], await rose.AuditChannelsAsync(reason));
+        Assert.Equal(["mcp"], await AuditChannelsAsync(reason));
     }
 
     /// <summary>The Inspector prints the method's result as one JSON document.</summary>

@@ -1,10 +1,7 @@
 using System.Diagnostics;
-using System.Net;
 using System.Net.Sockets;
 using System.Text;
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 

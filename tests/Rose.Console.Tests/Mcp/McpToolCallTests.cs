@@ -1,13 +1,11 @@
 using System.Collections.Concurrent;
 using ModelContextProtocol;
 using ModelContextProtocol.Client;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Mcp;
 using Rose.Core.Agents;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
@@ -17,22 +15,8 @@ namespace Rose.Console.Tests.Mcp;
 /// checked by the console at every call, and progress notifications while a call runs.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpToolCallTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
-    private Task<McpClient> ConnectAsync(string key) =>
-        McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = rose.McpUrl,
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + key },
-        }));
-
     [Fact]
     public async Task EveryTool_IsAuditedOnceOnChannelMcp_WithItsOutcome()
     {
@@ -43,7 +27,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
             await client.CallToolAsync("janus_" + tool, args);
         }
 
-        var rows = await rose.ToolRowsAsync("rose");
+        var rows = await ToolRowsAsync("rose");
         Assert.Equal(calls.Select(c => McpToolAudit.Operation(c.Tool)), rows.Select(r => r.Operation));
         Assert.All(rows, r => Assert.Equal("mcp", r.Channel));
         var status = rows.ToDictionary(r => r.Operation, r => r.Status);
@@ -80,12 +64,12 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
             await client.CallToolAsync("janus_" + tool, args);
         }
 
-        var rows = await rose.ToolRowsAsync("rose");
+        var rows = await ToolRowsAsync("rose");
         Assert.Equal(EveryTool.Select(c => McpToolAudit.Operation(c.Tool)), rows.Select(r => r.Operation));
         Assert.All(rows, r => Assert.Equal("mcp", r.Channel));
         Assert.Equal("succeeded", rows.Single(r => r.Operation == "MCP TOOL SQL_LOGS").Status);
         // The SQL the tools ran is on channel mcp too, not api.
-        Assert.Equal(["mcp"], await rose.AuditChannelsAsync("audit every tool"));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("audit every tool"));
     }
 
     [Fact]
@@ -100,13 +84,13 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
         var logs = await narrow.CallToolAsync("sql_logs", new Dictionary<string, object?> { ["limit"] = 1 });
         Assert.NotEqual(true, logs.IsError);
         Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo"), ("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")],
-            await rose.ToolRowsAsync("narrow"));
+            await ToolRowsAsync("narrow"));
     }
 
     [Fact]
     public async Task AllowListSetByAnAdmin_AppliesToTheOpenSessionAndTheNextOne()
     {
-        var admin = rose.Host.Services.GetRequiredService<AgentAdmin>();
+        var admin = Fixture.Host.Services.GetRequiredService<AgentAdmin>();
         var carol = new Actor("carol", "Carol Admin", ActorKind.Human, "dev");
         Assert.True(await admin.CreateAsync(carol, "listed", "Listed", new SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"] }, CancellationToken.None));
         var (key, _) = await admin.CreateKeyAsync(carol, "listed", null, CancellationToken.None);
@@ -118,7 +102,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
         // The session opened before the change still lists sql_execute, but the console refuses the call.
         var refused = await open.CallToolAsync("sql_execute", new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "listed" });
         Assert.True(refused.IsError);
-        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo")], await rose.ToolRowsAsync("listed"));
+        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "denied", "demo")], await ToolRowsAsync("listed"));
         await using var next = await ConnectAsync(key);
         Assert.Equal(["sql_logs"], (await next.ListToolsAsync()).Select(t => t.Name));
     }
@@ -126,7 +110,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
     private StdioClientTransport Stdio(string key, string prefix) => new(new StdioClientTransportOptions
     {
         Command = BuiltProgram.Find("Rose.Cli", "rose"),
-        Arguments = prefix.Length == 0 ? ["mcp", "--url", rose.Host.Url.ToString()] : ["mcp", "--url", rose.Host.Url.ToString(), "--tool-prefix", prefix],
+        Arguments = prefix.Length == 0 ? ["mcp", "--url", Fixture.Host.Url.ToString()] : ["mcp", "--url", Fixture.Host.Url.ToString(), "--tool-prefix", prefix],
         EnvironmentVariables = new Dictionary<string, string?> { ["ROSE_API_KEY"] = key },
     });
 
@@ -139,7 +123,7 @@ public sealed class McpToolCallTests(PostgresServerFixture pg) : IAsyncLifetime
             new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "narrow" }).AsTask());
         var logs = await narrow.CallToolAsync("sql_logs", new Dictionary<string, object?> { ["limit"] = 1 });
         Assert.NotEqual(true, logs.IsError);
-        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")], await rose.ToolRowsAsync("narrow"));
+        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "succeeded", "rose")], await ToolRowsAsync("narrow"));
     }
 
     [Fact]

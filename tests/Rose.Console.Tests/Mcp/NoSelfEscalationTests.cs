@@ -1,9 +1,6 @@
-using System.Net;
 using System.Text;
 using ModelContextProtocol.Client;
-using Npgsql;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
@@ -13,23 +10,12 @@ namespace Rose.Console.Tests.Mcp;
 /// carries the pages' buttons, snapshot restore) answers 403 to the key, changing nothing.
 /// </summary>
 [Collection("postgres")]
-public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class NoSelfEscalationTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
     [Fact]
     public async Task NoMcpTool_ManagesKeysPoliciesApprovalsOrAgents()
     {
-        await using var client = await McpClient.CreateAsync(new HttpClientTransport(new HttpClientTransportOptions
-        {
-            Endpoint = rose.McpUrl,
-            TransportMode = HttpTransportMode.StreamableHttp,
-            AdditionalHeaders = new Dictionary<string, string> { ["Authorization"] = "Bearer " + RoseAppFactory.AgentKey },
-        }));
+        await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
         var names = (await client.ListToolsAsync()).Select(t => t.Name).ToList();
         Assert.Equal(RoseToolCatalog.Names.Count, names.Count);
         foreach (var name in names)
@@ -52,7 +38,7 @@ public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLife
     [InlineData("GET", "/_blazor")]
     public async Task AdminRoute_AnswersForbiddenToAnAgentKey(string method, string path)
     {
-        using var http = new HttpClient { BaseAddress = rose.Host.Url };
+        using var http = new HttpClient { BaseAddress = Fixture.Host.Url };
         using var request = new HttpRequestMessage(new HttpMethod(method), path);
         request.Headers.TryAddWithoutValidation("Authorization", "Bearer " + RoseAppFactory.AgentKey);
         if (method == "POST")
@@ -66,7 +52,7 @@ public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLife
         Assert.Equal(HttpStatusCode.Forbidden, response.StatusCode);
 
         // Nothing administrative happened as the agent.
-        await using var conn = new NpgsqlConnection(rose.Settings.ControlConnection);
+        await using var conn = new NpgsqlConnection(Fixture.Settings.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_log WHERE channel = 'admin' AND executor_id = 'rose'", conn);
         Assert.Equal(0L, (long)(await cmd.ExecuteScalarAsync())!);
@@ -80,11 +66,11 @@ public sealed class NoSelfEscalationTests(PostgresServerFixture pg) : IAsyncLife
     public async Task ToolRelay_ReachesOnlyApiRoutes(string method, string path)
     {
         // `rose mcp`'s relay runs the route a tool names; a key that names an admin route gets nothing.
-        using var http = new HttpClient { BaseAddress = rose.Host.Url };
+        using var http = new HttpClient { BaseAddress = Fixture.Host.Url };
         http.DefaultRequestHeaders.TryAddWithoutValidation("Authorization", "Bearer " + RoseAppFactory.AgentKey);
         using var response = await http.PostAsync("/api/v1/mcp/tools/sql_logs", new StringContent(
             System.Text.Json.JsonSerializer.Serialize(new { method, path, body = new { } }), Encoding.UTF8, "application/json"));
         Assert.Equal(HttpStatusCode.NotFound, response.StatusCode);
-        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "denied", "rose")], await rose.ToolRowsAsync("rose"));
+        Assert.Equal([("MCP TOOL SQL_LOGS", "mcp", "denied", "rose")], await ToolRowsAsync("rose"));
     }
 }

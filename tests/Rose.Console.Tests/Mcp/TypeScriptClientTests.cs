@@ -1,7 +1,6 @@
 using System.Diagnostics;
 using System.Text.Json.Nodes;
 using Rose.Mcp;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Mcp;
 
@@ -11,18 +10,12 @@ namespace Rose.Console.Tests.Mcp;
 /// within the token budget, database text inside the boundary, a DROP parked and polled.
 /// </summary>
 [Collection("postgres")]
-public sealed class TypeScriptClientTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class TypeScriptClientTests(PostgresServerFixture pg, SharedMcpHttp shared) : McpHttpTest(pg, shared)
 {
-    private McpHttpFixture rose = null!;
-
-    public async Task InitializeAsync() => rose = await McpHttpFixture.StartAsync(pg);
-
-    public async Task DisposeAsync() => await rose.DisposeAsync();
-
     [Fact]
     public async Task Http_StreamableTransport()
     {
-        var seen = await RunAsync(new() { ["MODE"] = "http", ["MCP_URL"] = rose.McpUrl.ToString(), ["ROSE_KEY"] = RoseAppFactory.AgentKey });
+        var seen = await RunAsync(new() { ["MODE"] = "http", ["MCP_URL"] = Fixture.McpUrl.ToString(), ["ROSE_KEY"] = RoseAppFactory.AgentKey });
         Assert.True(seen["refusedWithoutKey"]!.GetValue<bool>(), seen.ToJsonString());
         Assert.StartsWith("401 ", seen["refusal"]!.GetValue<string>(), StringComparison.Ordinal);
         await AssertSession(seen, "http");
@@ -32,7 +25,7 @@ public sealed class TypeScriptClientTests(PostgresServerFixture pg) : IAsyncLife
     public async Task Stdio_RoseMcp()
     {
         var exe = BuiltProgram.Find("Rose.Cli", "rose");
-        var seen = await RunAsync(new() { ["MODE"] = "stdio", ["ROSE_EXE"] = exe, ["ROSE_URL"] = rose.Host.Url.ToString(), ["ROSE_KEY"] = RoseAppFactory.AgentKey });
+        var seen = await RunAsync(new() { ["MODE"] = "stdio", ["ROSE_EXE"] = exe, ["ROSE_URL"] = Fixture.Host.Url.ToString(), ["ROSE_KEY"] = RoseAppFactory.AgentKey });
         await AssertSession(seen, "stdio");
     }
 
@@ -55,7 +48,7 @@ public sealed class TypeScriptClientTests(PostgresServerFixture pg) : IAsyncLife
         Assert.Equal(McpHttpFixture.Injection, seen["read"]!["structured"]!["statements"]![0]!["rows"]![0]![0]!.GetValue<string>());
         Assert.Equal("pending_approval", seen["drop"]!["status"]!.GetValue<string>());
         Assert.Equal(["pending", "pending", "pending"], seen["polls"]!.AsArray().Select(p => p!.GetValue<string>()));
-        Assert.Equal(["mcp"], await rose.AuditChannelsAsync("ts client read " + mode));
+        Assert.Equal(["mcp"], await AuditChannelsAsync("ts client read " + mode));
     }
 
     private static async Task<JsonNode> RunAsync(Dictionary<string, string> env)

@@ -1,32 +1,15 @@
 using System.Text.Json.Nodes;
-using Npgsql;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Safety;
 
 /// <summary>`rose mcp` (a real child process) passing on a NUL: the answer is an error naming the position, and the attempt is audited on channel mcp.</summary>
 [Collection("postgres")]
-public sealed class McpRefusedInputTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpRefusedInputTests(PostgresServerFixture pg) : RealHostTest(pg)
 {
-    private RoseAppFactory settingsSource = null!;
-    private RealHost host = null!;
-
-    public async Task InitializeAsync()
-    {
-        settingsSource = await RoseAppFactory.CreateAsync(pg);
-        host = await RealHost.StartAsync(settingsSource.Settings);
-    }
-
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await settingsSource.DisposeAsync();
-    }
-
     [Fact]
     public async Task Mcp_SqlWithNul_IsAnErrorNamingThePosition_AndAudited()
     {
-        await using var mcp = McpProcess.Start(host.Url, RoseAppFactory.AgentKey, "rose_");
+        await using var mcp = McpProcess.Start(Host.Url, RoseAppFactory.AgentKey, "rose_");
         await mcp.RequestAsync("initialize", new JsonObject
         {
             ["protocolVersion"] = "2025-03-26",
@@ -46,11 +29,11 @@ public sealed class McpRefusedInputTests(PostgresServerFixture pg) : IAsyncLifet
         var text = result["content"]![0]!["text"]!.GetValue<string>();
         Assert.Contains("400", text, StringComparison.Ordinal);
         Assert.Contains("NUL character (U+0000) at offset 20", text, StringComparison.Ordinal);
-        await using var conn = new NpgsqlConnection(settingsSource.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_log WHERE channel = 'mcp' AND decision = 'deny' AND sql_text = 'DELETE FROM widgets;\\u0000'", conn);
         Assert.Equal(1L, (long)(await cmd.ExecuteScalarAsync())!);
-        await using var target = new NpgsqlConnection(settingsSource.TargetConnection);
+        await using var target = new NpgsqlConnection(App.TargetConnection);
         await target.OpenAsync();
         await using var count = new NpgsqlCommand("SELECT count(*) FROM widgets", target);
         Assert.Equal(20L, (long)(await count.ExecuteScalarAsync())!);

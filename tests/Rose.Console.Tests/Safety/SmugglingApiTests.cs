@@ -1,41 +1,34 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Safety;
 
 /// <summary>
 /// The review's findings through the HTTP API (the path `rose` and `rose mcp` use) against real
-/// PostgreSQL, with an agent whose policy allows SELECT only; and input PostgreSQL refuses.
+/// PostgreSQL, with an agent whose policy allows SELECT only; and input PostgreSQL refuses. One host for the
+/// class: no test may change the seeded tables (each checks they are as seeded), and each NUL test counts the
+/// rows of its own channel or database name, which no other test writes.
 /// </summary>
 [Collection("postgres")]
-public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class SmugglingApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private const string ReaderKey = "rose_test_reader_key_0123456789abcdef";
     private const string Smuggling = "SELECT 1 FROM customers LIMIT 1 FOR UPDATE; --x\rSELECT $q$\nDELETE FROM app_events --$q$";
 
-    private RoseAppFactory app = null!;
-
-    public async Task InitializeAsync()
+    protected override IDictionary<string, string?> ExtraSettings => new Dictionary<string, string?>
     {
-        app = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
-        {
-            ["Rose:Agents:reader:ApiKey"] = ReaderKey,
-            ["Rose:Agents:reader:Policy:allowed_databases:0"] = "demo",
-            ["Rose:Agents:reader:Policy:allowed_operations:0"] = "SELECT",
-            ["Rose:Agents:reader:Policy:environment"] = "dev",
-            ["Rose:Migrations:Snapshot"] = "false",
-        });
+        ["Rose:Agents:reader:ApiKey"] = ReaderKey,
+        ["Rose:Agents:reader:Policy:allowed_databases:0"] = "demo",
+        ["Rose:Agents:reader:Policy:allowed_operations:0"] = "SELECT",
+        ["Rose:Agents:reader:Policy:environment"] = "dev",
+        ["Rose:Migrations:Snapshot"] = "false",
+    };
+
+    protected override async Task SeedAsync(RoseAppFactory app)
+    {
         await using var conn = new NpgsqlConnection(app.TargetConnection);
         await conn.OpenAsync();
         await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
             "CREATE TABLE customers (id int PRIMARY KEY); INSERT INTO customers SELECT generate_series(1, 5); " +
             "CREATE TABLE app_events (id int PRIMARY KEY); INSERT INTO app_events SELECT generate_series(1, 50);", CancellationToken.None);
     }
-
-    public async Task DisposeAsync() => await app.DisposeAsync();
 
     private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
     {
@@ -46,7 +39,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private async Task<long> TargetScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
@@ -54,7 +47,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
 
     private async Task<long> ControlScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
@@ -73,7 +66,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [InlineData("/api/v1/sql/migrate")]
     public async Task SmuggledDelete_BySelectOnlyAgent_DeletesNothing_AndLeavesNoLock(string path)
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, _) = await PostAsync(client, path, new { database = "demo", sql = Smuggling, reason = "regression" });
 
@@ -85,7 +78,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task SelectForUpdate_BySelectOnlyAgent_IsDenied()
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/execute", new { database = "demo", sql = "SELECT * FROM customers WHERE id = 1 FOR UPDATE", reason = "regression" });
 
@@ -97,7 +90,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task DeleteAfterCarriageReturnComment_IsDenied_WithTheDeleteNamed()
     {
-        using var client = app.AgentClient(ReaderKey);
+        using var client = App.AgentClient(ReaderKey);
 
         var (status, body) = await PostAsync(client, "/api/v1/sql/execute", new { database = "demo", sql = "SELECT 1; --\rDELETE FROM customers", reason = "regression" });
 
@@ -111,7 +104,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     [InlineData("/api/v1/sql/migrate", "migration")]
     public async Task NulInSql_Is400NamingThePosition_AndTheAttemptIsAudited(string path, string channel)
     {
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, path, new { database = "demo", sql = "DELETE FROM app_events;\0", reason = "nul" });
 
@@ -126,7 +119,7 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task NulInDatabase_ThroughTheMcpChannel_Is400_AndAudited()
     {
         // The MCP execute route is what the server records as channel mcp for an agent key.
-        using var client = app.AgentClient();
+        using var client = App.AgentClient();
 
         var (status, body) = await PostAsync(client, "/api/v1/mcp/sql/execute", new { database = "de\0mo", sql = "SELECT 1", reason = "nul" });
 

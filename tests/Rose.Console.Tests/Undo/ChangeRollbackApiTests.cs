@@ -1,31 +1,22 @@
-using System.Net;
-using System.Net.Http.Json;
-using System.Text.Json;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.Console.Tests.Undo;
 
 /// <summary>The done-when of undo through the HTTP API: an agent deletes and updates, rolls both back, and the table is as it was.</summary>
 [Collection("postgres")]
-public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
     private const string Checksum = "SELECT md5(string_agg(s::text, '|' ORDER BY id)) FROM stock s";
-    private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        app = await RoseAppFactory.CreateAsync(pg);
+        await base.InitializeAsync();
         await ExecAsync("CREATE TABLE stock (id int PRIMARY KEY, sku text NOT NULL, qty int, seen timestamptz); " +
             "INSERT INTO stock SELECT g, 'sku-' || g, g % 23, '2024-05-01 10:00:00+00'::timestamptz + g * interval '1 minute' FROM generate_series(1, 2000) g");
     }
 
-    public async Task DisposeAsync() => await app.DisposeAsync();
-
     [Fact]
     public async Task Rollback_DeleteAndUpdateNewestFirst_TableChecksumEqualsOriginal_ThenConflict()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
         var original = await ScalarAsync(Checksum);
 
         var (deleted, delete) = await PostAsync(agent, "/api/v1/sql/execute", new { database = "demo", sql = "DELETE FROM stock WHERE id > 1000", reason = "prune" });
@@ -53,7 +44,7 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task Rollback_UnknownChangeOrNoReason_AnswersProblems()
     {
-        using var agent = app.AgentClient();
+        using var agent = App.AgentClient();
 
         var (missing, problem) = await PostAsync(agent, "/api/v1/changes/987654321/rollback", new { reason = "x" });
         var (noReason, _) = await PostAsync(agent, "/api/v1/changes/1/rollback", new { });
@@ -72,14 +63,14 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : IAsyncLif
 
     private async Task ExecAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
     private async Task<string?> ScalarAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await using var conn = new NpgsqlConnection(App.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand(sql, conn);
         return (string?)await cmd.ExecuteScalarAsync();

@@ -1,17 +1,11 @@
 using System.Diagnostics;
-using System.Net;
-using System.Net.Http.Json;
 using System.Security.Claims;
-using System.Text.Json;
 using Bunit;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Console.Auth;
 using Rose.Console.Components.Pages.Migrations;
 using Rose.Console.Tests.Components;
 using Rose.Core.Undo;
 using Rose.Core.Workbench;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Undo;
 

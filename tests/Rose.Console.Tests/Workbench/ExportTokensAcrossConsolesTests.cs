@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 using Rose.Core.Export;
 
 namespace Rose.Console.Tests.Workbench;

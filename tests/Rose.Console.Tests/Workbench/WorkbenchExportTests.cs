@@ -1,41 +1,37 @@
-using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Export;
-using Rose.Tests.Shared;
 
 namespace Rose.Console.Tests.Workbench;
 
 /// <summary>
 /// The workbench CSV export of one chosen result set of a batch, over the real host, pipeline and
-/// target: the form post scripts use and the one-time token link the page uses.
+/// target: the form post scripts use and the one-time token link the page uses. One host for the class: the
+/// tests only read the seeded widgets and count audit rows by a marker of their own.
 /// </summary>
 [Collection("postgres")]
-public sealed partial class WorkbenchExportTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed partial class WorkbenchExportTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private const string TwoResults =
         "SELECT id, name FROM widgets WHERE id <= 2 ORDER BY id; SELECT id, price FROM widgets WHERE id IN (3, 4) ORDER BY id";
 
-    private RoseAppFactory app = null!;
     private HttpClient alice = null!;
     private string antiforgery = string.Empty;
 
-    public async Task InitializeAsync()
+    public override async Task InitializeAsync()
     {
-        app = await RoseAppFactory.CreateAsync(pg);
-        alice = await app.ClientAsync("alice");
+        await base.InitializeAsync();
+        alice = await App.ClientAsync("alice");
         // Every console page carries the antiforgery token (the sign-out form); the form post needs it.
         var html = await alice.GetStringAsync("/workbench");
         antiforgery = AntiforgeryInput().Match(html) is { Success: true } m ? WebUtility.HtmlDecode(m.Groups["value"].Value)
             : throw new InvalidOperationException("No antiforgery token on /workbench.");
     }
 
-    public async Task DisposeAsync()
+    public override async Task DisposeAsync()
     {
         alice.Dispose();
-        await app.DisposeAsync();
+        await base.DisposeAsync();
     }
 
     [Fact]
@@ -61,7 +57,7 @@ public sealed partial class WorkbenchExportTests(PostgresServerFixture pg) : IAs
     public async Task ExportLink_SecondStatement_StreamsOnlyItsRows()
     {
         // The page's path: it parks the SQL and the tab's statement index under a one-time token.
-        var token = await app.Services.GetRequiredService<ExportTokens>().CreateAsync("alice", "demo", TwoResults, "export test", statement: 1);
+        var token = await App.Services.GetRequiredService<ExportTokens>().CreateAsync("alice", "demo", TwoResults, "export test", statement: 1);
 
         var response = await alice.GetAsync($"/workbench/export/{token}");
 
@@ -128,7 +124,7 @@ public sealed partial class WorkbenchExportTests(PostgresServerFixture pg) : IAs
 
     private async Task<long> AuditRowsAsync(string marker)
     {
-        await using var conn = new NpgsqlConnection(app.ControlConnection);
+        await using var conn = new NpgsqlConnection(App.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM rose.audit_entries WHERE strpos(sql_text, $1) > 0", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = marker });

@@ -1,7 +1,5 @@
 using System.Text.Json;
-using Microsoft.Playwright;
 using Rose.E2E.Tests.Infrastructure;
-using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.Accessibility;
 

@@ -1,10 +1,7 @@
 using System.Net;
 using System.Net.Http.Json;
 using System.Text.Json;
-using Microsoft.Playwright;
-using Npgsql;
 using Rose.E2E.Tests.Infrastructure;
-using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.Approvals;
 

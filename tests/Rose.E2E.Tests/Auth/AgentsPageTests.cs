@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using Microsoft.Playwright;
 
 namespace Rose.E2E.Tests.Auth;
 

@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Rose.E2E.Tests.Auth;
 
 /// <summary>A console that reads roles from a Keycloak-style nested claim, against the real provider.</summary>

@@ -1,6 +1,3 @@
-using Microsoft.Playwright;
-using Rose.Tests.Shared;
-
 namespace Rose.E2E.Tests.Auth;
 
 /// <summary>

@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Rose.E2E.Tests.Auth;
 
 /// <summary>Sign-in through a real OIDC provider in real Chromium, and id_tokens the console must refuse.</summary>

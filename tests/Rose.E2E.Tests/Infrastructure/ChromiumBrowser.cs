@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Rose.E2E.Tests.Infrastructure;
 
 /// <summary>

@@ -1,7 +1,3 @@
-using Microsoft.Playwright;
-using Npgsql;
-using Rose.Tests.Shared;
-
 namespace Rose.E2E.Tests.Infrastructure;
 
 /// <summary>

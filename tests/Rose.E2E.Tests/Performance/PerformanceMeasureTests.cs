@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-using Npgsql;
 using Rose.E2E.Tests.Infrastructure;
 
 namespace Rose.E2E.Tests.Performance;

@@ -1,8 +1,6 @@
 using System.Security.Cryptography;
-using Npgsql;
 using Rose.Core.Control;
 using Rose.E2E.Tests.Infrastructure;
-using Rose.Tests.Shared;
 
 namespace Rose.E2E.Tests.ScaleOut;
 

@@ -1,4 +1,3 @@
-using Microsoft.Playwright;
 using Rose.E2E.Tests.Infrastructure;
 
 namespace Rose.E2E.Tests.Workbench;

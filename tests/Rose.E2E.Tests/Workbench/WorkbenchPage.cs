@@ -1,5 +1,3 @@
-using Microsoft.Playwright;
-
 namespace Rose.E2E.Tests.Workbench;
 
 /// <summary>Page object for /workbench: typing into Monaco and running through the keyboard, like a user.</summary>

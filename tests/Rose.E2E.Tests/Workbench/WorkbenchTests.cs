@@ -1,6 +1,4 @@
 using System.Text.RegularExpressions;
-using Microsoft.Playwright;
-using Npgsql;
 using Rose.E2E.Tests.Infrastructure;
 
 namespace Rose.E2E.Tests.Workbench;

@@ -1,20 +1,19 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Advisor;
 using Rose.Core.Identity;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 
 /// <summary>Health checks, the pg_stat_statements message and the no-hypopg fallback, on a real target through the audited read path.</summary>
 [Collection("postgres")]
-public sealed class AdvisorReadsTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AdvisorReadsTests(PostgresServerFixture pg, SharedHarness shared) : IAsyncLifetime, IClassFixture<SharedHarness>
 {
     private PipelineHarness h = null!;
 
-    public async Task InitializeAsync()
+    // One harness for the class, seeded once: the tests only read the seeded table and count audit rows relative to their own start.
+    public async Task InitializeAsync() => h = await shared.HarnessAsync(async () =>
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync("""
+        var created = await PipelineHarness.CreateAsync(pg);
+        await created.TargetExecAsync("""
             CREATE TABLE items (id int PRIMARY KEY, sku text NOT NULL, price int NOT NULL);
             INSERT INTO items SELECT g, 'S' || g, g % 100 FROM generate_series(1, 50000) g;
             CREATE INDEX items_sku_a ON items (sku);
@@ -23,9 +22,11 @@ public sealed class AdvisorReadsTests(PostgresServerFixture pg) : IAsyncLifetime
             SELECT setval('nearly_done', 95);
             ANALYZE items;
             """);
-    }
+        return created;
+    });
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
+    // The harness belongs to the class fixture, which disposes of it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Health_FindsDuplicateIndexAndExhaustedSequence_WithRemediationAndAudit()

@@ -1,10 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Advisor;
 using Rose.Core.Identity;
 using Rose.Core.Demo;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 
@@ -13,31 +10,26 @@ namespace Rose.Integration.Tests.Advisor;
 /// the shop's statements run, and the advisor finds the missing index with a proven >= 10x speed-up.
 /// </summary>
 [Collection("postgres")]
-public sealed class DemoWorkloadTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class DemoWorkloadTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await HypopgRequirement.EnsureAsync(h);
-        var database = new NpgsqlConnectionStringBuilder(h.TargetConnection).Database!;
-        await new DemoDatabase(NullLogger<DemoDatabase>.Instance).EnsureAsync(h.TargetConnection, database, CancellationToken.None);
+        await HypopgRequirement.EnsureAsync(Harness);
+        var database = new NpgsqlConnectionStringBuilder(Harness.TargetConnection).Database!;
+        await new DemoDatabase(NullLogger<DemoDatabase>.Instance).EnsureAsync(Harness.TargetConnection, database, CancellationToken.None);
     }
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
 
     [Fact]
     public async Task Workload_LoadsPageViewsOnce_AndTheAdvisorProvesTheMissingIndex()
     {
         var workload = new DemoWorkload(NullLogger<DemoWorkload>.Instance);
 
-        await workload.PrepareAndRunAsync(h.TargetConnection, CancellationToken.None);
-        await workload.PrepareAndRunAsync(h.TargetConnection, CancellationToken.None);
+        await workload.PrepareAndRunAsync(Harness.TargetConnection, CancellationToken.None);
+        await workload.PrepareAndRunAsync(Harness.TargetConnection, CancellationToken.None);
 
-        Assert.Equal((long)DemoWorkload.PageViewRows, await h.TargetScalarAsync<long>("SELECT count(*) FROM page_views"));
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
-        var advice = await h.Services.GetRequiredService<IndexAdvisor>().ForQueriesAsync(PipelineHarness.Alice, Channel.Api, "t",
+        Assert.Equal((long)DemoWorkload.PageViewRows, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM page_views"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_extension WHERE extname = 'hypopg'"));
+        var advice = await Harness.Services.GetRequiredService<IndexAdvisor>().ForQueriesAsync(PipelineHarness.Alice, Channel.Api, "t",
             ["SELECT path, duration_ms, viewed_at FROM page_views WHERE customer_id = 4242 ORDER BY viewed_at DESC LIMIT 20"], CancellationToken.None);
         var recommendation = Assert.Single(advice.Recommendations);
         Assert.Equal("page_views", recommendation.Table);

@@ -1,10 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Plans;
 using Rose.Core.Advisor;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 
@@ -14,22 +12,25 @@ namespace Rose.Integration.Tests.Advisor;
 /// it and nothing changes.
 /// </summary>
 [Collection("postgres")]
-public sealed class ExplainAnalyzeTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ExplainAnalyzeTests(PostgresServerFixture pg, SharedHarness shared) : IAsyncLifetime, IClassFixture<SharedHarness>
 {
     private PipelineHarness h = null!;
 
-    public async Task InitializeAsync()
+    // One harness for the class, seeded once: every test leaves the table as seeded (a write under analysis is parked or denied).
+    public async Task InitializeAsync() => h = await shared.HarnessAsync(async () =>
     {
-        h = await PipelineHarness.CreateAsync(pg);
+        var created = await PipelineHarness.CreateAsync(pg);
         // a and b always match, which the planner does not know: it multiplies their selectivities.
-        await h.TargetExecAsync("""
+        await created.TargetExecAsync("""
             CREATE TABLE pairs (id int PRIMARY KEY, a int NOT NULL, b int NOT NULL);
             INSERT INTO pairs SELECT g, g % 100, g % 100 FROM generate_series(1, 100000) g;
             ANALYZE pairs;
             """);
-    }
+        return created;
+    });
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
+    // The harness belongs to the class fixture, which disposes of it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     private QueryPlanService Plans => h.Services.GetRequiredService<QueryPlanService>();
 

@@ -1,7 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Advisor;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 
@@ -12,34 +9,31 @@ namespace Rose.Integration.Tests.Advisor;
 /// (Rose:Advisor:*Seconds) so the states are reached in seconds, not minutes.
 /// </summary>
 [Collection("postgres")]
-public sealed class HealthStatesTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class HealthStatesTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override IReadOnlyDictionary<string, string?> Settings => new Dictionary<string, string?>
     {
-        h = await PipelineHarness.CreateAsync(pg, settings: new Dictionary<string, string?>
-        {
-            ["Rose:Advisor:LongRunningSeconds"] = "1",
-            ["Rose:Advisor:IdleInTransactionSeconds"] = "1",
-            ["Rose:Advisor:LockWaitSeconds"] = "1",
-        });
-        await h.TargetExecAsync("""
+        ["Rose:Advisor:LongRunningSeconds"] = "1",
+        ["Rose:Advisor:IdleInTransactionSeconds"] = "1",
+        ["Rose:Advisor:LockWaitSeconds"] = "1",
+    };
+
+    protected override async Task SeedAsync()
+    {
+        await Harness.TargetExecAsync("""
             CREATE TABLE accounts (id int PRIMARY KEY, code int NOT NULL, note text);
             INSERT INTO accounts SELECT g, g % 1000, 'n' || g FROM generate_series(1, 200000) g;
             CREATE INDEX accounts_note ON accounts (note);
             """);
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     private Task<HealthReport> CheckAsync() =>
-        h.Services.GetRequiredService<HealthCheckService>().CheckAsync(PipelineHarness.Alice, "t", CancellationToken.None);
+        Harness.Services.GetRequiredService<HealthCheckService>().CheckAsync(PipelineHarness.Alice, "t", CancellationToken.None);
 
     [Fact]
     public async Task IdleInTransaction_LockWait_AndLongRunning_AreReportedWithTheirPids()
     {
-        await using var holder = new NpgsqlConnection(h.TargetConnection);
+        await using var holder = new NpgsqlConnection(Harness.TargetConnection);
         await holder.OpenAsync();
         await using var holding = await holder.BeginTransactionAsync();
         await using (var lockIt = new NpgsqlCommand("LOCK TABLE accounts IN ACCESS EXCLUSIVE MODE", holder, holding))
@@ -48,7 +42,7 @@ public sealed class HealthStatesTests(PostgresServerFixture pg) : IAsyncLifetime
         }
 
         var holderPid = holder.ProcessID;
-        await using var waiter = new NpgsqlConnection(h.TargetConnection);
+        await using var waiter = new NpgsqlConnection(Harness.TargetConnection);
         await waiter.OpenAsync();
         var waiterPid = waiter.ProcessID;
         await using var wait = new NpgsqlCommand("SELECT count(*) FROM accounts", waiter);
@@ -79,7 +73,7 @@ public sealed class HealthStatesTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task FailedConcurrentBuild_LeavesAnInvalidIndex_ReportedCritical()
     {
         // A unique index over duplicate codes fails part way and, built CONCURRENTLY, stays behind invalid.
-        await Assert.ThrowsAsync<PostgresException>(() => h.TargetExecAsync("CREATE UNIQUE INDEX CONCURRENTLY accounts_code_unique ON accounts (code)"));
+        await Assert.ThrowsAsync<PostgresException>(() => Harness.TargetExecAsync("CREATE UNIQUE INDEX CONCURRENTLY accounts_code_unique ON accounts (code)"));
 
         var report = await CheckAsync();
 
@@ -92,8 +86,8 @@ public sealed class HealthStatesTests(PostgresServerFixture pg) : IAsyncLifetime
     public async Task IndexEmptiedByDeletes_IsReportedBloatedAndUnused()
     {
         // Deleting 90% of the rows and vacuuming keeps the index's pages but empties them.
-        await h.TargetExecAsync("DELETE FROM accounts WHERE id % 10 <> 0");
-        await h.TargetExecAsync("VACUUM ANALYZE accounts");
+        await Harness.TargetExecAsync("DELETE FROM accounts WHERE id % 10 <> 0");
+        await Harness.TargetExecAsync("VACUUM ANALYZE accounts");
 
         var report = await CheckAsync();
 

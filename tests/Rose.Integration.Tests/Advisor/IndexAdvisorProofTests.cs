@@ -1,11 +1,9 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Advisor;
 using Rose.Core.Approvals;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 
@@ -15,17 +13,14 @@ namespace Rose.Integration.Tests.Advisor;
 /// measured execution time drops >= 10x. Needs hypopg on the test server; without it the test fails.
 /// </summary>
 [Collection("postgres")]
-public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private const string Query = "SELECT id, amount FROM orders WHERE customer_code = 'C4242'";
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await HypopgRequirement.EnsureAsync(h);
-        await h.TargetExecAsync("""
+        await HypopgRequirement.EnsureAsync(Harness);
+        await Harness.TargetExecAsync("""
             CREATE EXTENSION hypopg;
             CREATE TABLE orders (id bigint PRIMARY KEY, customer_code text NOT NULL, amount numeric NOT NULL, created_at timestamptz NOT NULL);
             INSERT INTO orders SELECT g, 'C' || (g % 60000), g % 1000, timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 600000) g;
@@ -33,9 +28,7 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLif
             """);
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
-    private IndexAdvisor Advisor => h.Services.GetRequiredService<IndexAdvisor>();
+    private IndexAdvisor Advisor => Harness.Services.GetRequiredService<IndexAdvisor>();
 
     [Fact]
     public async Task Recommendation_CreatedThroughApproval_MakesTheQueryTenTimesFaster()
@@ -52,7 +45,7 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLif
         Assert.StartsWith("CREATE INDEX CONCURRENTLY", recommendation.CreateIndexSql, StringComparison.Ordinal);
         Assert.Equal([Query], recommendation.Queries);
         // The what-if left no hypothetical index behind on any pooled connection it used.
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM hypopg_list_indexes"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM hypopg_list_indexes"));
 
         var before = await MeasureAsync();
 
@@ -63,12 +56,12 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLif
             RequiresApproval = ["CREATE INDEX"],
             Environment = "dev",
         };
-        var parked = await h.RunAsync(recommendation.CreateIndexSql, policy);
+        var parked = await Harness.RunAsync(recommendation.CreateIndexSql, policy);
         Assert.Equal(OutcomeStatus.PendingApproval, parked.Status);
-        var approved = await h.Services.GetRequiredService<ApprovalService>()
+        var approved = await Harness.Services.GetRequiredService<ApprovalService>()
             .ApproveAsync(parked.ApprovalId!.Value, Bob, mayApprove: true, "advisor proof", CancellationToken.None);
         Assert.True(approved.Done, approved.Message);
-        Assert.True(await h.TargetScalarAsync<bool>(
+        Assert.True(await Harness.TargetScalarAsync<bool>(
             "SELECT bool_and(indisvalid) FROM pg_index WHERE indrelid = 'orders'::regclass AND indexrelid <> 'orders_pkey'::regclass"));
 
         var after = await MeasureAsync();
@@ -82,7 +75,7 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLif
     [Fact]
     public async Task CompositeCandidate_IsNotRepeatedWhenAnIndexCoversIt()
     {
-        await h.TargetExecAsync("CREATE INDEX orders_code_created ON orders (customer_code, created_at)");
+        await Harness.TargetExecAsync("CREATE INDEX orders_code_created ON orders (customer_code, created_at)");
 
         var advice = await Advisor.ForQueriesAsync(PipelineHarness.Alice, Channel.Api, "t",
             ["SELECT * FROM orders o WHERE o.customer_code = 'C7' ORDER BY o.created_at"], CancellationToken.None);
@@ -96,7 +89,7 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : IAsyncLif
         var best = double.MaxValue;
         for (var i = 0; i < 5; i++)
         {
-            var outcome = await h.RunAsync("EXPLAIN (ANALYZE, FORMAT JSON) " + Query, PipelineHarness.SeedPolicy("EXPLAIN"));
+            var outcome = await Harness.RunAsync("EXPLAIN (ANALYZE, FORMAT JSON) " + Query, PipelineHarness.SeedPolicy("EXPLAIN"));
             Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
             using var plan = JsonDocument.Parse(outcome.Result!.Statements[0].Rows[0][0]!);
             best = Math.Min(best, plan.RootElement[0].GetProperty("Execution Time").GetDouble());

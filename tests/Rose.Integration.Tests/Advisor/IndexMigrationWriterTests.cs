@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Advisor;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Lint;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Advisor;
 

@@ -1,35 +1,28 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Approvals;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Approvals;
 
 [Collection("postgres")]
-public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
     private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
     private static readonly Actor Agent = new("rose", "Rose", ActorKind.Agent, "api-key");
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync("CREATE TABLE doomed (id int PRIMARY KEY, v text); INSERT INTO doomed SELECT g, 'x' FROM generate_series(1, 300) g; ANALYZE doomed");
-        await h.TargetExecAsync("CREATE VIEW doomed_view AS SELECT id FROM doomed; CREATE TABLE child (id int PRIMARY KEY, doomed_id int REFERENCES doomed (id))");
+        await Harness.TargetExecAsync("CREATE TABLE doomed (id int PRIMARY KEY, v text); INSERT INTO doomed SELECT g, 'x' FROM generate_series(1, 300) g; ANALYZE doomed");
+        await Harness.TargetExecAsync("CREATE VIEW doomed_view AS SELECT id FROM doomed; CREATE TABLE child (id int PRIMARY KEY, doomed_id int REFERENCES doomed (id))");
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
-    private ApprovalService Service => h.Services.GetRequiredService<ApprovalService>();
-    private ApprovalStore Store => h.Services.GetRequiredService<ApprovalStore>();
+    private ApprovalService Service => Harness.Services.GetRequiredService<ApprovalService>();
+    private ApprovalStore Store => Harness.Services.GetRequiredService<ApprovalStore>();
 
     private async Task<long> ParkAsync(string sql)
     {
-        var outcome = await h.RunAsync(sql);
+        var outcome = await Harness.RunAsync(sql);
         Assert.Equal(OutcomeStatus.PendingApproval, outcome.Status);
         return outcome.ApprovalId!.Value;
     }
@@ -43,10 +36,10 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
             Task.Run(() => Service.ApproveAsync(id, i % 2 == 0 ? Bob : Carol, mayApprove: true, $"ok {i}", CancellationToken.None))));
 
         Assert.Single(results, r => r.Done);
-        var executions = await h.ControlScalarAsync<long>($"SELECT count(*) FROM rose.audit_log WHERE approval_id = {id} AND channel = 'approval' AND executor_kind <> 'system'");
+        var executions = await Harness.ControlScalarAsync<long>($"SELECT count(*) FROM rose.audit_log WHERE approval_id = {id} AND channel = 'approval' AND executor_kind <> 'system'");
         Assert.Equal(1L, executions);
         Assert.Equal(ApprovalStatus.Executed, (await Store.GetAsync(id, CancellationToken.None))!.Status);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM doomed"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM doomed"));
     }
 
     [Fact]
@@ -57,11 +50,11 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
         var result = await Service.ApproveAsync(id, Bob, mayApprove: true, "looks fine", CancellationToken.None);
 
         Assert.True(result.Done, result.Message);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
         var request = await Store.GetAsync(id, CancellationToken.None);
         Assert.Equal("bob", request!.DecidedBy);
         Assert.Equal("looks fine", request.DecisionComment);
-        var approvedBy = await h.ControlScalarAsync<string>($"SELECT approved_by FROM rose.audit_log WHERE id = {request.ExecutionAuditId}");
+        var approvedBy = await Harness.ControlScalarAsync<string>($"SELECT approved_by FROM rose.audit_log WHERE id = {request.ExecutionAuditId}");
         Assert.Equal("bob", approvedBy);
     }
 
@@ -88,14 +81,14 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
         var result = await Service.ApproveAsync(id, asAgent ? Agent : Carol, mayApprove, null, CancellationToken.None);
 
         Assert.False(result.Done);
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
     }
 
     [Fact]
     public async Task ApproveAsync_Expired_IsRefused()
     {
         var id = await ParkAsync("DROP TABLE child");
-        await using (var cmd = h.Runtime.Control.DataSource.CreateCommand($"UPDATE rose.approvals SET expires_at = now() - interval '1 minute' WHERE id = {id}"))
+        await using (var cmd = Harness.Runtime.Control.DataSource.CreateCommand($"UPDATE rose.approvals SET expires_at = now() - interval '1 minute' WHERE id = {id}"))
         {
             await cmd.ExecuteNonQueryAsync();
         }
@@ -104,7 +97,7 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
 
         Assert.False(result.Done);
         Assert.Contains("expired", result.Message, StringComparison.Ordinal);
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
     }
 
     [Fact]
@@ -117,7 +110,7 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
 
         Assert.False(second.Done);
         Assert.Contains("rejected", second.Message, StringComparison.Ordinal);
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
     }
 
     [Fact]
@@ -134,18 +127,18 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Contains(dependents, d => d!.Contains("doomed_view", StringComparison.Ordinal));
         Assert.Contains(dependents, d => d!.Contains("child", StringComparison.Ordinal));
         // The dry run was rolled back.
-        Assert.Equal(300L, await h.TargetScalarAsync<long>("SELECT count(*) FROM doomed"));
+        Assert.Equal(300L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM doomed"));
     }
 
     [Fact]
     public async Task ShapeChangesAsync_TableGrewSincePreview_Warns()
     {
         var id = await ParkAsync("TRUNCATE doomed CASCADE");
-        await h.TargetExecAsync("INSERT INTO doomed SELECT g, 'y' FROM generate_series(301, 5000) g; ANALYZE doomed");
+        await Harness.TargetExecAsync("INSERT INTO doomed SELECT g, 'y' FROM generate_series(301, 5000) g; ANALYZE doomed");
         var request = await Store.GetAsync(id, CancellationToken.None);
-        Assert.True(h.Services.GetRequiredService<Rose.Core.Targets.TargetRegistry>().TryGet("t", out var target));
+        Assert.True(Harness.Services.GetRequiredService<Rose.Core.Targets.TargetRegistry>().TryGet("t", out var target));
 
-        var warnings = await h.Services.GetRequiredService<ApprovalPreviewer>().ShapeChangesAsync(target, request!.TargetSnapshotJson, CancellationToken.None);
+        var warnings = await Harness.Services.GetRequiredService<ApprovalPreviewer>().ShapeChangesAsync(target, request!.TargetSnapshotJson, CancellationToken.None);
 
         Assert.Contains(warnings, w => w.Contains("doomed", StringComparison.Ordinal) && w.Contains("5,000", StringComparison.Ordinal));
     }
@@ -153,7 +146,7 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : IAsyncLifet
     [Fact]
     public async Task Notifier_RequestParkedOnOneInstance_IsHeardByAnother()
     {
-        await using var other = await PipelineHarness.AttachAsync(h);
+        await using var other = await PipelineHarness.AttachAsync(Harness);
         var listener = other.Services.GetRequiredService<ApprovalNotifier>();
         var heard = new TaskCompletionSource<long>(TaskCreationOptions.RunContinuationsAsynchronously);
         listener.Changed += id => heard.TrySetResult(id);

@@ -1,10 +1,8 @@
 using System.Collections.Concurrent;
 using Microsoft.Extensions.Logging;
-using Npgsql;
 using Rose.Core.Agents;
 using Rose.Core.Configuration;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
 

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Audit;
 using Rose.Core.Control;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
 
@@ -13,23 +11,17 @@ namespace Rose.Integration.Tests.Audit;
 /// control database, taking turns and racing, must still build one straight chain.
 /// </summary>
 [Collection("postgres")]
-public sealed class AuditChainHeadTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AuditChainHeadTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     private static AuditAttempt Attempt(string sql) =>
         new(PipelineHarness.Alice, Channel.Api, "t", "chain head", sql, ["SELECT"], Decision.Allow, []);
 
     [Fact]
     public async Task TwoInstances_TakingTurnsAndRacing_BuildOneStraightChain()
     {
-        var first = h.Services.GetRequiredService<AuditLog>();
+        var first = Harness.Services.GetRequiredService<AuditLog>();
         // A second instance: its own writer, so its own idea of the head, on the same control database.
-        var second = new AuditLog(h.Services.GetRequiredService<ControlDatabase>());
+        var second = new AuditLog(Harness.Services.GetRequiredService<ControlDatabase>());
 
         var ids = new List<long>();
         for (var i = 0; i < 6; i++)
@@ -52,9 +44,9 @@ public sealed class AuditChainHeadTests(PostgresServerFixture pg) : IAsyncLifeti
             await (id % 2 == 0 ? first : second).RecordOutcomeAsync(id, new AuditOutcome(AuditStatus.Succeeded), CancellationToken.None);
         }
 
-        var report = await h.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
+        var report = await Harness.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
         Assert.True(report.Valid, report.Problem);
         Assert.Equal(47, report.RowsChecked);
-        Assert.Equal(47L, await h.ControlScalarAsync<long>("SELECT count(DISTINCT prev_hash) FROM rose.audit_log"));
+        Assert.Equal(47L, await Harness.ControlScalarAsync<long>("SELECT count(DISTINCT prev_hash) FROM rose.audit_log"));
     }
 }

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Audit.Checkpoints;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
 
@@ -13,21 +10,15 @@ namespace Rose.Integration.Tests.Audit;
 /// owner could: triggers off, rows deleted or replaced.
 /// </summary>
 [Collection("postgres")]
-public sealed class AuditCheckpointTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AuditCheckpointTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
+    private AuditChainVerifier Verifier => Harness.Services.GetRequiredService<AuditChainVerifier>();
 
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
-    private AuditChainVerifier Verifier => h.Services.GetRequiredService<AuditChainVerifier>();
-
-    private AuditCheckpoints Checkpoints => h.Services.GetRequiredService<AuditCheckpoints>();
+    private AuditCheckpoints Checkpoints => Harness.Services.GetRequiredService<AuditCheckpoints>();
 
     private async Task ControlExecAsync(string sql)
     {
-        await using var conn = new NpgsqlConnection(h.ControlConnection);
+        await using var conn = new NpgsqlConnection(Harness.ControlConnection);
         await conn.OpenAsync();
         await SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
@@ -36,7 +27,7 @@ public sealed class AuditCheckpointTests(PostgresServerFixture pg) : IAsyncLifet
     {
         for (var i = 0; i < count; i++)
         {
-            await h.RunAsync($"SELECT {i}");
+            await Harness.RunAsync($"SELECT {i}");
         }
     }
 
@@ -93,7 +84,7 @@ public sealed class AuditCheckpointTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal([first!.Id, second!.Id], listed.Select(c => c.Checkpoint.Id));
         Assert.All(listed, c => Assert.True(c.SignatureValid));
         Assert.DoesNotContain(Convert.ToHexStringLower(await File.ReadAllBytesAsync(Checkpoints.KeyPath)),
-            await h.ControlScalarAsync<string>("SELECT string_agg(row_hash, '') FROM rose.audit_log"), StringComparison.Ordinal);
+            await Harness.ControlScalarAsync<string>("SELECT string_agg(row_hash, '') FROM rose.audit_log"), StringComparison.Ordinal);
 
         // Someone who can edit the file but lacks the key moves the head back to hide the last row.
         await File.AppendAllTextAsync(Checkpoints.FilePath,

@@ -1,10 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Control;
 using Rose.Core.Identity;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
 
@@ -15,14 +12,11 @@ namespace Rose.Integration.Tests.Audit;
 /// the matches fall on.
 /// </summary>
 [Collection("postgres")]
-public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        var audit = h.Services.GetRequiredService<AuditLog>();
+        var audit = Harness.Services.GetRequiredService<AuditLog>();
         // Rows the product writes (hash-chained), in a fixed order so ids interleave matches and misses.
         string?[][] rows =
         [
@@ -47,8 +41,6 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
         }
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     // Terms that hit one column, the other, both, neither; case; literal % and _; unicode; a term that only
     // exists across the joint of the indexed expression ("abc" + newline + "def") must not match.
     private static readonly string[] Terms =
@@ -57,8 +49,8 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
     [Fact]
     public async Task Search_EveryPageMatchesThePlainFilter_WithAndWithoutTheIndex()
     {
-        Assert.True(await h.ControlScalarAsync<bool>("SELECT to_regclass('rose.audit_log_text_trgm_idx') IS NOT NULL"));
-        Assert.True(await h.ControlScalarAsync<bool>("SELECT to_regclass('rose.audit_log_sql_trgm_idx') IS NULL AND to_regclass('rose.audit_log_reason_trgm_idx') IS NULL"));
+        Assert.True(await Harness.ControlScalarAsync<bool>("SELECT to_regclass('rose.audit_log_text_trgm_idx') IS NOT NULL"));
+        Assert.True(await Harness.ControlScalarAsync<bool>("SELECT to_regclass('rose.audit_log_sql_trgm_idx') IS NULL AND to_regclass('rose.audit_log_reason_trgm_idx') IS NULL"));
 
         var withIndex = await AllPagesAsync();
         foreach (var (key, ids) in withIndex)
@@ -69,11 +61,11 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Contains(withIndex, kv => kv.Value.Count > 5); // some term really pages
         Assert.Empty(withIndex[(Terms[^4], 1)]);          // across the joint: no match
 
-        await h.ControlScalarAsync<int>("DROP INDEX rose.audit_log_text_trgm_idx");
+        await Harness.ControlScalarAsync<int>("DROP INDEX rose.audit_log_text_trgm_idx");
         var withoutIndex = await AllPagesAsync();
         Assert.Equal(Flatten(withIndex), Flatten(withoutIndex));
 
-        var report = await h.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
+        var report = await Harness.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, CancellationToken.None);
         Assert.True(report.Valid, report.Problem);
         Assert.Equal(40, report.RowsChecked);
     }
@@ -82,7 +74,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
     public async Task SearchText_IsTheIndexedExpression()
     {
         // The text filter AuditSql writes must be the expression V252 indexed, or the index is never used.
-        await using var conn = await h.Runtime.Control.DataSource.OpenConnectionAsync();
+        await using var conn = await Harness.Runtime.Control.DataSource.OpenConnectionAsync();
         // A handful of rows: only with a sequential scan priced out does the plan show the index can serve it.
         await SqlScript.ExecuteAsync(conn, null, "SET enable_seqscan = off", CancellationToken.None);
         await using var cmd = new NpgsqlCommand($"EXPLAIN SELECT a.id FROM rose.audit_log a WHERE {AuditSql.SearchText} ILIKE $1", conn);
@@ -102,7 +94,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
     /// <summary>Every page of every term, for walk windows that put the switch before, inside and past the matches.</summary>
     private async Task<Dictionary<(string Term, int Window), List<long>>> AllPagesAsync()
     {
-        var control = h.Services.GetRequiredService<ControlDatabase>();
+        var control = Harness.Services.GetRequiredService<ControlDatabase>();
         var result = new Dictionary<(string, int), List<long>>();
         foreach (var window in new[] { 1, 7, 1000 })
         {
@@ -135,7 +127,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : IAsyncLifet
 
     private async Task<List<long>> ExpectedAsync(string term)
     {
-        await using var conn = await h.Runtime.Control.DataSource.OpenConnectionAsync();
+        await using var conn = await Harness.Runtime.Control.DataSource.OpenConnectionAsync();
         await using var cmd = new NpgsqlCommand(
             "SELECT id FROM rose.audit_log WHERE sql_text ILIKE $1 OR reason ILIKE $1 ORDER BY id DESC", conn);
         cmd.Parameters.Add(new NpgsqlParameter { Value = "%" + AuditSql.EscapeLike(term.Trim()) + "%" });

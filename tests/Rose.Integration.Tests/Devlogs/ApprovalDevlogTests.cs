@@ -1,38 +1,30 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Approvals;
 using Rose.Core.Audit;
 using Rose.Core.Devlogs;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Devlogs;
 
 /// <summary>Rose writes a devlog for each approved execution, linked to the execution's audit row.</summary>
 [Collection("postgres")]
-public sealed class ApprovalDevlogTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ApprovalDevlogTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     private static readonly Actor Bob = new("bob", "Bob", ActorKind.Human, "dev");
 
     [Fact]
     public async Task ApproveAsync_Executed_WritesAnApprovalDevlogLinkedToTheExecutionAuditRow()
     {
-        await h.TargetExecAsync("CREATE TABLE doomed (id int); INSERT INTO doomed VALUES (1), (2);");
-        var parked = await h.RunAsync("DROP TABLE doomed");
+        await Harness.TargetExecAsync("CREATE TABLE doomed (id int); INSERT INTO doomed VALUES (1), (2);");
+        var parked = await Harness.RunAsync("DROP TABLE doomed");
         Assert.Equal(OutcomeStatus.PendingApproval, parked.Status);
 
-        var result = await h.Services.GetRequiredService<ApprovalService>().ApproveAsync(parked.ApprovalId!.Value, Bob, true, "ok", CancellationToken.None);
+        var result = await Harness.Services.GetRequiredService<ApprovalService>().ApproveAsync(parked.ApprovalId!.Value, Bob, true, "ok", CancellationToken.None);
 
         Assert.True(result.Done, result.Message);
         var executionAuditId = result.Outcome!.AuditId;
-        var devlogs = await h.Services.GetRequiredService<DevlogStore>().ListAsync(new DevlogFilter { AuditId = executionAuditId }, CancellationToken.None);
+        var devlogs = await Harness.Services.GetRequiredService<DevlogStore>().ListAsync(new DevlogFilter { AuditId = executionAuditId }, CancellationToken.None);
         var devlog = Assert.Single(devlogs.Items);
         Assert.Equal(DevlogTypes.Approval, devlog.LogType);
         Assert.Equal("t", devlog.ServiceId);
@@ -44,19 +36,19 @@ public sealed class ApprovalDevlogTests(PostgresServerFixture pg) : IAsyncLifeti
         Assert.Equal(parked.ApprovalId, metadata.RootElement.GetProperty("approval_id").GetInt64());
 
         // The audit detail finds it from the execution row.
-        var links = await h.Services.GetRequiredService<AuditReader>().DevlogsForAsync(executionAuditId, CancellationToken.None);
+        var links = await Harness.Services.GetRequiredService<AuditReader>().DevlogsForAsync(executionAuditId, CancellationToken.None);
         Assert.Equal(devlog.Id, Assert.Single(links).Id);
     }
 
     [Fact]
     public async Task ApproveAsync_Rejected_WritesNoDevlog()
     {
-        await h.TargetExecAsync("CREATE TABLE kept (id int)");
-        var parked = await h.RunAsync("DROP TABLE kept");
+        await Harness.TargetExecAsync("CREATE TABLE kept (id int)");
+        var parked = await Harness.RunAsync("DROP TABLE kept");
 
-        await h.Services.GetRequiredService<ApprovalService>().RejectAsync(parked.ApprovalId!.Value, Bob, true, "no", CancellationToken.None);
+        await Harness.Services.GetRequiredService<ApprovalService>().RejectAsync(parked.ApprovalId!.Value, Bob, true, "no", CancellationToken.None);
 
-        var page = await h.Services.GetRequiredService<DevlogStore>().ListAsync(new DevlogFilter(), CancellationToken.None);
+        var page = await Harness.Services.GetRequiredService<DevlogStore>().ListAsync(new DevlogFilter(), CancellationToken.None);
         Assert.Empty(page.Items);
     }
 }

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Audit;
 using Rose.Core.Control;
 using Rose.Core.Devlogs;
 using Rose.Core.Errors;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Errors;
 
@@ -12,18 +10,12 @@ namespace Rose.Integration.Tests.Errors;
 /// driver's: a real constraint violation on the control database, and a control database nobody answers on.
 /// </summary>
 [Collection("postgres")]
-public sealed class DomainExceptionTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class DomainExceptionTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     [Fact]
     public async Task DevlogStore_AuditIdThatIsNoEntry_ThrowsADatabaseErrorWithTheForeignKeySqlState()
     {
-        var store = h.Services.GetRequiredService<DevlogStore>();
+        var store = Harness.Services.GetRequiredService<DevlogStore>();
         var draft = new DevlogDraft(PipelineHarness.Alice, "t", "note", "orphan", "points at no audit row", [], AuditId: 987_654_321);
 
         var error = await Assert.ThrowsAsync<DatabaseErrorException>(() => store.CreateAsync(draft, CancellationToken.None));
@@ -54,8 +46,8 @@ public sealed class DomainExceptionTests(PostgresServerFixture pg) : IAsyncLifet
     [Fact]
     public async Task DevlogStore_ServerError_CarriesSqlStatePositionAndMessageText()
     {
-        var store = h.Services.GetRequiredService<DevlogStore>();
-        await h.ControlScalarAsync<int>("ALTER TABLE rose.devlogs RENAME TO devlogs_moved");
+        var store = Harness.Services.GetRequiredService<DevlogStore>();
+        await Harness.ControlScalarAsync<int>("ALTER TABLE rose.devlogs RENAME TO devlogs_moved");
 
         var error = await Assert.ThrowsAsync<DatabaseErrorException>(() => store.ListAsync(new DevlogFilter(), CancellationToken.None));
 

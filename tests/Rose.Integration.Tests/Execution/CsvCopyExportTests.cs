@@ -1,7 +1,6 @@
 using Rose.Core.Execution;
 using Rose.Core.Export;
 using Rose.Core.Identity;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Execution;
 
@@ -11,14 +10,11 @@ namespace Rose.Integration.Tests.Execution;
 /// the same limits and audit.
 /// </summary>
 [Collection("postgres")]
-public sealed class CsvCopyExportTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class CsvCopyExportTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync(""""
+        await Harness.TargetExecAsync(""""
             CREATE TABLE sample (id int PRIMARY KEY, t text, n numeric(12,3), f float8, ts timestamptz, d date, iv interval,
                 ia int[], ta text[], j jsonb, b bytea, ok boolean, u uuid, "odd, ""name""" text);
             INSERT INTO sample VALUES
@@ -33,8 +29,6 @@ public sealed class CsvCopyExportTests(PostgresServerFixture pg) : IAsyncLifetim
             INSERT INTO lonely VALUES ('\.'), (''), (NULL), ('a');
             """");
     }
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
 
     [Theory]
     [InlineData("SELECT * FROM sample ORDER BY id")]
@@ -54,7 +48,7 @@ public sealed class CsvCopyExportTests(PostgresServerFixture pg) : IAsyncLifetim
         Assert.Equal(rowBytes, copyBytes);
         Assert.Equal(rowRows, copyRows);
         Assert.Equal(rowOutcome.Result.Statements[0].RowsAffected, copyOutcome.Result.Statements[0].RowsAffected);
-        Assert.Equal(copyRows, await h.ControlScalarAsync<long>($"SELECT rows_affected FROM rose.audit_outcome WHERE audit_id = {copyOutcome.AuditId}"));
+        Assert.Equal(copyRows, await Harness.ControlScalarAsync<long>($"SELECT rows_affected FROM rose.audit_outcome WHERE audit_id = {copyOutcome.AuditId}"));
     }
 
     [Fact]
@@ -76,14 +70,14 @@ public sealed class CsvCopyExportTests(PostgresServerFixture pg) : IAsyncLifetim
 
         Assert.Equal(OutcomeStatus.Failed, outcome.Status);
         Assert.Equal("22012", outcome.Result!.Error!.SqlState);
-        Assert.Equal("failed", await h.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {outcome.AuditId}"));
+        Assert.Equal("failed", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {outcome.AuditId}"));
     }
 
     private async Task<(byte[] Bytes, ExecutionOutcome Outcome, long Rows)> ExportAsync(string sql, bool useCopy)
     {
         using var output = new MemoryStream();
         var sink = new CsvRowSink(output, _ => Task.CompletedTask, useCopy: useCopy);
-        var outcome = await h.Execution.ExecuteAsync(
+        var outcome = await Harness.Execution.ExecuteAsync(
             new ExecutionRequest(PipelineHarness.Alice, Channel.Workbench, "t", sql, "csv test", PipelineHarness.SeedPolicy()), sink, CancellationToken.None);
         await sink.FlushAsync(CancellationToken.None);
         return (output.ToArray(), outcome, sink.Rows);

@@ -1,10 +1,7 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Approvals;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Migrations;
 

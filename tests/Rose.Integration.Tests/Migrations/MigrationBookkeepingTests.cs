@@ -1,8 +1,6 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Execution;
 using Rose.Core.Migrations;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Migrations;
 
@@ -12,21 +10,16 @@ namespace Rose.Integration.Tests.Migrations;
 /// in one statement. What is written must be what was written one by one before.
 /// </summary>
 [Collection("postgres")]
-public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync(
+        await Harness.TargetExecAsync(
             "CREATE SCHEMA other; CREATE TABLE other.kept (id int); INSERT INTO other.kept SELECT generate_series(1, 4); " +
             "CREATE TABLE \"Odd \"\"Name\"\"\" (id int); INSERT INTO \"Odd \"\"Name\"\"\" VALUES (1), (2);");
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
-    private MigrationRunner Runner => h.Services.GetRequiredService<MigrationRunner>();
+    private MigrationRunner Runner => Harness.Services.GetRequiredService<MigrationRunner>();
 
     private Task<MigrationRunResult> ApplyAsync(MigrationSet set, bool single) =>
         Runner.ApplyAsync(new MigrationRunRequest("t", set, PipelineHarness.Alice, MigrationRunnerTests.Policy, "bookkeeping", SingleTransaction: single),
@@ -34,8 +27,8 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsync
 
     private async Task<TargetSession> SessionAsync()
     {
-        var target = h.Services.GetRequiredService<MigrationPlanner>().Target("t");
-        return await h.Services.GetRequiredService<SqlExecutor>().OpenSessionAsync(target,
+        var target = Harness.Services.GetRequiredService<MigrationPlanner>().Target("t");
+        return await Harness.Services.GetRequiredService<SqlExecutor>().OpenSessionAsync(target,
             new ExecutionLimits(0, TimeSpan.FromSeconds(10), TimeSpan.FromSeconds(5)), CancellationToken.None);
     }
 
@@ -46,7 +39,7 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsync
 
         var outside = await MigrationRowCounts.CountAsync(session, ["other.kept", "\"Odd \"\"Name\"\"\"", "no_such_table", "other.kept"], CancellationToken.None);
         await session.BeginAsync(CancellationToken.None);
-        await h.TargetExecAsync("INSERT INTO other.kept VALUES (5)");
+        await Harness.TargetExecAsync("INSERT INTO other.kept VALUES (5)");
         var inside = await MigrationRowCounts.CountAsync(session, ["other.kept"], CancellationToken.None);
         await session.RollbackAsync();
 
@@ -81,7 +74,7 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsync
         Assert.Empty(result.Applied[0].PreCounts);
         Assert.Equal(new Dictionary<string, long> { ["other.kept"] = 4, ["bk_a"] = 3 }, result.Applied[1].PreCounts);
         Assert.Equal(new Dictionary<string, long> { ["other.kept"] = 5, ["bk_a"] = 4 }, result.Applied[1].PostCounts);
-        Assert.Equal("1,2", await h.TargetScalarAsync<string>("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM rose_schema_history WHERE success"));
+        Assert.Equal("1,2", await Harness.TargetScalarAsync<string>("SELECT string_agg(version, ',' ORDER BY installed_rank) FROM rose_schema_history WHERE success"));
         Assert.NotEqual(result.Applied[0].AuditId, result.Applied[1].AuditId);
     }
 
@@ -97,7 +90,7 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsync
         Assert.Equal(MigrationRunStatus.Succeeded, result.Status);
         Assert.Equal(3, result.Applied.Count);
         Assert.Single(result.Applied.Select(a => a.AuditId).Distinct());
-        Assert.Equal("1:V1__create.sql,1.5:V1.5__more.sql,2:V2__other.sql", await h.TargetScalarAsync<string>(
+        Assert.Equal("1:V1__create.sql,1.5:V1.5__more.sql,2:V2__other.sql", await Harness.TargetScalarAsync<string>(
             "SELECT string_agg(version || ':' || script, ',' ORDER BY installed_rank) FROM rose_schema_history WHERE success"));
         // Counted before anything ran and after the one COMMIT, as when each was counted alone.
         Assert.Empty(result.Applied[0].PreCounts);
@@ -110,9 +103,9 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : IAsync
         Assert.Equal(ids.Order(), ids);
         for (var i = 0; i < ids.Count; i++)
         {
-            var title = await h.ControlScalarAsync<string>($"SELECT title FROM rose.devlogs WHERE id = {ids[i]}");
+            var title = await Harness.ControlScalarAsync<string>($"SELECT title FROM rose.devlogs WHERE id = {ids[i]}");
             Assert.Equal($"Migration {result.Applied[i].FileName} applied to t", title);
-            var metadata = await h.ControlScalarAsync<string>($"SELECT metadata::text FROM rose.devlogs WHERE id = {ids[i]} AND audit_id = {result.Applied[i].AuditId}");
+            var metadata = await Harness.ControlScalarAsync<string>($"SELECT metadata::text FROM rose.devlogs WHERE id = {ids[i]} AND audit_id = {result.Applied[i].AuditId}");
             using var doc = JsonDocument.Parse(metadata!);
             Assert.Equal(result.Applied[i].PostCounts.Values.Sum(), doc.RootElement.GetProperty("validation").GetProperty("post_count").GetInt64());
             Assert.Equal(result.Applied[i].FileName, doc.RootElement.GetProperty("migration").GetProperty("file").GetString());

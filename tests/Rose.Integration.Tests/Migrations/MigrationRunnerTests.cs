@@ -1,26 +1,17 @@
 using System.Text.Json;
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Approvals;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Migrations;
 
 /// <summary>The migration runner on a real server: once-only, all-or-nothing, drift, approval, counts.</summary>
 [Collection("postgres")]
-public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class MigrationRunnerTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
-    private MigrationRunner Runner => h.Services.GetRequiredService<MigrationRunner>();
+    private MigrationRunner Runner => Harness.Services.GetRequiredService<MigrationRunner>();
 
     internal static SqlPolicy Policy => PipelineHarness.SeedPolicy("SET", "SELECT");
 
@@ -30,7 +21,7 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Runner.ApplyAsync(new MigrationRunRequest("t", set, PipelineHarness.Alice, Policy, "test", dryRun, single), null, CancellationToken.None);
 
     private Task<long> HistoryCountAsync(string version) =>
-        h.TargetScalarAsync<long>($"SELECT count(*) FROM rose_schema_history WHERE version = '{version}' AND success");
+        Harness.TargetScalarAsync<long>($"SELECT count(*) FROM rose_schema_history WHERE version = '{version}' AND success");
 
     [Fact]
     public async Task ApplyAsync_FourConcurrentRunners_ApplyEachVersionOnce()
@@ -44,7 +35,7 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
 
         Assert.All(results, r => Assert.Equal(MigrationRunStatus.Succeeded, r.Status));
         Assert.Equal(3, results.Sum(r => r.Applied.Count));
-        Assert.Equal(101L, await h.TargetScalarAsync<long>("SELECT count(*) FROM once"));
+        Assert.Equal(101L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM once"));
         foreach (var v in new[] { "1", "1.1", "2" })
         {
             Assert.Equal(1L, await HistoryCountAsync(v));
@@ -62,9 +53,9 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(MigrationRunStatus.Failed, result.Status);
         Assert.Equal("22P02", result.SqlError?.SqlState);
         Assert.Equal(1L, await HistoryCountAsync("1"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history WHERE version = '2'"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'half'"));
-        var status = await h.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history WHERE version = '2'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'half'"));
+        var status = await Harness.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
         Assert.Equal(MigrationState.Pending, status.Entries.Single(e => e.Version == "2").State);
     }
 
@@ -79,16 +70,16 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         for (var i = 0; i < 100 && pid is null; i++)
         {
             await Task.Delay(100);
-            pid = await h.TargetScalarAsync<int?>("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid() LIMIT 1");
+            pid = await Harness.TargetScalarAsync<int?>("SELECT pid FROM pg_stat_activity WHERE query LIKE 'SELECT pg_sleep(60)%' AND pid <> pg_backend_pid() LIMIT 1");
         }
 
         Assert.NotNull(pid);
-        Assert.True(await h.TargetScalarAsync<bool>($"SELECT pg_terminate_backend({pid})"));
+        Assert.True(await Harness.TargetScalarAsync<bool>($"SELECT pg_terminate_backend({pid})"));
         var result = await run.WaitAsync(TimeSpan.FromSeconds(30));
 
         Assert.Equal(MigrationRunStatus.Failed, result.Status);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'killed'"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'killed'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history"));
     }
 
     [Fact]
@@ -97,7 +88,7 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(MigrationRunStatus.Succeeded, (await ApplyAsync(Set(("V1__t.sql", "CREATE TABLE drift (id int)")))).Status);
         var edited = Set(("V1__t.sql", "CREATE TABLE drift (id bigint)"), ("V2__next.sql", "CREATE TABLE after_drift (id int)"));
 
-        var status = await h.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", edited, CancellationToken.None);
+        var status = await Harness.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", edited, CancellationToken.None);
         var result = await ApplyAsync(edited);
         var (ok, _) = await Runner.VerifyAsync("t", edited, CancellationToken.None);
 
@@ -105,62 +96,62 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(MigrationRunStatus.Failed, result.Status);
         Assert.Contains("drift", result.Error, StringComparison.OrdinalIgnoreCase);
         Assert.False(ok);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'after_drift'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'after_drift'"));
     }
 
     [Fact]
     public async Task ApplyAsync_CreateIndexConcurrently_RunsAloneAndIsFlagged()
     {
-        await h.TargetExecAsync("CREATE TABLE big (id int, v int); INSERT INTO big SELECT g, g FROM generate_series(1, 1000) g");
+        await Harness.TargetExecAsync("CREATE TABLE big (id int, v int); INSERT INTO big SELECT g, g FROM generate_series(1, 1000) g");
         var set = Set(("V1__idx.sql", "CREATE INDEX CONCURRENTLY IF NOT EXISTS big_v_idx ON big (v)"));
 
-        var plan = await h.Services.GetRequiredService<MigrationPlanner>().PlanAsync("t", set, Policy, CancellationToken.None);
+        var plan = await Harness.Services.GetRequiredService<MigrationPlanner>().PlanAsync("t", set, Policy, CancellationToken.None);
         var result = await ApplyAsync(set);
 
         Assert.False(plan.Migrations.Single().AllOrNothing);
         Assert.Equal(MigrationRunStatus.Succeeded, result.Status);
         Assert.False(result.Applied.Single().AllOrNothing);
         Assert.Contains(result.Notes!, n => n.Contains("not all-or-nothing", StringComparison.Ordinal));
-        Assert.True(await h.TargetScalarAsync<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v_idx'::regclass"));
+        Assert.True(await Harness.TargetScalarAsync<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'big_v_idx'::regclass"));
         Assert.Equal(1L, await HistoryCountAsync("1"));
     }
 
     [Fact]
     public async Task ApplyAsync_DropMigration_WaitsForApprovalThenAppliesOnce()
     {
-        await h.TargetExecAsync("CREATE TABLE doomed (id int); INSERT INTO doomed VALUES (1)");
+        await Harness.TargetExecAsync("CREATE TABLE doomed (id int); INSERT INTO doomed VALUES (1)");
         var set = Set(("V1__keep.sql", "CREATE TABLE kept (id int)"), ("V2__drop.sql", "DROP TABLE doomed"));
 
         var parked = await ApplyAsync(set);
 
         Assert.Equal(MigrationRunStatus.PendingApproval, parked.Status);
         Assert.NotNull(parked.ApprovalId);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'kept'"));
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
-        Assert.Equal(1L, await h.ControlScalarAsync<long>($"SELECT count(*) FROM rose.approvals WHERE id = {parked.ApprovalId}"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'kept'"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
+        Assert.Equal(1L, await Harness.ControlScalarAsync<long>($"SELECT count(*) FROM rose.approvals WHERE id = {parked.ApprovalId}"));
 
         var again = await ApplyAsync(set);
         Assert.Equal(MigrationRunStatus.PendingApproval, again.Status);
 
-        var approved = await h.Services.GetRequiredService<ApprovalService>().ApproveAsync(parked.ApprovalId!.Value, Bob, mayApprove: true, "ok", CancellationToken.None);
+        var approved = await Harness.Services.GetRequiredService<ApprovalService>().ApproveAsync(parked.ApprovalId!.Value, Bob, mayApprove: true, "ok", CancellationToken.None);
         Assert.True(approved.Done, approved.Message);
         Assert.Equal(ApprovalStatus.Executed, approved.Request!.Status);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'doomed'"));
         Assert.Equal(1L, await HistoryCountAsync("1"));
         Assert.Equal(1L, await HistoryCountAsync("2"));
 
         // The second parked request now fails whole: the history's unique index refuses a second apply.
-        var second = await h.Services.GetRequiredService<ApprovalService>().ApproveAsync(again.ApprovalId!.Value, Bob, mayApprove: true, "ok", CancellationToken.None);
+        var second = await Harness.Services.GetRequiredService<ApprovalService>().ApproveAsync(again.ApprovalId!.Value, Bob, mayApprove: true, "ok", CancellationToken.None);
         Assert.Equal(ApprovalStatus.Failed, second.Request!.Status);
         Assert.Equal(1L, await HistoryCountAsync("1"));
-        var status = await h.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
+        var status = await Harness.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
         Assert.All(status.Entries, e => Assert.Equal(MigrationState.Applied, e.State));
     }
 
     [Fact]
     public async Task ApplyAsync_Devlog_HasPreAndPostCountsAndSnapshotIsTaken()
     {
-        await h.TargetExecAsync("CREATE TABLE counted (id int); INSERT INTO counted SELECT generate_series(1, 5)");
+        await Harness.TargetExecAsync("CREATE TABLE counted (id int); INSERT INTO counted SELECT generate_series(1, 5)");
         var set = Set(("V1__add.sql", "SET lock_timeout = '2s'; INSERT INTO counted SELECT generate_series(6, 8)"));
 
         var result = await ApplyAsync(set);
@@ -168,14 +159,14 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(MigrationRunStatus.Succeeded, result.Status);
         Assert.True(File.Exists(result.SnapshotPath));
         Assert.Contains("CREATE TABLE public.counted", await File.ReadAllTextAsync(result.SnapshotPath!), StringComparison.Ordinal);
-        var metadata = await h.ControlScalarAsync<string>($"SELECT metadata::text FROM rose.devlogs WHERE id = {result.Applied[0].DevlogId}");
+        var metadata = await Harness.ControlScalarAsync<string>($"SELECT metadata::text FROM rose.devlogs WHERE id = {result.Applied[0].DevlogId}");
         using var doc = JsonDocument.Parse(metadata!);
         var validation = doc.RootElement.GetProperty("validation");
         Assert.Equal(5, validation.GetProperty("pre_count").GetInt64());
         Assert.Equal(8, validation.GetProperty("post_count").GetInt64());
         Assert.True(validation.GetProperty("verified").GetBoolean());
         Assert.Contains("INSERT INTO counted", doc.RootElement.GetProperty("sql").GetString(), StringComparison.Ordinal);
-        Assert.Equal("migration", await h.ControlScalarAsync<string>($"SELECT channel FROM rose.audit_log WHERE id = {result.Applied[0].AuditId}"));
+        Assert.Equal("migration", await Harness.ControlScalarAsync<string>($"SELECT channel FROM rose.audit_log WHERE id = {result.Applied[0].AuditId}"));
     }
 
     [Fact]
@@ -188,7 +179,7 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         Assert.Equal(MigrationRunStatus.Succeeded, result.Status);
         Assert.True(result.DryRun);
         Assert.Equal(2, result.Applied.Single().PostCounts["dry"]);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('dry', 'rose_schema_history')"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('dry', 'rose_schema_history')"));
     }
 
     [Fact]
@@ -199,8 +190,8 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
         var result = await ApplyAsync(set, single: true);
 
         Assert.Equal(MigrationRunStatus.Failed, result.Status);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'st_a'"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'st_a'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM rose_schema_history"));
     }
 
     [Fact]
@@ -216,8 +207,8 @@ public sealed class MigrationRunnerTests(PostgresServerFixture pg) : IAsyncLifet
 
         Assert.Equal(MigrationRunStatus.Succeeded, undone.Status);
         Assert.Equal(["U2__b.sql", "U1__a.sql"], undone.Applied.Select(a => a.FileName));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('u_a', 'u_b')"));
-        var status = await h.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('u_a', 'u_b')"));
+        var status = await Harness.Services.GetRequiredService<MigrationPlanner>().StatusAsync("t", set, CancellationToken.None);
         Assert.All(status.Entries, e => Assert.Equal(MigrationState.Pending, e.State));
     }
 }

@@ -1,32 +1,23 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Migrations;
 
 /// <summary>The reversibility check on a real server: up, undo, up on a scratch copy, schemas compared.</summary>
 [Collection("postgres")]
-public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync() => h = await PipelineHarness.CreateAsync(pg);
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     // DROP and ALTER TABLE need approval under this policy: on the scratch copy they may run anyway.
     private static SqlPolicy Policy => PipelineHarness.SeedPolicy("SET", "CREATE VIEW", "CREATE FUNCTION", "CREATE TYPE");
 
     private Task<ReversibilityReport> CheckAsync(MigrationSet set, bool fromEmpty = false, SqlPolicy? policy = null) =>
-        h.Services.GetRequiredService<ReversibilityChecker>().CheckAsync(
+        Harness.Services.GetRequiredService<ReversibilityChecker>().CheckAsync(
             new ReversibilityRequest("t", set, PipelineHarness.Alice, policy ?? Policy, "test", fromEmpty), null, CancellationToken.None);
 
     private async Task<long> ScratchDatabasesAsync()
     {
-        await using var conn = new NpgsqlConnection(h.TargetConnection);
+        await using var conn = new NpgsqlConnection(Harness.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("SELECT count(*) FROM pg_database WHERE datname LIKE 'rose\\_scratch\\_%'", conn);
         return (long)(await cmd.ExecuteScalarAsync())!;
@@ -48,16 +39,16 @@ public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLi
         Assert.True(report.Ok, string.Join(" | ", report.Steps.Select(s => s.Message)));
         Assert.Equal(["1", "2"], report.Steps.Select(s => s.Version));
         Assert.All(report.Steps, s => Assert.Equal(ReversibilityVerdict.Reversible, s.Verdict));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('orders', 'paid_orders')"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'rose_schema_history'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname IN ('orders', 'paid_orders')"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'rose_schema_history'"));
         Assert.Equal(scratchBefore, await ScratchDatabasesAsync());
-        Assert.Equal("succeeded", await h.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
+        Assert.Equal("succeeded", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
     }
 
     [Fact]
     public async Task CheckAsync_UndoThatRestoresTheWrongType_IsNotReversible_WithTheColumnNamed()
     {
-        await h.TargetExecAsync("CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL)");
+        await Harness.TargetExecAsync("CREATE TABLE accounts (id int PRIMARY KEY, email varchar(100) NOT NULL)");
         var set = MigrationSet.From([
             ("V1__wider.sql", "ALTER TABLE accounts ALTER COLUMN email TYPE varchar(200)"),
             ("U1__wider.sql", "ALTER TABLE accounts ALTER COLUMN email TYPE text"),
@@ -75,15 +66,15 @@ public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLi
         Assert.Contains("text", difference.Actual, StringComparison.Ordinal);
         Assert.Empty(step.RedoDifferences);
         // The scratch copy took the change, never the target.
-        Assert.Equal("character varying(100)", await h.TargetScalarAsync<string>(
+        Assert.Equal("character varying(100)", await Harness.TargetScalarAsync<string>(
             "SELECT format_type(atttypid, atttypmod) FROM pg_attribute WHERE attrelid = 'accounts'::regclass AND attname = 'email'"));
-        Assert.Equal("failed", await h.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
+        Assert.Equal("failed", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
     }
 
     [Fact]
     public async Task CheckAsync_UndoThatLeavesAColumn_FailsOnTheSecondUp_AndStops()
     {
-        await h.TargetExecAsync("CREATE TABLE items (id int PRIMARY KEY)");
+        await Harness.TargetExecAsync("CREATE TABLE items (id int PRIMARY KEY)");
         var set = MigrationSet.From([
             ("V1__price.sql", "ALTER TABLE items ADD COLUMN price int CONSTRAINT price_positive CHECK (price > 0)"),
             ("U1__price.sql", "ALTER TABLE items DROP CONSTRAINT price_positive"),
@@ -118,10 +109,10 @@ public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLi
     public async Task CheckAsync_PendingOnly_RunsOnACopyOfTheTargetSchema()
     {
         var first = MigrationSet.From([("V1__base.sql", "CREATE TABLE base (id int PRIMARY KEY, name text)")]);
-        var applied = await h.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
+        var applied = await Harness.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
             new MigrationRunRequest("t", first, PipelineHarness.Alice, Policy, "base"), null, CancellationToken.None);
         Assert.Equal(MigrationRunStatus.Succeeded, applied.Status);
-        await h.TargetExecAsync("INSERT INTO base VALUES (1, 'kept')");
+        await Harness.TargetExecAsync("INSERT INTO base VALUES (1, 'kept')");
         var set = MigrationSet.From([
             ("V1__base.sql", "CREATE TABLE base (id int PRIMARY KEY, name text)"),
             ("U1__base.sql", "DROP TABLE base"),
@@ -136,8 +127,8 @@ public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLi
         Assert.Equal(["2"], pendingOnly.Steps.Select(s => s.Version));
         Assert.True(everything.Ok, string.Join(" | ", everything.Steps.Select(s => s.Message)));
         Assert.Equal(["1", "2"], everything.Steps.Select(s => s.Version));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'base_name'"));
-        Assert.Equal(1L, await h.TargetScalarAsync<long>("SELECT count(*) FROM base"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'base_name'"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM base"));
     }
 
     [Fact]
@@ -154,7 +145,7 @@ public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : IAsyncLi
         var step = Assert.Single(report.Steps);
         Assert.Equal(ReversibilityVerdict.Refused, step.Verdict);
         Assert.Contains("reaches beyond one database", step.Message, StringComparison.Ordinal);
-        Assert.Equal(0L, await h.TargetScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = 'rose_reversibility_probe'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_roles WHERE rolname = 'rose_reversibility_probe'"));
     }
 
     [Fact]

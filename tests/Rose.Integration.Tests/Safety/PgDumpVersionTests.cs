@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Migrations;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Safety;
 

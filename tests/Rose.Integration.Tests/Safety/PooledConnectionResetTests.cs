@@ -1,10 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Safety;
 
@@ -14,28 +11,23 @@ namespace Rose.Integration.Tests.Safety;
 /// held while the connection sits idle in the pool.
 /// </summary>
 [Collection("postgres")]
-public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private const long LockKey = 4242;
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
+        await Harness.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
     }
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
 
     private static SqlPolicy Leaky() => PipelineHarness.SeedPolicy("FUNCTION pg_advisory_lock", "FUNCTION set_config", "SET", "LISTEN", "PREPARE");
 
-    private Task<long> AdvisoryLocksHeldAsync() => h.TargetScalarAsync<long>(
+    private Task<long> AdvisoryLocksHeldAsync() => Harness.TargetScalarAsync<long>(
         "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())");
 
     [Fact]
     public async Task SessionStateOfOneCall_IsGoneForTheNextCallOnTheSameConnection()
     {
-        var first = await h.RunAsync(
+        var first = await Harness.RunAsync(
             "SELECT pg_backend_pid(), pg_advisory_lock(4242), set_config('rose.leak', 'left over', false); SET application_name = 'leaked'; "
             + "CREATE TEMP TABLE leak_tmp (x int); PREPARE leak_stmt AS SELECT 1; LISTEN leak_channel", Leaky());
         Assert.Equal(OutcomeStatus.Succeeded, first.Status);
@@ -46,7 +38,7 @@ public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : IAsyn
 
         // The transaction-local set_config makes this call a write like the first (a plain read would go to
         // the preset read pool, another backend), so it is served by the same pool and connection.
-        var next = await h.RunAsync(
+        var next = await Harness.RunAsync(
             "SELECT pg_backend_pid(), current_setting('rose.leak', true), current_setting('application_name'), to_regclass('pg_temp.leak_tmp')::text, "
             + "(SELECT count(*) FROM pg_prepared_statements), (SELECT count(*) FROM pg_listening_channels()), "
             + "(SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND pid = pg_backend_pid()), set_config('rose.probe', 'x', true)", Leaky());
@@ -64,7 +56,7 @@ public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : IAsyn
     [Fact]
     public async Task MigrationRun_LeavesNoAdvisoryLockOnTheIdleConnection_EvenWhenItsSqlTakesOne()
     {
-        var runner = h.Services.GetRequiredService<MigrationRunner>();
+        var runner = Harness.Services.GetRequiredService<MigrationRunner>();
         var set = MigrationSet.From([("V1__lock.sql", "CREATE TABLE m1 (id int); SELECT pg_advisory_lock(4242);")]);
         var result = await runner.ApplyAsync(new MigrationRunRequest("t", set, PipelineHarness.Alice, Leaky(), "test"), null, CancellationToken.None);
 
@@ -75,13 +67,13 @@ public sealed class PooledConnectionResetTests(PostgresServerFixture pg) : IAsyn
     [Fact]
     public async Task FailedMigrationRun_LeavesNoAdvisoryLockOnTheIdleConnection()
     {
-        var runner = h.Services.GetRequiredService<MigrationRunner>();
+        var runner = Harness.Services.GetRequiredService<MigrationRunner>();
         var set = MigrationSet.From([("V1__fails.sql", "SELECT pg_advisory_lock(4242); CREATE TABLE t1 (id int);")]);
         var result = await runner.ApplyAsync(new MigrationRunRequest("t", set, PipelineHarness.Alice, Leaky(), "test"), null, CancellationToken.None);
 
         Assert.Equal(MigrationRunStatus.Failed, result.Status);
         Assert.Equal(0L, await AdvisoryLocksHeldAsync());
-        await using var conn = new NpgsqlConnection(h.TargetConnection);
+        await using var conn = new NpgsqlConnection(Harness.TargetConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand($"SELECT pg_try_advisory_lock({SchemaHistory.AdvisoryLockKey})", conn);
         Assert.Equal(true, await cmd.ExecuteScalarAsync()); // the migration lock is free for the next runner

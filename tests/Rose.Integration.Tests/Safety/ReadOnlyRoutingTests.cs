@@ -1,31 +1,28 @@
+using Rose.Core.Configuration;
 using Rose.Core.Execution;
 using Rose.Core.Sql;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Safety;
 
 /// <summary>All-read batches run on the read-only connection, and that connection is reset and reused like the other.</summary>
 [Collection("postgres")]
-public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
-    private PipelineHarness h = null!;
+    // The read-only connection is told apart by its session default, so a test can see which one ran a batch.
+    protected override void ConfigureTarget(TargetOptions t) => t.ReadOnlyConnectionString = t.ConnectionString + ";Options=-c default_transaction_read_only=on";
 
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        // The read-only connection is told apart by its session default, so a test can see which one ran a batch.
-        h = await PipelineHarness.CreateAsync(pg, t => t.ReadOnlyConnectionString = t.ConnectionString + ";Options=-c default_transaction_read_only=on");
-        await h.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
-        await h.TargetExecAsync("INSERT INTO t1 VALUES (1)");
+        await Harness.TargetExecAsync("CREATE TABLE t1 (id int PRIMARY KEY)");
+        await Harness.TargetExecAsync("INSERT INTO t1 VALUES (1)");
     }
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
 
     [Fact]
     public async Task PlainReads_RunOnTheReadOnlyConnection_WhichComesBackResetAndReused()
     {
         const string sql = "SELECT pg_backend_pid(), current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), (SELECT count(*) FROM t1)";
-        var first = await h.RunAsync(sql);
-        var second = await h.RunAsync(sql);
+        var first = await Harness.RunAsync(sql);
+        var second = await Harness.RunAsync(sql);
 
         Assert.Equal(OutcomeStatus.Succeeded, first.Status);
         Assert.Equal(OutcomeStatus.Succeeded, second.Status);
@@ -38,11 +35,11 @@ public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : IAsyncLifet
     [Fact]
     public async Task Writes_RunOnTheReadWriteConnection()
     {
-        var outcome = await h.RunAsync("INSERT INTO t1 VALUES (2)");
+        var outcome = await Harness.RunAsync("INSERT INTO t1 VALUES (2)");
 
         Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
         Assert.False(outcome.Result!.ReadOnly);
-        Assert.Equal(2L, await h.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+        Assert.Equal(2L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
     }
 
     [Theory]

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Execution;
 using Rose.Core.Migrations;
 using Rose.Core.Policy;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Safety;
 
@@ -12,7 +9,7 @@ namespace Rose.Integration.Tests.Safety;
 /// agent whose policy allows SELECT only.
 /// </summary>
 [Collection("postgres")]
-public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     /// <summary>PostgreSQL ends the "--x" comment at the CR; a lexer that ends it at LF sees "SELECT $q$" as comment.</summary>
     public const string Smuggling = "SELECT 1 FROM customers LIMIT 1 FOR UPDATE; --x\rSELECT $q$\nDELETE FROM app_events --$q$";
@@ -24,31 +21,26 @@ public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncL
         Environment = "dev",
     };
 
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        await h.TargetExecAsync("CREATE TABLE customers (id int PRIMARY KEY, name text)");
-        await h.TargetExecAsync("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 5) g");
-        await h.TargetExecAsync("CREATE TABLE app_events (id int PRIMARY KEY)");
-        await h.TargetExecAsync("INSERT INTO app_events SELECT g FROM generate_series(1, 50) g");
+        await Harness.TargetExecAsync("CREATE TABLE customers (id int PRIMARY KEY, name text)");
+        await Harness.TargetExecAsync("INSERT INTO customers SELECT g, 'c' || g FROM generate_series(1, 5) g");
+        await Harness.TargetExecAsync("CREATE TABLE app_events (id int PRIMARY KEY)");
+        await Harness.TargetExecAsync("INSERT INTO app_events SELECT g FROM generate_series(1, 50) g");
     }
-
-    public async Task DisposeAsync() => await h.DisposeAsync();
 
     private async Task AssertNothingChangedAndNoLockHeldAsync()
     {
-        Assert.Equal(50L, await h.TargetScalarAsync<long>("SELECT count(*) FROM app_events"));
-        Assert.Equal(5L, await h.TargetScalarAsync<long>("SELECT count(*) FROM customers"));
-        Assert.Equal(0L, await h.TargetScalarAsync<long>(
+        Assert.Equal(50L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM app_events"));
+        Assert.Equal(5L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM customers"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>(
             "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"));
     }
 
     [Fact]
     public async Task SmuggledDelete_ThroughThePipeline_DeletesNothing()
     {
-        var outcome = await h.RunAsync(Smuggling, SelectOnly);
+        var outcome = await Harness.RunAsync(Smuggling, SelectOnly);
 
         Assert.NotEqual(OutcomeStatus.Succeeded, outcome.Status);
         await AssertNothingChangedAndNoLockHeldAsync();
@@ -57,7 +49,7 @@ public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncL
     [Fact]
     public async Task SmuggledDelete_AsAMigration_DeletesNothing_AndLeavesNoAdvisoryLock()
     {
-        var runner = h.Services.GetRequiredService<MigrationRunner>();
+        var runner = Harness.Services.GetRequiredService<MigrationRunner>();
         var set = MigrationSet.From([("R__adhoc_smuggle.sql", Smuggling)]);
 
         var result = await runner.ApplyAsync(new MigrationRunRequest("t", set, PipelineHarness.Alice, SelectOnly, "test"), null, CancellationToken.None);
@@ -71,7 +63,7 @@ public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncL
     public async Task SelectForUpdate_BySelectOnlyAgent_IsDenied_AndTakesNoRowLock()
     {
         // Another session holds the row: a statement that tried to lock it would fail with 55P03, not be denied.
-        await using var blocker = new NpgsqlConnection(h.TargetConnection);
+        await using var blocker = new NpgsqlConnection(Harness.TargetConnection);
         await blocker.OpenAsync();
         await using var tx = await blocker.BeginTransactionAsync();
         await using (var cmd = new NpgsqlCommand("SELECT 1 FROM customers WHERE id = 1 FOR UPDATE", blocker, tx))
@@ -81,7 +73,7 @@ public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncL
 
         foreach (var sql in new[] { "SELECT * FROM customers WHERE id = 1 FOR UPDATE NOWAIT", "SELECT * FROM customers WHERE id = 1 FOR KEY SHARE NOWAIT" })
         {
-            var outcome = await h.RunAsync(sql, SelectOnly);
+            var outcome = await Harness.RunAsync(sql, SelectOnly);
 
             Assert.Equal(OutcomeStatus.Denied, outcome.Status);
             Assert.Contains(ReadRouting.LockRows, outcome.Decision.Operations);
@@ -93,7 +85,7 @@ public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : IAsyncL
     [Fact]
     public async Task DeleteAfterCarriageReturnComment_IsDenied_WithTheDeleteNamed()
     {
-        var outcome = await h.RunAsync("SELECT 1; --\rDELETE FROM customers", SelectOnly);
+        var outcome = await Harness.RunAsync("SELECT 1; --\rDELETE FROM customers", SelectOnly);
 
         Assert.Equal(OutcomeStatus.Denied, outcome.Status);
         Assert.Contains("DELETE", outcome.Decision.Operations);

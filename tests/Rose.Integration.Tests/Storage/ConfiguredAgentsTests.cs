@@ -1,9 +1,7 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

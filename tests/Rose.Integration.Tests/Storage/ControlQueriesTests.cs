@@ -1,8 +1,6 @@
 using System.Data;
-using Npgsql;
 using Rose.Core.Control;
 using Rose.Core.Control.Queries;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

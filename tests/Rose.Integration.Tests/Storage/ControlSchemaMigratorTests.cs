@@ -1,7 +1,5 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

@@ -1,8 +1,6 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Control;
 using Rose.Core.Demo;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

@@ -1,5 +1,4 @@
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Demo;
 using Rose.Core.Sql;
 

@@ -1,7 +1,6 @@
 using System.Net;
 using System.Net.Sockets;
 using Microsoft.Extensions.Logging.Abstractions;
-using Npgsql;
 using Rose.Core.Embedded;
 using Rose.Core.Sql;
 

@@ -1,6 +1,4 @@
-using Npgsql;
 using Rose.Core.Sql;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

@@ -1,7 +1,5 @@
-using Npgsql;
 using Rose.Core.Instances;
 using Rose.Core.Control;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Storage;
 

@@ -1,9 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Approvals;
 using Rose.Core.Identity;
 using Rose.Core.Undo;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Undo;
 

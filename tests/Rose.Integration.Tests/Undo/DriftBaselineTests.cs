@@ -1,10 +1,8 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 using Rose.Core.Policy;
 using Rose.Core.Undo;
 using Rose.Core.Validation;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Undo;
 

@@ -1,15 +1,13 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Migrations;
 using Rose.Core.Migrations.Reversibility;
 using Rose.Core.Policy;
 using Rose.Core.Undo;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Undo;
 
 /// <summary>Drift: objects changed on the target outside its migrations, found by replaying them on a scratch database.</summary>
 [Collection("postgres")]
-public sealed class SchemaDriftTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class SchemaDriftTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly SqlPolicy Policy = PipelineHarness.SeedPolicy("ALTER TABLE", "CREATE VIEW");
     private static readonly MigrationSet Set = MigrationSet.From([
@@ -17,26 +15,21 @@ public sealed class SchemaDriftTests(PostgresServerFixture pg) : IAsyncLifetime
         ("V2__orders_index.sql", "CREATE INDEX orders_total_idx ON orders (total);"),
     ]);
 
-    private PipelineHarness h = null!;
-
-    public async Task InitializeAsync()
+    protected override async Task SeedAsync()
     {
-        h = await PipelineHarness.CreateAsync(pg);
-        var applied = await h.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
+        var applied = await Harness.Services.GetRequiredService<MigrationRunner>().ApplyAsync(
             new MigrationRunRequest("t", Set, PipelineHarness.Alice, Policy with { RequiresApproval = [] }, "drift test", false, false), null, CancellationToken.None);
         Assert.Equal(MigrationRunStatus.Succeeded, applied.Status);
     }
 
-    public async Task DisposeAsync() => await h.DisposeAsync();
-
     private Task<DriftReport> CheckAsync() =>
-        h.Services.GetRequiredService<SchemaDrift>().CheckAsync("t", [.. Set.Scripts.Select(s => (s.FileName, s.Sql))], PipelineHarness.Alice, Policy, CancellationToken.None);
+        Harness.Services.GetRequiredService<SchemaDrift>().CheckAsync("t", [.. Set.Scripts.Select(s => (s.FileName, s.Sql))], PipelineHarness.Alice, Policy, CancellationToken.None);
 
     [Fact]
     public async Task CheckAsync_SchemaAsMigrated_NoDrift_AndBackupsNeverCount()
     {
-        await h.RunAsync("DELETE FROM orders WHERE id = 1");
-        await h.TargetExecAsync("CREATE SCHEMA IF NOT EXISTS rose_backup; CREATE TABLE rose_backup.a1_0_0 (id int)");
+        await Harness.RunAsync("DELETE FROM orders WHERE id = 1");
+        await Harness.TargetExecAsync("CREATE SCHEMA IF NOT EXISTS rose_backup; CREATE TABLE rose_backup.a1_0_0 (id int)");
 
         var report = await CheckAsync();
 
@@ -47,13 +40,13 @@ public sealed class SchemaDriftTests(PostgresServerFixture pg) : IAsyncLifetime
     [Fact]
     public async Task CheckAsync_ColumnAddedOutsideRose_IsDrift()
     {
-        await h.TargetExecAsync("ALTER TABLE orders ADD COLUMN note text; DROP INDEX orders_total_idx");
+        await Harness.TargetExecAsync("ALTER TABLE orders ADD COLUMN note text; DROP INDEX orders_total_idx");
 
         var report = await CheckAsync();
 
         Assert.True(report.HasDrift);
         Assert.Contains(report.Differences, d => d.Change == SchemaChange.Unexpected && d.Name.Contains("note", StringComparison.Ordinal));
         Assert.Contains(report.Differences, d => d.Change == SchemaChange.Missing && d.Name.Contains("orders_total_idx", StringComparison.Ordinal));
-        Assert.Equal("succeeded", await h.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
+        Assert.Equal("succeeded", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {report.AuditId}"));
     }
 }

@@ -1,8 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
-using Npgsql;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 

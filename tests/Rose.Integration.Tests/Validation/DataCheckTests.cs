@@ -1,14 +1,17 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 
 /// <summary>Each data check kind on a small table with known problems: status, failing count and sample.</summary>
 public sealed class DataCheckTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
 {
-    private PipelineHarness harness = null!;
+    private readonly LazyHarness ownHarness = new(async () =>
+    {
+        var harness = await PipelineHarness.CreateAsync(pg);
+        await harness.TargetExecAsync(Setup);
+        return harness;
+    });
 
     private const string Setup = """
         CREATE TABLE teams (id int PRIMARY KEY, name text);
@@ -24,13 +27,12 @@ public sealed class DataCheckTests(PostgresServerFixture pg) : IClassFixture<Pos
         INSERT INTO events VALUES (1, now() - interval '3 days');
         """;
 
-    public async Task InitializeAsync()
-    {
-        harness = await PipelineHarness.CreateAsync(pg);
-        await harness.TargetExecAsync(Setup);
-    }
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    public async Task DisposeAsync() => await harness.DisposeAsync();
+    public async Task DisposeAsync() => await ownHarness.DisposeAsync();
+
+    /// <summary>The test's own databases and services: the table-driven cases read one shared run, so most tests never need them.</summary>
+    private Task<PipelineHarness> HarnessAsync() => ownHarness.GetAsync();
 
     public static TheoryData<string, string, long?> Cases => new()
     {
@@ -66,6 +68,7 @@ public sealed class DataCheckTests(PostgresServerFixture pg) : IClassFixture<Pos
         {
             if (shared is null)
             {
+                var harness = await HarnessAsync();
                 var store = harness.Services.GetRequiredService<ValidationCheckStore>();
                 foreach (var json in Cases.Select(c => (string)c[0]))
                 {
@@ -107,6 +110,7 @@ public sealed class DataCheckTests(PostgresServerFixture pg) : IClassFixture<Pos
     [Fact]
     public async Task Run_ManyChecksOnOneTable_ReadsItWithOneAggregateScan()
     {
+        var harness = await HarnessAsync();
         var store = harness.Services.GetRequiredService<ValidationCheckStore>();
         foreach (var json in new[]
         {

@@ -1,9 +1,7 @@
-using Microsoft.Extensions.DependencyInjection;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rose.Core.Demo;
 using Rose.Core.Validation;
 using Rose.Core.Validation.Storage;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 
@@ -13,22 +11,25 @@ namespace Rose.Integration.Tests.Validation;
 /// </summary>
 public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
 {
-    private PipelineHarness harness = null!;
-
-    public async Task InitializeAsync()
+    private readonly LazyHarness ownHarness = new(async () =>
     {
         var name = pg.ReserveDatabaseName("demo");
         var demo = await new DemoDatabase(NullLogger<DemoDatabase>.Instance).EnsureAsync(pg.AdminConnectionString, name, CancellationToken.None);
-        harness = await PipelineHarness.CreateAsync(pg, t =>
+        return await PipelineHarness.CreateAsync(pg, t =>
         {
             t.ConnectionString = demo.ConnectionString;
             t.ReadOnlyConnectionString = demo.ReadOnlyConnectionString;
         });
-    }
+    });
 
-    public async Task DisposeAsync() => await harness.DisposeAsync();
+    public Task InitializeAsync() => Task.CompletedTask;
 
-    private ValidationRunner Runner => harness.Services.GetRequiredService<ValidationRunner>();
+    public async Task DisposeAsync() => await ownHarness.DisposeAsync();
+
+    /// <summary>The test's own demo database and services: loading the demo takes seconds, and the table-driven cases read one shared run.</summary>
+    private Task<PipelineHarness> HarnessAsync() => ownHarness.GetAsync();
+
+    private async Task<ValidationRunner> RunnerAsync() => (await HarnessAsync()).Services.GetRequiredService<ValidationRunner>();
 
     // The demo load and a full run take seconds on a busy machine: the table-driven cases share one run.
     private static readonly SemaphoreSlim Gate = new(1, 1);
@@ -42,7 +43,7 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
             if (shared is null)
             {
                 await AcceptSuggestionsAsync();
-                shared = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+                shared = await (await RunnerAsync()).RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
             }
 
             return shared;
@@ -56,6 +57,7 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
     /// <summary>Accepts every suggestion but freshness (the demo's rows are dated 2023-2024, so it is stale by design).</summary>
     private async Task AcceptSuggestionsAsync()
     {
+        var harness = await HarnessAsync();
         var catalog = await TargetCatalog.LoadAsync(harness.Services.GetRequiredService<TargetReader>(), PipelineHarness.Alice, "t", CancellationToken.None);
         var store = harness.Services.GetRequiredService<ValidationCheckStore>();
         foreach (var suggestion in CheckSuggester.Suggest(catalog).Where(s => s.Definition.Kind != CheckKinds.Freshness))
@@ -115,7 +117,8 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
     public async Task Run_First_AdoptsTheSuggestionsAndFindsEveryDeliberateProblem()
     {
         // Nothing accepted by hand: the first run adopts the suggestions (freshness aside) on its own.
-        var report = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+        var runner = await RunnerAsync();
+        var report = await runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
 
         Assert.Equal(
             ["duplicates:public.customers(email)", "not_null:public.customers(full_name)", "orphans:public.support_tickets(customer_id)->public.customers(id)"],
@@ -125,12 +128,12 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
         Assert.DoesNotContain(report.Results, r => r.Kind == CheckKinds.Freshness);
 
         // Adopted once: a check switched off stays off on the next run.
-        var store = harness.Services.GetRequiredService<ValidationCheckStore>();
+        var store = (await HarnessAsync()).Services.GetRequiredService<ValidationCheckStore>();
         var stored = await store.ListAsync("t", enabledOnly: false, CancellationToken.None);
         Assert.DoesNotContain(stored, c => c.Definition.Kind == CheckKinds.Freshness);
         var duplicates = Assert.Single(stored, c => c.Key == "duplicates:public.customers(email)");
         await store.SetEnabledAsync(duplicates.Id, enabled: false, CancellationToken.None);
-        var second = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+        var second = await runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
         Assert.DoesNotContain(second.Results, r => r.Key == duplicates.Key);
         Assert.Equal(stored.Count, (await store.ListAsync("t", enabledOnly: false, CancellationToken.None)).Count);
     }
@@ -138,8 +141,10 @@ public sealed class DemoValidationTests(PostgresServerFixture pg) : IClassFixtur
     [Fact]
     public async Task Run_Twice_UsesThePreviousRowCountAsBaselineAndIsAudited()
     {
-        await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
-        var second = await Runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+        var harness = await HarnessAsync();
+        var runner = await RunnerAsync();
+        await runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
+        var second = await runner.RunAsync("t", PipelineHarness.Alice, CancellationToken.None);
 
         var count = Assert.Single(second.Results, r => r.Key == "row_count:public.customers");
         Assert.Equal(CheckStatus.Pass, count.Status);

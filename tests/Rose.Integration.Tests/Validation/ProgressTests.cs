@@ -1,8 +1,6 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Validation;
 using Rose.Core.Validation.SchemaLint;
 using Rose.Core.Validation.Storage;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 

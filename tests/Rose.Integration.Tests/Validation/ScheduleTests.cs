@@ -1,6 +1,4 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Validation;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 

@@ -1,7 +1,5 @@
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Core.Validation;
 using Rose.Core.Validation.SchemaLint;
-using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Validation;
 

@@ -2,7 +2,6 @@ using System.Security.Claims;
 using Bunit;
 using Microsoft.AspNetCore.Components;
 using Microsoft.AspNetCore.Components.Web;
-using Microsoft.Extensions.DependencyInjection;
 using Rose.Console.Auth;
 using Rose.Console.Components.Layout;
 using Rose.Core.Approvals;

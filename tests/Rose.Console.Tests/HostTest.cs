@@ -1,0 +1,32 @@
+namespace Rose.Console.Tests;
+
+/// <summary>
+/// The base of test classes that speak to the real console host (<see cref="RoseAppFactory"/>): a host of
+/// their own for each test, over a fresh control database and a fresh `demo` target, stopped after it.
+/// For classes whose assertions read the whole of a fresh database (counts of audit rows, of migrations,
+/// of devlogs). A class whose tests read only what they wrote derives from <see cref="SharedHostTest"/>.
+/// </summary>
+public abstract class HostTest(PostgresServerFixture pg) : IAsyncLifetime
+{
+    protected PostgresServerFixture Pg => pg;
+
+    /// <summary>The host (available from InitializeAsync on).</summary>
+    protected RoseAppFactory App { get; private set; } = null!;
+
+    /// <summary>Settings beyond <see cref="RoseAppFactory"/>'s own (a class's agents, limits).</summary>
+    protected virtual IDictionary<string, string?>? ExtraSettings => null;
+
+    public virtual async Task InitializeAsync() => App = await StartAsync();
+
+    public virtual async Task DisposeAsync() => await App.DisposeAsync();
+
+    /// <summary>What the class's tests need in the databases before they run, written once for each host.</summary>
+    protected virtual Task SeedAsync(RoseAppFactory app) => Task.CompletedTask;
+
+    protected virtual async Task<RoseAppFactory> StartAsync()
+    {
+        var app = await RoseAppFactory.CreateAsync(pg, extra: ExtraSettings);
+        await SeedAsync(app);
+        return app;
+    }
+}
