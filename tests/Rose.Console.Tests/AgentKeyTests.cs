@@ -87,7 +87,7 @@ public sealed class AgentKeyTests(PostgresServerFixture pg, SharedRoseApp shared
     [Fact]
     public async Task CachedAgent_PolicyChangedElsewhere_NextCallUsesTheNewPolicy()
     {
-        var cache = app.Services.GetRequiredService<ApiKeyCache>();
+        var cache = App.Services.GetRequiredService<ApiKeyCache>();
         await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
         Assert.True(await Store.CreateAsync("policy-bot-2", "Policy bot 2", new Rose.Core.Policy.SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" }, CancellationToken.None));
         var (key, _) = await Store.CreateKeyAsync("policy-bot-2", null, CancellationToken.None);
@@ -95,7 +95,7 @@ public sealed class AgentKeyTests(PostgresServerFixture pg, SharedRoseApp shared
         Assert.NotNull(cache.TryGetAgent("policy-bot-2")); // the next call would take the policy from memory
 
         // As another console instance (or psql) would: straight in the control database.
-        await using (var conn = new NpgsqlConnection(app.ControlConnection))
+        await using (var conn = new NpgsqlConnection(App.ControlConnection))
         {
             await conn.OpenAsync();
             await using var cmd = new NpgsqlCommand("UPDATE rose.agents SET policy = $1::jsonb WHERE id = 'policy-bot-2'", conn);
