@@ -51,7 +51,15 @@ try
     async Task<double> RoseAsync(string database, bool single)
     {
         var watch = Stopwatch.StartNew();
-        var result = await runner.ApplyAsync(new MigrationRunRequest(database, set, Actor.System("bench"), policy, "benchmark", SingleTransaction: single), null, CancellationToken.None);
+        var last = "";
+        var progress = Environment.GetEnvironmentVariable("ROSE_BENCH_PHASES") == "1"
+            ? new SyncProgress(p => { if (p.Stage != last) { Console.WriteLine(FormattableString.Invariant($"  {watch.Elapsed.TotalSeconds:F2}s {database} {p.Stage} {p.Message}")); last = p.Stage; } })
+            : null;
+        var result = await runner.ApplyAsync(new MigrationRunRequest(database, set, Actor.System("bench"), policy, "benchmark", SingleTransaction: single), progress, CancellationToken.None);
+        if (progress is not null)
+        {
+            Console.WriteLine(FormattableString.Invariant($"  {watch.Elapsed.TotalSeconds:F2}s {database} returned"));
+        }
         if (result.Status != MigrationRunStatus.Succeeded || result.Applied.Count != count || result.Applied.Any(a => a.DevlogId is null))
         {
             throw new InvalidOperationException($"Rose run ended {result.Status}: {result.Error}");
@@ -108,4 +116,10 @@ finally
     {
         // The server may still hold a file for a moment; a temp folder is left behind at worst.
     }
+}
+
+/// <summary>Reports on the caller's thread, in order (Progress&lt;T&gt; posts to the thread pool and can reorder).</summary>
+internal sealed class SyncProgress(Action<MigrationProgress> report) : IProgress<MigrationProgress>
+{
+    public void Report(MigrationProgress value) => report(value);
 }

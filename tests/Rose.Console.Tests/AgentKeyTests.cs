@@ -85,6 +85,30 @@ public sealed class AgentKeyTests(PostgresServerFixture pg, SharedRoseApp shared
     }
 
     [Fact]
+    public async Task CachedAgent_PolicyChangedElsewhere_NextCallUsesTheNewPolicy()
+    {
+        var cache = App.Services.GetRequiredService<ApiKeyCache>();
+        await WaitUntilAsync(() => cache.IsLive, TimeSpan.FromSeconds(10));
+        Assert.True(await Store.CreateAsync("policy-bot-2", "Policy bot 2", new Rose.Core.Policy.SqlPolicy { AllowedDatabases = ["demo"], AllowedOperations = ["SELECT"], Environment = "dev" }, CancellationToken.None));
+        var (key, _) = await Store.CreateKeyAsync("policy-bot-2", null, CancellationToken.None);
+        Assert.Equal(HttpStatusCode.OK, await CallAsync(key));
+        Assert.NotNull(cache.TryGetAgent("policy-bot-2")); // the next call would take the policy from memory
+
+        // As another console instance (or psql) would: straight in the control database.
+        await using (var conn = new NpgsqlConnection(App.ControlConnection))
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("UPDATE rose.agents SET policy = $1::jsonb WHERE id = 'policy-bot-2'", conn);
+            cmd.Parameters.Add(new NpgsqlParameter<string> { TypedValue = System.Text.Json.JsonSerializer.Serialize(Rose.Core.Policy.SqlPolicy.DenyAll) });
+            Assert.Equal(1, await cmd.ExecuteNonQueryAsync());
+        }
+
+        var dropped = await WaitUntilAsync(() => cache.TryGetAgent("policy-bot-2") is null, ApiKeyCache.Lifetime);
+        Assert.True(dropped < TimeSpan.FromSeconds(2), $"cache dropped after {dropped}");
+        Assert.Equal(HttpStatusCode.Forbidden, await CallAsync(key));
+    }
+
+    [Fact]
     public async Task KeyUse_IsWrittenInOneBatch()
     {
         var (first, firstId) = await Store.CreateKeyAsync("rose", null, CancellationToken.None);

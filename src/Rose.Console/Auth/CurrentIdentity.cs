@@ -25,7 +25,7 @@ public sealed class CurrentIdentity(IOptions<RoseOptions> options, AgentStore ag
     {
         if (IsAgent(user))
         {
-            var agent = await agents.GetAsync(user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct);
+            var agent = await agents.GetForCallAsync(user.FindFirstValue(ClaimTypes.NameIdentifier)!, ct);
             return agent?.Policy ?? SqlPolicy.DenyAll;
         }
 

@@ -125,26 +125,51 @@ internal sealed class InProcessApiBackend(
 
     private (RouteEndpoint Endpoint, RouteValueDictionary Values)? Match(HttpMethod method, PathString path)
     {
-        foreach (var endpoint in endpoints.Endpoints.OfType<RouteEndpoint>()
-                     .Where(e => e.RequestDelegate is not null)
-                     .OrderBy(e => e.RoutePattern.Parameters.Count).ThenBy(e => e.Order))
+        foreach (var route in Routes())
         {
-            var methods = endpoint.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods;
-            if (methods is null || !methods.Contains(method.Method, StringComparer.OrdinalIgnoreCase))
+            if (!route.Methods.Contains(method.Method, StringComparer.OrdinalIgnoreCase))
             {
                 continue;
             }
 
             var values = new RouteValueDictionary();
-            var matcher = new TemplateMatcher(new RouteTemplate(endpoint.RoutePattern), new RouteValueDictionary(endpoint.RoutePattern.Defaults));
-            if (matcher.TryMatch(path, values))
+            if (route.Matcher.TryMatch(path, values))
             {
-                return (endpoint, values);
+                return (route.Endpoint, values);
             }
         }
 
         return null;
     }
+
+    /// <summary>
+    /// The API's routes in match order with their matchers, built once per endpoint list (building a matcher
+    /// parses its template: per call that was most of the cost of finding the route).
+    /// </summary>
+    private IReadOnlyList<ApiRoute> Routes()
+    {
+        var current = endpoints.Endpoints;
+        var cached = routes;
+        if (cached is not null && ReferenceEquals(cached.Source, current))
+        {
+            return cached.Routes;
+        }
+
+        var built = current.OfType<RouteEndpoint>()
+            .Where(e => e.RequestDelegate is not null && e.Metadata.GetMetadata<IHttpMethodMetadata>()?.HttpMethods is not null)
+            .OrderBy(e => e.RoutePattern.Parameters.Count).ThenBy(e => e.Order)
+            .Select(e => new ApiRoute(e, e.Metadata.GetMetadata<IHttpMethodMetadata>()!.HttpMethods,
+                new TemplateMatcher(new RouteTemplate(e.RoutePattern), new RouteValueDictionary(e.RoutePattern.Defaults))))
+            .ToList();
+        routes = new RouteTable(current, built);
+        return built;
+    }
+
+    private RouteTable? routes;
+
+    private sealed record ApiRoute(RouteEndpoint Endpoint, IReadOnlyList<string> Methods, TemplateMatcher Matcher);
+
+    private sealed record RouteTable(IReadOnlyList<Endpoint> Source, IReadOnlyList<ApiRoute> Routes);
 
     /// <summary>The route's [Authorize] data as the authorization middleware would combine it; none at all is a refusal.</summary>
     private async Task<bool> AuthorizedAsync(RouteEndpoint endpoint, System.Security.Claims.ClaimsPrincipal user)

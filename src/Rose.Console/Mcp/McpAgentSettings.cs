@@ -15,8 +15,9 @@ internal sealed record McpAgentSettings(string Prefix, IReadOnlyCollection<strin
 /// Reads <see cref="McpAgentSettings"/>, the one place the allow-list is decided. The prefix is
 /// Rose:Agents:&lt;id&gt;:McpToolPrefix (e.g. "janus_", so a seed's janus_sql_execute keeps working). The
 /// tools are Rose:Agents:&lt;id&gt;:McpTools for a configuration agent that sets it, else the list an admin
-/// set on the Agents page (rose.agents.mcp_tools; null = every tool). Read from the database at each
-/// session and each call, so a change applies at once.
+/// set on the Agents page (rose.agents.mcp_tools; null = every tool). Read at each
+/// session and each call through <see cref="AgentStore.GetForCallAsync"/> (cached for seconds, emptied by
+/// every change to the agent as it commits, on every instance), so a change applies at once.
 /// </summary>
 internal sealed class McpAgentSettingsReader(IConfiguration configuration, AgentStore agents)
 {
@@ -35,7 +36,7 @@ internal sealed class McpAgentSettingsReader(IConfiguration configuration, Agent
         }
 
         // An agent gone since its key was checked gets no tool: fail closed.
-        var agent = await agents.GetAsync(agentId, ct);
+        var agent = await agents.GetForCallAsync(agentId, ct);
         return new McpAgentSettings(prefix, agent is null ? [] : agent.McpTools);
     }
 

@@ -129,6 +129,29 @@ public sealed class AgentStore(ControlDatabase control, ApiKeyCache? keyCache = 
     public async Task<Agent?> GetAsync(string id, CancellationToken ct) =>
         (await control.QuerySingleOrDefaultAsync<AgentRow>($"SELECT {AgentColumns} FROM rose.agents a WHERE a.id = $1", new(PgParam.Text(id)), ct))?.ToAgent();
 
+    /// <summary>
+    /// The agent as the calls of its keys see it (policy, MCP tools): from <see cref="ApiKeyCache"/> when it was read in the
+    /// last few seconds and nothing changed since (every change empties the cache, on every instance, as it commits),
+    /// otherwise from the database. Pages and administration read <see cref="GetAsync"/>, never a cached copy.
+    /// </summary>
+    public async Task<Agent?> GetForCallAsync(string id, CancellationToken ct)
+    {
+        if (keyCache?.TryGetAgent(id) is { } cached)
+        {
+            return cached;
+        }
+
+        // Read before the query: a change committed while the query runs makes the cache refuse the answer.
+        var generation = keyCache?.Generation ?? 0;
+        var agent = await GetAsync(id, ct);
+        if (agent is not null)
+        {
+            keyCache?.TryAddAgent(agent, generation);
+        }
+
+        return agent;
+    }
+
     public async Task<IReadOnlyList<Agent>> ListAsync(CancellationToken ct) =>
         [.. (await control.QueryAsync<AgentRow>($"SELECT {AgentColumns} FROM rose.agents a ORDER BY a.id", null, ct)).Select(r => r.ToAgent())];
 

@@ -6,7 +6,9 @@ namespace Rose.Core.Agents;
 public sealed record VerifiedKey(long KeyId, Agent Agent, DateTimeOffset? ExpiresAt);
 
 /// <summary>
-/// Verified API keys for a few seconds, so an agent's calls do not each cost a control-database round trip.
+/// Verified API keys, and the agents they belong to (policy, MCP tools), for a few seconds, so an agent's
+/// calls do not each cost control-database round trips (one for the key, one for the policy, one for the
+/// MCP allow-list).
 /// It fails closed: entries are only stored while <see cref="ApiKeyChangeListener"/> is listening for
 /// changes (a lost listener means nothing is cached and every call goes to the database), every change
 /// notification empties it, and an entry never outlives its key's expiry. A verification that started
@@ -21,7 +23,8 @@ public sealed class ApiKeyCache(TimeProvider time)
     /// <summary>Bounds memory when someone presents many distinct valid keys; past it the cache starts over.</summary>
     private const int MaxEntries = 10_000;
 
-    private readonly ConcurrentDictionary<string, Entry> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry<VerifiedKey>> _entries = new(StringComparer.Ordinal);
+    private readonly ConcurrentDictionary<string, Entry<Agent>> _agents = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
     private long _generation;
     private bool _live;
@@ -35,32 +38,38 @@ public sealed class ApiKeyCache(TimeProvider time)
     public int Count => _entries.Count;
 
     /// <summary>The cached verification of a key hash, if it is still fresh and its key not expired.</summary>
-    public VerifiedKey? TryGet(string keyHash)
-    {
-        if (!_entries.TryGetValue(keyHash, out var entry))
-        {
-            return null;
-        }
+    public VerifiedKey? TryGet(string keyHash) => Fresh(_entries, keyHash);
 
-        var now = time.GetUtcNow();
-        if (now >= entry.Until || entry.Generation != Generation)
-        {
-            _entries.TryRemove(new KeyValuePair<string, Entry>(keyHash, entry));
-            return null;
-        }
+    /// <summary>The agent as read from the database within <see cref="Lifetime"/>, if nothing changed since.</summary>
+    public Agent? TryGetAgent(string agentId) => Fresh(_agents, agentId);
 
-        return entry.Key;
-    }
-
-    /// <summary>Stores a verification unless the cache is not live or was emptied since <paramref name="generation"/> was read.</summary>
+    /// <summary>Stores a verification (and its agent) unless the cache is not live or was emptied since <paramref name="generation"/> was read.</summary>
     public bool TryAdd(string keyHash, VerifiedKey key, long generation)
     {
+        ArgumentNullException.ThrowIfNull(key);
         var until = time.GetUtcNow() + Lifetime;
         if (key.ExpiresAt is { } expires && expires < until)
         {
             until = expires;
         }
 
+        return Store(generation, () =>
+        {
+            _entries[keyHash] = new Entry<VerifiedKey>(key, until, generation);
+            _agents[key.Agent.Id] = new Entry<Agent>(key.Agent, time.GetUtcNow() + Lifetime, generation);
+        });
+    }
+
+    /// <summary>Stores an agent read from the database, on the same terms as a key (see <see cref="TryAdd"/>).</summary>
+    public bool TryAddAgent(Agent agent, long generation)
+    {
+        ArgumentNullException.ThrowIfNull(agent);
+        var until = time.GetUtcNow() + Lifetime;
+        return Store(generation, () => _agents[agent.Id] = new Entry<Agent>(agent, until, generation));
+    }
+
+    private bool Store(long generation, Action store)
+    {
         lock (_gate)
         {
             // Under the gate so that an invalidation cannot slip between this check and the store.
@@ -69,14 +78,31 @@ public sealed class ApiKeyCache(TimeProvider time)
                 return false;
             }
 
-            if (_entries.Count >= MaxEntries)
+            if (_entries.Count >= MaxEntries || _agents.Count >= MaxEntries)
             {
                 _entries.Clear();
+                _agents.Clear();
             }
 
-            _entries[keyHash] = new Entry(key, until, generation);
+            store();
             return true;
         }
+    }
+
+    private TValue? Fresh<TValue>(ConcurrentDictionary<string, Entry<TValue>> entries, string key) where TValue : class
+    {
+        if (!entries.TryGetValue(key, out var entry))
+        {
+            return null;
+        }
+
+        if (time.GetUtcNow() >= entry.Until || entry.Generation != Generation)
+        {
+            entries.TryRemove(new KeyValuePair<string, Entry<TValue>>(key, entry));
+            return null;
+        }
+
+        return entry.Value;
     }
 
     /// <summary>Empties the cache: a key or an agent changed somewhere, or its change notifications may have been missed.</summary>
@@ -86,6 +112,7 @@ public sealed class ApiKeyCache(TimeProvider time)
         {
             _generation++;
             _entries.Clear();
+            _agents.Clear();
         }
     }
 
@@ -97,8 +124,9 @@ public sealed class ApiKeyCache(TimeProvider time)
             _live = live;
             _generation++;
             _entries.Clear();
+            _agents.Clear();
         }
     }
 
-    private sealed record Entry(VerifiedKey Key, DateTimeOffset Until, long Generation);
+    private sealed record Entry<TValue>(TValue Value, DateTimeOffset Until, long Generation);
 }

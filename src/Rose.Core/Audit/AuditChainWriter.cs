@@ -66,16 +66,32 @@ internal sealed class AuditChainWriter(ControlDatabase control)
             writing = true;
         }
 
-        if (start)
+        if (!start)
         {
-            // The first caller to find the writer idle becomes it; the loop runs until the queue is empty.
-            _ = Task.Run(WriteLoopAsync);
+            return pending.Done.Task;
         }
 
+        // The first caller to find the writer idle becomes it. Without a synchronization context (API, MCP,
+        // background work) it writes on its own thread until its row is committed, then hands what queued
+        // meanwhile to the pool: at low load an attempt costs no thread hop there and back. A caller with a
+        // context (a Blazor circuit) hands the loop to the pool at once, so the chain never runs on a UI context.
+        return SynchronizationContext.Current is null ? WriteUntilAsync(pending) : StartLoop(pending);
+    }
+
+    private Task<(long Id, string RowHash)> StartLoop(PendingAttempt pending)
+    {
+        _ = Task.Run(() => WriteLoopAsync(null));
         return pending.Done.Task;
     }
 
-    private async Task WriteLoopAsync()
+    private async Task<(long Id, string RowHash)> WriteUntilAsync(PendingAttempt mine)
+    {
+        await WriteLoopAsync(mine);
+        return await mine.Done.Task;
+    }
+
+    /// <param name="mine">The caller's own attempt when the caller is writing: the loop hands over once it is done.</param>
+    private async Task WriteLoopAsync(PendingAttempt? mine)
     {
         while (true)
         {
@@ -85,6 +101,13 @@ internal sealed class AuditChainWriter(ControlDatabase control)
                 if (queue.Count == 0)
                 {
                     writing = false;
+                    return;
+                }
+
+                if (mine is not null && mine.Done.Task.IsCompleted)
+                {
+                    // The caller's row is committed and more arrived meanwhile: the pool takes the loop over.
+                    _ = Task.Run(() => WriteLoopAsync(null));
                     return;
                 }
 

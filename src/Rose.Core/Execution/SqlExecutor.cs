@@ -132,7 +132,9 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
 
                             if (copyText is not null
                                     ? await CopyStatementAsync(conn, tx, statement, copyText, statementResult, (ICsvCopySink)sink!, pipeline, ct)
-                                    : await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
+                                    : preset && before is null && segments.Count == 1 && segment.Statements.Count == 1 && OneTripRead.Available
+                                        ? await OneTripRead.RunAsync(conn, tx!, statement, statementResult, limits, sink, pipeline, ct)
+                                        : await RunStatementAsync(conn, tx, statement, statementResult, limits, sink, pipeline, ct))
                             {
                                 lease!.MarkReset();
                             }
@@ -232,6 +234,24 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
         // .NET mapping (numeric precision, infinity dates, custom types) and the UI shows what psql shows.
         await using var cmd = new NpgsqlCommand(statement.Text, conn, tx) { AllResultTypesAreUnknown = true, CommandTimeout = ClientTimeoutSeconds(limits) };
         await using var reader = await cmd.ExecuteReaderAsync(ct);
+        await ReadResultAsync(reader, statement, statementResult, limits, sink, ct);
+        await reader.CloseAsync();
+        Finish(reader, statementResult, watch);
+        return pipeline.Commit && await CommitAsync(conn, tx!, pipeline, ct);
+    }
+
+    private static void Finish(NpgsqlDataReader reader, StatementResult statementResult, Stopwatch watch)
+    {
+        // Like psql's "SELECT n": a statement that returns rows reports how many it returned.
+        statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected
+            : statementResult.Columns.Count > 0 ? statementResult.RowCount : null;
+        statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
+    }
+
+    /// <summary>The statement's columns and rows, as text, under the row cap (or into the sink); the reader stays on this result.</summary>
+    internal static async Task ReadResultAsync(NpgsqlDataReader reader, SqlStatement statement, StatementResult statementResult,
+        ExecutionLimits limits, IRowSink? sink, CancellationToken ct)
+    {
         if (reader.FieldCount > 0)
         {
             var columns = new ResultColumn[reader.FieldCount];
@@ -275,13 +295,6 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
 
             statementResult.RowCount = count;
         }
-
-        await reader.CloseAsync();
-        // Like psql's "SELECT n": a statement that returns rows reports how many it returned.
-        statementResult.RowsAffected = reader.RecordsAffected >= 0 ? reader.RecordsAffected
-            : statementResult.Columns.Count > 0 ? statementResult.RowCount : null;
-        statementResult.DurationMs = watch.Elapsed.TotalMilliseconds;
-        return pipeline.Commit && await CommitAsync(conn, tx!, pipeline, ct);
     }
 
     /// <summary>

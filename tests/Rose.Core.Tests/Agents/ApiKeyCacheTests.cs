@@ -82,4 +82,40 @@ public sealed class ApiKeyCacheTests
         Assert.Null(cache.TryGet("a"));
         Assert.False(cache.TryAdd("a", Key(), cache.Generation));
     }
+
+    [Fact]
+    public void VerifiedKey_AlsoServesItsAgent_UntilAChange()
+    {
+        var clock = new ManualClock(Start);
+        var cache = new ApiKeyCache(clock);
+        cache.SetLive(true);
+        Assert.True(cache.TryAdd("h", Key(), cache.Generation));
+
+        Assert.Equal("bot", cache.TryGetAgent("bot")?.Id);
+        cache.InvalidateAll(); // the agent's policy or tools changed somewhere
+
+        Assert.Null(cache.TryGetAgent("bot"));
+    }
+
+    [Fact]
+    public void Agent_FollowsTheKeyRules_LiveOnly_LifetimeBound_NoStaleStore()
+    {
+        var clock = new ManualClock(Start);
+        var cache = new ApiKeyCache(clock);
+        var agent = Key().Agent;
+        Assert.False(cache.TryAddAgent(agent, cache.Generation)); // not listening: nothing stored
+
+        cache.SetLive(true);
+        var readBefore = cache.Generation;
+        cache.InvalidateAll();
+        Assert.False(cache.TryAddAgent(agent, readBefore)); // read before a change: refused
+
+        Assert.True(cache.TryAddAgent(agent, cache.Generation));
+        clock.Now = Start + ApiKeyCache.Lifetime;
+        Assert.Null(cache.TryGetAgent("bot"));
+
+        Assert.True(cache.TryAddAgent(agent, cache.Generation));
+        cache.SetLive(false);
+        Assert.Null(cache.TryGetAgent("bot"));
+    }
 }
