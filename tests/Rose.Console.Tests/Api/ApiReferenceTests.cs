@@ -1,15 +1,14 @@
 namespace Rose.Console.Tests.Api;
 
-/// <summary>The Scalar API reference at /api/docs answers signed-in users only; the OpenAPI document describes errors as they are answered.</summary>
+/// <summary>The Scalar API reference at /api/docs answers signed-in users only; the OpenAPI document describes errors as they are answered. Both only read: one host.</summary>
 [Collection("postgres")]
-public sealed class ApiReferenceTests(PostgresServerFixture pg)
+public sealed class ApiReferenceTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     [Fact]
     public async Task ApiDocs_SignedIn_AnswersTheReference_Anonymous_IsSentToSignIn()
     {
-        await using var app = await RoseAppFactory.CreateAsync(pg);
-        using var signedIn = await app.ClientAsync("alice");
-        using var anonymous = await app.ClientAsync();
+        using var signedIn = await App.ClientAsync("alice");
+        using var anonymous = await App.ClientAsync();
 
         using var page = await GetFollowingDocsRedirectAsync(signedIn, "/api/docs");
         using var refused = await anonymous.GetAsync("/api/docs");
@@ -31,8 +30,7 @@ public sealed class ApiReferenceTests(PostgresServerFixture pg)
     [Fact]
     public async Task OpenApiDocument_DescribesEveryApiError_AsTheProblemDocumentTheApiAnswers()
     {
-        await using var app = await RoseAppFactory.CreateAsync(pg);
-        using var signedIn = await app.ClientAsync("alice");
+        using var signedIn = await App.ClientAsync("alice");
         using var document = System.Text.Json.JsonDocument.Parse(await signedIn.GetStringAsync("/openapi/v1.json"));
         var root = document.RootElement;
 

@@ -9,45 +9,24 @@ namespace Rose.Console.Tests.Mcp;
 /// OAuth for people's MCP clients against a real OpenID provider (tests/oidc/provider.mjs, npm
 /// oidc-provider): /mcp's protected resource metadata, the 401 that points to it, and the official
 /// TypeScript SDK client signing a person in (code flow, PKCE, resource indicator) and acting as
-/// that person under their role, audited as them on channel mcp.
+/// that person under their role, audited as them on channel mcp. One provider and console for the class:
+/// each test signs in its own person or none, and reads back only the audit rows of its own reason.
 /// </summary>
 [Collection("postgres")]
-public sealed class McpOAuthTests(PostgresServerFixture pg) : IAsyncLifetime
+public sealed class McpOAuthTests(PostgresServerFixture pg, SharedOAuthConsole shared) : IAsyncLifetime, IClassFixture<SharedOAuthConsole>
 {
     private RoseAppFactory settings = null!;
     private RealHost host = null!;
-    private Process provider = null!;
     private string resource = null!;
 
     public async Task InitializeAsync()
     {
-        var rosePort = FreePort();
-        var providerPort = FreePort();
-        var roseUrl = $"http://127.0.0.1:{rosePort}";
-        resource = roseUrl + "/mcp";
-        provider = await StartProviderAsync(providerPort, resource, roseUrl);
-        settings = await RoseAppFactory.CreateAsync(pg, extra: new Dictionary<string, string?>
-        {
-            ["Rose:Auth:Oidc:Authority"] = $"http://127.0.0.1:{providerPort}",
-            ["Rose:Auth:Oidc:ClientId"] = "rose-console",
-            ["Rose:Auth:Oidc:ClientSecret"] = "rose-console-secret",
-            ["Rose:Auth:Oidc:Scopes"] = "openid profile email roles",
-            ["Rose:Auth:Oidc:RoleMap:rose-approvers"] = "approver",
-            ["Rose:Auth:Oidc:RoleMap:rose-admins"] = "admin",
-            ["Rose:Auth:Oidc:McpResource"] = resource,
-            ["Rose:Auth:Oidc:McpScopes"] = "mcp",
-        });
-        host = await RealHost.StartAsync(settings.Settings, url: roseUrl);
+        var console = await shared.GetAsync(() => OAuthConsole.StartAsync(pg));
+        (settings, host, resource) = (console.Settings, console.Host, console.Resource);
     }
 
-    public async Task DisposeAsync()
-    {
-        await host.DisposeAsync();
-        await settings.DisposeAsync();
-        provider.Kill(entireProcessTree: true);
-        await provider.WaitForExitAsync();
-        provider.Dispose();
-    }
+    // The provider and the console belong to the class fixture, which stops them after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Unauthenticated_Is401_PointingToMetadataThatNamesTheProvider()
@@ -131,44 +110,6 @@ public sealed class McpOAuthTests(PostgresServerFixture pg) : IAsyncLifetime
             new() { ["MCP_URL"] = resource, ["OIDC_USER"] = user, ["CLIENT_ID"] = "rose-mcp" }, TimeSpan.FromMinutes(2));
         Assert.True(exit == 0, "oauth.mjs failed:\n" + output);
         return JsonNode.Parse(output.Split('\n', StringSplitOptions.RemoveEmptyEntries).Last(l => l.StartsWith('{')))!;
-    }
-
-    private static async Task<Process> StartProviderAsync(int port, string mcpResource, string roseUrl)
-    {
-        var dir = Path.Combine(McpProcess.RepoRoot(), "tests", "oidc");
-        if (!Directory.Exists(Path.Combine(dir, "node_modules", "oidc-provider")))
-        {
-            var (code, output) = await TypeScriptClientTests.RunProcessAsync("npm", ["ci", "--no-audit", "--no-fund"], dir, [], TimeSpan.FromMinutes(5));
-            Assert.True(code == 0, "npm ci failed in tests/oidc:\n" + output);
-        }
-
-        var info = new ProcessStartInfo("node") { WorkingDirectory = dir, RedirectStandardOutput = true, RedirectStandardError = true, UseShellExecute = false };
-        foreach (var arg in new[] { "provider.mjs", "--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--mcp-resource", mcpResource,
-                     "--redirect", roseUrl + "/oidc/callback", "--post-logout", roseUrl + "/signed-out" })
-        {
-            info.ArgumentList.Add(arg);
-        }
-
-        var process = Process.Start(info)!;
-        process.ErrorDataReceived += (_, _) => { };
-        process.BeginErrorReadLine();
-        using var cts = new CancellationTokenSource(TimeSpan.FromSeconds(30));
-        while (await process.StandardOutput.ReadLineAsync(cts.Token) is { } line)
-        {
-            if (line.Contains("listening", StringComparison.Ordinal))
-            {
-                return process;
-            }
-        }
-
-        throw new InvalidOperationException("oidc-provider did not start");
-    }
-
-    private static int FreePort()
-    {
-        using var listener = new TcpListener(IPAddress.Loopback, 0);
-        listener.Start();
-        return ((IPEndPoint)listener.LocalEndpoint).Port;
     }
 
     private static string B64(string json) => Convert.ToBase64String(Encoding.UTF8.GetBytes(json)).TrimEnd('=').Replace('+', '-').Replace('/', '_');
