@@ -23,6 +23,20 @@ public abstract class HostTest(PostgresServerFixture pg) : IAsyncLifetime
     /// <summary>What the class's tests need in the databases before they run, written once for each host.</summary>
     protected virtual Task SeedAsync(RoseAppFactory app) => Task.CompletedTask;
 
+    /// <summary>A number read straight from the target (a count, as an auditor with psql would), not through the console.</summary>
+    protected Task<long> TargetScalarAsync(string sql) => Db.ScalarAsync<long>(App.TargetConnection, sql);
+
+    /// <summary>A number read straight from the control database.</summary>
+    protected Task<long> ControlScalarAsync(string sql) => Db.ScalarAsync<long>(App.ControlConnection, sql);
+
+    /// <summary>Posts a JSON body: the status and the answer's JSON (default for an empty body).</summary>
+    protected static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
+    {
+        var response = await client.PostAsJsonAsync(path, body);
+        var text = await response.Content.ReadAsStringAsync();
+        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
+    }
+
     protected virtual async Task<RoseAppFactory> StartAsync()
     {
         var app = await RoseAppFactory.CreateAsync(pg, extra: ExtraSettings);

@@ -8,21 +8,6 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : HostTest(pg)
 {
     private static object[] Files(params (string Name, string Sql)[] files) => [.. files.Select(f => new { name = f.Name, sql = f.Sql })];
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
-    }
-
-    private async Task<long> TargetScalarAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(App.TargetConnection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return Convert.ToInt64(await cmd.ExecuteScalarAsync());
-    }
-
     [Fact]
     public async Task Migrate_Files_AppliesThenStatusShowsApplied()
     {
@@ -103,7 +88,7 @@ public sealed class MigrationApiTests(PostgresServerFixture pg) : HostTest(pg)
     public async Task Plan_ShowsClassificationDecisionAndLint()
     {
         using var client = App.AgentClient();
-        await TargetScalarAsync("ANALYZE widgets");
+        await Db.ExecAsync(App.TargetConnection, "ANALYZE widgets");
         Assert.Equal(20L, await TargetScalarAsync("SELECT reltuples::bigint FROM pg_class WHERE relname = 'widgets'"));
 
         var (status, plan) = await PostAsync(client, "/api/v1/migrations/demo/plan",

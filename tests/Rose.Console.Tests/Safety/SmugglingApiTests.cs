@@ -30,29 +30,6 @@ public sealed class SmugglingApiTests(PostgresServerFixture pg, SharedRoseApp sh
             "CREATE TABLE app_events (id int PRIMARY KEY); INSERT INTO app_events SELECT generate_series(1, 50);", CancellationToken.None);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
-    }
-
-    private async Task<long> TargetScalarAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(App.TargetConnection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
-    private async Task<long> ControlScalarAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(App.ControlConnection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (long)(await cmd.ExecuteScalarAsync())!;
-    }
-
     private async Task AssertNothingChangedAndNoLockHeldAsync()
     {
         Assert.Equal(50L, await TargetScalarAsync("SELECT count(*) FROM app_events"));

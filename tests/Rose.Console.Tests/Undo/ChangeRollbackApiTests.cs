@@ -54,13 +54,6 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : HostTest(
         Assert.Equal(HttpStatusCode.BadRequest, noReason);
     }
 
-    private static async Task<(HttpStatusCode Status, JsonElement Body)> PostAsync(HttpClient client, string path, object body)
-    {
-        var response = await client.PostAsJsonAsync(path, body);
-        var text = await response.Content.ReadAsStringAsync();
-        return (response.StatusCode, text.Length == 0 ? default : JsonDocument.Parse(text).RootElement);
-    }
-
     private async Task ExecAsync(string sql)
     {
         await using var conn = new NpgsqlConnection(App.TargetConnection);

@@ -1,4 +1,4 @@
-namespace Rose.Console.Tests.Faults;
+namespace Rose.Console.Tests;
 
 /// <summary>Direct reads of the control and target databases, as an auditor with psql would check them.</summary>
 internal static class Db
