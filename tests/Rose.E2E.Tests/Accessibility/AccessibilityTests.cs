@@ -57,7 +57,9 @@ public sealed class AccessibilityTests(RoseConsoleFixture fixture)
         await KeyboardTests.ShellReadyAsync(page);
         await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
         // The theme is settled after the first interactive render (system preference read over JS interop).
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // NetworkIdle needs 500 ms without a request; the workbench's editor loads its scripts after the first
+        // render, which on a loaded 2-core CI machine took longer than the context's 15 s default once.
+        await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 45_000 });
         await page.WaitForTimeoutAsync(500);
         return page;
     }
