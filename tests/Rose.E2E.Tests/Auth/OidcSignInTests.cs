@@ -63,7 +63,8 @@ public sealed class OidcSignInTests(OidcSignInFixture fx) : IAsyncLifetime
         await Assertions.Expect(page.GetByTestId("current-role")).ToHaveTextAsync("admin");
 
         // Let the circuit finish starting: it re-renders the header, and a click on the replaced button would be lost.
-        await page.WaitForLoadStateAsync(LoadState.NetworkIdle);
+        // The layout marks that render itself; waiting for the network to go quiet timed out on a loaded machine.
+        await Infrastructure.RoseConsoleFixture.WaitInteractiveAsync(page);
         await page.ClickAsync("form[action='/signout'] button");
 
         await page.WaitForURLAsync(fx.ConsoleUrl + "/signed-out");
