@@ -66,9 +66,7 @@ Q -c "SET max_parallel_maintenance_workers = 2" \
   -c "CREATE INDEX audit_outcome_status_idx ON rose.audit_outcome (status, audit_id DESC)" \
   -c "ALTER TABLE rose.audit_outcome ADD CONSTRAINT audit_outcome_audit_id_fkey FOREIGN KEY (audit_id) REFERENCES rose.audit_log (id)" >/dev/null
 # The browse indexes go on after the load, as a bulk build (what an upgrade of a big log does too).
-# V020's two per-column trigram indexes are replaced by V252's one; stand-ins under their names make
-# V020 skip building them (V252 drops them), so the seed does not build two GIN indexes it throws away.
-Q -c "CREATE INDEX audit_log_sql_trgm_idx ON rose.audit_log (id) WHERE false" -c "CREATE INDEX audit_log_reason_trgm_idx ON rose.audit_log (id) WHERE false" >/dev/null
+# V020 creates pg_trgm and the filter indexes, V252 the one trigram index over sql_text and reason.
 Q -f "$SCHEMA"/V020__audit_browse_indexes.sql >/dev/null 2>&1
 Q -f "$SCHEMA"/V252__audit_text_trgm.sql >/dev/null 2>&1
 Q -c "VACUUM (ANALYZE) rose.audit_log" -c "VACUUM (ANALYZE) rose.audit_outcome" >/dev/null

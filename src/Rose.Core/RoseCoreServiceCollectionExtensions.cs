@@ -71,9 +71,10 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingletonWithInternalConstructor<ExecutionService>();
         services.AddRoseUndo();
         services.AddSingleton<ControlSchemaMigrator>();
-        services.AddSingletonWithInternalConstructor<MigrationPlanner>();
-        services.AddSingletonWithInternalConstructor<MigrationRunner>();
-        services.AddSingletonWithInternalConstructor<Migrations.Reversibility.ReversibilityChecker>();
+        services.AddSingletonWithInternalConstructor<MigrationParts>();
+        services.AddSingleton<MigrationPlanner>();
+        services.AddSingleton<MigrationRunner>();
+        services.AddSingleton<Migrations.Reversibility.ReversibilityChecker>();
         services.AddSingletonWithInternalConstructor<MigrationSnapshots>();
         services.AddSingleton<MigrationDevlog>();
         services.AddSingleton<MigrationSources>();

@@ -9,25 +9,46 @@ using Rose.Console.Hosting;
 namespace Rose.E2E.Tests;
 
 /// <summary>
-/// In real Chromium: an operator opens /validation, presses Run now, follows the run's progress and
-/// sees the results (failing first) and the trend chart. The console runs in-process on a loopback
-/// port over fresh databases.
+/// One in-process console on a loopback port and one Chromium for <see cref="ValidationPageTests"/>. Each test
+/// runs validation on a target of its own (the page of a target that was never run is the starting point),
+/// so they share the host and the browser instead of starting both per test. Each target holds `people`
+/// (50 rows, every fifth name NULL) with one stored not_null check that fails.
 /// </summary>
-public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
+public sealed class ValidationConsoleFixture : IAsyncLifetime
 {
-    private WebApplication app = null!;
-    private Uri url = null!;
+    /// <summary>One target per test: Run now on a target that has never been validated.</summary>
+    public static readonly string[] Targets = ["demo", "progress"];
+
+    private WebApplication? app;
+    private Infrastructure.ChromiumBrowser? chromium;
+
+    public PostgresServerFixture Postgres { get; } = new();
+
+    public Uri Url { get; private set; } = null!;
+
+    public Infrastructure.ChromiumBrowser Chromium => chromium ?? throw new InvalidOperationException("Chromium is not started.");
 
     public async Task InitializeAsync()
     {
-        var control = await pg.CreateDatabaseAsync("e2e_control");
-        var target = await pg.CreateDatabaseAsync("e2e_target");
-        await using (var conn = new NpgsqlConnection(target))
+        await Postgres.InitializeAsync();
+        var settings = new Dictionary<string, string?>
         {
-            await conn.OpenAsync();
-            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
-                "CREATE TABLE people (id int PRIMARY KEY, name text); INSERT INTO people SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'p' || g END FROM generate_series(1, 50) g;",
-                CancellationToken.None);
+            // The control schema comes from the run's migrated template, as a restarted console finds it.
+            ["Rose:ControlConnection"] = await Postgres.CreateControlDatabaseAsync("e2e_control"),
+            ["Rose:DataDir"] = Path.Combine(Path.GetTempPath(), "rose-e2e-validation"),
+        };
+        foreach (var name in Targets)
+        {
+            var target = await Postgres.CreateDatabaseFromTemplateAsync("e2e_target", "e2e_people", async (connection, ct) =>
+            {
+                await using var conn = new NpgsqlConnection(connection);
+                await conn.OpenAsync(ct);
+                await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
+                    "CREATE TABLE people (id int PRIMARY KEY, name text); INSERT INTO people SELECT g, CASE WHEN g % 5 = 0 THEN NULL ELSE 'p' || g END FROM generate_series(1, 50) g;",
+                    ct);
+            });
+            settings[$"Rose:Targets:{name}:ConnectionString"] = target;
+            settings[$"Rose:Targets:{name}:Environment"] = "dev";
         }
 
         var builder = WebApplication.CreateBuilder(new WebApplicationOptions
@@ -36,35 +57,55 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
             ApplicationName = typeof(Program).Assembly.GetName().Name,
             ContentRootPath = AppContext.BaseDirectory,
         });
-        builder.Configuration.AddInMemoryCollection(new Dictionary<string, string?>
-        {
-            ["Rose:ControlConnection"] = control,
-            ["Rose:DataDir"] = Path.Combine(Path.GetTempPath(), "rose-e2e-validation"),
-            ["Rose:Targets:demo:ConnectionString"] = target,
-            ["Rose:Targets:demo:Environment"] = "dev",
-        });
+        builder.Configuration.AddInMemoryCollection(settings);
         builder.WebHost.UseUrls("http://127.0.0.1:0");
         await builder.AddRoseConsoleAsync();
         app = builder.Build();
         app.UseRoseConsole();
         await app.StartAsync();
-        url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
-        await using var scope = app.Services.CreateAsyncScope();
-        // A check that fails, so the page has something to put first.
-        await scope.ServiceProvider.GetRequiredService<Rose.Core.Validation.Storage.ValidationCheckStore>().UpsertAsync("demo",
-            new Rose.Core.Validation.CheckDefinition { Kind = "not_null", Table = "people", Columns = ["name"] }, "e2e", CancellationToken.None);
+        Url = new Uri(app.Services.GetRequiredService<IServer>().Features.Get<IServerAddressesFeature>()!.Addresses.First());
+        await using (var scope = app.Services.CreateAsyncScope())
+        {
+            // A check that fails, so the page has something to put first.
+            var checks = scope.ServiceProvider.GetRequiredService<Rose.Core.Validation.Storage.ValidationCheckStore>();
+            foreach (var name in Targets)
+            {
+                await checks.UpsertAsync(name,
+                    new Rose.Core.Validation.CheckDefinition { Kind = "not_null", Table = "people", Columns = ["name"] }, "e2e", CancellationToken.None);
+            }
+        }
+
+        chromium = await Infrastructure.ChromiumBrowser.LaunchAsync();
     }
 
     public async Task DisposeAsync()
     {
-        await app.StopAsync();
-        await app.DisposeAsync();
-    }
+        if (chromium is not null)
+        {
+            await chromium.DisposeAsync();
+        }
 
+        if (app is not null)
+        {
+            await app.StopAsync();
+            await app.DisposeAsync();
+        }
+
+        await Postgres.DisposeAsync();
+    }
+}
+
+/// <summary>
+/// In real Chromium: an operator opens /validation, presses Run now, follows the run's progress and
+/// sees the results (failing first) and the trend chart. The console runs in-process on a loopback
+/// port over fresh databases (<see cref="ValidationConsoleFixture"/>); each test has its own browser context.
+/// </summary>
+public sealed class ValidationPageTests(ValidationConsoleFixture fixture) : IClassFixture<ValidationConsoleFixture>
+{
     [Fact]
     public async Task ValidationPage_RunNow_ShowsResultsFailingFirstAndATrendChart()
     {
-        await using var session = await OpenAsOperatorAsync();
+        await using var session = await OpenAsOperatorAsync("demo");
         var page = session.Page;
         await page.GetByTestId("validation-run").ClickAsync();
 
@@ -84,7 +125,7 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
     [Fact]
     public async Task ValidationPage_RunNow_ShowsDeterminateProgressBeforeTheResults()
     {
-        await using var session = await OpenAsOperatorAsync();
+        await using var session = await OpenAsOperatorAsync("progress");
         var page = session.Page;
         // A run of one small table is over in well under a second, too quick to catch the bar mid-way
         // by polling: the page itself notes when the bar and the first result first appear.
@@ -114,29 +155,23 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
         Assert.Equal("4", await bar.GetAttributeAsync("aria-valuenow"));
         var steps = await page.GetByTestId("validation-progress-log").Locator("li").AllTextContentsAsync();
         Assert.Equal(
-            ["reading the catalog of demo", "1 of 4: checks on public.people", "2 of 4: schema audit", "3 of 4: storing the results", "4 of 4: 1 failing"],
+            ["reading the catalog of progress", "1 of 4: checks on public.people", "2 of 4: schema audit", "3 of 4: storing the results", "4 of 4: 1 failing"],
             steps.Select(s => s.Split(" (")[0].Split(',')[0]));
         Assert.StartsWith("4 of 4: 1 failing", await page.GetByTestId("validation-progress-text").TextContentAsync(), StringComparison.Ordinal);
     }
 
-    /// <summary>A signed-in operator (alice) on /validation?database=demo with a live circuit, noting browser problems.</summary>
-    private async Task<BrowserSession> OpenAsOperatorAsync()
+    /// <summary>A signed-in operator (alice) in a fresh browser context on /validation?database=&lt;target&gt; with a live circuit, noting browser problems.</summary>
+    private async Task<BrowserSession> OpenAsOperatorAsync(string target)
     {
-        var playwright = await Playwright.CreateAsync();
-        var browser = await playwright.Chromium.LaunchAsync(new BrowserTypeLaunchOptions
-        {
-            ExecutablePath = "/usr/bin/chromium",
-            Headless = true,
-            Args = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run", "--disable-background-networking", "--disable-component-update", "--disable-sync"],
-        });
-        var page = await browser.NewPageAsync();
+        var context = await fixture.Chromium.NewContextAsync(fixture.Url);
+        var page = await context.NewPageAsync();
         page.SetDefaultTimeout(60_000);
-        var session = new BrowserSession(playwright, browser, page);
+        var session = new BrowserSession(context, page);
         page.Console += (_, m) => session.Problems.Add($"console {m.Type}: {m.Text}");
         page.RequestFailed += (_, r) => session.Problems.Add($"failed {r.Url}");
         page.Response += (_, r) => { if (r.Status >= 400) { session.Problems.Add($"{r.Status} {r.Url}"); } };
 
-        await page.GotoAsync(new Uri(url, "/dev/login?user=alice&returnUrl=" + Uri.EscapeDataString("/validation?database=demo")).ToString());
+        await page.GotoAsync(new Uri(fixture.Url, "/dev/login?user=alice&returnUrl=" + Uri.EscapeDataString($"/validation?database={target}")).ToString());
         await page.GetByTestId("validation-empty").WaitForAsync();
         // Clicks only reach the server once the interactive circuit is up.
         await Rose.E2E.Tests.Infrastructure.RoseConsoleFixture.WaitInteractiveAsync(page);
@@ -155,16 +190,12 @@ public sealed class ValidationPageTests(PostgresServerFixture pg) : IClassFixtur
         }
     }
 
-    private sealed class BrowserSession(IPlaywright playwright, IBrowser browser, IPage page) : IAsyncDisposable
+    private sealed class BrowserSession(IBrowserContext context, IPage page) : IAsyncDisposable
     {
         public IPage Page => page;
 
         public List<string> Problems { get; } = [];
 
-        public async ValueTask DisposeAsync()
-        {
-            await browser.DisposeAsync();
-            playwright.Dispose();
-        }
+        public async ValueTask DisposeAsync() => await context.CloseAsync();
     }
 }

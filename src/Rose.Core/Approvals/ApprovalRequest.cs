@@ -1,17 +1,5 @@
 namespace Rose.Core.Approvals;
 
-/// <summary>Statuses an approval request moves through.</summary>
-public static class ApprovalStatus
-{
-    public const string Pending = "pending";
-    public const string Approved = "approved";
-    public const string Rejected = "rejected";
-    public const string Expired = "expired";
-    public const string Executing = "executing";
-    public const string Executed = "executed";
-    public const string Failed = "failed";
-}
-
 /// <summary>What is parked: the exact SQL and everything an approver needs to judge it.</summary>
 public sealed record ApprovalDraft(
     Actor Requester,
@@ -25,34 +13,36 @@ public sealed record ApprovalDraft(
     TimeSpan ExpiresAfter,
     SqlPolicy Policy);
 
-/// <summary>A stored approval request.</summary>
-public sealed record ApprovalRequest
+/// <summary>
+/// A stored approval request, as ApprovalStore reads it: positional, so the row reader binds every
+/// column by name and order and a column the SELECT misses is an error instead of a silently empty member.
+/// </summary>
+public sealed record ApprovalRequest(
+    long Id,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    string RequesterId,
+    string RequesterName,
+    string RequesterKind,
+    string Channel,
+    string Database,
+    string? Reason,
+    string Sql,
+    string SqlHash,
+    IReadOnlyList<string> Operations,
+    IReadOnlyList<string> PolicyReasons,
+    string? PreviewJson,
+    string Status,
+    string? DecidedBy,
+    string? DecidedByName,
+    DateTimeOffset? DecidedAt,
+    string? DecisionComment,
+    long? RequestAuditId,
+    long? ExecutionAuditId,
+    string? ResultJson,
+    string? PolicyJson,
+    string? TargetSnapshotJson)
 {
-    public long Id { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset ExpiresAt { get; init; }
-    public required string RequesterId { get; init; }
-    public required string RequesterName { get; init; }
-    public required string RequesterKind { get; init; }
-    public required string Channel { get; init; }
-    public required string Database { get; init; }
-    public string? Reason { get; init; }
-    public required string Sql { get; init; }
-    public required string SqlHash { get; init; }
-    public IReadOnlyList<string> Operations { get; init; } = [];
-    public IReadOnlyList<string> PolicyReasons { get; init; } = [];
-    public string? PreviewJson { get; init; }
-    public required string Status { get; init; }
-    public string? DecidedBy { get; init; }
-    public string? DecidedByName { get; init; }
-    public DateTimeOffset? DecidedAt { get; init; }
-    public string? DecisionComment { get; init; }
-    public long? RequestAuditId { get; init; }
-    public long? ExecutionAuditId { get; init; }
-    public string? ResultJson { get; init; }
-    public string? PolicyJson { get; init; }
-    public string? TargetSnapshotJson { get; init; }
-
     /// <summary>Who parked the request, as the identity its approved run executes as.</summary>
     public Actor Requester() =>
         new(RequesterId, RequesterName, RequesterKind == "agent" ? ActorKind.Agent : ActorKind.Human, "approval");

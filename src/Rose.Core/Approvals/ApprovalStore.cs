@@ -5,7 +5,7 @@ namespace Rose.Core.Approvals;
 /// <summary>Table rose.approvals: parked batches and their decisions.</summary>
 public sealed partial class ApprovalStore(ControlDatabase control)
 {
-    /// <summary>Every column, aliased to the <see cref="ApprovalRequest"/> member it fills.</summary>
+    /// <summary>Every column, in the order of <see cref="ApprovalRequest"/>'s parameters and aliased to them.</summary>
     private const string Columns = """
         id AS "Id", created_at AS "CreatedAt", expires_at AS "ExpiresAt", requester_id AS "RequesterId", requester_name AS "RequesterName",
         requester_kind AS "RequesterKind", channel AS "Channel", database_name AS "Database", reason AS "Reason", sql_text AS "Sql",

@@ -89,7 +89,7 @@ public sealed class ControlSchemaMigrator
         }
     }
 
-    /// <summary>True when every embedded version is applied with a matching checksum (for /readyz).</summary>
+    /// <summary>True when every embedded version is applied with a matching (or listed superseded) checksum (for /readyz).</summary>
     public Task<bool> IsCurrentAsync(NpgsqlDataSource controlDb, CancellationToken ct) =>
         DatabaseErrors.TranslateAsync(() => IsCurrentUntranslatedAsync(controlDb, ct));
 
@@ -104,7 +104,7 @@ public sealed class ControlSchemaMigrator
         }
 
         var applied = await ReadAppliedAsync(conn, ct);
-        return _scripts.All(s => applied.TryGetValue(s.Version, out var row) && row.Checksum == s.Checksum)
+        return _scripts.All(s => applied.TryGetValue(s.Version, out var row) && SupersededChecksums.Accepts(s, row.Checksum))
             && applied.Keys.All(v => _scripts.Any(s => s.Version == v));
     }
 
@@ -163,7 +163,7 @@ public sealed class ControlSchemaMigrator
     {
         foreach (var script in _scripts)
         {
-            if (applied.TryGetValue(script.Version, out var row) && row.Checksum != script.Checksum)
+            if (applied.TryGetValue(script.Version, out var row) && !SupersededChecksums.Accepts(script, row.Checksum))
             {
                 throw new SchemaDriftException(
                     $"Control-schema version V{script.Version:000}__{script.Name} was applied with checksum {row.Checksum} " +

@@ -18,25 +18,25 @@ public sealed record DevlogDraft(
     string MetadataJson = "{}",
     long? AuditId = null);
 
-/// <summary>A stored devlog.</summary>
-public sealed record Devlog
-{
-    public long Id { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public required string AuthorId { get; init; }
-    public required string AuthorName { get; init; }
-    public required string AuthorKind { get; init; }
-    public required string ServiceId { get; init; }
-    public required string LogType { get; init; }
-    public required string Title { get; init; }
-    public required string Content { get; init; }
-    public IReadOnlyList<string> Tags { get; init; } = [];
-    public required string MetadataJson { get; init; }
-    public long? AuditId { get; init; }
-
-    /// <summary>Search rank (ts_rank); only set by a search.</summary>
-    public float? Rank { get; init; }
-}
+/// <summary>
+/// A stored devlog, as DevlogStore reads it: positional, so the row reader binds every column by name
+/// and order and a column the SELECT misses is an error instead of a silently empty member.
+/// </summary>
+/// <param name="Rank">Search rank (ts_rank); null except in a search's results.</param>
+public sealed record Devlog(
+    long Id,
+    DateTimeOffset CreatedAt,
+    string AuthorId,
+    string AuthorName,
+    string AuthorKind,
+    string ServiceId,
+    string LogType,
+    string Title,
+    string Content,
+    IReadOnlyList<string> Tags,
+    string MetadataJson,
+    long? AuditId,
+    float? Rank);
 
 /// <summary>List filters. Paging is keyset on id, newest first: pass the last id seen as Before.</summary>
 public sealed record DevlogFilter

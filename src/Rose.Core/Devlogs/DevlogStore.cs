@@ -18,12 +18,17 @@ public sealed class DevlogStore(ControlDatabase control)
     public const int MaxSearchLimit = 100;
     public const int MaxSearchOffset = 1000;
 
-    /// <summary>Every column, aliased to the <see cref="Devlog"/> member it fills (Rank comes only from a search).</summary>
+    /// <summary>
+    /// Every stored column, in the order of <see cref="Devlog"/>'s parameters and aliased to them; a
+    /// search adds its ts_rank as "Rank", every other read <see cref="Unranked"/>.
+    /// </summary>
     private const string Columns = """
         d.id AS "Id", d.created_at AS "CreatedAt", d.author_id AS "AuthorId", d.author_name AS "AuthorName", d.author_kind AS "AuthorKind",
         d.service_id AS "ServiceId", d.log_type AS "LogType", d.title AS "Title", d.content AS "Content", d.tags AS "Tags",
         d.metadata::text AS "MetadataJson", d.audit_id AS "AuditId"
         """;
+
+    private const string Unranked = Columns + ", NULL::real AS \"Rank\"";
 
     public Task<Devlog> CreateAsync(DevlogDraft draft, CancellationToken ct) =>
         DatabaseErrors.TranslateAsync(() => CreateUntranslatedAsync(draft, ct));
@@ -40,7 +45,7 @@ public sealed class DevlogStore(ControlDatabase control)
         const string insert = $"""
             INSERT INTO rose.devlogs AS d (author_id, author_name, author_kind, service_id, log_type, title, content, tags, metadata, audit_id)
             VALUES ($1, $2, $3, $4, $5, $6, $7, $8, $9::jsonb, $10)
-            RETURNING {Columns}
+            RETURNING {Unranked}
             """;
         return await control.QuerySingleAsync<Devlog>(insert, new(
             PgParam.Text(draft.Author.Id),
@@ -56,7 +61,7 @@ public sealed class DevlogStore(ControlDatabase control)
     }
 
     public Task<Devlog?> GetAsync(long id, CancellationToken ct) =>
-        control.QuerySingleOrDefaultAsync<Devlog>($"SELECT {Columns} FROM rose.devlogs d WHERE d.id = $1", new(PgParam.Long(id)), ct);
+        control.QuerySingleOrDefaultAsync<Devlog>($"SELECT {Unranked} FROM rose.devlogs d WHERE d.id = $1", new(PgParam.Long(id)), ct);
 
     public Task<DevlogPage> ListAsync(DevlogFilter filter, CancellationToken ct) =>
         DatabaseErrors.TranslateAsync(() => ListUntranslatedAsync(filter, ct));
@@ -66,7 +71,7 @@ public sealed class DevlogStore(ControlDatabase control)
         ArgumentNullException.ThrowIfNull(filter);
         var limit = Math.Clamp(filter.Limit, 1, DevlogFilter.MaxLimit);
         var parameters = new PositionalParameters();
-        var sql = new StringBuilder($"SELECT {Columns} FROM rose.devlogs d WHERE true");
+        var sql = new StringBuilder($"SELECT {Unranked} FROM rose.devlogs d WHERE true");
         AppendFilters(parameters, sql, filter);
         sql.Append(" ORDER BY d.id DESC LIMIT ").Append(parameters.Add(PgParam.Int(limit + 1)));
         var items = (await control.QueryAsync<Devlog>(sql.ToString(), parameters, ct)).ToList();

@@ -8,24 +8,8 @@ namespace Rose.Core.Migrations;
 /// catalog reads, classifies every pending script with the real parser, asks the policy enforcer,
 /// and lints. Nothing here writes.
 /// </summary>
-public sealed class MigrationPlanner
+public sealed class MigrationPlanner(MigrationParts parts, PolicyEnforcer enforcer, TargetRegistry targets)
 {
-    private readonly ISqlClassifier classifier;
-    private readonly PolicyEnforcer enforcer;
-    private readonly TargetRegistry targets;
-    private readonly SqlExecutor executor;
-    private readonly IOptions<RoseOptions> options;
-
-    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal MigrationPlanner(ISqlClassifier classifier, PolicyEnforcer enforcer, TargetRegistry targets, SqlExecutor executor, IOptions<RoseOptions> options)
-    {
-        this.classifier = classifier;
-        this.enforcer = enforcer;
-        this.targets = targets;
-        this.executor = executor;
-        this.options = options;
-    }
-
     public RegisteredTarget Target(string database) =>
         targets.TryGet(database, out var target) ? target : throw new MigrationException($"There is no target database named '{database}'.");
 
@@ -35,7 +19,7 @@ public sealed class MigrationPlanner
     private async Task<MigrationStatusReport> ReadStatusAsync(string database, MigrationSet set, CancellationToken ct)
     {
         var target = Target(database);
-        var history = await SchemaHistory.ReadAsync((sql, p, c) => executor.ReadCatalogAsync(target, sql, p, c), ct);
+        var history = await SchemaHistory.ReadAsync((sql, p, c) => parts.Executor.ReadCatalogAsync(target, sql, p, c), ct);
         return MigrationStatusCalculator.Compute(target.Definition.Name, set, history);
     }
 
@@ -46,7 +30,7 @@ public sealed class MigrationPlanner
     {
         var status = await StatusAsync(database, set, ct);
         var pending = PendingScripts(status, set);
-        var batches = pending.Select(s => (Script: s, Batch: classifier.Classify(s.Sql))).ToList();
+        var batches = pending.Select(s => (Script: s, Batch: parts.Classifier.Classify(s.Sql))).ToList();
         var context = await LintContextAsync(Target(database), batches.SelectMany(b => b.Batch.Statements), ct);
         return Plan(status, batches, policy, context);
     }
@@ -111,7 +95,7 @@ public sealed class MigrationPlanner
             try
             {
                 // reltuples is -1 until the table was first analysed; such a table counts as unknown, not small.
-                var rows = await executor.ReadCatalogAsync(target,
+                var rows = await parts.Executor.ReadCatalogAsync(target,
                     "SELECT n, c.reltuples::bigint FROM unnest($1::text[]) AS n JOIN pg_class c ON c.oid = to_regclass(n) WHERE c.reltuples >= 0 ORDER BY n",
                     [names], ct);
                 foreach (var row in rows)
@@ -125,6 +109,6 @@ public sealed class MigrationPlanner
             }
         }
 
-        return new LintContext(estimates, options.Value.Migrations.BigTableRows);
+        return new LintContext(estimates, parts.Settings.BigTableRows);
     }
 }

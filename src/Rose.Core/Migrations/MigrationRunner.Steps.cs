@@ -20,8 +20,8 @@ public sealed partial class MigrationRunner
             // A transactional migration's attempt carries its transaction id (crash recovery asks the target);
             // one PostgreSQL cannot run in a transaction starts outside one, so it has none to carry.
             var (auditId, one) = batch.Statements.Any(s => s.NoTransaction)
-                ? await runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
-                : await runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
+                ? await parts.Runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
+                : await parts.Runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
             var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
             long? devlogId = succeeded
                 ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, one.Pre, one.Post, verified: true, auditId, CancellationToken.None)
@@ -65,7 +65,7 @@ public sealed partial class MigrationRunner
         IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
-        var (auditId, all) = await runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+        var (auditId, all) = await parts.Runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                 request.Reason ?? "migration run (single transaction)", sql, [.. pending.SelectMany(p => Operations(p.Batch)).Distinct(StringComparer.Ordinal)], Decision.Allow, []),
             session, run => ApplyAllAsync(run.Session!, pending, request.Executor.Name, progress, ct),
             r => Outcome(new ExecutionResult { Status = r.Failed?.Status ?? ExecutionStatus.Succeeded, Error = r.Failed?.Error }), ct);

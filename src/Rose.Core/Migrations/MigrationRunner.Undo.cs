@@ -12,7 +12,7 @@ public sealed partial class MigrationRunner
         ArgumentNullException.ThrowIfNull(toVersion);
         await RefuseBadCharactersAsync(request, ct);
         var target = planner.Target(request.Database);
-        await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
+        await using var session = await MigrationLock.OpenAsync(parts.Executor, target, parts.Settings, ct);
         try
         {
             var history = await SchemaHistory.ReadAsync(session, ct);
@@ -34,7 +34,7 @@ public sealed partial class MigrationRunner
                     Error: $"No undo file (U<version>__...sql) for version(s) {string.Join(", ", missingUndo)}; nothing was undone.");
             }
 
-            var undos = toUndo.Select(v => request.Set.UndoFor(v)!).Select(u => (Script: u, Batch: classifier.Classify(u.Sql))).ToList();
+            var undos = toUndo.Select(v => request.Set.UndoFor(v)!).Select(u => (Script: u, Batch: parts.Classifier.Classify(u.Sql))).ToList();
             if (undos.Count == 0)
             {
                 return new MigrationRunResult(MigrationRunStatus.Succeeded, target.Definition.Name, [], Notes: [$"Nothing above version {toVersion} is applied."]);
@@ -58,7 +58,7 @@ public sealed partial class MigrationRunner
             {
                 progress?.Report(new MigrationProgress("undo", undo.FileName, applied.Count, undos.Count, $"Undoing version {undo.Version} with {undo.FileName}"));
                 var watch = Stopwatch.StartNew();
-                var (auditId, result) = await runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                var (auditId, result) = await parts.Runs.RunInTransactionAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                         Reason(request, undo), undo.Sql, Operations(batch), Decision.Allow, []),
                     session, run => run.Session!.RunInTransactionAsync(batch, async () =>
                     {

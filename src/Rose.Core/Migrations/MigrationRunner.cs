@@ -7,33 +7,9 @@ namespace Rose.Core.Migrations;
 /// (channel "migration"), and a devlog. Anything the policy parks goes to approval as ONE request
 /// and nothing is applied until it is approved.
 /// </summary>
-public sealed partial class MigrationRunner
+public sealed partial class MigrationRunner(MigrationPlanner planner, MigrationParts parts, ExecutionService execution, MigrationSnapshots snapshots,
+    MigrationDevlog devlog, Undo.SchemaBaseline baseline)
 {
-    private readonly MigrationPlanner planner;
-    private readonly ISqlClassifier classifier;
-    private readonly SqlExecutor executor;
-    private readonly ExecutionService execution;
-    private readonly AuditedRuns runs;
-    private readonly MigrationSnapshots snapshots;
-    private readonly MigrationDevlog devlog;
-    private readonly IOptions<RoseOptions> options;
-    private readonly Undo.SchemaBaseline baseline;
-
-    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal MigrationRunner(MigrationPlanner planner, ISqlClassifier classifier, SqlExecutor executor, ExecutionService execution,
-        AuditedRuns runs, MigrationSnapshots snapshots, MigrationDevlog devlog, IOptions<RoseOptions> options, Undo.SchemaBaseline baseline)
-    {
-        this.baseline = baseline;
-        this.planner = planner;
-        this.classifier = classifier;
-        this.executor = executor;
-        this.execution = execution;
-        this.runs = runs;
-        this.snapshots = snapshots;
-        this.devlog = devlog;
-        this.options = options;
-    }
-
     public Task<MigrationRunResult> ApplyAsync(MigrationRunRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct) =>
         DatabaseErrors.TranslateAsync(() => ApplyUntranslatedAsync(request, progress, ct));
 
@@ -43,7 +19,7 @@ public sealed partial class MigrationRunner
         await RefuseBadCharactersAsync(request, ct);
         var target = planner.Target(request.Database);
         progress?.Report(new MigrationProgress("lock", null, 0, 0, "Waiting for the migration lock"));
-        await using var session = await MigrationLock.OpenAsync(executor, target, options.Value.Migrations, ct);
+        await using var session = await MigrationLock.OpenAsync(parts.Executor, target, parts.Settings, ct);
         try
         {
             if (!request.DryRun)
@@ -53,7 +29,7 @@ public sealed partial class MigrationRunner
 
             var history = await SchemaHistory.ReadAsync(session, ct);
             var status = MigrationStatusCalculator.Compute(target.Definition.Name, request.Set, history);
-            var pending = MigrationPlanner.PendingScripts(status, request.Set).Select(s => (Script: s, Batch: classifier.Classify(s.Sql))).ToList();
+            var pending = MigrationPlanner.PendingScripts(status, request.Set).Select(s => (Script: s, Batch: parts.Classifier.Classify(s.Sql))).ToList();
             var context = await planner.LintContextAsync(target, pending.SelectMany(p => p.Batch.Statements), ct);
             var plan = planner.Plan(status, pending, request.Policy, context);
             if (plan.Blockers.Count > 0)
@@ -90,7 +66,7 @@ public sealed partial class MigrationRunner
             }
 
             string? snapshotPath = null;
-            if (options.Value.Migrations.Snapshot)
+            if (parts.Settings.Snapshot)
             {
                 progress?.Report(new MigrationProgress("snapshot", null, 0, pending.Count, "Taking a schema snapshot (pg_dump --schema-only)"));
                 snapshotPath = (await snapshots.TakeAsync(target, ct)).Path;
@@ -124,7 +100,7 @@ public sealed partial class MigrationRunner
     {
         var sql = string.Join("\n", pending.Select(p => $"-- migration {p.Script.FileName}\n{p.Script.Sql}"));
         var operations = pending.SelectMany(p => p.Batch.Statements.SelectMany(s => s.Operations)).Distinct(StringComparer.Ordinal).ToList();
-        var auditId = await runs.RecordAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+        var auditId = await parts.Runs.RecordAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
             request.Reason, sql, operations, Decision.Deny, plan.Reasons), new AuditOutcome(AuditStatus.Denied), ct);
         return new MigrationRunResult(MigrationRunStatus.Denied, target.Definition.Name, [], plan, AuditId: auditId, Reasons: plan.Reasons);
     }

@@ -54,11 +54,10 @@ public sealed class ChangeRollback
             throw new RollbackRefusedException($"There is no target database named '{entry.Database}' any more.");
         }
 
-        var ordered = backups.OrderByDescending(b => b.StatementIndex).ThenByDescending(b => b.Ordinal).ToList();
+        var ordered = backups.OrderByDescending(b => b.Backup.StatementIndex).ThenByDescending(b => b.Backup.Ordinal).ToList();
         var statements = new List<string>();
-        foreach (var record in ordered)
+        foreach (var backup in ordered.Select(b => b.Backup))
         {
-            var backup = record.ToTaken();
             if (RollbackSql.Refusal(backup) is { Length: > 0 } refusal)
             {
                 throw new RollbackRefusedException($"Change {auditId} cannot be rolled back automatically: {refusal}.");

@@ -26,15 +26,15 @@ internal sealed class PriorBackupCleanup(ControlDatabase control, PriorBackupSto
         try
         {
             var dropped = 0;
-            foreach (var backup in await store.ExpiredAsync(100, ct))
+            foreach (var record in await store.ExpiredAsync(100, ct))
             {
-                if (targets.TryGet(backup.Database, out var target))
+                if (targets.TryGet(record.Database, out var target))
                 {
-                    await executor.ExecuteUpkeepAsync(target, $"DROP TABLE IF EXISTS {backup.ToTaken().BackupSql}", ct);
+                    await executor.ExecuteUpkeepAsync(target, $"DROP TABLE IF EXISTS {record.Backup.BackupSql}", ct);
                 }
 
                 // A target no longer configured keeps its tables; the record still expires so the list stays true.
-                await store.MarkDroppedAsync(backup.Id, ct);
+                await store.MarkDroppedAsync(record.Id, ct);
                 dropped++;
             }
 

@@ -2,41 +2,33 @@ using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Undo;
 
-/// <summary>A prior backup as recorded in the control database.</summary>
-public sealed record PriorBackupRecord
+/// <summary>
+/// A prior backup as recorded in the control database: which change took it, where and until when it is
+/// kept, and <see cref="Backup"/>, the backup as it was taken (the store reads both from one row).
+/// </summary>
+public sealed record PriorBackupRecord(
+    long Id,
+    long AuditId,
+    string Database,
+    DateTimeOffset CreatedAt,
+    DateTimeOffset ExpiresAt,
+    DateTimeOffset? DroppedAt)
 {
-    public long Id { get; init; }
-    public long AuditId { get; init; }
-    public int StatementIndex { get; init; }
-    public int Ordinal { get; init; }
-    public required string Database { get; init; }
-    public required string Operation { get; init; }
-    public required string SourceSchema { get; init; }
-    public required string SourceTable { get; init; }
-    public required string BackupTable { get; init; }
-    public bool WholeTable { get; init; }
-    public long Rows { get; init; }
-    public long Bytes { get; init; }
-    public IReadOnlyList<string> KeyColumns { get; init; } = [];
-    public IReadOnlyList<string> Columns { get; init; } = [];
-    public required string ChangeXid { get; init; }
-    public DateTimeOffset CreatedAt { get; init; }
-    public DateTimeOffset ExpiresAt { get; init; }
-    public DateTimeOffset? DroppedAt { get; init; }
-
-    public TakenBackup ToTaken() => new(StatementIndex, Ordinal, Operation, SourceSchema, SourceTable, BackupTable, WholeTable,
-        Rows, Bytes, KeyColumns, Columns, ChangeXid);
+    public required TakenBackup Backup { get; init; }
 }
 
 /// <summary>rose.prior_backups: record, list per change, and the retention job's reads and marks.</summary>
 public sealed class PriorBackupStore(ControlDatabase control)
 {
+    /// <summary>
+    /// The record's columns in the order of its parameters, then from "StatementIndex" on those of its
+    /// <see cref="TakenBackup"/> in the order of that record's parameters; the row reader splits each row there.
+    /// </summary>
     private const string Columns = """
-        b.id AS "Id", b.audit_id AS "AuditId", b.statement_index AS "StatementIndex", b.ordinal AS "Ordinal",
-        b.database_name AS "Database", b.operation AS "Operation", b.source_schema AS "SourceSchema", b.source_table AS "SourceTable",
-        b.backup_table AS "BackupTable", b.whole_table AS "WholeTable", b.row_count AS "Rows", b.byte_count AS "Bytes",
-        b.key_columns AS "KeyColumns", b.columns AS "Columns", b.change_xid AS "ChangeXid", b.created_at AS "CreatedAt",
-        b.expires_at AS "ExpiresAt", b.dropped_at AS "DroppedAt"
+        b.id AS "Id", b.audit_id AS "AuditId", b.database_name AS "Database", b.created_at AS "CreatedAt", b.expires_at AS "ExpiresAt",
+        b.dropped_at AS "DroppedAt", b.statement_index AS "StatementIndex", b.ordinal AS "Ordinal", b.operation AS "Operation",
+        b.source_schema AS "SourceSchema", b.source_table AS "SourceTable", b.backup_table AS "BackupTable", b.whole_table AS "WholeTable",
+        b.row_count AS "Rows", b.byte_count AS "Bytes", b.key_columns AS "KeyColumns", b.columns AS "Columns", b.change_xid AS "ChangeXid"
         """;
 
     public async Task RecordAsync(long auditId, string database, IReadOnlyList<TakenBackup> backups, TimeSpan retention, CancellationToken ct)
@@ -58,22 +50,25 @@ public sealed class PriorBackupStore(ControlDatabase control)
 
     /// <summary>A change's backups in the order they were taken.</summary>
     public Task<IReadOnlyList<PriorBackupRecord>> ForAuditAsync(long auditId, CancellationToken ct) =>
-        control.QueryAsync<PriorBackupRecord>(
+        QueryAsync(
             $"SELECT {Columns} FROM rose.prior_backups b WHERE b.audit_id = $1 ORDER BY b.statement_index, b.ordinal, b.id",
             new(PgParam.Long(auditId)), ct);
 
     /// <summary>Live backups past their retention, oldest first.</summary>
     public Task<IReadOnlyList<PriorBackupRecord>> ExpiredAsync(int limit, CancellationToken ct) =>
-        control.QueryAsync<PriorBackupRecord>(
+        QueryAsync(
             $"SELECT {Columns} FROM rose.prior_backups b WHERE b.dropped_at IS NULL AND b.expires_at <= now() ORDER BY b.expires_at, b.id LIMIT $1",
             new(PgParam.Int(limit)), ct);
 
     /// <summary>Live backups, newest first (the snapshots list).</summary>
     public Task<IReadOnlyList<PriorBackupRecord>> LiveAsync(string? database, int limit, CancellationToken ct) =>
-        control.QueryAsync<PriorBackupRecord>(
+        QueryAsync(
             $"SELECT {Columns} FROM rose.prior_backups b WHERE b.dropped_at IS NULL AND ($1::text IS NULL OR b.database_name = $1) ORDER BY b.id DESC LIMIT $2",
             new(PgParam.Text(database), PgParam.Int(limit)), ct);
 
     public Task MarkDroppedAsync(long id, CancellationToken ct) =>
         control.ExecuteAsync("UPDATE rose.prior_backups SET dropped_at = now() WHERE id = $1 AND dropped_at IS NULL", new(PgParam.Long(id)), ct);
+
+    private Task<IReadOnlyList<PriorBackupRecord>> QueryAsync(string sql, PositionalParameters parameters, CancellationToken ct) =>
+        control.QueryAsync<PriorBackupRecord, TakenBackup, PriorBackupRecord>(sql, "StatementIndex", (record, backup) => record with { Backup = backup }, parameters, ct);
 }

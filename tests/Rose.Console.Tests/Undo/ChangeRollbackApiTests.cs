@@ -1,23 +1,29 @@
 namespace Rose.Console.Tests.Undo;
 
-/// <summary>The done-when of undo through the HTTP API: an agent deletes and updates, rolls both back, and the table is as it was.</summary>
+/// <summary>
+/// The done-when of undo through the HTTP API: an agent deletes and updates, rolls both back, and the table is as it was.
+/// One host: only the first test changes `stock` (and puts it back); the second asks about changes that do not exist.
+/// </summary>
 [Collection("postgres")]
-public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : HostTest(pg)
+public sealed class ChangeRollbackApiTests(PostgresServerFixture pg, SharedRoseApp shared) : SharedHostTest(pg, shared)
 {
     private const string Checksum = "SELECT md5(string_agg(s::text, '|' ORDER BY id)) FROM stock s";
 
-    public override async Task InitializeAsync()
+    protected override async Task SeedAsync(RoseAppFactory app)
     {
-        await base.InitializeAsync();
-        await ExecAsync("CREATE TABLE stock (id int PRIMARY KEY, sku text NOT NULL, qty int, seen timestamptz); " +
-            "INSERT INTO stock SELECT g, 'sku-' || g, g % 23, '2024-05-01 10:00:00+00'::timestamptz + g * interval '1 minute' FROM generate_series(1, 2000) g");
+        await using var conn = new NpgsqlConnection(app.TargetConnection);
+        await conn.OpenAsync();
+        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null,
+            "CREATE TABLE stock (id int PRIMARY KEY, sku text NOT NULL, qty int, seen timestamptz); " +
+            "INSERT INTO stock SELECT g, 'sku-' || g, g % 23, '2024-05-01 10:00:00+00'::timestamptz + g * interval '1 minute' FROM generate_series(1, 2000) g",
+            CancellationToken.None);
     }
 
     [Fact]
     public async Task Rollback_DeleteAndUpdateNewestFirst_TableChecksumEqualsOriginal_ThenConflict()
     {
         using var agent = App.AgentClient();
-        var original = await ScalarAsync(Checksum);
+        var original = await Db.ScalarAsync<string>(App.TargetConnection, Checksum);
 
         var (deleted, delete) = await PostAsync(agent, "/api/v1/sql/execute", new { database = "demo", sql = "DELETE FROM stock WHERE id > 1000", reason = "prune" });
         var (updated, update) = await PostAsync(agent, "/api/v1/sql/execute", new { database = "demo", sql = "UPDATE stock SET qty = -1 WHERE id % 2 = 0", reason = "reset" });
@@ -32,7 +38,7 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : HostTest(
         Assert.Equal(HttpStatusCode.OK, undoneUpdate);
         Assert.Equal(HttpStatusCode.OK, undoneDelete);
         Assert.Equal("succeeded", undoDelete.GetProperty("status").GetString());
-        Assert.Equal(original, await ScalarAsync(Checksum));
+        Assert.Equal(original, await Db.ScalarAsync<string>(App.TargetConnection, Checksum));
 
         // The deleted rows are back, so restoring them again would duplicate them: 409 names them.
         var (again, conflict) = await PostAsync(agent, $"/api/v1/changes/{delete.GetProperty("audit_id").GetInt64()}/rollback", new { reason = "twice" });
@@ -52,20 +58,5 @@ public sealed class ChangeRollbackApiTests(PostgresServerFixture pg) : HostTest(
         Assert.Equal(HttpStatusCode.NotFound, missing);
         Assert.Equal("urn:rose:problem:not_found", problem.GetProperty("type").GetString());
         Assert.Equal(HttpStatusCode.BadRequest, noReason);
-    }
-
-    private async Task ExecAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(App.TargetConnection);
-        await conn.OpenAsync();
-        await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
-    }
-
-    private async Task<string?> ScalarAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(App.TargetConnection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (string?)await cmd.ExecuteScalarAsync();
     }
 }

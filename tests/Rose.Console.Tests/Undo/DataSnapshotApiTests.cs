@@ -9,32 +9,26 @@ using Rose.Core.Workbench;
 
 namespace Rose.Console.Tests.Undo;
 
-/// <summary>Data snapshots through the API (take, list, restore into a new database, verified), the CLI and the migrations page.</summary>
+/// <summary>
+/// Data snapshots through the API (take, list, restore into a new database, verified), the CLI and the migrations page.
+/// One host and one snapshot for the class: restores go into new databases or park for approval, so `demo` and the
+/// snapshot stay as taken; the test that takes another snapshot finds it by its name and deletes it.
+/// </summary>
 [Collection("postgres")]
-public sealed class DataSnapshotApiTests(PostgresServerFixture pg) : ComponentTestContext, IAsyncLifetime
+public sealed class DataSnapshotApiTests(PostgresServerFixture pg, SharedSnapshotHost shared) : ComponentTestContext, IAsyncLifetime, IClassFixture<SharedSnapshotHost>
 {
     private RoseAppFactory app = null!;
     private string snapshot = "";
 
     public async Task InitializeAsync()
     {
-        app = await RoseAppFactory.CreateAsync(pg);
-        using var agent = app.AgentClient();
-        var taken = await agent.PostAsJsonAsync("/api/v1/migrations/demo/data-snapshots", new { reason = "snapshot api test" });
-        Assert.Equal(HttpStatusCode.Created, taken.StatusCode);
-        snapshot = JsonDocument.Parse(await taken.Content.ReadAsStringAsync()).RootElement.GetProperty("name").GetString()!;
+        var host = await shared.GetAsync(() => SnapshotHost.StartAsync(pg));
+        app = host.App;
+        snapshot = host.Snapshot;
     }
 
-    public new async Task DisposeAsync()
-    {
-        var folder = Path.Combine(app.Settings["Rose:DataDir"]!, "snapshots", "demo", "data");
-        foreach (var ext in new[] { ".dump", ".json" })
-        {
-            File.Delete(Path.Combine(folder, snapshot + ext));
-        }
-
-        await app.DisposeAsync();
-    }
+    /// <summary>The host and the snapshot belong to the class fixture, which removes them after the class's last test.</summary>
+    public new Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Api_TakeListRestore_RestoredDatabaseIsVerified()

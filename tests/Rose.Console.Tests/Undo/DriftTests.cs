@@ -9,9 +9,12 @@ using Rose.Core.Undo;
 
 namespace Rose.Console.Tests.Undo;
 
-/// <summary>The done-when of drift: a column added with psql outside Rose shows in the API, the CLI (exit 7) and the page.</summary>
+/// <summary>
+/// The done-when of drift: a column added with psql outside Rose shows in the API, the CLI (exit 7) and the page.
+/// One host for the class (<see cref="SharedRoseApp"/>): the migration and the column are arranged once, every test only reads.
+/// </summary>
 [Collection("postgres")]
-public sealed class DriftTests(PostgresServerFixture pg) : ComponentTestContext, IAsyncLifetime
+public sealed class DriftTests(PostgresServerFixture pg, SharedRoseApp shared) : ComponentTestContext, IAsyncLifetime, IClassFixture<SharedRoseApp>
 {
     private static readonly (string Name, string Sql)[] Files =
     [
@@ -20,20 +23,21 @@ public sealed class DriftTests(PostgresServerFixture pg) : ComponentTestContext,
 
     private RoseAppFactory app = null!;
 
-    public async Task InitializeAsync()
+    public async Task InitializeAsync() => app = await shared.GetAsync(StartAsync);
+
+    private async Task<RoseAppFactory> StartAsync()
     {
-        app = await RoseAppFactory.CreateAsync(pg);
-        using var agent = app.AgentClient();
+        var started = await RoseAppFactory.CreateAsync(pg);
+        using var agent = started.AgentClient();
         var applied = await agent.PostAsJsonAsync("/api/v1/sql/migrate",
             new { database = "demo", migrations = Files.Select(f => new { name = f.Name, sql = f.Sql }), reason = "drift test" });
         Assert.Equal(HttpStatusCode.OK, applied.StatusCode);
-        await using var conn = new NpgsqlConnection(app.TargetConnection);
-        await conn.OpenAsync();
-        await using var psql = new NpgsqlCommand("ALTER TABLE parcels ADD COLUMN sneaked_in text", conn);
-        await psql.ExecuteNonQueryAsync();
+        await Db.ExecAsync(started.TargetConnection, "ALTER TABLE parcels ADD COLUMN sneaked_in text");
+        return started;
     }
 
-    public new async Task DisposeAsync() => await app.DisposeAsync();
+    /// <summary>The host belongs to the class fixture, which stops it after the class's last test.</summary>
+    public new Task DisposeAsync() => Task.CompletedTask;
 
     [Fact]
     public async Task Api_ColumnAddedOutsideRose_IsReportedAsAdded()

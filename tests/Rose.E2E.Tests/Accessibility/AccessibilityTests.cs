@@ -49,14 +49,14 @@ public sealed class AccessibilityTests(RoseConsoleFixture fixture)
 
     private async Task<IPage> OpenAsync(string path, string scheme)
     {
-        var page = await fixture.SignInAsync("carol", path);
-        await RoseConsoleFixture.WaitInteractiveAsync(page);
-        // The system preference is read when the circuit starts: set it, then load the page again.
-        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
-        await page.ReloadAsync();
+        // The system preference is read when the circuit starts: the context has it from its first page, so
+        // the page is loaded once (setting it afterwards needed a second load and a second circuit).
+        var dark = scheme == "dark";
+        var page = await fixture.SignInAsync("carol", path, dark ? ColorScheme.Dark : ColorScheme.Light);
         await KeyboardTests.ShellReadyAsync(page);
         await Assertions.Expect(page.Locator("h1").First).ToBeVisibleAsync();
-        // The theme is settled after the first interactive render (system preference read over JS interop).
+        // The shell is ready once the theme is settled (system preference read over JS interop, same render).
+        await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(dark ? 1 : 0);
         // NetworkIdle needs 500 ms without a request; the workbench's editor loads its scripts after the first
         // render, which on a loaded 2-core CI machine took longer than the context's 15 s default once.
         await page.WaitForLoadStateAsync(LoadState.NetworkIdle, new() { Timeout = 45_000 });

@@ -39,14 +39,18 @@ public sealed class ChromiumBrowser : IAsyncDisposable
         return new ChromiumBrowser(playwright, browser);
     }
 
-    /// <summary>A fresh context (own cookies, downloads allowed, clipboard granted) sized like a 1366x768 laptop.</summary>
-    public async Task<IBrowserContext> NewContextAsync(Uri baseUrl)
+    /// <summary>
+    /// A fresh context (own cookies, downloads allowed, clipboard granted) sized like a 1366x768 laptop,
+    /// whose system colour scheme is <paramref name="colorScheme"/> (light unless given) from its first page on.
+    /// </summary>
+    public async Task<IBrowserContext> NewContextAsync(Uri baseUrl, ColorScheme colorScheme = ColorScheme.Light)
     {
         var context = await Browser.NewContextAsync(new BrowserNewContextOptions
         {
             BaseURL = baseUrl.ToString(),
             ViewportSize = new ViewportSize { Width = 1366, Height = 768 },
             AcceptDownloads = true,
+            ColorScheme = colorScheme,
         });
         await context.GrantPermissionsAsync(["clipboard-read", "clipboard-write"], new BrowserContextGrantPermissionsOptions { Origin = baseUrl.ToString().TrimEnd('/') });
         context.SetDefaultTimeout(15_000);

@@ -95,10 +95,13 @@ public class RoseConsoleFixture : IAsyncLifetime
         }
     }
 
-    /// <summary>A new browser context signed in as a development user (alice, bob, carol, dave), on returnUrl.</summary>
-    public async Task<IPage> SignInAsync(string user, string returnUrl = "/")
+    /// <summary>
+    /// A new browser context signed in as a development user (alice, bob, carol, dave), on returnUrl; its
+    /// system colour scheme (which the console follows until the user picks a theme) is set before the first page.
+    /// </summary>
+    public async Task<IPage> SignInAsync(string user, string returnUrl = "/", ColorScheme colorScheme = ColorScheme.Light)
     {
-        var context = await Chromium.NewContextAsync(BaseUrl);
+        var context = await Chromium.NewContextAsync(BaseUrl, colorScheme);
         var page = await context.NewPageAsync();
         // The first page a fresh console renders (JIT, first circuit) can take longer than Playwright's 15 s on a loaded machine.
         await page.GotoAsync($"dev/login?user={Uri.EscapeDataString(user)}&returnUrl={Uri.EscapeDataString(returnUrl)}", new PageGotoOptions { Timeout = 60_000 });

@@ -15,11 +15,8 @@ public sealed class PerformanceMeasureTests(PerformanceConsoleFixture fixture)
     [InlineData("dark")]
     public async Task Measure_TypedStatement_ShowsTheMeasuredPlanTree(string scheme)
     {
-        var page = await fixture.SignInAsync("alice", "/performance?database=demo");
-        await RoseConsoleFixture.WaitInteractiveAsync(page);
-        // The system preference is read when the circuit starts: set it, then load the page again.
-        await page.EmulateMediaAsync(new PageEmulateMediaOptions { ColorScheme = scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light });
-        await page.ReloadAsync();
+        // The system preference is read when the circuit starts: the context has it from its first page.
+        var page = await fixture.SignInAsync("alice", "/performance?database=demo", scheme == "dark" ? ColorScheme.Dark : ColorScheme.Light);
         await RoseConsoleFixture.WaitInteractiveAsync(page);
         await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(scheme == "dark" ? 1 : 0);
 

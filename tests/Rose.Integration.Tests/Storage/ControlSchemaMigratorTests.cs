@@ -68,6 +68,45 @@ public sealed class ControlSchemaMigratorTests(PostgresServerFixture pg) : IClas
         Assert.False(await NewMigrator().IsCurrentAsync(db, CancellationToken.None));
     }
 
+    // SHA-256 of V020__audit_browse_indexes.sql as shipped until 2026-12 (with its two per-column
+    // trigram indexes), taken from that text the way SchemaScript computes it: installs carry it.
+    private const string V020ShippedChecksum = "9b0af0fa924bed46a0dfde401f7f67565dfc473fc2adf13c4e3adae4bad985c9";
+
+    [Fact]
+    public async Task MigrateAsync_V020AppliedWithSupersededChecksum_StartsAndIsCurrent()
+    {
+        await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("migrate_v020_old"));
+        await NewMigrator().MigrateAsync(db, CancellationToken.None);
+        await ExecuteAsync(db, $"UPDATE rose.schema_version SET checksum = '{V020ShippedChecksum}' WHERE version = 20");
+
+        Assert.Equal(0, await NewMigrator().MigrateAsync(db, CancellationToken.None));
+        Assert.True(await NewMigrator().IsCurrentAsync(db, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_V020AppliedWithUnlistedChecksum_ThrowsDrift()
+    {
+        await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("migrate_v020_edit"));
+        await NewMigrator().MigrateAsync(db, CancellationToken.None);
+        await ExecuteAsync(db, "UPDATE rose.schema_version SET checksum = 'edited' WHERE version = 20");
+
+        var ex = await Assert.ThrowsAsync<SchemaDriftException>(() => NewMigrator().MigrateAsync(db, CancellationToken.None));
+
+        Assert.Contains("V020__audit_browse_indexes was applied with checksum edited", ex.Message, StringComparison.Ordinal);
+        Assert.False(await NewMigrator().IsCurrentAsync(db, CancellationToken.None));
+    }
+
+    [Fact]
+    public async Task MigrateAsync_FreshInstall_HasOneTrigramIndexOverSqlAndReason()
+    {
+        await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("migrate_trgm"));
+        await NewMigrator().MigrateAsync(db, CancellationToken.None);
+
+        var indexes = await QueryAsync(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'rose' AND tablename = 'audit_log' AND indexname LIKE '%trgm%' ORDER BY 1");
+
+        Assert.Equal(["audit_log_text_trgm_idx"], indexes.Select(r => (string)r[0]));
+    }
+
     [Fact]
     public async Task MigrateAsync_DatabaseHasUnknownVersion_ThrowsDrift()
     {

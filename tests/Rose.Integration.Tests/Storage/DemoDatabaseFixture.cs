@@ -34,25 +34,12 @@ public sealed class DemoDatabaseFixture : IAsyncLifetime
         }
     }
 
-    public async Task<object?> ScalarAsync(string sql, string? connectionString = null)
-    {
-        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(connectionString ?? AdminConnectionString) { Pooling = false }.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return await cmd.ExecuteScalarAsync();
-    }
+    /// <summary>One value, read over a connection of its own (unpooled: the fixture drops the database at the end).</summary>
+    public Task<object?> ScalarAsync(string sql, string? connectionString = null) =>
+        Db.ScalarAsync<object?>(Unpooled(connectionString ?? AdminConnectionString), sql);
 
-    public async Task<List<string>> ColumnAsync(string sql)
-    {
-        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await using var reader = await cmd.ExecuteReaderAsync();
-        var values = new List<string>();
-        while (await reader.ReadAsync())
-        {
-            values.Add(reader.GetString(0));
-        }
-        return values;
-    }
+    public Task<List<string>> ColumnAsync(string sql) => Db.ColumnAsync(Unpooled(AdminConnectionString), sql);
+
+    private static string Unpooled(string connectionString) =>
+        new NpgsqlConnectionStringBuilder(connectionString) { Pooling = false }.ConnectionString;
 }

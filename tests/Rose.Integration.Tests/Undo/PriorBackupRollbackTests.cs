@@ -56,8 +56,8 @@ public sealed class PriorBackupRollbackTests(PostgresServerFixture pg) : Pipelin
         Assert.Equal(1000L, await Harness.TargetScalarAsync<long>($"SELECT count(*) FROM rose_backup.a{delete.AuditId}_0_0"));
         Assert.Equal(500L, await Harness.TargetScalarAsync<long>($"SELECT count(*) FROM rose_backup.a{update.AuditId}_0_0"));
         var recorded = Assert.Single(await Harness.Services.GetRequiredService<PriorBackupStore>().ForAuditAsync(delete.AuditId, CancellationToken.None));
-        Assert.Equal(1000, recorded.Rows);
-        Assert.Equal(["id"], recorded.KeyColumns);
+        Assert.Equal(1000, recorded.Backup.Rows);
+        Assert.Equal(["id"], recorded.Backup.KeyColumns);
         Assert.Contains($"rose_backup.a{delete.AuditId}_0_0", await Harness.ControlScalarAsync<string>($"SELECT statements::text FROM rose.audit_outcome WHERE audit_id = {delete.AuditId}"));
 
         var undoUpdate = await RollBackAsync(update.AuditId);

@@ -38,6 +38,17 @@ internal static class ControlQueries
         return await conn.QuerySingleAsync<T>(Command(sql, parameters, null, ct));
     }
 
+    /// <summary>
+    /// Rows that fill two records: the columns before <paramref name="splitOn"/> fill the first, the
+    /// rest the second, and <paramref name="map"/> joins them (a stored row that holds a value record).
+    /// </summary>
+    public static async Task<IReadOnlyList<TReturn>> QueryAsync<TFirst, TSecond, TReturn>(this ControlDatabase control, string sql, string splitOn,
+        Func<TFirst, TSecond, TReturn> map, PositionalParameters? parameters, CancellationToken ct)
+    {
+        await using var conn = control.DataSource.CreateConnection();
+        return (await conn.QueryAsync(Command(sql, parameters, null, ct), map, splitOn)).AsList();
+    }
+
     /// <summary>Rows affected.</summary>
     public static async Task<int> ExecuteAsync(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
     {

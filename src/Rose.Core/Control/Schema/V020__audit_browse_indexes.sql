@@ -16,27 +16,15 @@ CREATE INDEX IF NOT EXISTS devlogs_type_idx ON rose.devlogs (log_type, id DESC);
 CREATE INDEX IF NOT EXISTS approvals_request_audit_idx ON rose.approvals (request_audit_id);
 CREATE INDEX IF NOT EXISTS devlogs_audit_idx ON rose.devlogs (audit_id) WHERE audit_id IS NOT NULL;
 
--- Text search over SQL and reason is a substring match (ILIKE '%term%'): only trigram indexes serve
--- that. pg_trgm is a trusted contrib extension, but a server without contrib (or a role without
--- CREATE on the database) must still start: the search then scans, slower but correct.
+-- Text search over SQL and reason is a substring match (ILIKE '%term%'): only a trigram index serves
+-- that (V252 creates it). pg_trgm is a trusted contrib extension, but a server without contrib (or a
+-- role without CREATE on the database) must still start: the search then scans, slower but correct.
+-- Until 2026-12 this script also built one trigram index per column, which V252 replaced; see
+-- SupersededChecksums for why an install that ran that text is still current.
 DO $$
 BEGIN
     CREATE EXTENSION IF NOT EXISTS pg_trgm;
 EXCEPTION WHEN OTHERS THEN
     RAISE NOTICE 'pg_trgm is not available (%); audit text search will scan instead of using an index', SQLERRM;
-END;
-$$;
-
-DO $$
-DECLARE
-    trgm_schema text;
-BEGIN
-    SELECT n.nspname INTO trgm_schema
-    FROM pg_extension e JOIN pg_namespace n ON n.oid = e.extnamespace
-    WHERE e.extname = 'pg_trgm';
-    IF trgm_schema IS NOT NULL THEN
-        EXECUTE format('CREATE INDEX IF NOT EXISTS audit_log_sql_trgm_idx ON rose.audit_log USING gin (sql_text %I.gin_trgm_ops)', trgm_schema);
-        EXECUTE format('CREATE INDEX IF NOT EXISTS audit_log_reason_trgm_idx ON rose.audit_log USING gin (reason %I.gin_trgm_ops)', trgm_schema);
-    END IF;
 END;
 $$;

@@ -6,27 +6,11 @@ namespace Rose.Core.Migrations.Reversibility;
 /// schema after undo with the schema before up, and the schema after the second up with the first.
 /// The target itself is never written; the check is audited once on the target's name.
 /// </summary>
-public sealed class ReversibilityChecker
+public sealed class ReversibilityChecker(MigrationPlanner planner, MigrationParts parts)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
     /// <summary>The reason on every check's attempt; crash recovery reads it to know the target was never written.</summary>
     internal const string ScratchOnlyReason = "runs on a scratch database; the target is not changed";
-
-    private readonly MigrationPlanner planner;
-    private readonly ISqlClassifier classifier;
-    private readonly SqlExecutor executor;
-    private readonly AuditedRuns runs;
-    private readonly IOptions<RoseOptions> options;
-
-    /// <summary>Internal: it takes Execution's internal parts; hosts get the service from DI.</summary>
-    internal ReversibilityChecker(MigrationPlanner planner, ISqlClassifier classifier, SqlExecutor executor, AuditedRuns runs, IOptions<RoseOptions> options)
-    {
-        this.planner = planner;
-        this.classifier = classifier;
-        this.executor = executor;
-        this.runs = runs;
-        this.options = options;
-    }
 
     public Task<ReversibilityReport> CheckAsync(ReversibilityRequest request, IProgress<MigrationProgress>? progress, CancellationToken ct) =>
         DatabaseErrors.TranslateAsync(() => CheckUntranslatedAsync(request, progress, ct));
@@ -45,7 +29,7 @@ public sealed class ReversibilityChecker
 
         var units = scripts.Select(up => Unit(request, target, up)).ToList();
         var steps = new List<ReversibilityStep>();
-        var (auditId, _) = await runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+        var (auditId, _) = await parts.Runs.RunAsync(new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
                 string.IsNullOrWhiteSpace(request.Reason) ? "reversibility check" : request.Reason + " (reversibility check)",
                 AuditSql(units), [.. units.SelectMany(u => Operations(u.Up.Batch).Concat(u.Undo is null ? [] : Operations(u.Undo.Value.Batch))).Distinct(StringComparer.Ordinal)],
                 Decision.Allow, [ScratchOnlyReason]),
@@ -66,15 +50,15 @@ public sealed class ReversibilityChecker
         progress?.Report(new MigrationProgress("scratch", null, 0, units.Count, request.FromEmpty ? "Creating an empty scratch database" : "Copying the target's schema to a scratch database"));
         try
         {
-            await using var scratch = await ScratchDatabase.CreateAsync(target, options.Value.Migrations, ct);
+            await using var scratch = await ScratchDatabase.CreateAsync(target, parts.Settings, ct);
             notes.Add($"Scratch database {scratch.Name} (dropped afterwards).");
             if (!request.FromEmpty)
             {
-                await scratch.CopySchemaAsync(target, options.Value.Migrations.PgDumpPath, ct);
+                await scratch.CopySchemaAsync(target, parts.Settings.PgDumpPath, ct);
             }
 
-            await using var session = await executor.OpenSessionAsync(scratch.Target,
-                new ExecutionLimits(0, TimeSpan.FromSeconds(options.Value.Migrations.StatementTimeoutSeconds), target.Definition.LockTimeout), ct);
+            await using var session = await parts.Executor.OpenSessionAsync(scratch.Target,
+                new ExecutionLimits(0, TimeSpan.FromSeconds(parts.Settings.StatementTimeoutSeconds), target.Definition.LockTimeout), ct);
             foreach (var unit in units)
             {
                 progress?.Report(new MigrationProgress("check", unit.Up.Script.FileName, steps.Count, units.Count,
@@ -141,7 +125,7 @@ public sealed class ReversibilityChecker
 
     private (MigrationScript Script, SqlBatch Batch, string? Refusal) Classified(ReversibilityRequest request, RegisteredTarget target, MigrationScript script)
     {
-        var batch = classifier.Classify(script.Sql);
+        var batch = parts.Classifier.Classify(script.Sql);
         var planned = planner.PlanScript(script, batch, request.Policy, target.Definition.Name, target.Definition.Environment, Lint.LintContext.Empty);
         var refusal = batch.Statements
             .Select(s =>

@@ -16,12 +16,12 @@ public sealed class ApprovalCardTests : ComponentTestContext
         ]}
         """;
 
-    private static ApprovalRequest Request(string status = ApprovalStatus.Pending) => new()
-    {
-        Id = 41, CreatedAt = DateTimeOffset.UtcNow.AddMinutes(-5), ExpiresAt = DateTimeOffset.UtcNow.AddHours(1), RequesterId = "bot", RequesterName = "Bot",
-        RequesterKind = "agent", Channel = "api", Database = "demo", Sql = "DELETE FROM widgets WHERE id < 41; DROP TABLE old", SqlHash = "h",
-        Operations = ["DELETE", "DROP TABLE"], PolicyReasons = ["DROP requires approval"], PreviewJson = Preview, Status = status,
-    };
+    private static ApprovalRequest Request(string status = ApprovalStatus.Pending) => new(
+        Id: 41, CreatedAt: DateTimeOffset.UtcNow.AddMinutes(-5), ExpiresAt: DateTimeOffset.UtcNow.AddHours(1), RequesterId: "bot", RequesterName: "Bot",
+        RequesterKind: "agent", Channel: "api", Database: "demo", Reason: null, Sql: "DELETE FROM widgets WHERE id < 41; DROP TABLE old", SqlHash: "h",
+        Operations: ["DELETE", "DROP TABLE"], PolicyReasons: ["DROP requires approval"], PreviewJson: Preview, Status: status,
+        DecidedBy: null, DecidedByName: null, DecidedAt: null, DecisionComment: null, RequestAuditId: null, ExecutionAuditId: null,
+        ResultJson: null, PolicyJson: null, TargetSnapshotJson: null);
 
     private IRenderedComponent<IComponent> RenderCard(ApprovalRequest request, bool canDecide, string? whyNot, List<(string Action, string? Comment)> calls) =>
         Render(b =>

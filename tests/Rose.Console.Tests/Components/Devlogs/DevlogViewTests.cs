@@ -7,11 +7,10 @@ namespace Rose.Console.Tests.Components.Devlogs;
 /// <summary>One devlog as the page shows it: links built by the page, safe markdown, the metadata tree.</summary>
 public sealed class DevlogViewTests : ComponentTestContext
 {
-    private static Devlog Devlog(string content, string metadata = "{}") => new()
-    {
-        Id = 9, CreatedAt = new DateTimeOffset(2026, 3, 4, 5, 6, 0, TimeSpan.Zero), AuthorId = "alice", AuthorName = "Alice", AuthorKind = "human",
-        ServiceId = "billing", LogType = "note", Title = "Backfilled totals", Content = content, Tags = ["backfill", "q1"], MetadataJson = metadata, AuditId = 31,
-    };
+    private static Devlog Devlog(string content, string metadata = "{}") => new(
+        Id: 9, CreatedAt: new DateTimeOffset(2026, 3, 4, 5, 6, 0, TimeSpan.Zero), AuthorId: "alice", AuthorName: "Alice", AuthorKind: "human",
+        ServiceId: "billing", LogType: "note", Title: "Backfilled totals", Content: content, Tags: ["backfill", "q1"], MetadataJson: metadata, AuditId: 31,
+        Rank: null);
 
     private static string Link(string? service, string? type, string? tag) => $"devlogs?service={service}&type={type}&tag={tag}";
 

@@ -1,6 +1,11 @@
-namespace Rose.Console.Tests;
+using Npgsql;
 
-/// <summary>Direct reads of the control and target databases, as an auditor with psql would check them.</summary>
+namespace Rose.Tests.Shared;
+
+/// <summary>
+/// Direct reads of the control and target databases, as an auditor with psql would check them: the one set of
+/// these helpers for every test project (host tests, fault tests, the demo database's fixture).
+/// </summary>
 internal static class Db
 {
     public static async Task ExecAsync(string connection, string sql)
