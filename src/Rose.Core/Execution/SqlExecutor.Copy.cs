@@ -38,10 +38,16 @@ internal sealed partial class SqlExecutor
         // COPY goes over the simple query protocol; copyText was parsed above as exactly one statement.
         await using (var reader = await conn.BeginTextExportAsync(copyText, ct))
         {
-            var raw = ((StreamReader)reader).BaseStream;
+            var raw = (NpgsqlRawCopyStream)((StreamReader)reader).BaseStream;
             // The server's statement_timeout bounds the query; the client waits for rows as long as it runs (0 = no client timeout).
             raw.ReadTimeout = 0;
-            var rows = await sink.CopyCsvAsync(statement.Index, raw, ct);
+            var csv = new CopyExportStream(raw);
+            long rows;
+            await using (csv.CancelOn(ct))
+            {
+                rows = await sink.CopyCsvAsync(statement.Index, csv, ct);
+            }
+
             statementResult.RowCount = rows;
             statementResult.RowsAffected = rows;
         }

@@ -13,7 +13,9 @@ namespace Rose.Core.Export;
 /// </summary>
 public static class CsvCopyStream
 {
-    private const int ChunkSize = 64 * 1024;
+    // Each write is a response flush and, when the client is behind, a thread hand-off: 256 KiB instead of
+    // 64 KiB took a 5M-row export from 0.65x to 0.93-0.99x of psql's throughput (bench/csv-export.sh).
+    private const int ChunkSize = 256 * 1024;
 
     /// <summary>
     /// Copies <paramref name="copy"/> to <paramref name="output"/>, calling <paramref name="onFirstData"/>

@@ -73,6 +73,30 @@ public sealed class CsvCopyExportTests(PostgresServerFixture pg) : PipelineTest(
         Assert.Equal("failed", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {outcome.AuditId}"));
     }
 
+    [Fact]
+    public async Task Export_CancelledWhileRowsStream_StopsTheQueryAtTheServer()
+    {
+        // Rows come slowly (a correlated count of 20,000 per row: minutes in all), so the export is cancelled
+        // while the COPY still runs, and the reads after the first are the synchronous ones
+        // (CopyExportStream): the cancel must reach them.
+        const string sql = "SELECT g, repeat('x', 4000) AS pad, (SELECT count(*) FROM generate_series(1, 20000 + g % 2)) AS work " +
+            "FROM generate_series(1, 100000) g /* copy-cancel-probe */";
+        using var cancel = new CancellationTokenSource();
+        using var output = new MemoryStream();
+        var sink = new CsvRowSink(output, _ => { cancel.CancelAfter(TimeSpan.FromMilliseconds(200)); return Task.CompletedTask; });
+        var watch = System.Diagnostics.Stopwatch.StartNew();
+
+        var outcome = await Harness.Execution.ExecuteAsync(
+            new ExecutionRequest(PipelineHarness.Alice, Channel.Workbench, "t", sql, "csv cancel test", PipelineHarness.SeedPolicy()), sink, cancel.Token);
+
+        Assert.Equal(OutcomeStatus.Cancelled, outcome.Status);
+        Assert.True(output.Length > 0, "the first rows were written before the cancel");
+        Assert.True(watch.Elapsed < TimeSpan.FromSeconds(30), $"the export ran {watch.Elapsed}: the cancel did not stop the query");
+        Assert.Equal("cancelled", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {outcome.AuditId}"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>(
+            "SELECT count(*) FROM pg_stat_activity WHERE state = 'active' AND query LIKE '%copy-cancel-probe%' AND pid <> pg_backend_pid()"));
+    }
+
     private async Task<(byte[] Bytes, ExecutionOutcome Outcome, long Rows)> ExportAsync(string sql, bool useCopy)
     {
         using var output = new MemoryStream();
