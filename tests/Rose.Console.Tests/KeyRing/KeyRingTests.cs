@@ -5,6 +5,7 @@ using Microsoft.Extensions.Logging.Abstractions;
 using Rose.Console.Hosting.KeyRing;
 using Rose.Core.Configuration;
 using Rose.Core.Control;
+using static Rose.Tests.Shared.Db;
 
 namespace Rose.Console.Tests.KeyRing;
 
@@ -157,13 +158,6 @@ public sealed class KeyRingTests(PostgresServerFixture pg) : IClassFixture<Postg
         await using var db = NpgsqlDataSource.Create(cs);
         await new ControlSchemaMigrator(NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
         return cs;
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connection, string sql)
-    {
-        await using var db = NpgsqlDataSource.Create(connection);
-        await using var cmd = db.CreateCommand(sql);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     public void Dispose() => Directory.Delete(dir, recursive: true);

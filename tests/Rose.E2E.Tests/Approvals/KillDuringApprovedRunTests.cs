@@ -1,6 +1,7 @@
 using System.Net.Http.Json;
 using System.Text.Json;
 using Rose.E2E.Tests.Infrastructure;
+using static Rose.Tests.Shared.Db;
 
 namespace Rose.E2E.Tests.Approvals;
 
@@ -84,22 +85,6 @@ public sealed class KillDuringApprovedRunTests(RoseConsoleFixture fixture)
 
         var verify = await agent.GetFromJsonAsync<JsonElement>("/api/v1/audit/verify");
         Assert.True(verify.GetProperty("valid").GetBoolean(), verify.ToString());
-    }
-
-    private static async Task ExecAsync(string connection, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        await cmd.ExecuteNonQueryAsync();
-    }
-
-    private static async Task<T> ScalarAsync<T>(string connection, string sql)
-    {
-        await using var conn = new NpgsqlConnection(connection);
-        await conn.OpenAsync();
-        await using var cmd = new NpgsqlCommand(sql, conn);
-        return (T)(await cmd.ExecuteScalarAsync())!;
     }
 
     /// <summary>Polls a boolean query until it is true (60 s at most); on failure, shows what <paramref name="explain"/> reads.</summary>
