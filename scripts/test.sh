@@ -119,10 +119,10 @@ run_entry() {
   if [ -n "$major" ] && [ $use_images -eq 1 ]; then
     export ROSE_TEST_PG_IMAGE="rose-pg:$major"
     export Rose__Migrations__PgDumpPath="${client_bin[$major]}/pg_dump"
-    say "testing $proj on $ROSE_TEST_PG_IMAGE${filter:+ (the version-dependent namespaces)}"
+    say "$e: testing $proj on $ROSE_TEST_PG_IMAGE${filter:+ (the version-dependent namespaces)}"
   else
     unset ROSE_TEST_PG_IMAGE Rose__Migrations__PgDumpPath
-    say "testing $proj"
+    say "$e: testing $proj"
   fi
   started=$SECONDS
   log="$results/$e.log"
