@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the whole suite needs and runs every test project.
 #   scripts/test.sh                   the whole matrix: core; integration on PostgreSQL 17 and 15;
-#                                     console and e2e on PostgreSQL 17
+#                                     console and e2e on PostgreSQL 17, in two lanes side by side
+#                                     (ROSE_TEST_LANES=1: one entry after another)
 #   scripts/test.sh core              one entry: core, integration, console, e2e (PostgreSQL 17)
 #   scripts/test.sh integration:15    a suite against another image (rose-pg:15)
 # PostgreSQL runs in containers from local images rose-pg:17 and rose-pg:15, built once per machine
@@ -29,6 +30,9 @@ entries=(core integration:17 integration:15 console:17 e2e:17)
 # whose target reads are the ones the other Validation classes run on 15. `scripts/test.sh integration:15` runs all of it.
 subset_15="(FullyQualifiedName~Rose.Integration.Tests.Advisor.|FullyQualifiedName~Rose.Integration.Tests.Execution.|FullyQualifiedName~Rose.Integration.Tests.Migrations.|FullyQualifiedName~Rose.Integration.Tests.Safety.|FullyQualifiedName~Rose.Integration.Tests.Undo.|FullyQualifiedName~Rose.Integration.Tests.Validation.)&FullyQualifiedName!~Rose.Integration.Tests.Validation.AbandonedRunTests&FullyQualifiedName!~Rose.Integration.Tests.Validation.ScheduleTests"
 whole_matrix=1
+# The whole matrix runs in two lanes side by side (see below); ROSE_TEST_LANES=1 runs it one entry after another.
+lanes="${ROSE_TEST_LANES:-2}"
+case "$lanes" in 1|2) ;; *) say "ROSE_TEST_LANES must be 1 or 2, not '$lanes'"; exit 64 ;; esac
 if [ $# -gt 0 ]; then entries=("$@"); subset_15=""; whole_matrix=0; fi
 
 # Which PostgreSQL images the chosen entries need (a suite named without a version runs on 17).
@@ -153,9 +157,9 @@ run_entry() {
 # labelled with its test process) and console processes on free ports; e2e and console keep their data
 # in folders of their own. integration:15 starts only after integration:17 has finished: the same test
 # project, whose harnesses share one data folder (the temp folder) that each run assumes is its own.
-# The lanes balance the stage times of a sequential run. Entries named on the command line run one
-# after another, shown as they run.
-if [ $whole_matrix -eq 1 ]; then
+# The lanes balance the stage times of a sequential run. ROSE_TEST_LANES=1 runs the matrix one entry
+# after another instead (as entries named on the command line always run, shown as they run).
+if [ $whole_matrix -eq 1 ] && [ "$lanes" = 2 ]; then
   lane_a=(integration:17 console:17)
   lane_b=(core e2e:17 integration:15)
   run_lane() {
