@@ -1,6 +1,5 @@
 using System.Security.Cryptography;
 using System.Text.Json;
-using System.Text.Json.Nodes;
 using ModelContextProtocol.Protocol;
 
 namespace Rose.Mcp;
@@ -40,7 +39,9 @@ public static class UntrustedData
     {
         try
         {
-            return JsonNode.Parse(body) is JsonObject ? JsonDocument.Parse(body).RootElement.Clone() : null;
+            // One parse (the answer can be many rows): only an object is a structured result.
+            using var document = JsonDocument.Parse(body);
+            return document.RootElement.ValueKind == JsonValueKind.Object ? document.RootElement.Clone() : null;
         }
         catch (JsonException)
         {

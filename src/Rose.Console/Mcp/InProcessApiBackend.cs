@@ -20,7 +20,8 @@ internal sealed class InProcessApiBackend(
     IAuthorizationService authorization,
     IServiceScopeFactory scopes,
     McpToolAudit toolAudit,
-    McpAgentSettingsReader settings) : IRoseToolBackend
+    McpAgentSettingsReader settings,
+    ILogger<InProcessApiBackend> log) : IRoseToolBackend
 {
     /// <summary>
     /// HttpContext.Items key this backend sets on the requests it runs: routes read the channel from
@@ -104,7 +105,7 @@ internal sealed class InProcessApiBackend(
         context.Response.Body = response;
         context.SetEndpoint(endpoint);
 
-        // Every call gets its own row before its route runs; SQL the route runs is audited again by the pipeline, row by row.
+        // Every call gets its own row, committed before its route takes effect; SQL the route runs is audited again by the pipeline, row by row.
         var routeRan = false;
         try
         {
@@ -118,6 +119,13 @@ internal sealed class InProcessApiBackend(
         catch (AuditUnavailableException ex) when (!routeRan)
         {
             return Answer(StatusCodes.Status503ServiceUnavailable, "unavailable", ex.Message);
+        }
+        catch (AuditUnavailableException ex) when (McpToolAudit.RouteAuditsEveryEffect(tool))
+        {
+            // The route ran and answered (anything it did is under its own rows; when the control database was gone
+            // its answer already says unavailable), but the tool-call row committed with or after them could not be:
+            // the client gets the route's true answer, and the operator this.
+            log.LogError(ex, "The audit row of an MCP {Tool} call could not be written after its route ran", tool);
         }
 
         return new RoseToolAnswer(context.Response.StatusCode, System.Text.Encoding.UTF8.GetString(response.ToArray()));

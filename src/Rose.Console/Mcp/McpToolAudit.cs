@@ -2,7 +2,8 @@ namespace Rose.Console.Mcp;
 
 /// <summary>
 /// One audit row per MCP tool call on /mcp, channel mcp (the server's decision: only this class
-/// writes it, only for calls that arrived on /mcp), written before the tool's route runs so a call
+/// writes it, only for calls that arrived on /mcp), committed before the tool's route takes any effect
+/// (before it runs, or for sql_execute in the same commit as the route's first row) so a call
 /// without its audit row cannot happen. The row names the tool, the route and the argument names;
 /// argument values stay out (they may hold SQL or devlog text, which the routes audit themselves),
 /// except the query string of a read, with password-shaped fragments masked.
@@ -22,19 +23,28 @@ internal sealed class McpToolAudit(AuditedActions actions)
     /// <param name="cancelled">Whether the client cancelled the call, read once the route is done.</param>
     public async Task<int> RunAsync(ToolCall call, Func<Task<int>> route, Func<bool> cancelled, CancellationToken ct)
     {
-        var started = 0L;
-        var (_, status) = await actions.RunAsync(new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text,
-                [Operation(call.Tool)], Decision.Allow, AllowedBecause),
-            _ =>
-            {
-                started = System.Diagnostics.Stopwatch.GetTimestamp();
-                return route();
-            },
-            status => Outcome(status, cancelled(), Elapsed(started)),
-            ex => Outcome(StatusCodes.Status500InternalServerError, ex is OperationCanceledException && cancelled(), Elapsed(started)),
-            ct);
+        var attempt = new AuditAttempt(call.Executor, Channel.Mcp, call.Database, call.Reason, call.Text, [Operation(call.Tool)], Decision.Allow, AllowedBecause);
+        var started = System.Diagnostics.Stopwatch.GetTimestamp();
+        Func<Task<int>> timed = () =>
+        {
+            started = System.Diagnostics.Stopwatch.GetTimestamp();
+            return route();
+        };
+        Func<int, AuditOutcome> outcome = status => Outcome(status, cancelled(), Elapsed(started));
+        Func<Exception, AuditOutcome> failed = ex => Outcome(StatusCodes.Status500InternalServerError, ex is OperationCanceledException && cancelled(), Elapsed(started));
+        var (_, status) = RouteAuditsEveryEffect(call.Tool)
+            ? await actions.RunCoveredAsync(attempt, timed, outcome, failed)
+            : await actions.RunAsync(attempt, _ => timed(), outcome, failed, ct);
         return status;
     }
+
+    /// <summary>
+    /// Tools whose route does nothing that is not itself an audited attempt written before it takes effect:
+    /// sql_execute's route is the SQL pipeline alone (each statement, denial, refusal or parking has its own row).
+    /// Their tool-call row is committed with the route's first row instead of in a commit of its own before the
+    /// route (one control-database round trip less per call); every other tool's row commits before its route runs.
+    /// </summary>
+    public static bool RouteAuditsEveryEffect(string tool) => tool == "sql_execute";
 
     /// <summary>A call refused before its route ran (no such route, or the identity's role may not use it).</summary>
     public Task DeniedAsync(ToolCall call, string why, CancellationToken ct) =>

@@ -55,15 +55,40 @@ internal sealed class AuditChainWriter(ControlDatabase control)
     private bool writing;
 
     /// <summary>Queues the row and waits until a committed transaction holds it; returns its id and row hash.</summary>
-    public Task<(long Id, string RowHash)> AppendAsync(ChainRow row)
+    public Task<(long Id, string RowHash)> AppendAsync(ChainRow row) => AppendAsync(row, hold: false);
+
+    /// <summary>
+    /// Queues the row without starting a write: it is committed with the next row anyone appends (in the same
+    /// transaction when the writer is idle, ahead of that row), or at <see cref="Flush"/>. For a row that covers
+    /// work whose own first step is an audited attempt (an MCP tool call around its SQL): one commit for both.
+    /// </summary>
+    public Task<(long Id, string RowHash)> Hold(ChainRow row) => AppendAsync(row, hold: true);
+
+    /// <summary>Starts the writer when rows are queued (held ones) and nobody is writing them.</summary>
+    public void Flush()
+    {
+        lock (gate)
+        {
+            if (writing || queue.Count == 0)
+            {
+                return;
+            }
+
+            writing = true;
+        }
+
+        _ = Task.Run(() => WriteLoopAsync(null));
+    }
+
+    private Task<(long Id, string RowHash)> AppendAsync(ChainRow row, bool hold)
     {
         var pending = new PendingAttempt(row);
         bool start;
         lock (gate)
         {
             queue.Enqueue(pending);
-            start = !writing;
-            writing = true;
+            start = !writing && !hold;
+            writing |= start;
         }
 
         if (!start)

@@ -27,7 +27,37 @@ public sealed class AuditLog(ControlDatabase control)
     /// <summary>This process will not write the attempt's outcome (its fate is for the target to tell): recovery may.</summary>
     public void LeaveToRecovery(long auditId) => openAttempts.TryRemove(auditId, out _);
 
-    public async Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct)
+    public Task<long> RecordAttemptAsync(AuditAttempt attempt, CancellationToken ct) =>
+        WrittenAsync(chain.AppendAsync(ToRow(attempt)), ct);
+
+    /// <summary>
+    /// Queues the attempt to be committed with the next attempt this process writes (see <see cref="AuditChainWriter.Hold"/>);
+    /// <see cref="HeldAttempt.WrittenAsync"/> commits it if nothing else did and returns its id.
+    /// </summary>
+    public HeldAttempt HoldAttempt(AuditAttempt attempt) => new(this, chain.Hold(ToRow(attempt)));
+
+    /// <summary>An attempt queued by <see cref="HoldAttempt"/>.</summary>
+    public sealed class HeldAttempt
+    {
+        private readonly AuditLog log;
+        private readonly Task<(long Id, string RowHash)> written;
+
+        internal HeldAttempt(AuditLog log, Task<(long Id, string RowHash)> written)
+        {
+            this.log = log;
+            this.written = written;
+        }
+
+        /// <summary>Waits for the commit that holds the attempt (starting one when none is under way); returns its id.</summary>
+        /// <exception cref="AuditUnavailableException">The attempt could not be written.</exception>
+        public Task<long> WrittenAsync(CancellationToken ct)
+        {
+            log.chain.Flush();
+            return log.WrittenAsync(written, ct);
+        }
+    }
+
+    private static ChainRow ToRow(AuditAttempt attempt)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         // Stored whole (the request limit Rose:Execution:MaxSqlLength bounds it): an auditor sees every byte that was sent, secrets masked.
@@ -38,11 +68,14 @@ public sealed class AuditLog(ControlDatabase control)
         var e = attempt.Executor;
         var decision = attempt.Decision.Name();
         var channel = attempt.Channel.ToString().ToLowerInvariant();
+        return new ChainRow(occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel, attempt.Database,
+            reason, stored, stored.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy, attempt.TargetXid);
+    }
 
+    private async Task<long> WrittenAsync(Task<(long Id, string RowHash)> written, CancellationToken ct)
+    {
         try
         {
-            var written = chain.AppendAsync(new ChainRow(occurredAt, e.Id, e.Name, e.KindName, e.Provider, channel, attempt.Database,
-                reason, stored, stored.Length, sqlHash, attempt.Operations, decision, attempt.DecisionReasons, attempt.ApprovalId, attempt.ApprovedBy, attempt.TargetXid));
             // A caller that gives up may still find its attempt written later: an attempt without outcome, as after a crash.
             var (id, rowHash) = await written.WaitAsync(ct);
             if (openAttempts.Count > 10_000)

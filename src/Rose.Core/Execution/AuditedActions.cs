@@ -21,6 +21,14 @@ public sealed class AuditedActions
         return await runs.RunAsync(attempt, context => run(context.AuditId), outcome, ct, failed: failed);
     }
 
+    /// <summary>
+    /// Attempt and run at once, for a run whose every effect is an audited attempt of its own (an MCP tool call
+    /// around the SQL pipeline): the attempt is committed with the run's first one; see <see cref="AuditedRuns.RunCoveredAsync{T}"/>.
+    /// </summary>
+    /// <exception cref="AuditUnavailableException">The attempt could not be written.</exception>
+    public Task<(long AuditId, T Value)> RunCoveredAsync<T>(AuditAttempt attempt, Func<Task<T>> run, Func<T, AuditOutcome> outcome,
+        Func<Exception, AuditOutcome> failed) => runs.RunCoveredAsync(attempt, run, outcome, failed);
+
     /// <summary>An action decided without running anything (refused): the attempt and its outcome at once.</summary>
     public Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct) => runs.RecordAsync(attempt, outcome, ct);
 }

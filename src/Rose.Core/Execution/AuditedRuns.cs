@@ -39,6 +39,46 @@ internal sealed class AuditedRuns(AuditLog audit)
     }
 
     /// <summary>
+    /// The bracket for a run whose every effect is itself an audited attempt written before it (an MCP tool call
+    /// around the SQL pipeline): the covering attempt is committed in the same transaction as the run's first
+    /// attempt, ahead of it, instead of a commit of its own before the run. Nothing the run does takes effect
+    /// before that commit; a run that writes no attempt did nothing, and its covering attempt is written after it.
+    /// </summary>
+    /// <exception cref="AuditUnavailableException">The covering attempt could not be written (the run's own attempt then failed too, or it wrote none).</exception>
+    public async Task<(long AuditId, T Value)> RunCoveredAsync<T>(AuditAttempt attempt, Func<Task<T>> run, Func<T, AuditOutcome> outcome,
+        Func<Exception, AuditOutcome> failed)
+    {
+        ArgumentNullException.ThrowIfNull(attempt);
+        ArgumentNullException.ThrowIfNull(run);
+        ArgumentNullException.ThrowIfNull(outcome);
+        ArgumentNullException.ThrowIfNull(failed);
+        var held = audit.HoldAttempt(attempt);
+        T value;
+        try
+        {
+            value = await run();
+        }
+        catch (Exception ex)
+        {
+            try
+            {
+                await CloseAfterFailureAsync(await held.WrittenAsync(CancellationToken.None), failed(ex));
+            }
+            catch (AuditUnavailableException)
+            {
+                // The run's own exception is what the caller must see.
+            }
+
+            throw;
+        }
+
+        // The outcome is written even when the caller has gone away: the attempt must be closed.
+        var auditId = await held.WrittenAsync(CancellationToken.None);
+        await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+        return (auditId, value);
+    }
+
+    /// <summary>
     /// A run whose work is one transaction on a held session (a migration, its undo): the transaction is
     /// opened first and its id read, and the attempt carries it, as the executor's hook does for an
     /// interactive batch, so AuditRecovery can resolve a crash between the target's COMMIT and the

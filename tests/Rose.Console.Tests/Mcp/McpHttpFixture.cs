@@ -78,6 +78,19 @@ public sealed class McpHttpFixture : IAsyncDisposable
         return channels;
     }
 
+    /// <summary>How many audit rows hold this reason after row <paramref name="since"/>, and in how many control-database transactions they were committed.</summary>
+    public async Task<(long Rows, long Transactions)> CommitsAsync(string reason, long since)
+    {
+        await using var conn = new NpgsqlConnection(Settings.ControlConnection);
+        await conn.OpenAsync();
+        await using var cmd = new NpgsqlCommand("SELECT count(*), count(DISTINCT xmin::text) FROM rose.audit_log WHERE reason = $1 AND id > $2", conn);
+        cmd.Parameters.AddWithValue(reason);
+        cmd.Parameters.AddWithValue(since);
+        await using var reader = await cmd.ExecuteReaderAsync();
+        await reader.ReadAsync();
+        return (reader.GetInt64(0), reader.GetInt64(1));
+    }
+
     /// <summary>The audit rows of MCP tool calls (operation MCP TOOL ...) by one executor after row <paramref name="since"/>, oldest first.</summary>
     public async Task<List<(string Operation, string Channel, string Status, string Database)>> ToolRowsAsync(string executorId, long since = 0)
     {

@@ -37,6 +37,9 @@ public abstract class McpHttpTest(PostgresServerFixture pg, SharedMcpHttp shared
     protected Task<List<(string Operation, string Channel, string Status, string Database)>> ToolRowsAsync(string executorId) =>
         Fixture.ToolRowsAsync(executorId, since);
 
+    /// <summary>This test's audit rows with the reason, and the control-database transactions that committed them.</summary>
+    protected Task<(long Rows, long Transactions)> CommitsAsync(string reason) => Fixture.CommitsAsync(reason, since);
+
     /// <summary>The channels of this test's audit rows with the reason.</summary>
     protected Task<List<string>> AuditChannelsAsync(string reason) => Fixture.AuditChannelsAsync(reason, since);
 }

@@ -40,6 +40,24 @@ public sealed class McpToolCallTests(PostgresServerFixture pg, SharedMcpHttp sha
         Assert.Equal("rose", rows.Single(r => r.Operation == "MCP TOOL SQL_LOGS").Database);
     }
 
+    [Fact]
+    public async Task SqlExecute_ToolRowCommitsWithItsStatementRow_AndARouteRefusalStillHasOne()
+    {
+        // sql_execute's route is the pipeline alone: its tool-call row rides in the commit of the statement's attempt.
+        await using var client = await ConnectAsync(RoseAppFactory.AgentKey);
+        var ran = await client.CallToolAsync("janus_sql_execute",
+            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "one commit" });
+        Assert.NotEqual(true, ran.IsError);
+        Assert.Equal((2L, 1L), await CommitsAsync("one commit"));
+
+        // A call the route refuses before the pipeline writes anything still gets its row, written after the route.
+        var refused = await client.CallToolAsync("janus_sql_execute",
+            new Dictionary<string, object?> { ["database"] = "demo", ["sql"] = "SELECT 1", ["reason"] = "refused by the route", ["max_rows"] = 0 });
+        Assert.True(refused.IsError);
+        Assert.Equal([("MCP TOOL SQL_EXECUTE", "mcp", "succeeded", "demo"), ("MCP TOOL SQL_EXECUTE", "mcp", "failed", "demo")], await ToolRowsAsync("rose"));
+        Assert.Equal((1L, 1L), await CommitsAsync("refused by the route"));
+    }
+
     /// <summary>One call of each kind of tool (reads, writes, SQL, devlogs, approvals, validation, advisor).</summary>
     private static (string Tool, Dictionary<string, object?> Args)[] EveryTool =>
         new (string Tool, Dictionary<string, object?> Args)[]
