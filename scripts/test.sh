@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Installs what the whole suite needs and runs every test project.
 #   scripts/test.sh                   the whole matrix: core; integration on PostgreSQL 17 and 15;
-#                                     console and e2e on PostgreSQL 17
+#                                     console and e2e on PostgreSQL 17, in two lanes side by side
+#                                     (ROSE_TEST_LANES=1: one entry after another)
 #   scripts/test.sh core              one entry: core, integration, console, e2e (PostgreSQL 17)
 #   scripts/test.sh integration:15    a suite against another image (rose-pg:15)
 # PostgreSQL runs in containers from local images rose-pg:17 and rose-pg:15, built once per machine
@@ -28,7 +29,11 @@ entries=(core integration:17 integration:15 console:17 e2e:17)
 # ScheduleTests: slots and heartbeats in the control store, raced by two instances and timed in seconds),
 # whose target reads are the ones the other Validation classes run on 15. `scripts/test.sh integration:15` runs all of it.
 subset_15="(FullyQualifiedName~Rose.Integration.Tests.Advisor.|FullyQualifiedName~Rose.Integration.Tests.Execution.|FullyQualifiedName~Rose.Integration.Tests.Migrations.|FullyQualifiedName~Rose.Integration.Tests.Safety.|FullyQualifiedName~Rose.Integration.Tests.Undo.|FullyQualifiedName~Rose.Integration.Tests.Validation.)&FullyQualifiedName!~Rose.Integration.Tests.Validation.AbandonedRunTests&FullyQualifiedName!~Rose.Integration.Tests.Validation.ScheduleTests"
-if [ $# -gt 0 ]; then entries=("$@"); subset_15=""; fi
+whole_matrix=1
+# The whole matrix runs in two lanes side by side (see below); ROSE_TEST_LANES=1 runs it one entry after another.
+lanes="${ROSE_TEST_LANES:-2}"
+case "$lanes" in 1|2) ;; *) say "ROSE_TEST_LANES must be 1 or 2, not '$lanes'"; exit 64 ;; esac
+if [ $# -gt 0 ]; then entries=("$@"); subset_15=""; whole_matrix=0; fi
 
 # Which PostgreSQL images the chosen entries need (a suite named without a version runs on 17).
 majors=()
@@ -101,10 +106,11 @@ if [ $want_images -eq 1 ]; then
   fi
 fi
 
-# One entry: its output is shown as it runs and kept in a log whose summary line gives the counts.
+# One entry: its output goes to a log whose summary line gives the counts; with live=1 it is also shown
+# as it runs (entries running side by side print their logs whole, in order, when all have finished).
 results="$(mktemp -d)"
 run_entry() {
-  local e="$1" name major proj log rc line started f ps s filter=()
+  local e="$1" live="${2:-1}" name major proj log rc line started f ps s filter=()
   name="${e%%:*}"; major=""
   case "$e" in *:*) major="${e#*:}" ;; core) ;; *) major=17 ;; esac
   case "$name" in
@@ -117,17 +123,22 @@ run_entry() {
   if [ -n "$major" ] && [ $use_images -eq 1 ]; then
     export ROSE_TEST_PG_IMAGE="rose-pg:$major"
     export Rose__Migrations__PgDumpPath="${client_bin[$major]}/pg_dump"
-    say "testing $proj on $ROSE_TEST_PG_IMAGE${filter:+ (the version-dependent namespaces)}"
+    say "$e: testing $proj on $ROSE_TEST_PG_IMAGE${filter:+ (the version-dependent namespaces)}"
   else
     unset ROSE_TEST_PG_IMAGE Rose__Migrations__PgDumpPath
-    say "testing $proj"
+    say "$e: testing $proj"
   fi
   started=$SECONDS
   log="$results/$e.log"
   set +e
   # A hung test ends its suite after 5 minutes with a named culprit instead of running into CI's limit.
-  dotnet test "$proj" --no-build --nologo --blame-hang-timeout 5m --blame-hang-dump-type none "${filter[@]}" 2>&1 | tee "$log"
-  rc=${PIPESTATUS[0]}
+  if [ "$live" = 1 ]; then
+    dotnet test "$proj" --no-build --nologo --blame-hang-timeout 5m --blame-hang-dump-type none "${filter[@]}" 2>&1 | tee "$log"
+    rc=${PIPESTATUS[0]}
+  else
+    dotnet test "$proj" --no-build --nologo --blame-hang-timeout 5m --blame-hang-dump-type none "${filter[@]}" >"$log" 2>&1
+    rc=$?
+  fi
   set -e
   line="$(grep -E "(Passed|Failed)!  *- Failed: " "$log" | tail -n 1 || true)"
   f=0; ps=0; s=0
@@ -140,9 +151,40 @@ run_entry() {
   say "$e took $((SECONDS - started))s: $ps passed, $f failed, $s skipped (exit $rc)"
 }
 
-# One entry after another: run side by side on 2 cores the suites took longer in total (they share
-# the CPU with their PostgreSQL servers, console processes and Chromium).
-for e in "${entries[@]}"; do run_entry "$e"; done
+# The whole matrix runs in two lanes side by side, each lane's entries one after another. A suite alone
+# leaves much of the 2 cores idle while it waits on its PostgreSQL server, console processes and
+# Chromium, so the other lane fills that time. Each entry has its own PostgreSQL container (own port,
+# labelled with its test process) and console processes on free ports; e2e and console keep their data
+# in folders of their own. integration:15 starts only after integration:17 has finished: the same test
+# project, whose harnesses share one data folder (the temp folder) that each run assumes is its own.
+# The lanes balance the stage times of a sequential run. ROSE_TEST_LANES=1 runs the matrix one entry
+# after another instead (as entries named on the command line always run, shown as they run).
+if [ $whole_matrix -eq 1 ] && [ "$lanes" = 2 ]; then
+  lane_a=(integration:17 console:17)
+  lane_b=(core e2e:17 integration:15)
+  run_lane() {
+    local e
+    for e in "$@"; do
+      if [ "$e" = integration:15 ]; then
+        while [ ! -f "$results/integration:17.result" ] && kill -0 "$lane_a_pid" 2>/dev/null; do sleep 2; done
+      fi
+      run_entry "$e" 0
+    done
+  }
+  say "running ${lane_a[*]} beside ${lane_b[*]}; each log is printed whole when both lanes have finished"
+  run_lane "${lane_a[@]}" & lane_a_pid=$!
+  run_lane "${lane_b[@]}" & lane_b_pid=$!
+  # A lane that stops early (an error in the script itself) leaves its later entries without a result,
+  # which the tally below reports as a failure; the wait status is not needed for that.
+  wait "$lane_a_pid" || true
+  wait "$lane_b_pid" || true
+  for e in "${entries[@]}"; do
+    printf '\n----- %s -----\n' "$e"
+    cat "$results/$e.log" 2>/dev/null || say "$e left no log"
+  done
+else
+  for e in "${entries[@]}"; do run_entry "$e"; done
+fi
 
 passed=0; failed=0; skipped=0; status=0
 for e in "${entries[@]}"; do
@@ -151,7 +193,10 @@ for e in "${entries[@]}"; do
   fi
   read -r ps f s rc <"$results/$e.result"
   passed=$((passed + ps)); failed=$((failed + f)); skipped=$((skipped + s))
-  [ "$rc" -ne 0 ] && status=1
+  if [ "$rc" -ne 0 ]; then
+    status=1
+    say "$e FAILED: $f failed, exit $rc (its log is under ----- $e ----- above)"
+  fi
 done
 rm -rf "$results"
 

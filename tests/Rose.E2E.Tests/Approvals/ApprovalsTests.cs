@@ -119,7 +119,8 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
         await using var second = await ConsoleProcess.StartAsync(fixture.Environment!);
         var context = await fixture.Chromium.NewContextAsync(second.BaseUrl);
         var page = await context.NewPageAsync();
-        await page.GotoAsync("dev/login?user=bob&returnUrl=/approvals");
+        // The second instance's first page (JIT, first circuit) is as slow as the fixture's first one: the same 60 s.
+        await page.GotoAsync("dev/login?user=bob&returnUrl=/approvals", new PageGotoOptions { Timeout = 60_000 });
         await Assertions.Expect(page.Locator("h1")).ToContainTextAsync("Approvals");
         await RoseConsoleFixture.WaitInteractiveAsync(page);
         await TargetAsync("CREATE TABLE live_table (id int)");
