@@ -6,6 +6,9 @@ namespace Rose.Core.Migrations;
 /// </summary>
 public sealed record MigrationDevlogSubject(string Title, string Intent, string Sql, object Migration);
 
+/// <summary>One applied file for <see cref="MigrationDevlog.WriteManyAsync"/>: its row counts and the audit row it ran under.</summary>
+public sealed record MigrationDevlogEntry(MigrationScript Script, IReadOnlyDictionary<string, long> Pre, IReadOnlyDictionary<string, long> Post, long? AuditId);
+
 /// <summary>
 /// The automatic devlog of an applied migration, in the seed's metadata shape
 /// {intent, sql, migration, validation: {pre_count, post_count, verified, tables}}. A small internal
@@ -16,14 +19,7 @@ public sealed class MigrationDevlog(ControlDatabase control)
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
-    /// <summary>The devlog of one migration file the runner applied.</summary>
-    public Task<long> WriteAsync(Actor author, string database, MigrationScript script, string? reason,
-        IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
-    {
-        ArgumentNullException.ThrowIfNull(script);
-        return WriteAsync(author, database, Subject(database, script, reason), pre, post, verified, auditId, ct);
-    }
-
+    /// <summary>The devlog of one subject (an approved run writes one for the whole run).</summary>
     public async Task<long> WriteAsync(Actor author, string database, MigrationDevlogSubject subject,
         IReadOnlyDictionary<string, long> pre, IReadOnlyDictionary<string, long> post, bool verified, long? auditId, CancellationToken ct)
     {
@@ -44,13 +40,13 @@ public sealed class MigrationDevlog(ControlDatabase control)
     }
 
     /// <summary>
-    /// The devlogs of many applied files in one statement (a single-transaction run: one audit row for
-    /// all), the same rows <see cref="WriteAsync(Actor, string, MigrationScript, string?, IReadOnlyDictionary{string, long}, IReadOnlyDictionary{string, long}, bool, long?, CancellationToken)"/>
-    /// writes one by one; their ids in the order given.
+    /// The devlogs of many applied files in one statement, each the row
+    /// <see cref="WriteAsync(Actor, string, MigrationDevlogSubject, IReadOnlyDictionary{string, long}, IReadOnlyDictionary{string, long}, bool, long?, CancellationToken)"/>
+    /// would write for the file alone: a single-transaction run's (one audit row for all) or a batch of a run
+    /// that applies each file in its own transaction (each its own audit row). Their ids in the order given.
     /// </summary>
     public async Task<IReadOnlyList<long>> WriteManyAsync(Actor author, string database, string? reason,
-        IReadOnlyList<(MigrationScript Script, IReadOnlyDictionary<string, long> Pre, IReadOnlyDictionary<string, long> Post)> applied,
-        bool verified, long? auditId, CancellationToken ct)
+        IReadOnlyList<MigrationDevlogEntry> applied, bool verified, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(author);
         ArgumentNullException.ThrowIfNull(applied);
@@ -62,17 +58,19 @@ public sealed class MigrationDevlog(ControlDatabase control)
         var titles = new string[applied.Count];
         var contents = new string[applied.Count];
         var metadata = new string[applied.Count];
+        var auditIds = new long?[applied.Count];
         for (var i = 0; i < applied.Count; i++)
         {
             var subject = Subject(database, applied[i].Script, reason);
             titles[i] = subject.Title;
             (contents[i], metadata[i]) = Describe(subject, applied[i].Pre, applied[i].Post, verified);
+            auditIds[i] = applied[i].AuditId;
         }
 
         await using var cmd = control.DataSource.CreateCommand("""
             INSERT INTO rose.devlogs (author_id, author_name, author_kind, service_id, log_type, title, content, tags, metadata, audit_id)
-            SELECT $1, $2, $3, $4, 'migration', r.title, r.content, $5, r.metadata::jsonb, $6
-            FROM unnest($7::text[], $8::text[], $9::text[]) WITH ORDINALITY AS r(title, content, metadata, n)
+            SELECT $1, $2, $3, $4, 'migration', r.title, r.content, $5, r.metadata::jsonb, r.audit_id
+            FROM unnest($6::text[], $7::text[], $8::text[], $9::bigint[]) WITH ORDINALITY AS r(title, content, metadata, audit_id, n)
             ORDER BY r.n
             RETURNING id
             """);
@@ -81,10 +79,10 @@ public sealed class MigrationDevlog(ControlDatabase control)
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = author.KindName });
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = database });
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = new[] { "migration", database } });
-        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = (object?)auditId ?? DBNull.Value, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Bigint });
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = titles });
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = contents });
         cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = metadata });
+        cmd.Parameters.Add(new Npgsql.NpgsqlParameter { Value = auditIds, NpgsqlDbType = NpgsqlTypes.NpgsqlDbType.Array | NpgsqlTypes.NpgsqlDbType.Bigint });
         var ids = new List<long>(applied.Count);
         await using var reader = await cmd.ExecuteReaderAsync(ct);
         while (await reader.ReadAsync(ct))

@@ -7,40 +7,101 @@ public sealed partial class MigrationRunner
 {
     private static readonly JsonSerializerOptions Json = new(JsonSerializerDefaults.Web);
 
+    /// <summary>At most this many applied migrations wait for their devlogs, which one INSERT then writes.</summary>
+    private const int DevlogBatch = 100;
+
     private async Task<List<AppliedMigration>> ApplyEachAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
         IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, IProgress<MigrationProgress>? progress, CancellationToken ct)
     {
         var applied = new List<AppliedMigration>();
-        for (var i = 0; i < pending.Count; i++)
+        // Devlogs go out in batches and always before the run returns, also when it fails or throws part-way.
+        // A crash in between loses at most one batch, and each of those migrations still has its audit
+        // attempt and outcome, which say what ran.
+        var devlogs = new List<(int Index, MigrationScript Script)>();
+        try
         {
-            var (script, batch) = pending[i];
-            progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
-            var attempt = new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
-                Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []);
-            // A transactional migration's attempt carries its transaction id (crash recovery asks the target);
-            // one PostgreSQL cannot run in a transaction starts outside one, so it has none to carry.
-            var (auditId, one) = batch.Statements.Any(s => s.NoTransaction)
-                ? await parts.Runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
-                : await parts.Runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
-            var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
-            long? devlogId = succeeded
-                ? await devlog.WriteAsync(request.Executor, target.Definition.Name, script, request.Reason, one.Pre, one.Post, verified: true, auditId, CancellationToken.None)
-                : null;
-            applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, succeeded, one.AllOrNothing,
-                one.Ms, auditId, one.Pre, one.Post, one.Result, devlogId));
-            if (!succeeded)
+            // Under the run lock nothing of Rose runs on the target between one migration's COMMIT and the next
+            // one's BEGIN, so one query counts the tables the last migration named (its post counts) and those the
+            // next one names (its pre counts): one round trip per migration instead of two.
+            var pre = await MigrationRowCounts.CountAsync(session, pending[0].Batch, ct);
+            for (var i = 0; i < pending.Count; i++)
             {
-                break;
+                var (script, batch) = pending[i];
+                progress?.Report(new MigrationProgress("apply", script.FileName, i, pending.Count, $"Applying {script.FileName} ({i + 1}/{pending.Count})"));
+                var attempt = new AuditAttempt(request.Executor, Channel.Migration, target.Definition.Name,
+                    Reason(request, script), script.Sql, Operations(batch), Decision.Allow, []);
+                // A transactional migration's attempt carries its transaction id (crash recovery asks the target);
+                // one PostgreSQL cannot run in a transaction starts outside one, so it has none to carry.
+                var (auditId, one) = batch.Statements.Any(s => s.NoTransaction)
+                    ? await parts.Runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
+                    : await parts.Runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
+                var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
+                var post = new Dictionary<string, long>(StringComparer.Ordinal);
+                var migrationPre = pre;
+                if (succeeded)
+                {
+                    var tables = MigrationRowCounts.TablesOf(batch);
+                    var next = i + 1 < pending.Count ? MigrationRowCounts.TablesOf(pending[i + 1].Batch) : [];
+                    var counts = await MigrationRowCounts.CountAsync(session, tables.Concat(next), ct);
+                    post = Only(counts, tables);
+                    pre = Only(counts, next);
+                    devlogs.Add((applied.Count, script));
+                }
+
+                applied.Add(new AppliedMigration(script.FileName, script.Version?.Text, script.Description, script.Type, succeeded, one.AllOrNothing,
+                    one.Ms, auditId, migrationPre, post, one.Result));
+                if (devlogs.Count >= DevlogBatch)
+                {
+                    await WriteDevlogsAsync(request, target, applied, devlogs);
+                }
+
+                if (!succeeded)
+                {
+                    break;
+                }
             }
         }
+        catch (Exception) when (devlogs.Count > 0)
+        {
+            // The run's own exception is what the caller must see; the devlogs of what did commit are still written.
+            try
+            {
+                await WriteDevlogsAsync(request, target, applied, devlogs);
+            }
+            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
+            {
+                // The control database went away with the run: their audit rows say what ran.
+            }
 
+            throw;
+        }
+
+        await WriteDevlogsAsync(request, target, applied, devlogs);
         return applied;
     }
 
-    /// <summary>One migration with its history row and its row counts before and after, on the locked session.</summary>
+    /// <summary>The devlogs of the applied migrations at <paramref name="waiting"/> in one INSERT; their ids go onto <paramref name="applied"/>.</summary>
+    private async Task WriteDevlogsAsync(MigrationRunRequest request, RegisteredTarget target, List<AppliedMigration> applied, List<(int Index, MigrationScript Script)> waiting)
+    {
+        if (waiting.Count == 0)
+        {
+            return;
+        }
+
+        var ids = await devlog.WriteManyAsync(request.Executor, target.Definition.Name, request.Reason,
+            [.. waiting.Select(w => new MigrationDevlogEntry(w.Script, applied[w.Index].PreCounts, applied[w.Index].PostCounts, applied[w.Index].AuditId))],
+            verified: true, CancellationToken.None);
+        for (var k = 0; k < waiting.Count; k++)
+        {
+            applied[waiting[k].Index] = applied[waiting[k].Index] with { DevlogId = ids[k] };
+        }
+
+        waiting.Clear();
+    }
+
+    /// <summary>One migration with its history row, on the locked session; the runner counts rows before and after it.</summary>
     private static async Task<OneApplied> ApplyOneAsync(TargetSession session, MigrationScript script, SqlBatch batch, string by, CancellationToken ct)
     {
-        var pre = await MigrationRowCounts.CountAsync(session, batch, ct);
         var watch = Stopwatch.StartNew();
         var allOrNothing = !batch.Statements.Any(s => s.NoTransaction);
         ExecutionResult result;
@@ -57,8 +118,7 @@ public sealed partial class MigrationRunner
             await TryRecordAsync(session, script, by, (int)watch.ElapsedMilliseconds, result.Status == ExecutionStatus.Succeeded, ct);
         }
 
-        var post = result.Status == ExecutionStatus.Succeeded ? await MigrationRowCounts.CountAsync(session, batch, ct) : new Dictionary<string, long>();
-        return new OneApplied(result, pre, post, watch.Elapsed.TotalMilliseconds, allOrNothing);
+        return new OneApplied(result, watch.Elapsed.TotalMilliseconds, allOrNothing);
     }
 
     private async Task<List<AppliedMigration>> ApplyAllInOneAsync(MigrationRunRequest request, RegisteredTarget target, TargetSession session,
@@ -77,8 +137,8 @@ public sealed partial class MigrationRunner
         var posts = pending.Select(p => Only(post, MigrationRowCounts.TablesOf(p.Batch))).ToList();
         var devlogIds = ok
             ? await devlog.WriteManyAsync(request.Executor, target.Definition.Name, request.Reason,
-                [.. pending.Take(all.Results.Count).Select((p, i) => (p.Script, (IReadOnlyDictionary<string, long>)all.Pres[i], (IReadOnlyDictionary<string, long>)posts[i]))],
-                true, auditId, CancellationToken.None)
+                [.. pending.Take(all.Results.Count).Select((p, i) => new MigrationDevlogEntry(p.Script, all.Pres[i], posts[i], auditId))],
+                verified: true, CancellationToken.None)
             : [];
         for (var i = 0; i < all.Results.Count; i++)
         {
@@ -196,7 +256,7 @@ public sealed partial class MigrationRunner
         result.TotalRowsAffected, result.DurationMs, result.Error?.SqlState, result.Error?.Message,
         JsonSerializer.Serialize(result.Statements.Select(s => new { s.Index, s.Tag, s.RowsAffected, s.DurationMs, s.RanAlone }), Json));
 
-    private sealed record OneApplied(ExecutionResult Result, Dictionary<string, long> Pre, Dictionary<string, long> Post, double Ms, bool AllOrNothing);
+    private sealed record OneApplied(ExecutionResult Result, double Ms, bool AllOrNothing);
 
     private sealed record AllApplied(List<Dictionary<string, long>> Pres, List<(ExecutionResult Result, double Ms)> Results, ExecutionResult? Failed);
 }

@@ -65,15 +65,21 @@ public sealed partial class MigrationRunner(MigrationPlanner planner, MigrationP
                     "A single-transaction run cannot hold a migration PostgreSQL must run outside a transaction (CREATE INDEX CONCURRENTLY, ...); apply without single_transaction.");
             }
 
-            string? snapshotPath = null;
+            // The snapshot and, on a target Rose has never migrated, the drift baseline (drift counts only what
+            // changes after Rose first migrates a target: where it started is recorded once) are two pg_dumps of the
+            // schema before anything runs; neither needs the other, so they run side by side. A failed snapshot
+            // still stops the run before anything is applied.
+            Task<MigrationSnapshot?> snapshot = Task.FromResult<MigrationSnapshot?>(null);
             if (parts.Settings.Snapshot)
             {
                 progress?.Report(new MigrationProgress("snapshot", null, 0, pending.Count, "Taking a schema snapshot (pg_dump --schema-only)"));
-                snapshotPath = (await snapshots.TakeAsync(target, ct)).Path;
+                snapshot = TakeSnapshotAsync(target, ct);
             }
 
-            // Drift counts only what changes after Rose first migrates a target: record where it started, once.
-            var baselineNote = await baseline.RecordIfMissingAsync(target, session, ct);
+            var recorded = baseline.RecordIfMissingAsync(target, session, ct);
+            await Task.WhenAll(snapshot, recorded);
+            var snapshotPath = (await snapshot)?.Path;
+            var baselineNote = await recorded;
             var applied = request.SingleTransaction
                 ? await ApplyAllInOneAsync(request, target, session, pending, progress, ct)
                 : await ApplyEachAsync(request, target, session, pending, progress, ct);
@@ -94,6 +100,8 @@ public sealed partial class MigrationRunner(MigrationPlanner planner, MigrationP
             await MigrationLock.ReleaseAsync(session);
         }
     }
+
+    private async Task<MigrationSnapshot?> TakeSnapshotAsync(RegisteredTarget target, CancellationToken ct) => await snapshots.TakeAsync(target, ct);
 
     private async Task<MigrationRunResult> DenyAsync(MigrationRunRequest request, RegisteredTarget target,
         IReadOnlyList<(MigrationScript Script, SqlBatch Batch)> pending, MigrationPlan plan, CancellationToken ct)

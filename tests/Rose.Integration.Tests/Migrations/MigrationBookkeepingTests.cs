@@ -79,6 +79,43 @@ public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : Pipeli
     }
 
     [Fact]
+    public async Task EachInItsOwnTransaction_FailurePartWay_CommittedOnesKeepTheirDevlogsUnderTheirOwnAuditRows()
+    {
+        var result = await ApplyAsync(MigrationSet.From([
+            ("V1__create.sql", "CREATE TABLE bk_f (id int); INSERT INTO bk_f VALUES (1)"),
+            ("V2__other.sql", "INSERT INTO other.kept VALUES (12)"),
+            ("V3__bad.sql", "INSERT INTO bk_f VALUES (2); INSERT INTO bk_f VALUES ('not a number')"),
+            ("V4__never.sql", "INSERT INTO bk_f VALUES (3)"),
+        ]), single: false);
+
+        Assert.Equal(MigrationRunStatus.Failed, result.Status);
+        Assert.Equal(3, result.Applied.Count);
+        // One query counts a migration's tables after it and the next one's before it: each still gets its own.
+        Assert.Equal(new Dictionary<string, long> { ["bk_f"] = 1 }, result.Applied[0].PostCounts);
+        Assert.Equal(new Dictionary<string, long> { ["other.kept"] = 4 }, result.Applied[1].PreCounts);
+        Assert.Equal(new Dictionary<string, long> { ["other.kept"] = 5 }, result.Applied[1].PostCounts);
+        Assert.Equal(new Dictionary<string, long> { ["bk_f"] = 1 }, result.Applied[2].PreCounts);
+        Assert.Empty(result.Applied[2].PostCounts);
+        Assert.Null(result.Applied[2].DevlogId);
+        Assert.Equal(1, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM bk_f"));
+
+        // The devlogs went out together, each under the audit row of its own migration, with its own counts.
+        for (var i = 0; i < 2; i++)
+        {
+            var applied = result.Applied[i];
+            Assert.Equal(applied.AuditId, await Harness.ControlScalarAsync<long>($"SELECT audit_id FROM rose.devlogs WHERE id = {applied.DevlogId!.Value}"));
+            using var doc = JsonDocument.Parse((await Harness.ControlScalarAsync<string>($"SELECT metadata::text FROM rose.devlogs WHERE id = {applied.DevlogId.Value}"))!);
+            Assert.Equal(applied.FileName, doc.RootElement.GetProperty("migration").GetProperty("file").GetString());
+            Assert.Equal(applied.PreCounts.Values.Sum(), doc.RootElement.GetProperty("validation").GetProperty("pre_count").GetInt64());
+            Assert.Equal(applied.PostCounts.Values.Sum(), doc.RootElement.GetProperty("validation").GetProperty("post_count").GetInt64());
+            Assert.Equal("succeeded", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {applied.AuditId}"));
+        }
+
+        Assert.Equal(0, await Harness.ControlScalarAsync<long>($"SELECT count(*) FROM rose.devlogs WHERE audit_id = {result.Applied[2].AuditId}"));
+        Assert.Equal("failed", await Harness.ControlScalarAsync<string>($"SELECT status FROM rose.audit_outcome WHERE audit_id = {result.Applied[2].AuditId}"));
+    }
+
+    [Fact]
     public async Task SingleTransaction_HistoryRowsInOrder_OneDevlogPerMigrationWithItsCounts()
     {
         var result = await ApplyAsync(MigrationSet.From([
