@@ -1,5 +1,4 @@
 using System.Net.Http.Headers;
-using System.Net.Http.Json;
 using System.Text;
 
 namespace Rose.Cli.Mcp;
@@ -24,7 +23,18 @@ public sealed class RoseApiClient : IDisposable
     }
 
     public Task<ApiAnswer> PostAsync(string path, object body, CancellationToken ct) =>
-        SendAsync(() => http.PostAsJsonAsync(path, body, ct), ct);
+        SendAsync(() => http.PostAsync(path, Json(body), ct), ct);
+
+    /// <summary>
+    /// The body serialized up front, sent with its length: PostAsJsonAsync streams it chunked, which costs
+    /// both ends framing on every call of `rose mcp`'s relay (the bodies are small).
+    /// </summary>
+    private static ByteArrayContent Json(object body)
+    {
+        var content = new ByteArrayContent(JsonSerializer.SerializeToUtf8Bytes(body, body.GetType(), JsonSerializerOptions.Web));
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json") { CharSet = "utf-8" };
+        return content;
+    }
 
     public Task<ApiAnswer> GetAsync(string path, CancellationToken ct) =>
         SendAsync(() => http.GetAsync(path, ct), ct);
