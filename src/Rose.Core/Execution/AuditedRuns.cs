@@ -15,8 +15,9 @@ internal sealed class AuditedRuns(AuditLog audit)
     /// <param name="session">The target session the run uses, handed to it in the context; null for runs that open their own.</param>
     /// <param name="failed">The outcome of a run that threw; by default failed (cancelled when cancelled) with the exception's message.</param>
     /// <exception cref="AuditUnavailableException">The attempt could not be written; nothing ran.</exception>
+    /// <param name="behind">When given, the outcome row is written one step behind (see <see cref="OutcomesOneBehind"/>) instead of awaited here.</param>
     public async Task<(long AuditId, T Value)> RunAsync<T>(AuditAttempt attempt, Func<RunContext, Task<T>> run, Func<T, AuditOutcome> outcome,
-        CancellationToken ct, TargetSession? session = null, Func<Exception, AuditOutcome>? failed = null)
+        CancellationToken ct, TargetSession? session = null, Func<Exception, AuditOutcome>? failed = null, OutcomesOneBehind? behind = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(run);
@@ -34,7 +35,15 @@ internal sealed class AuditedRuns(AuditLog audit)
         }
 
         // The outcome is written even when the caller has gone away: the attempt must be closed.
-        await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+        if (behind is null)
+        {
+            await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+        }
+        else
+        {
+            await behind.QueueAsync(auditId, outcome(value));
+        }
+
         return (auditId, value);
     }
 
@@ -85,8 +94,9 @@ internal sealed class AuditedRuns(AuditLog audit)
     /// outcome with pg_xact_status. The run finds the transaction open and commits or rolls it back;
     /// when the attempt cannot be written the transaction is rolled back and nothing ran.
     /// </summary>
+    /// <param name="behind">When given, the outcome row is written one step behind (see <see cref="OutcomesOneBehind"/>) instead of awaited here.</param>
     public async Task<(long AuditId, T Value)> RunInTransactionAsync<T>(AuditAttempt attempt, TargetSession session, Func<RunContext, Task<T>> run,
-        Func<T, AuditOutcome> outcome, CancellationToken ct)
+        Func<T, AuditOutcome> outcome, CancellationToken ct, OutcomesOneBehind? behind = null)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(session);
@@ -94,7 +104,7 @@ internal sealed class AuditedRuns(AuditLog audit)
         try
         {
             var xid = await session.TransactionIdAsync(ct);
-            return await RunAsync(attempt with { TargetXid = xid }, run, outcome, ct, session);
+            return await RunAsync(attempt with { TargetXid = xid }, run, outcome, ct, session, behind: behind);
         }
         finally
         {
@@ -105,6 +115,45 @@ internal sealed class AuditedRuns(AuditLog audit)
 
     /// <summary>The bracket of a run that writes its attempt from its own hook, once its transaction is open; see <see cref="HookedAttempt"/>.</summary>
     public HookedAttempt Begin(AuditAttempt attempt) => new(audit, attempt ?? throw new ArgumentNullException(nameof(attempt)));
+
+    /// <summary>A fresh <see cref="OutcomesOneBehind"/> for one run of many audited steps.</summary>
+    public OutcomesOneBehind OneBehind() => new(audit);
+
+    /// <summary>
+    /// The outcome rows of a run of many audited steps on one held session (a migration apply: each file its
+    /// own attempt), each written one step behind: the write of step n's outcome goes on while step n+1's
+    /// attempt is committed and its statements run, and handing over the next outcome first waits for it. So
+    /// at most one outcome is unwritten at any time, its attempt still open for this process (recovery leaves
+    /// it alone); after a crash, recovery resolves it from the target's transaction status like any attempt
+    /// without an outcome. The run awaits <see cref="FlushAsync"/> before it reports anything done. A step that
+    /// throws closes its attempt at once, as without this. Its only effect is one control-database round trip
+    /// less on each step's path.
+    /// </summary>
+    public sealed class OutcomesOneBehind
+    {
+        private readonly AuditLog audit;
+        private Task<bool> last = Task.FromResult(true);
+
+        internal OutcomesOneBehind(AuditLog audit) => this.audit = audit;
+
+        /// <summary>Waits for the previous outcome, then starts writing this one; a failure of the previous one is thrown here, after this one was started.</summary>
+        internal async Task QueueAsync(long auditId, AuditOutcome outcome)
+        {
+            ArgumentNullException.ThrowIfNull(outcome);
+            try
+            {
+                await last;
+            }
+            finally
+            {
+                // Started whatever became of the previous one, so this attempt is not left open by this process.
+                last = audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+            }
+        }
+
+        /// <summary>Waits until every outcome handed over is written; throws when the last one failed.</summary>
+        public Task FlushAsync() => last;
+    }
 
     /// <summary>An attempt decided without running anything (denied, refused input, not run): both rows at once.</summary>
     public async Task<long> RecordAsync(AuditAttempt attempt, AuditOutcome outcome, CancellationToken ct)

@@ -18,6 +18,9 @@ public sealed partial class MigrationRunner
         // A crash in between loses at most one batch, and each of those migrations still has its audit
         // attempt and outcome, which say what ran.
         var devlogs = new List<(int Index, MigrationScript Script)>();
+        // Each migration's outcome row is written while the next one runs (its attempt is still committed before
+        // it runs); all are written before the run returns.
+        var outcomes = parts.Runs.OneBehind();
         try
         {
             // Under the run lock nothing of Rose runs on the target between one migration's COMMIT and the next
@@ -33,8 +36,10 @@ public sealed partial class MigrationRunner
                 // A transactional migration's attempt carries its transaction id (crash recovery asks the target);
                 // one PostgreSQL cannot run in a transaction starts outside one, so it has none to carry.
                 var (auditId, one) = batch.Statements.Any(s => s.NoTransaction)
-                    ? await parts.Runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session)
-                    : await parts.Runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct);
+                    ? await parts.Runs.RunAsync(attempt, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct, session,
+                        behind: outcomes)
+                    : await parts.Runs.RunInTransactionAsync(attempt, session, run => ApplyOneAsync(run.Session!, script, batch, request.Executor.Name, ct), r => Outcome(r.Result), ct,
+                        outcomes);
                 var succeeded = one.Result.Status == ExecutionStatus.Succeeded;
                 var post = new Dictionary<string, long>(StringComparer.Ordinal);
                 var migrationPre = pre;
@@ -61,23 +66,30 @@ public sealed partial class MigrationRunner
                 }
             }
         }
-        catch (Exception) when (devlogs.Count > 0)
+        catch (Exception)
         {
-            // The run's own exception is what the caller must see; the devlogs of what did commit are still written.
-            try
-            {
-                await WriteDevlogsAsync(request, target, applied, devlogs);
-            }
-            catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException)
-            {
-                // The control database went away with the run: their audit rows say what ran.
-            }
-
+            // The run's own exception is what the caller must see; the outcomes and the devlogs of what did commit are still written.
+            await WhileFailingAsync(outcomes.FlushAsync);
+            await WhileFailingAsync(() => WriteDevlogsAsync(request, target, applied, devlogs));
             throw;
         }
 
+        await outcomes.FlushAsync();
         await WriteDevlogsAsync(request, target, applied, devlogs);
         return applied;
+    }
+
+    /// <summary>Bookkeeping after a run threw: done if the control database lets it, else left (the audit rows, or recovery, say what ran).</summary>
+    private static async Task WhileFailingAsync(Func<Task> write)
+    {
+        try
+        {
+            await write();
+        }
+        catch (Exception ex) when (ex is Npgsql.NpgsqlException or InvalidOperationException or TimeoutException or AuditUnavailableException)
+        {
+            // See the summary; the run's own exception follows.
+        }
     }
 
     /// <summary>The devlogs of the applied migrations at <paramref name="waiting"/> in one INSERT; their ids go onto <paramref name="applied"/>.</summary>
