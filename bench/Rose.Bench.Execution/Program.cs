@@ -131,6 +131,15 @@ try
         await Phase("baseline", Baseline);
     }
 
+    if (Environment.GetEnvironmentVariable("ROSE_BENCH_ONLY") is { Length: > 0 } only)
+    {
+        // For a profiler attached to this process: one case alone, one caller, after its warm-up.
+        Func<int, Task> call = only switch { "pipeline" => Pipeline, "api" => Api, "baseline" => Baseline, _ => throw new ArgumentException("ROSE_BENCH_ONLY: pipeline, api or baseline") };
+        var alone = await Load.RunAsync(call, 1, seconds);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{only} alone: p50 {alone.P50:F3} ms, {alone.PerSecond:F0}/s"));
+        return;
+    }
+
     Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
     Console.WriteLine("| case | callers | calls/s | p50 ms | p99 ms | ratio vs baseline (throughput) |");
     Console.WriteLine("| --- | --- | --- | --- | --- | --- |");

@@ -1,6 +1,7 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.Logging.Abstractions;
 using Rose.Core;
+using Rose.Core.Audit;
 using Rose.Core.Configuration;
 using Rose.Core.Execution;
 using Rose.Core.Identity;
@@ -105,8 +106,10 @@ internal sealed class PipelineHarness : IAsyncDisposable
         await SqlScript.ExecuteAsync(conn, null, sql, CancellationToken.None);
     }
 
+    /// <summary>A query of the control database as a test sees it: after the outcomes this harness's runs queued are written.</summary>
     public async Task<T?> ControlScalarAsync<T>(string sql)
     {
+        await Services.GetRequiredService<AuditLog>().OutcomesWrittenAsync();
         await using var cmd = Runtime.Control.DataSource.CreateCommand(sql);
         var value = await cmd.ExecuteScalarAsync();
         return value is null or DBNull ? default : (T)value;

@@ -47,17 +47,20 @@ public sealed class ApiKeyCache(TimeProvider time)
     public bool TryAdd(string keyHash, VerifiedKey key, long generation)
     {
         ArgumentNullException.ThrowIfNull(key);
-        var until = time.GetUtcNow() + Lifetime;
-        if (key.ExpiresAt is { } expires && expires < until)
+        var agentUntil = time.GetUtcNow() + Lifetime;
+        // Never trusted past the key's own expiry; the agent entry keeps the plain lifetime.
+        var keyUntil = key.ExpiresAt is { } expires && expires < agentUntil ? expires : agentUntil;
+        lock (_gate)
         {
-            until = expires;
-        }
+            if (!CanStore(generation))
+            {
+                return false;
+            }
 
-        return Store(generation, () =>
-        {
-            _entries[keyHash] = new Entry<VerifiedKey>(key, until, generation);
-            _agents[key.Agent.Id] = new Entry<Agent>(key.Agent, time.GetUtcNow() + Lifetime, generation);
-        });
+            _entries[keyHash] = new Entry<VerifiedKey>(key, keyUntil, generation);
+            _agents[key.Agent.Id] = new Entry<Agent>(key.Agent, agentUntil, generation);
+            return true;
+        }
     }
 
     /// <summary>Stores an agent read from the database, on the same terms as a key (see <see cref="TryAdd"/>).</summary>
@@ -65,28 +68,33 @@ public sealed class ApiKeyCache(TimeProvider time)
     {
         ArgumentNullException.ThrowIfNull(agent);
         var until = time.GetUtcNow() + Lifetime;
-        return Store(generation, () => _agents[agent.Id] = new Entry<Agent>(agent, until, generation));
-    }
-
-    private bool Store(long generation, Action store)
-    {
         lock (_gate)
         {
-            // Under the gate so that an invalidation cannot slip between this check and the store.
-            if (!_live || generation != _generation)
+            if (!CanStore(generation))
             {
                 return false;
             }
 
-            if (_entries.Count >= MaxEntries || _agents.Count >= MaxEntries)
-            {
-                _entries.Clear();
-                _agents.Clear();
-            }
-
-            store();
+            _agents[agent.Id] = new Entry<Agent>(agent, until, generation);
             return true;
         }
+    }
+
+    /// <summary>Called under the gate, so that an invalidation cannot slip between this check and the store; makes room when full.</summary>
+    private bool CanStore(long generation)
+    {
+        if (!_live || generation != _generation)
+        {
+            return false;
+        }
+
+        if (_entries.Count >= MaxEntries || _agents.Count >= MaxEntries)
+        {
+            _entries.Clear();
+            _agents.Clear();
+        }
+
+        return true;
     }
 
     private TValue? Fresh<TValue>(ConcurrentDictionary<string, Entry<TValue>> entries, string key) where TValue : class

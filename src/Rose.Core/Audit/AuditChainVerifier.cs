@@ -10,7 +10,7 @@ namespace Rose.Core.Audit;
 /// checkpoint (kept outside the database): the checkpointed row must still be there with the same
 /// hash, so a cut tail or a chain rebuilt from scratch is reported even though its links are whole.
 /// </summary>
-public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints checkpoints)
+public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints checkpoints, AuditLog? audit = null)
 {
     /// <summary>Longer than any execution may run (statement timeouts, migration runs), so a live execution is never counted.</summary>
     public static readonly TimeSpan DefaultOutcomeGrace = TimeSpan.FromHours(1);
@@ -24,6 +24,8 @@ public sealed class AuditChainVerifier(ControlDatabase control, AuditCheckpoints
 
     private async Task<AuditChainReport> VerifyUntranslatedAsync(long? fromId, long? toId, TimeSpan outcomeGrace, CancellationToken ct)
     {
+        // Outcomes this process queued are written first: a short grace must not count them as unfinished.
+        await (audit?.OutcomesWrittenAsync() ?? Task.CompletedTask);
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
         var expectedPrev = AuditHasher.Genesis;
         if (fromId is > 1)

@@ -1,3 +1,5 @@
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Npgsql;
 using NpgsqlTypes;
 using Rose.Core.Audit.Redaction;
@@ -10,9 +12,14 @@ namespace Rose.Core.Audit;
 /// advisory lock, reads the last row's hash and links its rows to it, so concurrent writers (and
 /// instances) still build one straight chain.
 /// </summary>
-public sealed class AuditLog(ControlDatabase control)
+public sealed class AuditLog(ControlDatabase control, ILogger<AuditLog>? logger = null) : IAsyncDisposable
 {
+    /// <summary>How long stopping waits for queued outcomes; what is still queued after it is left to recovery.</summary>
+    private static readonly TimeSpan DrainTimeout = TimeSpan.FromSeconds(15);
+
     private readonly AuditChainWriter chain = new(control);
+
+    private readonly AuditOutcomeWriter later = new(control, (ILogger?)logger ?? NullLogger.Instance);
 
     /// <summary>
     /// Row hashes of attempts still waiting for their outcome, so writing the outcome does not read
@@ -98,7 +105,6 @@ public sealed class AuditLog(ControlDatabase control)
     public async Task<bool> RecordOutcomeAsync(long auditId, AuditOutcome outcome, CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        var error = outcome.ErrorMessage is null ? null : SecretRedactor.Redact(outcome.ErrorMessage);
         // No longer open whatever happens next: if this write fails, AuditRecovery is free to write the outcome.
         openAttempts.TryRemove(auditId, out var rowHash);
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
@@ -109,7 +115,7 @@ public sealed class AuditLog(ControlDatabase control)
             rowHash = (string)(await hashCmd.ExecuteScalarAsync(ct) ?? throw new InvalidOperationException($"No audit row {auditId}."));
         }
 
-        var outcomeHash = AuditHasher.OutcomeHash(rowHash, auditId, outcome.Status, outcome.RowsAffected, outcome.ErrorSqlState, error, outcome.Recovered);
+        var row = Seal(auditId, rowHash, outcome);
         const string insert = """
             INSERT INTO rose.audit_outcome (audit_id, finished_at, status, rows_affected, duration_ms,
                 error_sqlstate, error_message, statements, outcome_hash, recovered)
@@ -118,17 +124,66 @@ public sealed class AuditLog(ControlDatabase control)
             """;
         await using var cmd = new NpgsqlCommand(insert, conn);
         cmd.Parameters.Add(new NpgsqlParameter<long> { TypedValue = auditId });
-        cmd.Parameters.Add(Text(outcome.Status));
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.RowsAffected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
-        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)outcome.DurationMs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
-        cmd.Parameters.Add(Text(outcome.ErrorSqlState));
-        cmd.Parameters.Add(Text(error));
-        cmd.Parameters.Add(Text(outcome.StatementsJson));
-        cmd.Parameters.Add(Text(outcomeHash));
-        cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = outcome.Recovered });
+        cmd.Parameters.Add(Text(row.Status));
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)row.RowsAffected ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Bigint });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = (object?)row.DurationMs ?? DBNull.Value, NpgsqlDbType = NpgsqlDbType.Double });
+        cmd.Parameters.Add(Text(row.ErrorSqlState));
+        cmd.Parameters.Add(Text(row.ErrorMessage));
+        cmd.Parameters.Add(Text(row.StatementsJson));
+        cmd.Parameters.Add(Text(row.OutcomeHash));
+        cmd.Parameters.Add(new NpgsqlParameter<bool> { TypedValue = row.Recovered });
         // An attempt has one outcome. Recovery can only get here first when another instance's attempt
         // outlived the recovery grace; its outcome (committed or not, from pg_xact_status) stands.
         return await cmd.ExecuteNonQueryAsync(ct) == 1;
+    }
+
+    /// <summary>
+    /// The outcome of a run that is over and succeeded, written without the caller waiting for it (group
+    /// commit, <see cref="AuditOutcomeWriter"/>): the attempt stays open in this process until the row is
+    /// committed, and crash recovery closes it from the target if the process dies first. An attempt this
+    /// process did not write (or no longer tracks) is closed at once instead, as by <see cref="RecordOutcomeAsync"/>.
+    /// </summary>
+    public async Task RecordOutcomeLaterAsync(long auditId, AuditOutcome outcome)
+    {
+        ArgumentNullException.ThrowIfNull(outcome);
+        if (!openAttempts.TryGetValue(auditId, out var rowHash))
+        {
+            await RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
+            return;
+        }
+
+        _ = later.Enqueue(Seal(auditId, rowHash, outcome), () => openAttempts.TryRemove(auditId, out _));
+    }
+
+    /// <summary>
+    /// Completes once every outcome this process queued before the call is written (or left to recovery).
+    /// Whoever reads outcomes here waits for it first, so a run's own process never shows it unfinished.
+    /// </summary>
+    public Task OutcomesWrittenAsync() => later.SettledAsync();
+
+    /// <summary>
+    /// On the way down (the container disposes this before the control database it was built on), queued
+    /// outcomes are written: a clean stop leaves no attempt for recovery to close.
+    /// </summary>
+    public async ValueTask DisposeAsync()
+    {
+        try
+        {
+            await later.SettledAsync().WaitAsync(DrainTimeout);
+        }
+        catch (TimeoutException)
+        {
+            logger?.LogWarning("Audit outcomes still queued after {Seconds} s at shutdown; recovery will write them", DrainTimeout.TotalSeconds);
+        }
+    }
+
+    /// <summary>The stored form of an outcome: its error redacted, bound to its attempt's row hash.</summary>
+    private static OutcomeRow Seal(long auditId, string rowHash, AuditOutcome outcome)
+    {
+        var error = outcome.ErrorMessage is null ? null : SecretRedactor.Redact(outcome.ErrorMessage);
+        var outcomeHash = AuditHasher.OutcomeHash(rowHash, auditId, outcome.Status, outcome.RowsAffected, outcome.ErrorSqlState, error, outcome.Recovered);
+        return new OutcomeRow(auditId, DateTime.UtcNow, outcome.Status, outcome.RowsAffected, outcome.DurationMs, outcome.ErrorSqlState, error,
+            outcome.StatementsJson, outcomeHash, outcome.Recovered);
     }
 
     internal static NpgsqlParameter Text(string? value) =>

@@ -6,10 +6,14 @@ namespace Rose.Core.Audit;
 /// <summary>
 /// Reads audit entries newest first. id is the only sort key and is unique, and ids are handed out
 /// under the chain lock in commit order, so a keyset page never skips or repeats an entry while new
-/// ones arrive (new entries only ever appear above the newest page).
+/// ones arrive (new entries only ever appear above the newest page). Outcomes this process queued
+/// (<see cref="AuditLog.RecordOutcomeLaterAsync"/>) are waited for before each read, so a run that
+/// answered its caller here never shows as running.
 /// </summary>
-public sealed class AuditReader(ControlDatabase control)
+public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
 {
+    private Task OutcomesWrittenAsync() => audit?.OutcomesWrittenAsync() ?? Task.CompletedTask;
+
     /// <summary>Ids a text search walks by primary key before using the trigram index (tests shrink it to cross the switch with few rows).</summary>
     internal int TextWalkWindow { get; init; } = AuditSql.DefaultTextWalkWindow;
 
@@ -25,6 +29,7 @@ public sealed class AuditReader(ControlDatabase control)
     {
         ArgumentNullException.ThrowIfNull(filter);
         var limit = Math.Clamp(filter.Limit, 1, AuditFilter.MaxLimit);
+        await OutcomesWrittenAsync();
         var towardsNewer = filter.After is not null;
         var effective = towardsNewer ? filter with { Before = null } : filter;
 
@@ -55,6 +60,7 @@ public sealed class AuditReader(ControlDatabase control)
     public async IAsyncEnumerable<AuditEntry> StreamAsync(AuditFilter filter, [EnumeratorCancellation] CancellationToken ct)
     {
         ArgumentNullException.ThrowIfNull(filter);
+        await OutcomesWrittenAsync();
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
         // One transaction gives the export a single snapshot: rows arriving mid-export are not half in.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
@@ -66,8 +72,11 @@ public sealed class AuditReader(ControlDatabase control)
         }
     }
 
-    public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) => DatabaseErrors.TranslateAsync(() =>
-        control.QuerySingleOrDefaultAsync<AuditEntry>($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1", new(PgParam.Long(id)), ct));
+    public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) => DatabaseErrors.TranslateAsync(async () =>
+    {
+        await OutcomesWrittenAsync();
+        return await control.QuerySingleOrDefaultAsync<AuditEntry>($"SELECT {AuditSql.Columns} {AuditSql.From} WHERE a.id = $1", new(PgParam.Long(id)), ct);
+    });
 
     /// <summary>The approval request an entry parked, if any (the parked row itself carries no approval_id).</summary>
     public Task<long?> ParkedApprovalAsync(long auditId, CancellationToken ct) => DatabaseErrors.TranslateAsync(() =>

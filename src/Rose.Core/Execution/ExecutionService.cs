@@ -187,7 +187,9 @@ public sealed partial class ExecutionService
     {
         try
         {
-            await run.CloseAsync(outcome);
+            // A success is queued (group commit, off the caller's path); a failure or a cancel is written before
+            // the caller hears of it, so whoever looks at the log for why something failed finds it there.
+            await (outcome.Status == AuditStatus.Succeeded ? run.CloseLaterAsync(outcome) : run.CloseAsync(outcome));
         }
         catch (Exception ex) when (ex is Npgsql.NpgsqlException or TimeoutException or InvalidOperationException)
         {

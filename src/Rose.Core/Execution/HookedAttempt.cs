@@ -32,6 +32,14 @@ internal sealed class HookedAttempt(AuditLog audit, AuditAttempt attempt)
     /// <summary>The run's outcome is for the target to tell (its COMMIT went unanswered): this process will not write it, crash recovery will.</summary>
     public void LeaveToRecovery() => audit.LeaveToRecovery(Id);
 
+    /// <summary>
+    /// Queues the outcome of a run that succeeded, without waiting for it to be written (see
+    /// <see cref="AuditLog.RecordOutcomeLaterAsync"/>): the attempt, carrying the target transaction when
+    /// there was one, is already committed, so a crash before the write is closed by recovery.
+    /// </summary>
+    public async Task CloseLaterAsync(AuditOutcome outcome) =>
+        await audit.RecordOutcomeLaterAsync(await OpenedAsync(), outcome);
+
     /// <summary>Writes the outcome, even when the caller has gone away: the attempt must be closed.</summary>
     public async Task CloseAsync(AuditOutcome outcome) =>
         await audit.RecordOutcomeAsync(await OpenedAsync(), outcome, CancellationToken.None);

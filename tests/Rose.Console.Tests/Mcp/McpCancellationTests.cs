@@ -17,6 +17,9 @@ public sealed class McpCancellationTests(PostgresServerFixture pg, SharedMcpHttp
     {
         var reason = "ts cancel http";
         await CancelAndCheckAsync(new() { ["MODE"] = "http", ["MCP_URL"] = Fixture.McpUrl.ToString() }, reason);
+        // The tool call's own outcome is written after the pipeline's (the route answers first): wait for it.
+        Assert.True(await WaitForAsync(async () => (await ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE").Status != "running",
+            TimeSpan.FromSeconds(10)), "the tool-call row has no outcome");
         var tool = (await ToolRowsAsync("sleeper")).Single(r => r.Operation == "MCP TOOL SQL_EXECUTE");
         Assert.Equal(("mcp", "cancelled"), (tool.Channel, tool.Status));
     }

@@ -127,7 +127,9 @@ public sealed partial class TwoConsolesTests(TwoConsolesFixture fixture) : IClas
         Assert.Equal(2 * PerHost, acknowledged.Distinct().Count());
         Assert.Equal(2L * PerHost, await ScalarAsync<long>("SELECT count(*) FROM load_rows", fixture.TargetConnection));
         var ids = string.Join(',', acknowledged);
-        Assert.Equal(2L * PerHost, await ScalarAsync<long>($"SELECT count(*) FROM rose.audit_entries WHERE id IN ({ids}) AND status = 'succeeded'"));
+        // A success's outcome row is group-committed after the answer (AuditOutcomeWriter): milliseconds later.
+        await Rose.Tests.Shared.Db.WaitUntilAsync(fixture.ControlConnection,
+            $"SELECT count(*) = {2 * PerHost} FROM rose.audit_entries WHERE id IN ({ids}) AND status = 'succeeded'");
         // Once each: as many audit rows for the load as distinct statements, and as many as were acknowledged.
         Assert.Equal(2L * PerHost, await ScalarAsync<long>("SELECT count(*) FROM rose.audit_log WHERE sql_text LIKE 'INSERT INTO load_rows%'"));
         Assert.Equal(2L * PerHost, await ScalarAsync<long>("SELECT count(DISTINCT sql_text) FROM rose.audit_log WHERE sql_text LIKE 'INSERT INTO load_rows%'"));
