@@ -72,7 +72,11 @@ internal sealed class PostgresContainer
             // changes) and background services (recovery, claims, cleanup) together need far more than the default 100.
             // A throwaway server: durability buys nothing here, and without fsync CREATE DATABASE (every test class makes
             // several) and each commit stop waiting on the disk. A clean restart keeps everything; only a host crash would not.
-            .WithCommand("-c", "max_connections=600", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off")
+            // No autovacuum: a run makes and keeps hundreds of short-lived databases, and the launcher visits each of them
+            // in turn (a forked worker per visit) on the same two cores the tests need; tests that need statistics ANALYZE.
+            // No JIT: compiling a plan costs far more CPU than the seeded tables' queries it would speed up.
+            .WithCommand("-c", "max_connections=600", "-c", "fsync=off", "-c", "synchronous_commit=off", "-c", "full_page_writes=off",
+                "-c", "autovacuum=off", "-c", "jit=off")
             .WithCreateParameterModifier(p =>
             {
                 // Testcontainers publishes on every address by default; tests reach the server on loopback only.

@@ -64,12 +64,41 @@ public sealed class PostgresServer
         return name;
     }
 
-    /// <summary>Creates a fresh database and returns a superuser connection string to it.</summary>
+    /// <summary>
+    /// How a test database is copied from its template. FILE_COPY copies the template's files once; the default
+    /// (WAL_LOG, PostgreSQL 15+) reads every page through shared buffers and writes it to the WAL as well, which
+    /// measured about 1.5 times the time for these small databases, made two for every integration test. The
+    /// checkpoints FILE_COPY asks for cost little on a server without fsync.
+    /// </summary>
+    private const string CopyStrategy = "STRATEGY FILE_COPY";
+
+    /// <summary>Creates a fresh database (a copy of template1) and returns a superuser connection string to it.</summary>
     public async Task<string> CreateDatabaseAsync(string? prefix, CancellationToken ct)
     {
         var name = ReserveDatabaseName(prefix);
-        await PgAdmin.CreateDatabaseIfMissingAsync(AdminConnectionString, name, ct);
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync(ct);
+        await CreateCopyAsync(conn, name, "template1", ct);
         return PgAdmin.WithDatabase(AdminConnectionString, name);
+    }
+
+    private static async Task CreateCopyAsync(NpgsqlConnection admin, string name, string template, CancellationToken ct)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await using var create = new NpgsqlCommand(
+                    $"CREATE DATABASE {PgIdentifiers.QuoteIdentifier(name)} TEMPLATE {PgIdentifiers.QuoteIdentifier(template)} {CopyStrategy}", admin);
+                await create.ExecuteNonQueryAsync(ct);
+                return;
+            }
+            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
+            {
+                // Another copy of the same template is being made at this moment (it holds the template open briefly).
+                await Task.Delay(100, ct);
+            }
+        }
     }
 
     /// <summary>
@@ -88,21 +117,8 @@ public sealed class PostgresServer
         var name = ReserveDatabaseName(prefix);
         await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
         await conn.OpenAsync(ct);
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await using var create = new NpgsqlCommand(
-                    $"CREATE DATABASE {PgIdentifiers.QuoteIdentifier(name)} TEMPLATE {PgIdentifiers.QuoteIdentifier(templateName)}", conn);
-                await create.ExecuteNonQueryAsync(ct);
-                return PgAdmin.WithDatabase(AdminConnectionString, name);
-            }
-            catch (PostgresException ex) when (ex.SqlState == PostgresErrorCodes.ObjectInUse && attempt < 50)
-            {
-                // Another copy of the same template is being made at this moment (it holds the template open briefly).
-                await Task.Delay(100, ct);
-            }
-        }
+        await CreateCopyAsync(conn, name, templateName, ct);
+        return PgAdmin.WithDatabase(AdminConnectionString, name);
     }
 
     private async Task<string> BuildTemplateAsync(string template, Func<string, CancellationToken, Task> build)
@@ -162,7 +178,8 @@ public sealed class PostgresServer
     {
         DataDir = dataDir,
         UnsafeNoFsync = true,
-        ServerSettings = new Dictionary<string, string> { ["max_connections"] = "600" },
+        // As the container's (PostgresContainer): no autovacuum visiting the run's hundreds of short-lived databases, no JIT.
+        ServerSettings = new Dictionary<string, string> { ["max_connections"] = "600", ["autovacuum"] = "off", ["jit"] = "off" },
     };
 
     private void StopAndDelete()

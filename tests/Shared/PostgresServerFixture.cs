@@ -120,3 +120,16 @@ public sealed class PostgresServerFixture : IAsyncLifetime
 public sealed class PostgresCollection : ICollectionFixture<PostgresServerFixture>
 {
 }
+
+/// <summary>
+/// A second collection like <see cref="PostgresCollection"/>, which runs beside it: a project whose classes were
+/// all in one collection spent most of its time waiting on one test at a time (each test's fresh databases are
+/// made by the server while the test process idles). A project splits its classes between the two so that
+/// classes which watch server-wide state (pg_stat_activity by query text, the scratch databases in
+/// pg_database) stay in the same collection as every other class that could change that state.
+/// </summary>
+[CollectionDefinition(Name)]
+public sealed class PostgresSecondCollection : ICollectionFixture<PostgresServerFixture>
+{
+    public const string Name = "postgres-2";
+}

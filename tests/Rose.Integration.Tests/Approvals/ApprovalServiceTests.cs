@@ -5,7 +5,7 @@ using Rose.Core.Identity;
 
 namespace Rose.Integration.Tests.Approvals;
 
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");

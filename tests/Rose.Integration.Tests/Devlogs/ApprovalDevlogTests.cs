@@ -8,7 +8,7 @@ using Rose.Core.Identity;
 namespace Rose.Integration.Tests.Devlogs;
 
 /// <summary>Rose writes a devlog for each approved execution, linked to the execution's audit row.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ApprovalDevlogTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly Actor Bob = new("bob", "Bob", ActorKind.Human, "dev");

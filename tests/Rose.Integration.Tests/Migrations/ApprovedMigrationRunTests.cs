@@ -9,7 +9,7 @@ namespace Rose.Integration.Tests.Migrations;
 /// An approved migration run on a real server is held to what a direct apply does: the migration
 /// lock, the snapshot first, row counts before and after, and a migration devlog of them.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ApprovedMigrationRunTests(PostgresServerFixture pg)
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");

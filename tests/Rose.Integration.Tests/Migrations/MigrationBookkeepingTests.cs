@@ -9,7 +9,7 @@ namespace Rose.Integration.Tests.Migrations;
 /// query, the history row sent with COMMIT, and a single-transaction run's history rows and devlogs each
 /// in one statement. What is written must be what was written one by one before.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class MigrationBookkeepingTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     protected override async Task SeedAsync()

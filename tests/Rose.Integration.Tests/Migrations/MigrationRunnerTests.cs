@@ -7,7 +7,7 @@ using Rose.Core.Policy;
 namespace Rose.Integration.Tests.Migrations;
 
 /// <summary>The migration runner on a real server: once-only, all-or-nothing, drift, approval, counts.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class MigrationRunnerTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");

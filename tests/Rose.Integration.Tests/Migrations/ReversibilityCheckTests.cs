@@ -5,7 +5,7 @@ using Rose.Core.Policy;
 namespace Rose.Integration.Tests.Migrations;
 
 /// <summary>The reversibility check on a real server: up, undo, up on a scratch copy, schemas compared.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ReversibilityCheckTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     // DROP and ALTER TABLE need approval under this policy: on the scratch copy they may run anyway.

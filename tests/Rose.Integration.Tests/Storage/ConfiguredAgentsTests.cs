@@ -6,7 +6,7 @@ using Rose.Core.Control;
 namespace Rose.Integration.Tests.Storage;
 
 /// <summary>Agents from Rose:Agents are an admin change at start-up: audited when they change, silent when they do not.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ConfiguredAgentsTests(PostgresServerFixture pg)
 {
     private const string Key = "rose_config_agent_key_0123456789";

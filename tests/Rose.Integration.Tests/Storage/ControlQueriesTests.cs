@@ -8,7 +8,7 @@ namespace Rose.Integration.Tests.Storage;
 /// The control stores' Dapper layer against a real server: parameters bind by position with Npgsql's
 /// SQL rewriting off, so a second statement smuggled into one command is refused by PostgreSQL itself.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class ControlQueriesTests(PostgresServerFixture pg)
 {
     private sealed record Bound(string First, long Second, string? Third);

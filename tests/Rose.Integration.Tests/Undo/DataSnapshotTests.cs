@@ -5,7 +5,7 @@ using Rose.Core.Undo;
 namespace Rose.Integration.Tests.Undo;
 
 /// <summary>Data snapshots: pg_dump -Fc with per-table checksums, restored into a new database and proven equal.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class DataSnapshotTests(PostgresServerFixture pg) : IAsyncLifetime
 {
     // Types whose text form depends on session settings (timestamptz, interval, float, bytea), NULLs,

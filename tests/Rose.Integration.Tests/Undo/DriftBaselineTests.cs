@@ -10,7 +10,7 @@ namespace Rose.Integration.Tests.Undo;
 /// Drift counts from the baseline the first migration run records (objects a target had before Rose
 /// managed it are not drift), and shows in validation runs as schema_drift findings.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class DriftBaselineTests(PostgresServerFixture pg) : IAsyncLifetime
 {
     private static readonly SqlPolicy Policy = PipelineHarness.SeedPolicy("ALTER TABLE") with { RequiresApproval = [] };

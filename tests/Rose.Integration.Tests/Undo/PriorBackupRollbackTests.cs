@@ -9,7 +9,7 @@ namespace Rose.Integration.Tests.Undo;
 /// Prior backups taken by the real pipeline on a dev target (mode always), and changes rolled back
 /// through the pipeline again: the table's checksum must come back to the original's.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class PriorBackupRollbackTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private const string Checksum = "SELECT md5(string_agg(i::text, '|' ORDER BY id)) FROM items i";

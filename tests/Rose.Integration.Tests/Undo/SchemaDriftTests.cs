@@ -6,7 +6,7 @@ using Rose.Core.Undo;
 namespace Rose.Integration.Tests.Undo;
 
 /// <summary>Drift: objects changed on the target outside its migrations, found by replaying them on a scratch database.</summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class SchemaDriftTests(PostgresServerFixture pg) : PipelineTest(pg)
 {
     private static readonly SqlPolicy Policy = PipelineHarness.SeedPolicy("ALTER TABLE", "CREATE VIEW");

@@ -9,7 +9,7 @@ namespace Rose.Integration.Tests.Validation;
 /// however long it takes, keeps its slot. Both instances use the smallest abandon window (10 s, so
 /// a beat every 2 s) to make "longer than the window" affordable in a test.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class AbandonedRunTests(PostgresServerFixture pg) : IAsyncLifetime
 {
     private static readonly Dictionary<string, string?> ShortWindow = new() { ["Rose:Validation:AbandonAfterSeconds"] = "10" };
