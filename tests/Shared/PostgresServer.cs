@@ -29,12 +29,20 @@ public sealed class PostgresServer
     private readonly System.Collections.Concurrent.ConcurrentDictionary<string, Lazy<Task<string>>> _templates = new(StringComparer.Ordinal);
     private readonly Lock _gate = new();
 
-    private PostgresServer(string adminConnectionString, EmbeddedPostgres? embedded, string? tempDir)
+    private PostgresServer(string adminConnectionString, EmbeddedPostgres? embedded, string? tempDir, bool throwaway)
     {
         AdminConnectionString = adminConnectionString;
         Embedded = embedded;
         TempDir = tempDir;
+        Throwaway = throwaway;
     }
+
+    /// <summary>
+    /// Whether the server goes away with the test process (a container or a temp cluster of this run): its
+    /// databases need no drop, which is one round of server work per database (under two loaded lanes up to a
+    /// second each, hundreds at the end of a big collection). A server named by ROSE_TEST_PG outlives the run.
+    /// </summary>
+    public bool Throwaway { get; }
 
     /// <summary>Superuser connection string to the postgres database.</summary>
     public string AdminConnectionString { get; }
@@ -130,6 +138,17 @@ public sealed class PostgresServer
         return name;
     }
 
+    /// <summary>Ends every session on the named databases (a class's, once it has finished), leaving the databases.</summary>
+    public async Task EndSessionsAsync(IReadOnlyCollection<string> names, CancellationToken ct)
+    {
+        await using var conn = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(AdminConnectionString) { Pooling = false }.ConnectionString);
+        await conn.OpenAsync(ct);
+        await using var end = new NpgsqlCommand(
+            "SELECT count(pg_terminate_backend(pid)) FROM pg_stat_activity WHERE datname = ANY($1) AND pid <> pg_backend_pid()", conn);
+        end.Parameters.AddWithValue(names.ToArray());
+        await end.ExecuteScalarAsync(ct);
+    }
+
     /// <summary>Drops a database (WITH FORCE ends its sessions; pools of other tests are left alone).</summary>
     public async Task DropDatabaseAsync(string name, CancellationToken ct)
     {
@@ -146,7 +165,7 @@ public sealed class PostgresServer
         if (!string.IsNullOrWhiteSpace(external))
         {
             var admin = PgAdmin.WithDatabase(external, "postgres");
-            var server = new PostgresServer(admin, null, null);
+            var server = new PostgresServer(admin, null, null, throwaway: false);
             AppDomain.CurrentDomain.ProcessExit += (_, _) => server.DropRemainingDatabases();
             return server;
         }
@@ -154,7 +173,7 @@ public sealed class PostgresServer
         var container = await PostgresContainer.TryStartAsync();
         if (container is not null)
         {
-            var inContainer = new PostgresServer(container.AdminConnectionString, null, null);
+            var inContainer = new PostgresServer(container.AdminConnectionString, null, null, throwaway: true);
             // Databases go with the container; removing it is the whole clean-up.
             AppDomain.CurrentDomain.ProcessExit += (_, _) => container.RemoveFromExitHandler(TimeSpan.FromSeconds(10));
             return inContainer;
@@ -166,7 +185,7 @@ public sealed class PostgresServer
         await File.WriteAllTextAsync(Path.Combine(tempDir, OwnerFile), Environment.ProcessId.ToString(System.Globalization.CultureInfo.InvariantCulture));
         var options = TestOptions(tempDir);
         var embedded = await EmbeddedPostgres.StartAsync(options, NullLogger.Instance, CancellationToken.None);
-        var started = new PostgresServer(embedded.ConnectionString("postgres"), embedded, tempDir);
+        var started = new PostgresServer(embedded.ConnectionString("postgres"), embedded, tempDir, throwaway: true);
         // xunit v2 has no assembly fixture: ProcessExit runs once the test host finishes, whatever the results,
         // but vstest may kill the host before the handler completes; the watchdog covers that and SIGKILL.
         AppDomain.CurrentDomain.ProcessExit += (_, _) => started.StopAndDelete();

@@ -5,7 +5,8 @@ namespace Rose.Tests.Shared;
 /// <summary>
 /// Gives a test class fresh databases on the run's one PostgreSQL server (see <see cref="PostgresServer"/>).
 /// Use as IClassFixture&lt;PostgresServerFixture&gt; (classes run in parallel) or through the "postgres"
-/// collection (classes in it run one after another). Databases it created are dropped when the class ends.
+/// collection (classes in it run one after another). Databases it created are dropped when the class ends, unless
+/// the server is the run's throwaway one (then only their sessions are ended: the databases go with the server).
 /// </summary>
 public sealed class PostgresServerFixture : IAsyncLifetime
 {
@@ -80,9 +81,45 @@ public sealed class PostgresServerFixture : IAsyncLifetime
         {
             names = [.. _created];
         }
+        if (_server.Throwaway)
+        {
+            // The databases go with the server at the end of the run; what the drop also did, end the sessions
+            // the class's pools left open, keeps them from adding up towards max_connections.
+            await EndSessionsAsync(_server, names);
+            return;
+        }
+
         foreach (var name in names)
         {
             await DropAsync(_server, name);
+        }
+    }
+
+    /// <summary>Cleanup, not a test, as <see cref="DropAsync"/>: a server that cannot be reached is reported and left.</summary>
+    private static async Task EndSessionsAsync(PostgresServer server, string[] names)
+    {
+        if (names.Length == 0)
+        {
+            return;
+        }
+
+        for (var attempt = 1; ; attempt++)
+        {
+            try
+            {
+                await server.EndSessionsAsync(names, CancellationToken.None);
+                return;
+            }
+            catch (Npgsql.NpgsqlException ex) when (ex is not Npgsql.PostgresException)
+            {
+                if (attempt == 3)
+                {
+                    await System.Console.Error.WriteLineAsync($"test cleanup: sessions on {names.Length} test databases left open ({ex.Message})");
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
+            }
         }
     }
 
