@@ -43,11 +43,12 @@ internal sealed class PipelineHarness : IAsyncDisposable
     };
 
     /// <param name="settings">Extra configuration for the services layer, e.g. "Rose:Migrations:LockWaitSeconds".</param>
+    /// <param name="targetConnection">The target "t" when the caller made it (a copy of a seeded template); else a fresh, empty database.</param>
     public static async Task<PipelineHarness> CreateAsync(PostgresServerFixture pg, Action<TargetOptions>? target = null,
-        IReadOnlyDictionary<string, string?>? settings = null)
+        IReadOnlyDictionary<string, string?>? settings = null, string? targetConnection = null)
     {
         var control = await pg.CreateControlDatabaseAsync("control");
-        var targetConn = await pg.CreateDatabaseAsync("target");
+        var targetConn = targetConnection ?? await pg.CreateDatabaseAsync("target");
         var targetOptions = new TargetOptions { ConnectionString = targetConn, Environment = "dev" };
         target?.Invoke(targetOptions);
         var options = new RoseOptions { ControlConnection = control, Demo = false, DataDir = Path.GetTempPath() };

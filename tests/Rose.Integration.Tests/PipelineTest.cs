@@ -26,9 +26,16 @@ public abstract class PipelineTest(PostgresServerFixture pg) : IAsyncLifetime
     /// <summary>What the tests need on the target before they run (tables, rows).</summary>
     protected virtual Task SeedAsync() => Task.CompletedTask;
 
+    /// <summary>
+    /// The test's own target database (a connection string): a fresh, empty one, or for a class whose seed is
+    /// large, a copy of a template seeded once per run (<see cref="PostgresServerFixture.CreateDatabaseFromTemplateAsync"/>),
+    /// which is a file copy instead of the same rows inserted again for every test.
+    /// </summary>
+    protected virtual Task<string> CreateTargetAsync() => pg.CreateDatabaseAsync("target");
+
     public virtual async Task InitializeAsync()
     {
-        Harness = await PipelineHarness.CreateAsync(pg, ConfigureTarget, Settings);
+        Harness = await PipelineHarness.CreateAsync(pg, ConfigureTarget, Settings, await CreateTargetAsync());
         await SeedAsync();
     }
 

@@ -17,16 +17,23 @@ public sealed class IndexAdvisorProofTests(PostgresServerFixture pg) : PipelineT
 {
     private const string Query = "SELECT id, amount FROM orders WHERE customer_code = 'C4242'";
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
-    protected override async Task SeedAsync()
-    {
-        await HypopgRequirement.EnsureAsync(Harness);
-        await Harness.TargetExecAsync("""
-            CREATE EXTENSION hypopg;
-            CREATE TABLE orders (id bigint PRIMARY KEY, customer_code text NOT NULL, amount numeric NOT NULL, created_at timestamptz NOT NULL);
-            INSERT INTO orders SELECT g, 'C' || (g % 60000), g % 1000, timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 600000) g;
-            ANALYZE orders;
-            """);
-    }
+    /// <summary>
+    /// Each test's target is a copy of one seeded once per run: inserting the 600,000 rows for every test took
+    /// most of the class's time, and on a loaded machine ran past the statement timeout.
+    /// </summary>
+    protected override Task<string> CreateTargetAsync() =>
+        Pg.CreateDatabaseFromTemplateAsync("target", "advisor_orders", async (connection, ct) =>
+        {
+            await using var conn = new NpgsqlConnection(connection);
+            await conn.OpenAsync(ct);
+            await HypopgRequirement.EnsureAsync(conn);
+            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, """
+                CREATE EXTENSION hypopg;
+                CREATE TABLE orders (id bigint PRIMARY KEY, customer_code text NOT NULL, amount numeric NOT NULL, created_at timestamptz NOT NULL);
+                INSERT INTO orders SELECT g, 'C' || (g % 60000), g % 1000, timestamptz '2026-01-01' + g * interval '1 second' FROM generate_series(1, 600000) g;
+                ANALYZE orders;
+                """, ct, commandTimeoutSeconds: 600);
+        });
 
     private IndexAdvisor Advisor => Harness.Services.GetRequiredService<IndexAdvisor>();
 
