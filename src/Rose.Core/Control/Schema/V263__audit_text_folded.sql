@@ -15,9 +15,11 @@
 -- Cost to apply on an existing log: ADD COLUMN ... STORED rewrites audit_log (every row, under an
 -- ACCESS EXCLUSIVE lock, so audit writes wait; Rose applies control-schema scripts at start-up, before
 -- it serves), and the trigram index is then built over the new column, roughly what V252 cost. V252's
--- index is dropped first so the rewrite does not rebuild it only to drop it. At 1,000,000 rows this
--- took about 2.5 minutes for the rewrite and as long for the index on a 2-core machine under heavy load;
--- expect about ten times that at 10,000,000 rows.
+-- index is dropped first so the rewrite does not rebuild it only to drop it. Measured on 2 cores under
+-- load average ~15: the rewrite took 375 s at 10,000,000 rows before the btree indexes were built (it
+-- rebuilds those too on a live log; 2.5 min at 1,000,000 rows with a seed running
+-- beside it); the index build is V252's again (883 s at 10M under load ~30). The migrator runs scripts
+-- without a command timeout for this reason.
 --
 -- pg_trgm missing: as in V252 the index is skipped with a NOTICE and search stays exactly correct,
 -- walking the folded column instead (README, "The control role", says how to add the index later).
