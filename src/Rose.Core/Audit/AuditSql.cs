@@ -51,11 +51,13 @@ internal static class AuditSql
     public const int DefaultTextWalkWindow = 30_000;
 
     /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
-    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, int textWalkWindow = DefaultTextWalkWindow)
+    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null)
     {
         string Param(NpgsqlParameter p) => parameters.Add(p);
         var where = Conditions(filter, Param);
-        var (walkedText, indexedText) = TextConditions(filter, Param);
+        var plan = textPlan ?? AuditTextSearchPlan.Default;
+        var textWalkWindow = plan.WalkWindow;
+        var (walkedText, indexedText) = TextConditions(filter, plan.IndexTerm, Param);
         var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
         if (limit is not { } n)
         {
@@ -98,7 +100,7 @@ internal static class AuditSql
     /// inside a CASE, which no index serves (so the planner walks the primary key as asked) and which
     /// fixes the order: the cheap LIKE first, ILIKE only on its matches.
     /// </summary>
-    private static (string Walked, string Indexed) TextConditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
+    private static (string Walked, string Indexed) TextConditions(AuditFilter filter, string? indexTerm, Func<NpgsqlParameter, string> param)
     {
         if (Blank(filter.Text) is not { } text)
         {
@@ -108,7 +110,17 @@ internal static class AuditSql
         var p = param(PgParam.Text("%" + EscapeLike(text) + "%"));
         var folded = $"{SearchText} LIKE lower({p})";
         var plain = $"(a.sql_text ILIKE {p} OR a.reason ILIKE {p})";
-        return ($" AND CASE WHEN {folded} THEN {plain} ELSE false END", $" AND {folded} AND {plain}");
+        var walked = $" AND CASE WHEN {folded} THEN {plain} ELSE false END";
+        if (indexTerm is null)
+        {
+            return (walked, $" AND {folded} AND {plain}");
+        }
+
+        // The index is asked only for the chosen part of the term (AuditTextSearchPlan: a substring, so
+        // every match of the term matches it); the whole term is rechecked inside the CASE, where the
+        // planner cannot fold it into the index condition and make the scan decode all its trigrams again.
+        var part = param(PgParam.Text("%" + EscapeLike(indexTerm) + "%"));
+        return (walked, $" AND {SearchText} LIKE lower({part}){walked}");
     }
 
     private static string Conditions(AuditFilter filter, Func<NpgsqlParameter, string> param)

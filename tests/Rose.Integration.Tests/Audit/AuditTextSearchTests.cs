@@ -65,6 +65,20 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
         Assert.Contains(withIndex, kv => kv.Value.Count > 5); // some term really pages
         Assert.Empty(withIndex[(Terms[10], 1)]);          // across the joint: no match
 
+        // With gram statistics (V264) the index is asked only for a term's rarest word and the walk window
+        // follows the estimate; the pages must not change. The log is tiny, so every term with a word of
+        // three letters or digits takes the rare-word plan.
+        var control = Harness.Services.GetRequiredService<ControlDatabase>();
+        Assert.Equal(48, await AuditTextGramStats.RefreshAsync(control, TimeSpan.Zero, CancellationToken.None));
+        Assert.Null(await AuditTextGramStats.RefreshAsync(control, TimeSpan.FromHours(1), CancellationToken.None)); // still fresh
+        var stats = await AuditTextGramStats.ForTermAsync(control, "RT-4242 ", CancellationToken.None);
+        Assert.Equal(new AuditTextSearchPlan(AuditTextSearchPlan.RareWalkWindow, "4242 "), AuditTextSearchPlan.Choose("RT-4242 ", stats));
+        Assert.Equal(Flatten(withIndex), Flatten(await AllPagesAsync()));
+        foreach (var (key, ids) in await AllPagesAsync(windows: [null]))
+        {
+            Assert.Equal(await ExpectedAsync(key.Term), ids);
+        }
+
         await Harness.ControlScalarAsync<int>("DROP INDEX rose.audit_log_folded_trgm_idx");
         var withoutIndex = await AllPagesAsync();
         Assert.Equal(Flatten(withIndex), Flatten(withoutIndex));
@@ -96,11 +110,11 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
     }
 
     /// <summary>Every page of every term, for walk windows that put the switch before, inside and past the matches.</summary>
-    private async Task<Dictionary<(string Term, int Window), List<long>>> AllPagesAsync()
+    private async Task<Dictionary<(string Term, int Window), List<long>>> AllPagesAsync(int?[]? windows = null)
     {
         var control = Harness.Services.GetRequiredService<ControlDatabase>();
         var result = new Dictionary<(string, int), List<long>>();
-        foreach (var window in new[] { 1, 7, 1000 })
+        foreach (var window in windows ?? [1, 7, 1000])
         {
             var reader = new AuditReader(control) { TextWalkWindow = window };
             foreach (var term in Terms)
@@ -119,7 +133,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
                     filter = filter with { Before = page.OldestId };
                 }
 
-                result[(term, window)] = ids;
+                result[(term, window ?? 1000)] = ids;
             }
         }
 
