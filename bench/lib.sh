@@ -34,7 +34,8 @@ bench_cleanup() {
 }
 
 bench_console_bin() {
-  console_bin="$bench_root/$(ls -t src/Rose.Console/bin/"$1"/*/Rose.Console | head -1)"
+  # ROSE_CONSOLE_BIN: another build to time (a "before" copied aside), instead of the newest of this tree.
+  console_bin="${ROSE_CONSOLE_BIN:-$bench_root/$(ls -t src/Rose.Console/bin/"$1"/*/Rose.Console | head -1)}"
 }
 
 # Starts the container (extra arguments go to postgres) and waits until it answers.

@@ -8,6 +8,7 @@
 # container. Prints its summary line last:
 #   mcp: rose_stdio_per_s=N rose_http_per_s=N reference_per_s=M
 # Usage: bench/mcp.sh [seconds-per-case]   (default 10; run from anywhere)
+# ROSE_CONSOLE_BIN and ROSE_CLI_BIN time other builds of the console and `rose` (e.g. a "before" copied aside).
 set -euo pipefail
 source "$(dirname "$0")/lib.sh"
 seconds="${1:-10}"
@@ -18,7 +19,7 @@ dotnet build src/Rose.Console -c Release -v quiet -nologo >/dev/null
 dotnet build src/Rose.Cli -c Release -v quiet -nologo >/dev/null
 [ -d bench/mcp/node_modules/@modelcontextprotocol/server-postgres ] || npm ci --prefix bench/mcp --no-audit --no-fund >/dev/null
 bench_console_bin Release
-rose_bin="$bench_root/$(ls -t src/Rose.Cli/bin/Release/*/rose | head -1)"
+rose_bin="${ROSE_CLI_BIN:-$bench_root/$(ls -t src/Rose.Cli/bin/Release/*/rose | head -1)}"
 
 # fsync off for every side alike: the reference writes nothing, Rose writes its audit rows.
 # PostgreSQL on the host's network (its own free port, 127.0.0.1 only): every client, Rose's console and the

@@ -1,9 +1,11 @@
--- Seeds :rows audit attempts with outcomes. Values are drawn at random (fixed seed) so filters are
--- independent of each other; hashes are placeholders (the chain is not timed here).
-SELECT setseed(0.42);
-INSERT INTO rose.audit_log (occurred_at, executor_id, executor_name, executor_kind, provider, channel, database_name,
+-- Seeds audit attempts :lo..:hi (ids and times follow g, so several sessions can each load one range at
+-- once) with outcomes for all but the newest 20 of :rows. Values are drawn at random (a fixed seed per
+-- range) so filters are independent of each other; hashes are placeholders (the chain is not timed here).
+SELECT setseed(0.42 - :lo::float8 / 1e9);
+INSERT INTO rose.audit_log (id, occurred_at, executor_id, executor_name, executor_kind, provider, channel, database_name,
     reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons, approval_id, approved_by, prev_hash, row_hash)
-SELECT timestamptz '2024-01-01 00:00:00+00' + g * interval '3 seconds',
+OVERRIDING SYSTEM VALUE
+SELECT g, timestamptz '2024-01-01 00:00:00+00' + g * interval '3 seconds',
        ex.id, ex.id, ex.kind, CASE ex.kind WHEN 'agent' THEN 'api-key' WHEN 'human' THEN 'oidc' ELSE 'rose' END,
        CASE WHEN r2 < 0.60 THEN 'api' WHEN r2 < 0.80 THEN 'mcp' WHEN r2 < 0.95 THEN 'workbench' WHEN r2 < 0.98 THEN 'migration' ELSE 'approval' END,
        'db' || (r1 * 20)::int,
@@ -12,7 +14,7 @@ SELECT timestamptz '2024-01-01 00:00:00+00' + g * interval '3 seconds',
        CASE WHEN op.tag = 'DROP TABLE' THEN 'approval' WHEN r4 < 0.05 THEN 'deny' ELSE 'allow' END,
        '{}', NULL, NULL, md5(g::text), md5((g + 1)::text)
 FROM (SELECT g, random() AS r1, random() AS r2, random() AS r3, random() AS r4, random() AS r5, random() AS r6, random() AS r7
-      FROM generate_series(1, :rows) g) s
+      FROM generate_series(:lo::bigint, :hi::bigint) g) s
 CROSS JOIN LATERAL (SELECT CASE WHEN r5 < 0.7 THEN 'agent-' || (r6 * 50)::int WHEN r5 < 0.97 THEN 'user-' || (r6 * 200)::int ELSE 'rose:migrations' END AS id,
                            CASE WHEN r5 < 0.7 THEN 'agent' WHEN r5 < 0.97 THEN 'human' ELSE 'system' END AS kind) ex
 CROSS JOIN LATERAL (SELECT t.tag,
@@ -33,4 +35,4 @@ SELECT a.id, a.occurred_at + interval '15 milliseconds',
             WHEN (a.id * 7919) % 100 < 3 THEN 'failed' WHEN (a.id * 7919) % 1000 < 35 THEN 'cancelled' ELSE 'succeeded' END,
        a.id % 100, 1.5, NULL, NULL, md5(a.id::text)
 FROM rose.audit_log a
-WHERE a.id <= (SELECT max(id) - 20 FROM rose.audit_log);
+WHERE a.id BETWEEN :lo AND least(:hi, :rows - 20);

@@ -52,6 +52,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddSingleton<Audit.Recovery.AuditRecovery>();
         services.AddHostedService<Audit.Recovery.AuditRecoveryService>();
         services.AddSingleton<AuditReader>();
+        services.AddHostedService<AuditTextGramRefresher>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingletonWithInternalConstructor<ApprovalService>();

@@ -14,8 +14,11 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
 {
     private Task OutcomesWrittenAsync() => audit?.OutcomesWrittenAsync() ?? Task.CompletedTask;
 
-    /// <summary>Ids a text search walks by primary key before using the trigram index (tests shrink it to cross the switch with few rows).</summary>
-    internal int TextWalkWindow { get; init; } = AuditSql.DefaultTextWalkWindow;
+    /// <summary>
+    /// Ids a text search walks by primary key before using the trigram index; null lets the gram statistics
+    /// choose (<see cref="AuditTextSearchPlan"/>). Tests set it to cross the switch with few rows.
+    /// </summary>
+    internal int? TextWalkWindow { get; init; }
 
     /// <summary>One page; without a cursor this is the newest page.</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditFilter filter, CancellationToken ct) =>
@@ -35,7 +38,8 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
 
         var parameters = new PositionalParameters();
         // One extra row says whether another page exists in the walking direction.
-        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer, TextWalkWindow);
+        var plan = await TextPlanAsync(effective, towardsNewer, ct);
+        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer, plan);
         var list = (await control.QueryAsync<AuditEntry>(sql, parameters, ct)).ToList();
 
         var more = list.Count > limit;
@@ -51,6 +55,19 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
         }
 
         return new AuditPage(list, HasOlder: more, HasNewer: filter.Before is not null);
+    }
+
+    /// <summary>A newest-first text page's plan, from the gram statistics (one small read); none for other pages.</summary>
+    private async Task<AuditTextSearchPlan?> TextPlanAsync(AuditFilter filter, bool towardsNewer, CancellationToken ct)
+    {
+        if (towardsNewer || string.IsNullOrWhiteSpace(filter.Text))
+        {
+            return null;
+        }
+
+        var term = filter.Text.Trim();
+        var plan = AuditTextSearchPlan.Choose(term, await AuditTextGramStats.ForTermAsync(control, term, ct));
+        return TextWalkWindow is { } window ? plan with { WalkWindow = window } : plan;
     }
 
     /// <summary>

@@ -36,25 +36,28 @@ internal static class AuditSql
     public const string ClockSkewMargin = "interval '15 minutes'";
 
     /// <summary>
-    /// The searchable text as the trigram index audit_log_text_trgm_idx (control schema V252) holds it:
-    /// one expression, so one index scan serves both columns. The text must match the index exactly.
+    /// The searchable text, case-folded when the row was written (control schema V263: lower(sql_text),
+    /// a newline, lower(reason)); the trigram index audit_log_folded_trgm_idx is on this column.
     /// </summary>
-    public const string SearchText = "(a.sql_text || E'\\n' || coalesce(a.reason, ''))";
+    public const string SearchText = "a.search_folded";
 
     /// <summary>
     /// How many ids below the page start a text search walks by primary key before it asks the trigram
     /// index. A common term fills a page within the newest few thousand rows, and walking them is cheaper
     /// than the index scan (whose cost grows with how many rows hold the term's trigrams); a rare term
-    /// walks this window, finds too few, and the index finds the rest.
+    /// walks this window, finds too few, and the index finds the rest. The walk compares the folded
+    /// column with LIKE (~0.7 us a row, against ~5 us for ILIKE on both columns), so it can be wider.
     /// </summary>
-    public const int DefaultTextWalkWindow = 10_000;
+    public const int DefaultTextWalkWindow = 30_000;
 
     /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
-    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, int textWalkWindow = DefaultTextWalkWindow)
+    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null)
     {
         string Param(NpgsqlParameter p) => parameters.Add(p);
         var where = Conditions(filter, Param);
-        var (plainText, indexedText) = TextConditions(filter, Param);
+        var plan = textPlan ?? AuditTextSearchPlan.Default;
+        var textWalkWindow = plan.WalkWindow;
+        var (walkedText, indexedText) = TextConditions(filter, plan.IndexTerm, Param);
         var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
         if (limit is not { } n)
         {
@@ -72,14 +75,14 @@ internal static class AuditSql
         else
         {
             // Text search, newest first: the ids just below the page start are walked by primary key
-            // (stops as soon as the page is full; the walk tests only the plain condition, which no index
-            // serves, so the planner cannot swap in the trigram scan), and only when they hold too few
+            // (stops as soon as the page is full; the walked condition is one no index serves, so the
+            // planner cannot swap in the trigram scan), and only when they hold too few
             // matches does the rest come from the trigram index. The two id ranges are disjoint and every
             // id of the first is larger, so their union ordered by id is exactly the page one query would return.
             var lo = filter.Before is { } before
                 ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
                 : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
-            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{plainText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
+            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{walkedText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
                 + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} "
                 + $"AND (SELECT count(*) FROM recent) < {limitParam}{order} LIMIT {limitParam})";
         }
@@ -89,11 +92,15 @@ internal static class AuditSql
     }
 
     /// <summary>
-    /// The text filter twice over: plain is its meaning (a literal, case-insensitive substring of the SQL
-    /// or the reason); indexed adds the same test on the indexed expression, which the trigram index
-    /// serves and which every row passing the plain test passes too, so both select the same rows.
+    /// The text filter, whose meaning is the plain test (a literal, case-insensitive substring of the SQL or
+    /// the reason: "sql_text ILIKE p OR reason ILIKE p"). Both forms first compare the folded column with
+    /// lower(p), which is how ILIKE itself compares and so holds for every row the plain test holds for,
+    /// and only rows passing that get the plain test (which drops a term spanning the two parts).
+    /// Indexed: the folded test as its own condition, which the trigram index serves. Walked: the same
+    /// inside a CASE, which no index serves (so the planner walks the primary key as asked) and which
+    /// fixes the order: the cheap LIKE first, ILIKE only on its matches.
     /// </summary>
-    private static (string Plain, string Indexed) TextConditions(AuditFilter filter, Func<NpgsqlParameter, string> param)
+    private static (string Walked, string Indexed) TextConditions(AuditFilter filter, string? indexTerm, Func<NpgsqlParameter, string> param)
     {
         if (Blank(filter.Text) is not { } text)
         {
@@ -101,8 +108,19 @@ internal static class AuditSql
         }
 
         var p = param(PgParam.Text("%" + EscapeLike(text) + "%"));
-        var plain = $" AND (a.sql_text ILIKE {p} OR a.reason ILIKE {p})";
-        return (plain, $" AND {SearchText} ILIKE {p}{plain}");
+        var folded = $"{SearchText} LIKE lower({p})";
+        var plain = $"(a.sql_text ILIKE {p} OR a.reason ILIKE {p})";
+        var walked = $" AND CASE WHEN {folded} THEN {plain} ELSE false END";
+        if (indexTerm is null)
+        {
+            return (walked, $" AND {folded} AND {plain}");
+        }
+
+        // The index is asked only for the chosen part of the term (AuditTextSearchPlan: a substring, so
+        // every match of the term matches it); the whole term is rechecked inside the CASE, where the
+        // planner cannot fold it into the index condition and make the scan decode all its trigrams again.
+        var part = param(PgParam.Text("%" + EscapeLike(indexTerm) + "%"));
+        return (walked, $" AND {SearchText} LIKE lower({part}){walked}");
     }
 
     private static string Conditions(AuditFilter filter, Func<NpgsqlParameter, string> param)

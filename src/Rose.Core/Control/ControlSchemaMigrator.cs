@@ -121,7 +121,10 @@ public sealed class ControlSchemaMigrator
                     continue;
                 }
 
-                await SqlScript.ExecuteAsync(conn, tx, statement, ct);
+                // No command timeout: a script may rewrite or index the whole audit log (V252, V263: minutes
+                // at 10M rows), and cutting it off at 30 s would stop every start-up on a large log.
+                // Start-up's cancellation still ends it, and the transaction rolls back.
+                await SqlScript.ExecuteAsync(conn, tx, statement, ct, commandTimeoutSeconds: 0);
             }
 
             await ControlQueries.ExecuteAsync(conn, tx, "INSERT INTO rose.schema_version (version, name, checksum, duration_ms) VALUES ($1, $2, $3, $4)",

@@ -16,8 +16,10 @@ internal sealed class AuditedRuns(AuditLog audit)
     /// <param name="failed">The outcome of a run that threw; by default failed (cancelled when cancelled) with the exception's message.</param>
     /// <exception cref="AuditUnavailableException">The attempt could not be written; nothing ran.</exception>
     /// <param name="behind">When given, the outcome row is written one step behind (see <see cref="OutcomesOneBehind"/>) instead of awaited here.</param>
+    /// <param name="successLater">When true, a succeeded outcome is queued for group commit (<see cref="AuditLog.RecordOutcomeLaterAsync"/>) instead of awaited here.</param>
     public async Task<(long AuditId, T Value)> RunAsync<T>(AuditAttempt attempt, Func<RunContext, Task<T>> run, Func<T, AuditOutcome> outcome,
-        CancellationToken ct, TargetSession? session = null, Func<Exception, AuditOutcome>? failed = null, OutcomesOneBehind? behind = null)
+        CancellationToken ct, TargetSession? session = null, Func<Exception, AuditOutcome>? failed = null, OutcomesOneBehind? behind = null,
+        bool successLater = false)
     {
         ArgumentNullException.ThrowIfNull(attempt);
         ArgumentNullException.ThrowIfNull(run);
@@ -37,7 +39,7 @@ internal sealed class AuditedRuns(AuditLog audit)
         // The outcome is written even when the caller has gone away: the attempt must be closed.
         if (behind is null)
         {
-            await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+            await CloseAsync(auditId, outcome(value), successLater);
         }
         else
         {
@@ -81,9 +83,10 @@ internal sealed class AuditedRuns(AuditLog audit)
             throw;
         }
 
-        // The outcome is written even when the caller has gone away: the attempt must be closed.
+        // The outcome is written even when the caller has gone away: the attempt must be closed. A success is
+        // queued: every effect of the run already has its own rows, so the covering row's outcome only says how it ended.
         var auditId = await held.WrittenAsync(CancellationToken.None);
-        await audit.RecordOutcomeAsync(auditId, outcome(value), CancellationToken.None);
+        await CloseAsync(auditId, outcome(value), successLater: true);
         return (auditId, value);
     }
 
@@ -164,6 +167,16 @@ internal sealed class AuditedRuns(AuditLog audit)
         await audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
         return auditId;
     }
+
+    /// <summary>
+    /// Closes a run that returned. A success may be queued for group commit when the caller asks (it is off the
+    /// caller's path; the attempt stays open in this process until written, and after a crash recovery closes it);
+    /// anything else is written before the caller hears of it, so whoever looks for why something failed finds it.
+    /// </summary>
+    private Task CloseAsync(long auditId, AuditOutcome outcome, bool successLater) =>
+        successLater && outcome.Status == AuditStatus.Succeeded
+            ? audit.RecordOutcomeLaterAsync(auditId, outcome)
+            : audit.RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
 
     private static AuditOutcome Failed(Exception ex) => new(
         ex is OperationCanceledException ? AuditStatus.Cancelled : AuditStatus.Failed,

@@ -94,6 +94,8 @@ public sealed class McpHttpFixture : IAsyncDisposable
     /// <summary>The audit rows of MCP tool calls (operation MCP TOOL ...) by one executor after row <paramref name="since"/>, oldest first.</summary>
     public async Task<List<(string Operation, string Channel, string Status, string Database)>> ToolRowsAsync(string executorId, long since = 0)
     {
+        // A succeeded call's outcome is group-committed after the client has its answer: read once this host has written it.
+        await Host.Services.GetRequiredService<Rose.Core.Audit.AuditLog>().OutcomesWrittenAsync();
         await using var conn = new NpgsqlConnection(Settings.ControlConnection);
         await conn.OpenAsync();
         await using var cmd = new NpgsqlCommand("""

@@ -2,6 +2,8 @@ using Npgsql;
 using Rose.Core.Audit;
 using Rose.Core.Audit.Recovery;
 using Rose.Core.Execution;
+using Rose.Core.Identity;
+using Rose.Core.Policy;
 using Rose.Tests.Shared;
 
 namespace Rose.Integration.Tests.Audit;
@@ -74,6 +76,35 @@ public sealed class DeferredOutcomeTests(PostgresServerFixture pg) : PipelineTes
         var entry = await read.WaitAsync(TimeSpan.FromSeconds(20));
         Assert.Equal(AuditStatus.Succeeded, entry!.Status);
         Assert.NotNull(entry.FinishedAt);
+    }
+
+    [Fact]
+    public async Task AuditedAction_Succeeded_AnswersWhileItsOutcomeWaits_AFailedOneIsWrittenBeforeItAnswers()
+    {
+        // The bracket hosts use for their own audited work (an MCP tool call around its route).
+        var actions = Harness.Services.GetRequiredService<AuditedActions>();
+        AuditAttempt Attempt(string what) => new(Actor.System("test"), Channel.Mcp, "t", null, "-- " + what, ["MCP TOOL TEST"], Decision.Allow, ["test"]);
+        long succeeded, covered;
+        await using (await Db.HoldTableAsync(Harness.ControlConnection, "rose.audit_outcome"))
+        {
+            (succeeded, _) = await actions.RunAsync(Attempt("ok"), _ => Task.FromResult(200), _ => new AuditOutcome(AuditStatus.Succeeded),
+                _ => new AuditOutcome(AuditStatus.Failed), CancellationToken.None).WaitAsync(TimeSpan.FromSeconds(20));
+            (covered, _) = await actions.RunCoveredAsync(Attempt("covered"), () => Task.FromResult(200), _ => new AuditOutcome(AuditStatus.Succeeded),
+                _ => new AuditOutcome(AuditStatus.Failed)).WaitAsync(TimeSpan.FromSeconds(20));
+            Assert.True(Audit.IsOpen(succeeded));
+            Assert.True(Audit.IsOpen(covered));
+            Assert.Equal(2L, await RawCountAsync($"SELECT count(*) FROM rose.audit_log WHERE id IN ({succeeded}, {covered})"));
+        }
+
+        var (failed, _) = await actions.RunAsync(Attempt("not found"), _ => Task.FromResult(404), _ => new AuditOutcome(AuditStatus.Failed, ErrorMessage: "HTTP 404"),
+            _ => new AuditOutcome(AuditStatus.Failed), CancellationToken.None);
+        Assert.Equal(1L, await RawCountAsync($"SELECT count(*) FROM rose.audit_outcome WHERE audit_id = {failed} AND status = 'failed'"));
+
+        await Audit.OutcomesWrittenAsync().WaitAsync(TimeSpan.FromSeconds(20));
+        Assert.Equal(2L, await RawCountAsync($"SELECT count(*) FROM rose.audit_outcome WHERE audit_id IN ({succeeded}, {covered}) AND status = 'succeeded'"));
+        var report = await Harness.Services.GetRequiredService<AuditChainVerifier>().VerifyAsync(null, null, TimeSpan.Zero, CancellationToken.None);
+        Assert.True(report.Valid, report.Problem);
+        Assert.Equal(0L, report.Unfinished);
     }
 
     [Fact]

@@ -104,7 +104,7 @@ public sealed class ControlSchemaMigratorTests(PostgresServerFixture pg) : IClas
 
         var indexes = await QueryAsync(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'rose' AND tablename = 'audit_log' AND indexname LIKE '%trgm%' ORDER BY 1");
 
-        Assert.Equal(["audit_log_text_trgm_idx"], indexes.Select(r => (string)r[0]));
+        Assert.Equal(["audit_log_folded_trgm_idx"], indexes.Select(r => (string)r[0]));
     }
 
     [Fact]
