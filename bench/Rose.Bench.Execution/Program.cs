@@ -134,7 +134,17 @@ try
     if (Environment.GetEnvironmentVariable("ROSE_BENCH_ONLY") is { Length: > 0 } only)
     {
         // For a profiler attached to this process: one case alone, one caller, after its warm-up.
-        Func<int, Task> call = only switch { "pipeline" => Pipeline, "api" => Api, "baseline" => Baseline, _ => throw new ArgumentException("ROSE_BENCH_ONLY: pipeline, api or baseline") };
+        var auditLog = app.Services.GetRequiredService<Rose.Core.Audit.AuditLog>();
+        Func<int, Task> Attempt = async i => await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
+            $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None);
+        Func<int, Task> call = only switch
+        {
+            "pipeline" => Pipeline,
+            "api" => Api,
+            "baseline" => Baseline,
+            "attempt" => Attempt,
+            _ => throw new ArgumentException("ROSE_BENCH_ONLY: pipeline, api, baseline or attempt"),
+        };
         var alone = await Load.RunAsync(call, 1, seconds);
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{only} alone: p50 {alone.P50:F3} ms, {alone.PerSecond:F0}/s"));
         return;
