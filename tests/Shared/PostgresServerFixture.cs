@@ -103,24 +103,7 @@ public sealed class PostgresServerFixture : IAsyncLifetime
             return;
         }
 
-        for (var attempt = 1; ; attempt++)
-        {
-            try
-            {
-                await server.EndSessionsAsync(names, CancellationToken.None);
-                return;
-            }
-            catch (Npgsql.NpgsqlException ex) when (ex is not Npgsql.PostgresException)
-            {
-                if (attempt == 3)
-                {
-                    await System.Console.Error.WriteLineAsync($"test cleanup: sessions on {names.Length} test databases left open ({ex.Message})");
-                    return;
-                }
-
-                await Task.Delay(TimeSpan.FromSeconds(2 * attempt));
-            }
-        }
+        await RetriedAsync(() => server.EndSessionsAsync(names, CancellationToken.None), $"sessions on {names.Length} test databases left open");
     }
 
     /// <summary>
@@ -131,18 +114,24 @@ public sealed class PostgresServerFixture : IAsyncLifetime
     /// </summary>
     private static async Task DropAsync(PostgresServer server, string name)
     {
+        await RetriedAsync(() => server.DropDatabaseAsync(name, CancellationToken.None), $"database {name} left on the test server");
+    }
+
+    /// <summary>A cleanup step tried three times on connection failures, then reported (what is left) and given up.</summary>
+    private static async Task RetriedAsync(Func<Task> step, string left)
+    {
         for (var attempt = 1; ; attempt++)
         {
             try
             {
-                await server.DropDatabaseAsync(name, CancellationToken.None);
+                await step();
                 return;
             }
             catch (Npgsql.NpgsqlException ex) when (ex is not Npgsql.PostgresException)
             {
                 if (attempt == 3)
                 {
-                    await System.Console.Error.WriteLineAsync($"test cleanup: database {name} left on the test server ({ex.Message})");
+                    await System.Console.Error.WriteLineAsync($"test cleanup: {left} ({ex.Message})");
                     return;
                 }
 
