@@ -97,6 +97,11 @@ public sealed class ConsoleProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // HasExited can turn true before the asynchronous readers have handed over the last lines
+                // (the unhandled exception that says why it stopped is among them); WaitForExitAsync also
+                // waits for both redirected streams to reach their end.
+                using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(drained.Token);
                 throw new InvalidOperationException($"Rose Console exited with code {process.ExitCode} before it was ready:\n{Output}");
             }
 

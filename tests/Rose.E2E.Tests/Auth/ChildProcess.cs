@@ -62,6 +62,9 @@ public sealed class ChildProcess : IAsyncDisposable
         {
             if (process.HasExited)
             {
+                // Let the asynchronous readers hand over the last lines first (they say why it stopped).
+                using var drained = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+                await process.WaitForExitAsync(drained.Token);
                 throw new InvalidOperationException($"{process.StartInfo.FileName} exited with {process.ExitCode}:\n{Output}");
             }
 
