@@ -49,6 +49,38 @@ public sealed class HostTests(PostgresServerFixture pg, SharedRoseApp shared) : 
     }
 
     [Fact]
+    public async Task AdminPage_AsOperator_LandsOnAStyledRefusal_NamingTheUserRoleAndPage()
+    {
+        using var client = await App.ClientAsync("alice");
+
+        var refused = await client.GetAsync("/agents");
+        Assert.Equal(HttpStatusCode.Redirect, refused.StatusCode);
+        var forbidden = await client.GetAsync(refused.Headers.Location!.PathAndQuery);
+        var html = await forbidden.Content.ReadAsStringAsync();
+
+        Assert.Equal(HttpStatusCode.Forbidden, forbidden.StatusCode);
+        Assert.Contains("rose.css", html, StringComparison.Ordinal);
+        Assert.Contains("<strong>Alice Operator</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("<strong>operator</strong>", html, StringComparison.Ordinal);
+        Assert.Contains("<code>/agents</code>", html, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ForbiddenPage_EncodesTheReturnUrl_AndShowsNoForeignAddress()
+    {
+        using var client = await App.ClientAsync("alice");
+
+        var response = await client.GetAsync("/forbidden?ReturnUrl=" + Uri.EscapeDataString("/x<script>alert(1)</script>"));
+        var html = await response.Content.ReadAsStringAsync();
+        var elsewhere = await (await client.GetAsync("/forbidden?ReturnUrl=" + Uri.EscapeDataString("//evil.example/"))).Content.ReadAsStringAsync();
+
+        Assert.DoesNotContain("<script>", html, StringComparison.Ordinal);
+        Assert.Contains("&lt;script&gt;", html, StringComparison.Ordinal);
+        Assert.DoesNotContain("evil.example", elsewhere, StringComparison.Ordinal);
+        Assert.Contains("this page.", elsewhere, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task OpenApi_Document_DescribesTheSqlApi()
     {
         using var client = await App.ClientAsync();

@@ -1,3 +1,4 @@
+using System.Net;
 using System.Threading.RateLimiting;
 using Microsoft.AspNetCore.Authentication;
 using Microsoft.AspNetCore.Authentication.Cookies;
@@ -143,10 +144,29 @@ public static class RoseAuthExtensions
             "<body class=\"rose-signin\"><main><h1>Signed out</h1><p data-testid=\"signed-out\">You are signed out of Rose Console.</p>" +
             "<p><a href=\"/signin\">Sign in again</a></p></main></body></html>", "text/html")).AllowAnonymous();
 
-        app.MapGet("/forbidden", () => Results.Content(
-            "<!doctype html><title>Forbidden</title><h1>Forbidden</h1><p>Your role does not allow this page. <a href=\"/\">Home</a></p>",
+        app.MapGet("/forbidden", (HttpContext ctx) => Results.Content(ForbiddenPage(ctx),
             "text/html", statusCode: StatusCodes.Status403Forbidden)).AllowAnonymous();
         return app;
+    }
+
+    /// <summary>
+    /// Where the cookie scheme sends a signed-in person whose role does not reach a page: it says who they are
+    /// signed in as, with which role, and which page was refused (HTML-encoded; only a local path is shown).
+    /// </summary>
+    private static string ForbiddenPage(HttpContext ctx)
+    {
+        var user = ctx.User;
+        var signedIn = user.Identity?.IsAuthenticated == true;
+        var who = signedIn
+            ? $"You are signed in as <strong>{WebUtility.HtmlEncode(user.Identity!.Name ?? "unknown")}</strong> with the role " +
+              $"<strong>{WebUtility.HtmlEncode(CurrentIdentity.HumanRole(user) ?? "none")}</strong>, which does not allow "
+            : "Your role does not allow ";
+        var page = SafeReturnUrl(ctx.Request.Query["ReturnUrl"].ToString());
+        var what = page == "/" ? "this page." : $"<code>{WebUtility.HtmlEncode(page)}</code>.";
+        return "<!doctype html><html><head><title>Rose: not allowed</title><link rel=\"stylesheet\" href=\"/assets/css/rose.css\"></head>" +
+            "<body class=\"rose-signin\"><main><h1>Not allowed</h1>" +
+            $"<p data-testid=\"forbidden\">{who}{what} An admin can change your role.</p>" +
+            "<p><a href=\"/\">Home</a></p></main></body></html>";
     }
 
     /// <summary>Only local paths: an open redirect would let a link send a signed-in user anywhere.</summary>

@@ -21,15 +21,11 @@ public sealed class AuditLog(ControlDatabase control, ILogger<AuditLog>? logger 
 
     private readonly AuditOutcomeWriter later = new(control, (ILogger?)logger ?? NullLogger.Instance);
 
-    /// <summary>
-    /// Row hashes of attempts still waiting for their outcome, so writing the outcome does not read
-    /// back what this process just wrote (one round trip less per execution). Another instance's or
-    /// an old attempt falls back to the database.
-    /// </summary>
-    private readonly System.Collections.Concurrent.ConcurrentDictionary<long, string> openAttempts = new();
+    /// <summary>Attempts this process wrote and is still to close (see <see cref="OpenAttempts"/>).</summary>
+    private readonly OpenAttempts openAttempts = new();
 
     /// <summary>Whether this process wrote the attempt and is still to write its outcome (recovery leaves it alone).</summary>
-    public bool IsOpen(long auditId) => openAttempts.ContainsKey(auditId);
+    public bool IsOpen(long auditId) => openAttempts.Contains(auditId);
 
     /// <summary>This process will not write the attempt's outcome (its fate is for the target to tell): recovery may.</summary>
     public void LeaveToRecovery(long auditId) => openAttempts.TryRemove(auditId, out _);
@@ -85,13 +81,14 @@ public sealed class AuditLog(ControlDatabase control, ILogger<AuditLog>? logger 
         {
             // A caller that gives up may still find its attempt written later: an attempt without outcome, as after a crash.
             var (id, rowHash) = await written.WaitAsync(ct);
-            if (openAttempts.Count > 10_000)
+            var dropped = openAttempts.Add(id, rowHash);
+            if (dropped > 0)
             {
-                // Attempts whose caller died before the outcome: the database still has their hash.
-                openAttempts.Clear();
+                // Runs that neither closed their attempt nor left it to recovery: a bug, said once per trim.
+                logger?.LogWarning("{Count} audit attempts older than audit id {Id} were still listed as running here; recovery may now close them",
+                    dropped, id);
             }
 
-            openAttempts[id] = rowHash;
             AttemptTracker.MarkRecorded();
             return id;
         }
@@ -146,7 +143,7 @@ public sealed class AuditLog(ControlDatabase control, ILogger<AuditLog>? logger 
     public async Task RecordOutcomeLaterAsync(long auditId, AuditOutcome outcome)
     {
         ArgumentNullException.ThrowIfNull(outcome);
-        if (!openAttempts.TryGetValue(auditId, out var rowHash))
+        if (!openAttempts.TryGet(auditId, out var rowHash))
         {
             await RecordOutcomeAsync(auditId, outcome, CancellationToken.None);
             return;

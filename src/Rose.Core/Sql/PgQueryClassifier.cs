@@ -60,12 +60,9 @@ public sealed class PgQueryClassifier : ISqlClassifier
         }
 
         var spans = new List<(int Start, int End)>();
-        var whole = LibPgQuery.Parse(text.Bytes);
-        if (whole.Error is null)
-        {
-            AddParsed(statements, spans, batch, whole.ParseTreeJson!, 0, text.ByteLength);
-        }
-        else
+        var wholeError = LibPgQuery.ParseInPlace(text.Bytes, (statements, spans, batch), static (state, json) =>
+            AddParsed(state.statements, state.spans, state.batch, json, 0, state.batch.Text.ByteLength));
+        if (wholeError is not null)
         {
             foreach (var (start, end) in StatementSplitter.Split(batch))
             {
@@ -74,17 +71,17 @@ public sealed class PgQueryClassifier : ISqlClassifier
                     continue; // only comments between two semicolons
                 }
 
-                var piece = LibPgQuery.Parse(text.Slice(start, end - start));
-                if (piece.Error is null)
+                var pieceError = LibPgQuery.ParseInPlace(text.Slice(start, end - start), (statements, spans, batch, start, end), static (state, json) =>
+                    AddParsed(state.statements, state.spans, state.batch, json, state.start, state.end));
+                if (pieceError is null)
                 {
-                    AddParsed(statements, spans, batch, piece.ParseTreeJson!, start, end);
                     continue;
                 }
 
                 // The cursor counts code points from the piece's start.
                 var charStart = text.CharOffset(start);
-                var position = text.CursorToCharOffset(piece.Error.CursorPosition, charStart, text.CharOffset(end));
-                AddUnparseable(statements, spans, text, trimmed, new SqlParseError(piece.Error.Message, position));
+                var position = text.CursorToCharOffset(pieceError.CursorPosition, charStart, text.CharOffset(end));
+                AddUnparseable(statements, spans, text, trimmed, new SqlParseError(pieceError.Message, position));
             }
         }
 
@@ -103,10 +100,12 @@ public sealed class PgQueryClassifier : ISqlClassifier
     }
 
     /// <summary>Adds the statements of a parse tree whose locations are relative to byteBase; byteEnd ends the parsed input.</summary>
-    private static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, byte[] json, int byteBase, int byteEnd)
+    private static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, ReadOnlyMemory<byte> json, int byteBase, int byteEnd)
     {
+        // The document reads libpg_query's own buffer (see LibPgQuery.ParseInPlace): it is disposed
+        // here, before that buffer is freed, and nothing taken from it outlives this method.
         using var document = JsonDocument.Parse(json, JsonOptions);
-        if (!document.RootElement.TryGetProperty("stmts", out var stmts))
+        if (!document.RootElement.TryGetProperty("stmts"u8, out var stmts))
         {
             return; // only comments or empty statements
         }
@@ -114,15 +113,15 @@ public sealed class PgQueryClassifier : ISqlClassifier
         var text = batch.Text;
         foreach (var raw in stmts.EnumerateArray())
         {
-            var location = byteBase + (raw.TryGetProperty("stmt_location", out var loc) ? loc.GetInt32() : 0);
+            var location = byteBase + (raw.TryGetProperty("stmt_location"u8, out var loc) ? loc.GetInt32() : 0);
             // stmt_len 0 means "to the end of the input".
-            var end = raw.TryGetProperty("stmt_len", out var len) && len.GetInt32() > 0 ? location + len.GetInt32() : byteEnd;
+            var end = raw.TryGetProperty("stmt_len"u8, out var len) && len.GetInt32() > 0 ? location + len.GetInt32() : byteEnd;
             if (batch.Trim(location, end) is not { } span)
             {
                 continue;
             }
 
-            if (!raw.TryGetProperty("stmt", out var stmt) || stmt.EnumerateObject().FirstOrDefault() is not { Value.ValueKind: JsonValueKind.Object } node)
+            if (!raw.TryGetProperty("stmt"u8, out var stmt) || stmt.EnumerateObject().FirstOrDefault() is not { Value.ValueKind: JsonValueKind.Object } node)
             {
                 AddUnparseable(statements, spans, text, span, new SqlParseError("the parser returned no statement node", null));
                 continue;
@@ -133,7 +132,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
             SqlStatement statement;
             try
             {
-                statement = StatementAnalyzer.Analyze(node.Name, node.Value, statements.Count, start, text.Text[start..charEnd]);
+                statement = StatementAnalyzer.Analyze(PropertyNames.Of(node), node.Value, statements.Count, start, text.Text[start..charEnd]);
             }
             catch (ClassificationException e)
             {
