@@ -10,6 +10,8 @@
 #   ROSE_BENCH_IMAGE=rose-pg:17                                a throwaway Docker container of that image, published on 127.0.0.1
 #   otherwise                                                  a private PostgreSQL cluster ($PGBIN, default 15) in a temp dir
 # ROSE_BENCH_SEED_JOBS (default 2): sessions loading rows at once. ROSE_BENCH_TEXT_WINDOW: the text walk window.
+# ROSE_BENCH_GIN_MEM (default 2GB): maintenance_work_mem of the trigram index build.
+# ROSE_BENCH_KEEP=1 with ROSE_BENCH_PG: keep the seeded database and print its ROSE_BENCH_REUSE value.
 set -euo pipefail
 ROWS=${1:-10000000}
 RUNS=${2:-50}
@@ -31,7 +33,11 @@ if [ -n "${ROSE_BENCH_REUSE:-}" ]; then
 else
   if [ -n "${ROSE_BENCH_PG:-}" ]; then
     CONN=$ROSE_BENCH_PG
-    trap 'psql "$CONN dbname=postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
+    if [ -n "${ROSE_BENCH_KEEP:-}" ]; then
+      trap 'echo "kept: ROSE_BENCH_REUSE=\"$CONN dbname=$DB\""' EXIT
+    else
+      trap 'psql "$CONN dbname=postgres" -qc "DROP DATABASE IF EXISTS $DB" >/dev/null' EXIT
+    fi
   elif [ -n "${ROSE_BENCH_IMAGE:-}" ]; then
     NAME=rose-bench-audit-$$; PORT=$((20000 + RANDOM % 20000)); export PGPASSWORD=bench
     docker run -d --name "$NAME" -p "127.0.0.1:$PORT:5432" -e POSTGRES_PASSWORD=bench --shm-size=2g "$ROSE_BENCH_IMAGE" \
@@ -72,16 +78,26 @@ else
   for p in "${pids[@]}"; do wait "$p"; done
   Q -c "SELECT setval(pg_get_serial_sequence('rose.audit_log', 'id'), $ROWS)" >/dev/null
   seeded=$(date +%s)
-  # Index builds, two sessions at once (each may also use parallel maintenance workers).
-  pids=()
-  for j in 0 1; do
-    awk -v j=$j 'NR % 2 == j' "/tmp/$DB.indexes" | sed 's/$/;/' | Q -c "SET max_parallel_maintenance_workers = 2" -f - >/dev/null & pids+=($!)
-  done
-  for p in "${pids[@]}"; do wait "$p"; done
-  rm -f "/tmp/$DB.indexes"
-  Q -c "ALTER TABLE rose.audit_outcome ADD CONSTRAINT audit_outcome_audit_id_fkey FOREIGN KEY (audit_id) REFERENCES rose.audit_log (id)" >/dev/null
+  # The outcome's foreign key goes back on at once but NOT VALID (no scan); its check (VALIDATE, which locks
+  # audit_log only against writes) runs in the second session below, beside the trigram build.
+  Q -c "ALTER TABLE rose.audit_outcome ADD CONSTRAINT audit_outcome_audit_id_fkey FOREIGN KEY (audit_id) REFERENCES rose.audit_log (id) NOT VALID" >/dev/null
+  # Index builds in two sessions: the trigram GIN (the longest build; PostgreSQL 17 builds GIN in one
+  # process, and more memory means fewer flushes of its entry lists) alone in one, with
+  # ROSE_BENCH_GIN_MEM; the key check and every other index (btrees, which use parallel workers) in the other.
+  awk '/gin_trgm_ops/ { print $0 ";" }' "/tmp/$DB.indexes" > "/tmp/$DB.gin"
+  awk '!/gin_trgm_ops/ { print $0 ";" }' "/tmp/$DB.indexes" > "/tmp/$DB.rest"
+  t0=$(date +%s)
+  { Q -c "SET maintenance_work_mem = '${ROSE_BENCH_GIN_MEM:-2GB}'" -f "/tmp/$DB.gin" >/dev/null; echo "trigram index $(( $(date +%s) - t0 )) s" > "/tmp/$DB.gin.t"; } & gin=$!
+  Q -c "ALTER TABLE rose.audit_outcome VALIDATE CONSTRAINT audit_outcome_audit_id_fkey" -c "SET max_parallel_maintenance_workers = 2" -f "/tmp/$DB.rest" >/dev/null
+  rest=$(( $(date +%s) - t0 ))
+  wait "$gin"
+  echo "index sessions: $(cat "/tmp/$DB.gin.t"); key check + $(grep -c . "/tmp/$DB.rest") other indexes $rest s"
+  rm -f "/tmp/$DB.indexes" "/tmp/$DB.gin" "/tmp/$DB.rest" "/tmp/$DB.gin.t"
   built=$(date +%s)
-  Q -c "VACUUM (ANALYZE) rose.audit_log" -c "VACUUM (ANALYZE) rose.audit_outcome" >/dev/null
+  # Both tables at once (visibility map for index-only scans, planner statistics).
+  Q -c "VACUUM (ANALYZE) rose.audit_log" >/dev/null & vac=$!
+  Q -c "VACUUM (ANALYZE) rose.audit_outcome" >/dev/null
+  wait "$vac"
   done_at=$(date +%s)
   echo "seeded $ROWS rows: schema $((schema - start)) s, rows $((seeded - schema)) s ($JOBS sessions), indexes + key $((built - seeded)) s, vacuum analyze $((done_at - built)) s; total $((done_at - start)) s (load: $(cut -d' ' -f1-3 /proc/loadavg))"
 fi
@@ -102,7 +118,7 @@ time_query() {
 WORST=$(mktemp)
 echo 0 > "$WORST"
 printf '\n%-24s %-10s %9s %9s %9s %9s %7s %s\n' case page p50_ms p95_ms base_p50 base_p95 ratio rows
-grep -v '^#' "$HERE/queries.txt" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='|' read -r name where deep window part; do
+grep -v '^#' "$HERE/queries.txt" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='|' read -r name where deep window part wpart first; do
   for page in first deep; do
     if [ "$page" = deep ]; then
       [ -z "$deep" ] && continue
@@ -115,8 +131,9 @@ grep -v '^#' "$HERE/queries.txt" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='
     ids_sql="SELECT a.id $FROM WHERE true AND $where$cursor ORDER BY a.id DESC LIMIT 51"
     case "$where" in text:*)
       # Text search: the newest WINDOW ids below the page start walked by primary key comparing the folded
-      # column, the rest (only when those hold fewer than a page) from the trigram index on it; the plain
-      # ILIKE only on rows that pass (AuditSql.TextConditions, AuditSql.DefaultTextWalkWindow).
+      # column; then (windowed plans) two id windows below it, FIRST and 4 x FIRST ids, each asking the index
+      # for WPART; the rest (only when those hold fewer than a page) from the trigram index on the folded
+      # column; the plain ILIKE only on rows that pass (AuditSql.Build, AuditSql.TextConditions).
       term=${where#text:}
       plain="(a.sql_text ILIKE '%$term%' OR a.reason ILIKE '%$term%')"
       folded="a.search_folded LIKE lower('%$term%')"
@@ -125,8 +142,19 @@ grep -v '^#' "$HERE/queries.txt" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='
       window=${window:-$WINDOW}
       # A rare part chosen by the statistics: the index is asked for it, the whole term rechecked (AuditSql.TextConditions).
       [ -n "$part" ] && indexed="a.search_folded LIKE lower('%$part%') AND $walked"
-      if [ "$page" = deep ]; then lo="$deep::bigint - $window"; else lo="(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - $window"; fi
-      ids_sql="WITH recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $walked$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51) SELECT id FROM recent UNION ALL (SELECT a.id $FROM WHERE true AND $indexed$cursor AND a.id < $lo AND (SELECT count(*) FROM recent) < 51 ORDER BY a.id DESC LIMIT 51)" ;;
+      if [ "$page" = deep ]; then top="$deep::bigint"; else top="(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x)"; fi
+      lo="$top - $window"
+      ctes="recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $walked$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51)"
+      union="SELECT id FROM recent"; found="(SELECT count(*) FROM recent)"
+      if [ -n "$wpart" ]; then
+        size=$first
+        for w in 1 2; do
+          ctes="$ctes, w$w AS MATERIALIZED (SELECT a.id $FROM WHERE true AND a.search_folded LIKE lower('%$wpart%') AND $walked$cursor AND a.id < $lo AND a.id >= $lo - $size AND $found < 51)"
+          union="$union UNION ALL (SELECT id FROM w$w ORDER BY id DESC LIMIT 51)"; found="$found + (SELECT count(*) FROM w$w)"
+          lo="$lo - $size"; size=$((size * 4))
+        done
+      fi
+      ids_sql="WITH $ctes $union UNION ALL (SELECT a.id $FROM WHERE true AND $indexed$cursor AND a.id < $lo AND $found < 51 ORDER BY a.id DESC LIMIT 51)" ;;
     esac
     sql="SELECT $COLS FROM ($ids_sql) page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id ORDER BY a.id DESC LIMIT 51"
     ids=$(Q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id DESC), '') FROM ($sql) p(id)")

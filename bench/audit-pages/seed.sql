@@ -1,7 +1,10 @@
 -- Seeds audit attempts :lo..:hi (ids and times follow g, so several sessions can each load one range at
 -- once) with outcomes for all but the newest 20 of :rows. Values are drawn at random (a fixed seed per
 -- range) so filters are independent of each other; hashes are placeholders (the chain is not timed here).
+-- One statement writes both tables: the attempts' RETURNING feeds the outcomes, so the outcome rows do
+-- not need a second pass over the attempts just written.
 SELECT setseed(0.42 - :lo::float8 / 1e9);
+WITH attempts AS (
 INSERT INTO rose.audit_log (id, occurred_at, executor_id, executor_name, executor_kind, provider, channel, database_name,
     reason, sql_text, sql_length, sql_hash, operations, decision, decision_reasons, approval_id, approved_by, prev_hash, row_hash)
 OVERRIDING SYSTEM VALUE
@@ -26,13 +29,13 @@ CROSS JOIN LATERAL (SELECT t.tag,
             WHEN 'CREATE INDEX' THEN 'CREATE INDEX ix_' || g || ' ON items_' || (g % 50) || ' (sku)'
             ELSE 'DROP TABLE tmp_import_' || g END AS sqltext
       FROM (SELECT CASE WHEN r7 < 0.75 THEN 'SELECT' WHEN r7 < 0.85 THEN 'INSERT' WHEN r7 < 0.93 THEN 'UPDATE'
-                        WHEN r7 < 0.97 THEN 'DELETE' WHEN r7 < 0.99 THEN 'CREATE INDEX' ELSE 'DROP TABLE' END AS tag) t) op;
-
+                        WHEN r7 < 0.97 THEN 'DELETE' WHEN r7 < 0.99 THEN 'CREATE INDEX' ELSE 'DROP TABLE' END AS tag) t) op
+RETURNING id, occurred_at, decision)
 -- Every attempt but the newest 20 has an outcome; status follows the decision.
 INSERT INTO rose.audit_outcome (audit_id, finished_at, status, rows_affected, duration_ms, error_sqlstate, error_message, outcome_hash)
 SELECT a.id, a.occurred_at + interval '15 milliseconds',
        CASE WHEN a.decision = 'deny' THEN 'denied' WHEN a.decision = 'approval' THEN 'pending_approval'
             WHEN (a.id * 7919) % 100 < 3 THEN 'failed' WHEN (a.id * 7919) % 1000 < 35 THEN 'cancelled' ELSE 'succeeded' END,
        a.id % 100, 1.5, NULL, NULL, md5(a.id::text)
-FROM rose.audit_log a
-WHERE a.id BETWEEN :lo AND least(:hi, :rows - 20);
+FROM attempts a
+WHERE a.id <= :rows - 20;

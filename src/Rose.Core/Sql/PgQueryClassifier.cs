@@ -8,8 +8,9 @@ namespace Rose.Core.Sql;
 /// the batch and its parser reads it once; each statement's text is cut from the first to the last
 /// of its own tokens, so the text the executor sends is exactly the text that was parsed and
 /// classified. If any part fails to parse, the batch is cut at top-level semicolons (from the same
-/// tokens) and each piece parsed alone: an unreadable statement becomes UNPARSEABLE on its own
-/// while its neighbours keep their classification. Finally every token of the batch must be a
+/// tokens) and classified as each piece parsed alone gives it (see <see cref="BatchRecovery"/>):
+/// an unreadable statement becomes UNPARSEABLE on its own while its neighbours keep their
+/// classification. Finally every token of the batch must be a
 /// comment, a separating semicolon or inside exactly one statement; otherwise the whole batch is
 /// UNPARSEABLE. Stateless and thread-safe.
 /// </summary>
@@ -30,7 +31,13 @@ public sealed class PgQueryClassifier : ISqlClassifier
     /// <summary>The file libpg_query was loaded from (see <c>ROSE_LIBPG_QUERY</c>), for diagnostics and benchmarks.</summary>
     public static string LibraryPath => LibPgQuery.LoadedFrom;
 
-    public SqlBatch Classify(string sql)
+    public SqlBatch Classify(string sql) => Classify(sql, recoverInRuns: true);
+
+    /// <summary>
+    /// Classify, with the recovery path's runs of pieces switched off when <paramref name="recoverInRuns"/>
+    /// is false (every piece parsed alone): the reference the runs are tested against.
+    /// </summary>
+    internal SqlBatch Classify(string sql, bool recoverInRuns)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statements = new List<SqlStatement>();
@@ -60,32 +67,11 @@ public sealed class PgQueryClassifier : ISqlClassifier
         }
 
         var spans = new List<(int Start, int End)>();
-        var whole = LibPgQuery.Parse(text.Bytes);
-        if (whole.Error is null)
+        var wholeError = LibPgQuery.ParseInPlace(text.Bytes, (statements, spans, batch), static (state, json) =>
+            AddParsed(state.statements, state.spans, state.batch, json, 0, state.batch.Text.ByteLength));
+        if (wholeError is not null)
         {
-            AddParsed(statements, spans, batch, whole.ParseTreeJson!, 0, text.ByteLength);
-        }
-        else
-        {
-            foreach (var (start, end) in StatementSplitter.Split(batch))
-            {
-                if (batch.Trim(start, end) is not { } trimmed)
-                {
-                    continue; // only comments between two semicolons
-                }
-
-                var piece = LibPgQuery.Parse(text.Slice(start, end - start));
-                if (piece.Error is null)
-                {
-                    AddParsed(statements, spans, batch, piece.ParseTreeJson!, start, end);
-                    continue;
-                }
-
-                // The cursor counts code points from the piece's start.
-                var charStart = text.CharOffset(start);
-                var position = text.CursorToCharOffset(piece.Error.CursorPosition, charStart, text.CharOffset(end));
-                AddUnparseable(statements, spans, text, trimmed, new SqlParseError(piece.Error.Message, position));
-            }
+            BatchRecovery.Classify(statements, spans, batch, wholeError, recoverInRuns);
         }
 
         // Defence in depth: nothing outside comments and whitespace may escape classification.
@@ -103,10 +89,12 @@ public sealed class PgQueryClassifier : ISqlClassifier
     }
 
     /// <summary>Adds the statements of a parse tree whose locations are relative to byteBase; byteEnd ends the parsed input.</summary>
-    private static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, byte[] json, int byteBase, int byteEnd)
+    internal static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, ReadOnlyMemory<byte> json, int byteBase, int byteEnd)
     {
+        // The document reads libpg_query's own buffer (see LibPgQuery.ParseInPlace): it is disposed
+        // here, before that buffer is freed, and nothing taken from it outlives this method.
         using var document = JsonDocument.Parse(json, JsonOptions);
-        if (!document.RootElement.TryGetProperty("stmts", out var stmts))
+        if (!document.RootElement.TryGetProperty("stmts"u8, out var stmts))
         {
             return; // only comments or empty statements
         }
@@ -114,15 +102,15 @@ public sealed class PgQueryClassifier : ISqlClassifier
         var text = batch.Text;
         foreach (var raw in stmts.EnumerateArray())
         {
-            var location = byteBase + (raw.TryGetProperty("stmt_location", out var loc) ? loc.GetInt32() : 0);
+            var location = byteBase + (raw.TryGetProperty("stmt_location"u8, out var loc) ? loc.GetInt32() : 0);
             // stmt_len 0 means "to the end of the input".
-            var end = raw.TryGetProperty("stmt_len", out var len) && len.GetInt32() > 0 ? location + len.GetInt32() : byteEnd;
+            var end = raw.TryGetProperty("stmt_len"u8, out var len) && len.GetInt32() > 0 ? location + len.GetInt32() : byteEnd;
             if (batch.Trim(location, end) is not { } span)
             {
                 continue;
             }
 
-            if (!raw.TryGetProperty("stmt", out var stmt) || stmt.EnumerateObject().FirstOrDefault() is not { Value.ValueKind: JsonValueKind.Object } node)
+            if (!raw.TryGetProperty("stmt"u8, out var stmt) || stmt.EnumerateObject().FirstOrDefault() is not { Value.ValueKind: JsonValueKind.Object } node)
             {
                 AddUnparseable(statements, spans, text, span, new SqlParseError("the parser returned no statement node", null));
                 continue;
@@ -133,7 +121,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
             SqlStatement statement;
             try
             {
-                statement = StatementAnalyzer.Analyze(node.Name, node.Value, statements.Count, start, text.Text[start..charEnd]);
+                statement = StatementAnalyzer.Analyze(PropertyNames.Of(node), node.Value, statements.Count, start, text.Text[start..charEnd]);
             }
             catch (ClassificationException e)
             {
@@ -146,7 +134,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
         }
     }
 
-    private static void AddUnparseable(List<SqlStatement> statements, List<(int, int)> spans, Utf8Text text, (int Start, int End) span, SqlParseError error)
+    internal static void AddUnparseable(List<SqlStatement> statements, List<(int, int)> spans, Utf8Text text, (int Start, int End) span, SqlParseError error)
     {
         spans.Add(span);
         var start = text.CharOffset(span.Start);

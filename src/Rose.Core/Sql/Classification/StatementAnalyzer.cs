@@ -132,15 +132,15 @@ internal sealed class StatementAnalyzer
         }
 
         // RangeVar fields are printed without their node wrapper when the field is typed RangeVar*.
-        if (element.TryGetProperty("relname", out var relname) && relname.ValueKind == JsonValueKind.String
-            && element.TryGetProperty("relpersistence", out _))
+        if (element.TryGetProperty("relname"u8, out var relname) && relname.ValueKind == JsonValueKind.String
+            && element.TryGetProperty("relpersistence"u8, out _))
         {
             AddObject(QualifiedName(element, relname.GetString()!));
         }
 
         foreach (var property in element.EnumerateObject())
         {
-            var name = property.Name;
+            var name = PropertyNames.Of(property);
             var value = property.Value;
             if (value.ValueKind == JsonValueKind.Object && CommandTags.IsStatementNode(name))
             {

@@ -22,10 +22,8 @@ internal sealed class BatchTokens
     /// <summary>Scans the batch; the error is the lexer's (e.g. an unterminated quoted string or comment).</summary>
     public static (BatchTokens? Tokens, NativeParseError? Error) Scan(Utf8Text text)
     {
-        var scan = LibPgQuery.Scan(text.Bytes);
-        return scan.Error is not null
-            ? (null, scan.Error)
-            : (new BatchTokens(text, ScanTokens.Decode(scan.Protobuf).ToArray()), null);
+        var (tokens, error) = LibPgQuery.ScanToTokens(text.Bytes);
+        return error is not null ? (null, error) : (new BatchTokens(text, tokens!), null);
     }
 
     /// <summary>

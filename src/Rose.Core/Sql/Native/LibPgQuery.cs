@@ -199,6 +199,63 @@ internal static unsafe class LibPgQuery
             ? new NativeParseResult(null, ReadError(result.Error))
             : new NativeParseResult(MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree).ToArray(), null));
 
+    /// <summary>
+    /// Parses NUL-terminated UTF-8 SQL and hands the JSON parse tree to <paramref name="read"/> straight
+    /// from libpg_query's buffer, without a managed copy (the trees of a large batch run to megabytes,
+    /// and copying them cost a large share of classification). The memory is freed as soon as
+    /// <paramref name="read"/> returns, so nothing built over it (a JsonDocument) may outlive the call.
+    /// Returns the parse error, or null when the tree was read.
+    /// </summary>
+    public static NativeParseError? ParseInPlace<TState>(ReadOnlySpan<byte> utf8WithNul, TState state, Action<TState, ReadOnlyMemory<byte>> read)
+    {
+        RequireNul(utf8WithNul);
+        var entry = Loaded.Value;
+        fixed (byte* input = utf8WithNul)
+        {
+            var result = entry.Parse(input);
+            try
+            {
+                if (result.Error is not null)
+                {
+                    return ReadError(result.Error);
+                }
+
+                var json = MemoryMarshal.CreateReadOnlySpanFromNullTerminated(result.ParseTree);
+                using var buffer = new NativeBuffer(result.ParseTree, json.Length);
+                read(state, buffer.Memory);
+                return null;
+            }
+            finally
+            {
+                entry.FreeParse(result);
+            }
+        }
+    }
+
+    /// <summary>Runs the lexer and decodes its tokens straight from libpg_query's protobuf buffer.</summary>
+    public static (ScanToken[]? Tokens, NativeParseError? Error) ScanToTokens(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
+        static (entry, input) => entry.Scan(input),
+        static (entry, result) => entry.FreeScan(result),
+        static result => result.Error is not null
+            ? ((ScanToken[]?)null, ReadError(result.Error))
+            : (ScanTokens.DecodeArray(new ReadOnlySpan<byte>(result.Pbuf.Data, checked((int)result.Pbuf.Len))), (NativeParseError?)null));
+
+    /// <summary>Native memory seen as Memory&lt;byte&gt; for the length of one call; it owns nothing.</summary>
+    private sealed class NativeBuffer(byte* pointer, int length) : System.Buffers.MemoryManager<byte>
+    {
+        public override Span<byte> GetSpan() => new(pointer, length);
+
+        public override System.Buffers.MemoryHandle Pin(int elementIndex = 0) => new(pointer + elementIndex);
+
+        public override void Unpin()
+        {
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+        }
+    }
+
     /// <summary>Splits with the full grammar (fails on any syntax error).</summary>
     public static NativeSplitResult SplitWithParser(ReadOnlySpan<byte> utf8WithNul) => Call(utf8WithNul,
         static (entry, input) => entry.SplitWithParser(input),

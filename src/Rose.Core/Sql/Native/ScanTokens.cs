@@ -36,6 +36,48 @@ internal static class ScanTokens
     /// </summary>
     public static bool IsLexerWhitespace(byte b) => b is (byte)' ' or (byte)'\t' or (byte)'\n' or (byte)'\r' or (byte)'\f' or (byte)'\v';
 
+    /// <summary>
+    /// The same tokens as <see cref="Decode"/>, into an array of the exact size: the top-level fields
+    /// are counted first (a cheap walk over length prefixes), so a batch of a million tokens is not
+    /// grown and copied several times over.
+    /// </summary>
+    public static ScanToken[] DecodeArray(ReadOnlySpan<byte> scanResult)
+    {
+        var count = 0;
+        var pos = 0;
+        while (pos < scanResult.Length)
+        {
+            var key = ReadVarint(scanResult, ref pos);
+            if ((key >> 3) == 2 && (key & 7) == 2)
+            {
+                count++;
+            }
+
+            Skip(scanResult, ref pos, (int)(key & 7));
+        }
+
+        var tokens = new ScanToken[count];
+        var next = 0;
+        pos = 0;
+        while (pos < scanResult.Length)
+        {
+            var key = ReadVarint(scanResult, ref pos);
+            var wire = (int)(key & 7);
+            if ((key >> 3) == 2 && wire == 2)
+            {
+                var length = checked((int)ReadVarint(scanResult, ref pos));
+                tokens[next++] = DecodeToken(scanResult.Slice(pos, length));
+                pos += length;
+            }
+            else
+            {
+                Skip(scanResult, ref pos, wire);
+            }
+        }
+
+        return tokens;
+    }
+
     public static List<ScanToken> Decode(ReadOnlySpan<byte> scanResult)
     {
         var tokens = new List<ScanToken>();
@@ -115,7 +157,12 @@ internal static class ScanTokens
         {
             case 0: ReadVarint(data, ref pos); break;
             case 1: pos += 8; break;
-            case 2: pos += checked((int)ReadVarint(data, ref pos)); break;
+            case 2:
+                // Read the length first: "pos += ReadVarint(ref pos)" would add it to pos as it was
+                // before the length's own bytes were read.
+                var length = checked((int)ReadVarint(data, ref pos));
+                pos += length;
+                break;
             case 5: pos += 4; break;
             default: throw new FormatException($"unexpected protobuf wire type {wire} in libpg_query scan result");
         }

@@ -18,7 +18,7 @@ internal static class StatementSplitter
         var pieceStart = 0;
         var parenDepth = 0;
         var atomicDepth = 0; // inside BEGIN ATOMIC ... END of a SQL-standard function body
-        string? previousWord = null;
+        var previousWord = Keyword.None;
 
         foreach (var token in batch.Tokens)
         {
@@ -44,16 +44,17 @@ internal static class StatementSplitter
             // Keyword codes differ between libpg_query versions, so keywords are matched on their
             // text: BEGIN ATOMIC opens a body whose semicolons do not end the statement; CASE ... END
             // nests inside it.
-            var word = token.KeywordKind != 0 ? Word(batch.Text, token) : null;
-            if (word == "ATOMIC" && previousWord == "BEGIN")
+            // Only these four words matter, so the others are not decoded at all.
+            var word = token.KeywordKind != 0 ? Word(batch.Text, token) : Keyword.None;
+            if (word == Keyword.Atomic && previousWord == Keyword.Begin)
             {
                 atomicDepth = 1;
             }
-            else if (atomicDepth > 0 && word == "CASE")
+            else if (atomicDepth > 0 && word == Keyword.Case)
             {
                 atomicDepth++;
             }
-            else if (atomicDepth > 0 && word == "END")
+            else if (atomicDepth > 0 && word == Keyword.End)
             {
                 atomicDepth--;
             }
@@ -69,6 +70,29 @@ internal static class StatementSplitter
         return pieces;
     }
 
-    private static string Word(Utf8Text text, ScanToken token) =>
-        System.Text.Encoding.UTF8.GetString(text.Bytes, token.Start, Math.Max(0, token.End - token.Start)).ToUpperInvariant();
+    /// <summary>The keywords the splitter tracks; every other keyword is <see cref="Other"/>.</summary>
+    private enum Keyword
+    {
+        None,
+        Other,
+        Begin,
+        Atomic,
+        Case,
+        End,
+    }
+
+    /// <summary>
+    /// Which tracked keyword a keyword token spells, in any letter case. The lexer only reports
+    /// keywords for ASCII words (it downcases ASCII alone before its keyword lookup), so an ASCII
+    /// case-insensitive comparison of the bytes is exact.
+    /// </summary>
+    private static Keyword Word(Utf8Text text, ScanToken token)
+    {
+        var bytes = text.Bytes.AsSpan(token.Start, Math.Max(0, token.End - token.Start));
+        return System.Text.Ascii.EqualsIgnoreCase(bytes, "BEGIN"u8) ? Keyword.Begin
+            : System.Text.Ascii.EqualsIgnoreCase(bytes, "ATOMIC"u8) ? Keyword.Atomic
+            : System.Text.Ascii.EqualsIgnoreCase(bytes, "CASE"u8) ? Keyword.Case
+            : System.Text.Ascii.EqualsIgnoreCase(bytes, "END"u8) ? Keyword.End
+            : Keyword.Other;
+    }
 }
