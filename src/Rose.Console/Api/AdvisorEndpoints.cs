@@ -37,6 +37,7 @@ internal static class AdvisorEndpoints
                 {
                     ["database"] = report.Database,
                     ["unavailable"] = report.Unavailable,
+                    ["note"] = report.Note,
                     ["queries"] = new JsonArray([.. report.Queries.Select(q => (JsonNode)new JsonObject
                     {
                         ["queryid"] = q.QueryId,

@@ -5,9 +5,10 @@ public sealed record SlowQuery(string QueryId, string Query, long Calls, double 
 
 /// <summary>
 /// The slow-query list of one target. When pg_stat_statements is not usable, Queries is empty and
-/// Unavailable says why and how to enable it.
+/// Unavailable says why and how to enable it. Note says what the list cannot show (statements of other
+/// roles, whose text PostgreSQL hides from this connection's role) and how to see it.
 /// </summary>
-public sealed record SlowQueryReport(string Database, IReadOnlyList<SlowQuery> Queries, string? Unavailable);
+public sealed record SlowQueryReport(string Database, IReadOnlyList<SlowQuery> Queries, string? Unavailable, string? Note = null);
 
 /// <summary>
 /// One proposed index. EstimatedSpeedup is the planner's cost before divided by its cost with the

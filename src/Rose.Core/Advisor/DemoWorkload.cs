@@ -5,29 +5,39 @@ namespace Rose.Core.Advisor;
 /// <summary>
 /// The demo shop's own application traffic, so /performance is never empty on a fresh start: it turns
 /// on pg_stat_statements (and hypopg where installed), loads a 600,000-row page_views table once with
-/// generate_series, and runs a realistic mix of statements, including lookups on page_views.customer_id,
+/// generate_series, and runs a realistic mix of read statements, including lookups on page_views.customer_id,
 /// which no index serves (the advisor's demo finding). This is the shop's traffic, not Rose's: it runs
-/// outside the pipeline, like any application would, and only on Rose's own embedded demo cluster,
-/// over an admin connection opened the way all admin work on that cluster is (<see cref="PgAdmin"/>).
+/// outside the pipeline, like any application would, and only on Rose's own embedded demo cluster: setup
+/// over an admin connection opened the way all admin work on that cluster is (<see cref="PgAdmin"/>),
+/// the reads as the demo target's read-only role.
 /// </summary>
 public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
 {
     public const int PageViewRows = 600_000;
 
-    /// <summary>Extensions, the big table (once), and one round of traffic. Safe to call on every start.</summary>
-    public async Task PrepareAndRunAsync(string adminConnection, CancellationToken ct)
+    /// <summary>Extensions and the big table (once) as the admin, then one round of traffic. Safe to call on every start.</summary>
+    /// <param name="trafficConnection">
+    /// Who the shop's reads run as: the role Rose reads the target with. pg_stat_statements shows a statement's
+    /// text only to its own role (or to pg_read_all_stats, which the demo roles are not given: it would also show
+    /// them every session's SQL), so traffic run as the admin would be listed as "&lt;insufficient privilege&gt;".
+    /// </param>
+    public async Task PrepareAndRunAsync(string adminConnection, string trafficConnection, CancellationToken ct)
     {
-        await using var admin = await PgAdmin.OpenUnpooledAsync(adminConnection, ct);
-        await EnableExtensionsAsync(admin, ct);
-        await LoadPageViewsAsync(admin, ct);
-        await RunRoundAsync(admin, rounds: 4, ct);
+        await using (var admin = await PgAdmin.OpenUnpooledAsync(adminConnection, ct))
+        {
+            await EnableExtensionsAsync(admin, ct);
+            await LoadPageViewsAsync(admin, ct);
+        }
+
+        await using var traffic = await PgAdmin.OpenUnpooledAsync(trafficConnection, ct);
+        await RunRoundAsync(traffic, rounds: 4, ct);
     }
 
     /// <summary>A few statements of everyday traffic, so the statistics stay alive after a reset.</summary>
-    public async Task TrickleAsync(string adminConnection, CancellationToken ct)
+    public async Task TrickleAsync(string trafficConnection, CancellationToken ct)
     {
-        await using var admin = await PgAdmin.OpenUnpooledAsync(adminConnection, ct);
-        await RunRoundAsync(admin, rounds: 1, ct);
+        await using var traffic = await PgAdmin.OpenUnpooledAsync(trafficConnection, ct);
+        await RunRoundAsync(traffic, rounds: 1, ct);
     }
 
     private async Task EnableExtensionsAsync(NpgsqlConnection admin, CancellationToken ct)
@@ -91,7 +101,7 @@ public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
     }
 
     /// <summary>The shop's statements with varying values (pg_stat_statements folds them into one entry each).</summary>
-    private static async Task RunRoundAsync(NpgsqlConnection admin, int rounds, CancellationToken ct)
+    private static async Task RunRoundAsync(NpgsqlConnection traffic, int rounds, CancellationToken ct)
     {
         for (var i = 0; i < rounds; i++)
         {
@@ -108,7 +118,7 @@ public sealed class DemoWorkload(ILogger<DemoWorkload> logger)
                 "SELECT status, count(*) FROM support_tickets GROUP BY status",
             })
             {
-                await ExecAsync(admin, sql, ct);
+                await ExecAsync(traffic, sql, ct);
             }
         }
     }

@@ -23,13 +23,16 @@ public sealed class DemoWorkloadService(RoseRuntime runtime, DemoWorkload worklo
         }
 
         var connection = embedded.ConnectionString(RoseBootstrap.DemoTargetName);
+        // The role the console reads the demo with: the Performance page lists the statements it can see the text of.
+        var demo = runtime.Targets.First(t => t.Name == RoseBootstrap.DemoTargetName);
+        var traffic = demo.ReadOnlyConnectionString ?? demo.ConnectionString;
         try
         {
-            await workload.PrepareAndRunAsync(connection, stoppingToken);
+            await workload.PrepareAndRunAsync(connection, traffic, stoppingToken);
             using var timer = new PeriodicTimer(TrickleInterval);
             while (await timer.WaitForNextTickAsync(stoppingToken))
             {
-                await workload.TrickleAsync(connection, stoppingToken);
+                await workload.TrickleAsync(traffic, stoppingToken);
             }
         }
         catch (OperationCanceledException) when (stoppingToken.IsCancellationRequested)

@@ -64,9 +64,11 @@ public sealed class IndexAdvisor(AdvisorReads reads, ISqlClassifier classifier, 
         }
 
         var statements = report.Queries.Select(q => q.Query).Where(q => classifier.Classify(q).Statements is [{ Node: "SelectStmt" or "UpdateStmt" or "DeleteStmt" }]).ToList();
-        return statements.Count == 0
+        var advice = statements.Count == 0
             ? new IndexAdvice(database, false, [], ["pg_stat_statements holds no SELECT, UPDATE or DELETE statements of this database yet."])
             : await ForQueriesAsync(executor, channel, database, statements, ct);
+        // Statements whose text PostgreSQL hides from this role were left out: say so, and how to include them.
+        return report.Note is null ? advice : advice with { Notes = [.. advice.Notes, report.Note] };
     }
 
     private sealed class Found(IndexCandidate candidate)

@@ -10,6 +10,12 @@ public sealed class SlowQueryService(AdvisorReads reads)
         "pg_stat_statements is not enabled on this database. Add it to shared_preload_libraries in postgresql.conf "
         + "(shared_preload_libraries = 'pg_stat_statements'), restart PostgreSQL, then run CREATE EXTENSION pg_stat_statements; in this database.";
 
+    /// <summary>What pg_stat_statements shows for the text of another role's statement without pg_read_all_stats.</summary>
+    public const string HiddenText = "<insufficient privilege>";
+
+    /// <summary>SQLSTATE 55000 (object not in prerequisite state): the extension is installed but not loaded at server start.</summary>
+    private const string NotLoadedState = "55000";
+
     public async Task<SlowQueryReport> TopAsync(Actor executor, string database, int top, CancellationToken ct)
     {
         if (top is < 1 or > MaxTop)
@@ -17,17 +23,18 @@ public sealed class SlowQueryService(AdvisorReads reads)
             throw new AdvisorRequestException($"top must be between 1 and {MaxTop}.");
         }
 
+        // Only whether the extension is installed: current_setting('shared_preload_libraries') needs
+        // pg_read_all_settings, which the roles Rose reads with rarely have. Whether it is loaded shows in the
+        // read itself: PostgreSQL refuses it with 55000 when it is not.
         var probe = await reads.ReadAsync(executor, database,
-            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed, "
-            + "current_setting('shared_preload_libraries') LIKE '%pg_stat_statements%' AS preloaded", "advisor: pg_stat_statements probe", ct);
+            "SELECT EXISTS (SELECT 1 FROM pg_extension WHERE extname = 'pg_stat_statements') AS installed",
+            "advisor: pg_stat_statements probe", ct);
         if (!probe.Succeeded)
         {
             return new SlowQueryReport(database, [], "The target could not be read: " + probe.Error);
         }
 
-        var installed = AdvisorReads.Cell(probe.Statements[0], 0, "installed") == "t";
-        var preloaded = AdvisorReads.Cell(probe.Statements[0], 0, "preloaded") == "t";
-        if (!installed || !preloaded)
+        if (AdvisorReads.Cell(probe.Statements[0], 0, "installed") != "t")
         {
             return new SlowQueryReport(database, [], EnableHint);
         }
@@ -38,7 +45,8 @@ public sealed class SlowQueryService(AdvisorReads reads)
             + $"ORDER BY s.total_exec_time DESC LIMIT {top}", "advisor: slow queries", ct);
         if (!read.Succeeded)
         {
-            return new SlowQueryReport(database, [], "pg_stat_statements could not be read: " + read.Error);
+            return new SlowQueryReport(database, [],
+                read.Error?.StartsWith(NotLoadedState, StringComparison.Ordinal) == true ? EnableHint : "pg_stat_statements could not be read: " + read.Error);
         }
 
         var result = read.Statements[0];
@@ -49,6 +57,10 @@ public sealed class SlowQueryService(AdvisorReads reads)
             AdvisorReads.Number(AdvisorReads.Cell(result, i, "total_exec_time")),
             AdvisorReads.Number(AdvisorReads.Cell(result, i, "mean_exec_time")),
             AdvisorReads.Integer(AdvisorReads.Cell(result, i, "rows")))).ToList();
-        return new SlowQueryReport(database, queries, null);
+        var hidden = queries.Count(q => q.Query == HiddenText);
+        return new SlowQueryReport(database, queries, null, hidden == 0 ? null
+            : $"{hidden} of these statements ran as other roles, so PostgreSQL shows their text as {HiddenText} to the role Rose reads "
+              + "this target with. To see them, grant that role pg_read_all_stats (it can then also read every session's current "
+              + "statement in pg_stat_activity).");
     }
 }

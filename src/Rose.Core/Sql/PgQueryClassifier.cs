@@ -8,8 +8,9 @@ namespace Rose.Core.Sql;
 /// the batch and its parser reads it once; each statement's text is cut from the first to the last
 /// of its own tokens, so the text the executor sends is exactly the text that was parsed and
 /// classified. If any part fails to parse, the batch is cut at top-level semicolons (from the same
-/// tokens) and each piece parsed alone: an unreadable statement becomes UNPARSEABLE on its own
-/// while its neighbours keep their classification. Finally every token of the batch must be a
+/// tokens) and classified as each piece parsed alone gives it (see <see cref="BatchRecovery"/>):
+/// an unreadable statement becomes UNPARSEABLE on its own while its neighbours keep their
+/// classification. Finally every token of the batch must be a
 /// comment, a separating semicolon or inside exactly one statement; otherwise the whole batch is
 /// UNPARSEABLE. Stateless and thread-safe.
 /// </summary>
@@ -30,7 +31,13 @@ public sealed class PgQueryClassifier : ISqlClassifier
     /// <summary>The file libpg_query was loaded from (see <c>ROSE_LIBPG_QUERY</c>), for diagnostics and benchmarks.</summary>
     public static string LibraryPath => LibPgQuery.LoadedFrom;
 
-    public SqlBatch Classify(string sql)
+    public SqlBatch Classify(string sql) => Classify(sql, recoverInRuns: true);
+
+    /// <summary>
+    /// Classify, with the recovery path's runs of pieces switched off when <paramref name="recoverInRuns"/>
+    /// is false (every piece parsed alone): the reference the runs are tested against.
+    /// </summary>
+    internal SqlBatch Classify(string sql, bool recoverInRuns)
     {
         ArgumentNullException.ThrowIfNull(sql);
         var statements = new List<SqlStatement>();
@@ -64,25 +71,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
             AddParsed(state.statements, state.spans, state.batch, json, 0, state.batch.Text.ByteLength));
         if (wholeError is not null)
         {
-            foreach (var (start, end) in StatementSplitter.Split(batch))
-            {
-                if (batch.Trim(start, end) is not { } trimmed)
-                {
-                    continue; // only comments between two semicolons
-                }
-
-                var pieceError = LibPgQuery.ParseInPlace(text.Slice(start, end - start), (statements, spans, batch, start, end), static (state, json) =>
-                    AddParsed(state.statements, state.spans, state.batch, json, state.start, state.end));
-                if (pieceError is null)
-                {
-                    continue;
-                }
-
-                // The cursor counts code points from the piece's start.
-                var charStart = text.CharOffset(start);
-                var position = text.CursorToCharOffset(pieceError.CursorPosition, charStart, text.CharOffset(end));
-                AddUnparseable(statements, spans, text, trimmed, new SqlParseError(pieceError.Message, position));
-            }
+            BatchRecovery.Classify(statements, spans, batch, wholeError, recoverInRuns);
         }
 
         // Defence in depth: nothing outside comments and whitespace may escape classification.
@@ -100,7 +89,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
     }
 
     /// <summary>Adds the statements of a parse tree whose locations are relative to byteBase; byteEnd ends the parsed input.</summary>
-    private static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, ReadOnlyMemory<byte> json, int byteBase, int byteEnd)
+    internal static void AddParsed(List<SqlStatement> statements, List<(int, int)> spans, BatchTokens batch, ReadOnlyMemory<byte> json, int byteBase, int byteEnd)
     {
         // The document reads libpg_query's own buffer (see LibPgQuery.ParseInPlace): it is disposed
         // here, before that buffer is freed, and nothing taken from it outlives this method.
@@ -145,7 +134,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
         }
     }
 
-    private static void AddUnparseable(List<SqlStatement> statements, List<(int, int)> spans, Utf8Text text, (int Start, int End) span, SqlParseError error)
+    internal static void AddUnparseable(List<SqlStatement> statements, List<(int, int)> spans, Utf8Text text, (int Start, int End) span, SqlParseError error)
     {
         spans.Add(span);
         var start = text.CharOffset(span.Start);

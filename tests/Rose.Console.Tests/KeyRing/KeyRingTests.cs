@@ -152,13 +152,8 @@ public sealed class KeyRingTests(PostgresServerFixture pg) : IClassFixture<Postg
         return path;
     }
 
-    private async Task<string> MigratedControlAsync(string prefix)
-    {
-        var cs = await pg.CreateDatabaseAsync(prefix);
-        await using var db = NpgsqlDataSource.Create(cs);
-        await new ControlSchemaMigrator(NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
-        return cs;
-    }
+    /// <summary>A control database with the current schema: a copy of the run's migrated template, not the migrations replayed per test.</summary>
+    private Task<string> MigratedControlAsync(string prefix) => pg.CreateControlDatabaseAsync(prefix);
 
     public void Dispose() => Directory.Delete(dir, recursive: true);
 }

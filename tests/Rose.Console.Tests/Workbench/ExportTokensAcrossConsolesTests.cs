@@ -1,4 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
 using Rose.Console.Components.Pages.Workbench;
 using Rose.Core.Control;
 using Rose.Core.Export;
@@ -11,11 +10,8 @@ public sealed class ExportTokensAcrossConsolesTests(PostgresServerFixture pg) : 
     [Fact]
     public async Task Redeem_TokenFromAnotherConsole_WorksOnceForItsUserOnly()
     {
-        var cs = await pg.CreateDatabaseAsync("export_tickets");
-        await using (var db = NpgsqlDataSource.Create(cs))
-        {
-            await new ControlSchemaMigrator(NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
-        }
+        // A control database with the current schema (a copy of the run's migrated template).
+        var cs = await pg.CreateControlDatabaseAsync("export_tickets");
 
         await using var controlA = new ControlDatabase(cs);
         await using var controlB = new ControlDatabase(cs);

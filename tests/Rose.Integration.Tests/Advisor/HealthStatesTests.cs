@@ -18,14 +18,21 @@ public sealed class HealthStatesTests(PostgresServerFixture pg) : PipelineTest(p
         ["Rose:Advisor:LockWaitSeconds"] = "1",
     };
 
-    protected override async Task SeedAsync()
-    {
-        await Harness.TargetExecAsync("""
-            CREATE TABLE accounts (id int PRIMARY KEY, code int NOT NULL, note text);
-            INSERT INTO accounts SELECT g, g % 1000, 'n' || g FROM generate_series(1, 200000) g;
-            CREATE INDEX accounts_note ON accounts (note);
-            """);
-    }
+    /// <summary>
+    /// Each test changes its target (a lock, an invalid index, deleted rows), so each has its own: a copy of one
+    /// seeded once per run, instead of the 200,000 rows and their index built again for every test.
+    /// </summary>
+    protected override Task<string> CreateTargetAsync() =>
+        Pg.CreateDatabaseFromTemplateAsync("target", "health_accounts", async (connection, ct) =>
+        {
+            await using var conn = new NpgsqlConnection(connection);
+            await conn.OpenAsync(ct);
+            await Rose.Core.Control.SqlScript.ExecuteAsync(conn, null, """
+                CREATE TABLE accounts (id int PRIMARY KEY, code int NOT NULL, note text);
+                INSERT INTO accounts SELECT g, g % 1000, 'n' || g FROM generate_series(1, 200000) g;
+                CREATE INDEX accounts_note ON accounts (note);
+                """, ct, commandTimeoutSeconds: 300);
+        });
 
     private Task<HealthReport> CheckAsync() =>
         Harness.Services.GetRequiredService<HealthCheckService>().CheckAsync(PipelineHarness.Alice, "t", CancellationToken.None);

@@ -10,7 +10,8 @@ namespace Rose.Integration.Tests.Advisor;
 public sealed class IndexMigrationWriterTests(PostgresServerFixture pg) : IAsyncLifetime
 {
     private readonly string folder = Path.Combine(Path.GetTempPath(), "rose-advisor-migrations-" + Guid.NewGuid().ToString("N")[..8]);
-    private PipelineHarness h = null!;
+    /// <summary>The target with a migrations folder and a seeded table, made only for the test that writes into it.</summary>
+    private LazyHarness withFolder = null!;
 
     public async Task InitializeAsync()
     {
@@ -18,23 +19,28 @@ public sealed class IndexMigrationWriterTests(PostgresServerFixture pg) : IAsync
         await File.WriteAllTextAsync(Path.Combine(folder, "V1__create_events.sql"), "CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL);");
         await File.WriteAllTextAsync(Path.Combine(folder, "U1__create_events.sql"), "DROP TABLE events;");
         await File.WriteAllTextAsync(Path.Combine(folder, "V3.1__add_note.sql"), "ALTER TABLE events ADD COLUMN note text;");
-        h = await PipelineHarness.CreateAsync(pg, t => t.MigrationsPath = folder);
-        await h.TargetExecAsync("""
-            CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, note text);
-            INSERT INTO events SELECT g, 'k' || (g % 5000), NULL FROM generate_series(1, 50000) g;
-            ANALYZE events;
-            """);
+        withFolder = new LazyHarness(async () =>
+        {
+            var created = await PipelineHarness.CreateAsync(pg, t => t.MigrationsPath = folder);
+            await created.TargetExecAsync("""
+                CREATE TABLE events (id bigint PRIMARY KEY, kind text NOT NULL, note text);
+                INSERT INTO events SELECT g, 'k' || (g % 5000), NULL FROM generate_series(1, 50000) g;
+                ANALYZE events;
+                """);
+            return created;
+        });
     }
 
     public async Task DisposeAsync()
     {
-        await h.DisposeAsync();
+        await withFolder.DisposeAsync();
         Directory.Delete(folder, recursive: true);
     }
 
     [Fact]
     public async Task Recommendation_IsWrittenAsTheNextVersionWithItsUndo_LintClean_AndOnlyOnce()
     {
+        var h = await withFolder.GetAsync();
         var advice = await h.Services.GetRequiredService<IndexAdvisor>().ForQueriesAsync(PipelineHarness.Alice, Channel.Workbench, "t",
             ["SELECT id FROM events WHERE kind = 'k42'"], CancellationToken.None);
         var recommendation = Assert.Single(advice.Recommendations);

@@ -5,8 +5,13 @@ using Rose.Core.Identity;
 
 namespace Rose.Integration.Tests.Approvals;
 
+/// <summary>
+/// The approval flow on a real server. One harness for the class (<see cref="SharedHarness"/>): a request that
+/// is refused, rejected or expired changes nothing, and each test that does run its SQL or grow a table has a
+/// table of its own (`raced`, `approved_drop`, `grown`), so `doomed` and `child` stay as seeded for the others.
+/// </summary>
 [Collection(PostgresSecondCollection.Name)]
-public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class ApprovalServiceTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     private static readonly Actor Bob = new("bob", "Bob Approver", ActorKind.Human, "dev");
     private static readonly Actor Carol = new("carol", "Carol Admin", ActorKind.Human, "dev");
@@ -15,6 +20,8 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTes
     {
         await Harness.TargetExecAsync("CREATE TABLE doomed (id int PRIMARY KEY, v text); INSERT INTO doomed SELECT g, 'x' FROM generate_series(1, 300) g; ANALYZE doomed");
         await Harness.TargetExecAsync("CREATE VIEW doomed_view AS SELECT id FROM doomed; CREATE TABLE child (id int PRIMARY KEY, doomed_id int REFERENCES doomed (id))");
+        await Harness.TargetExecAsync("CREATE TABLE raced (id int PRIMARY KEY); INSERT INTO raced SELECT generate_series(1, 300); CREATE TABLE approved_drop (id int)");
+        await Harness.TargetExecAsync("CREATE TABLE grown (id int PRIMARY KEY, v text); INSERT INTO grown SELECT g, 'x' FROM generate_series(1, 300) g; ANALYZE grown");
     }
 
     private ApprovalService Service => Harness.Services.GetRequiredService<ApprovalService>();
@@ -30,7 +37,7 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task ApproveAsync_TwentyConcurrentApprovals_ExecuteExactlyOnce()
     {
-        var id = await ParkAsync("TRUNCATE doomed CASCADE");
+        var id = await ParkAsync("TRUNCATE raced");
 
         var results = await Task.WhenAll(Enumerable.Range(0, 20).Select(i =>
             Task.Run(() => Service.ApproveAsync(id, i % 2 == 0 ? Bob : Carol, mayApprove: true, $"ok {i}", CancellationToken.None))));
@@ -39,18 +46,18 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTes
         var executions = await Harness.ControlScalarAsync<long>($"SELECT count(*) FROM rose.audit_log WHERE approval_id = {id} AND channel = 'approval' AND executor_kind <> 'system'");
         Assert.Equal(1L, executions);
         Assert.Equal(ApprovalStatus.Executed, (await Store.GetAsync(id, CancellationToken.None))!.Status);
-        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM doomed"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM raced"));
     }
 
     [Fact]
     public async Task ApproveAsync_Approved_RunsStoredSqlAndAuditNamesTheApprover()
     {
-        var id = await ParkAsync("DROP TABLE child");
+        var id = await ParkAsync("DROP TABLE approved_drop");
 
         var result = await Service.ApproveAsync(id, Bob, mayApprove: true, "looks fine", CancellationToken.None);
 
         Assert.True(result.Done, result.Message);
-        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'child'"));
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM pg_class WHERE relname = 'approved_drop'"));
         var request = await Store.GetAsync(id, CancellationToken.None);
         Assert.Equal("bob", request!.DecidedBy);
         Assert.Equal("looks fine", request.DecisionComment);
@@ -133,14 +140,14 @@ public sealed class ApprovalServiceTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task ShapeChangesAsync_TableGrewSincePreview_Warns()
     {
-        var id = await ParkAsync("TRUNCATE doomed CASCADE");
-        await Harness.TargetExecAsync("INSERT INTO doomed SELECT g, 'y' FROM generate_series(301, 5000) g; ANALYZE doomed");
+        var id = await ParkAsync("TRUNCATE grown");
+        await Harness.TargetExecAsync("INSERT INTO grown SELECT g, 'y' FROM generate_series(301, 5000) g; ANALYZE grown");
         var request = await Store.GetAsync(id, CancellationToken.None);
         Assert.True(Harness.Services.GetRequiredService<Rose.Core.Targets.TargetRegistry>().TryGet("t", out var target));
 
         var warnings = await Harness.Services.GetRequiredService<ApprovalPreviewer>().ShapeChangesAsync(target, request!.TargetSnapshotJson, CancellationToken.None);
 
-        Assert.Contains(warnings, w => w.Contains("doomed", StringComparison.Ordinal) && w.Contains("5,000", StringComparison.Ordinal));
+        Assert.Contains(warnings, w => w.Contains("grown", StringComparison.Ordinal) && w.Contains("5,000", StringComparison.Ordinal));
     }
 
     [Fact]

@@ -39,7 +39,7 @@ public sealed class AgentKeyRulesTests(PostgresServerFixture pg)
     [Fact]
     public async Task DevelopmentKey_WorksInDevelopment_IsRefusedAndRevokedOutsideIt()
     {
-        var control = await pg.CreateDatabaseAsync("control");
+        var control = await pg.CreateControlDatabaseAsync("control");
         var log = new Captured();
 
         await StartAsync(Options(control, DevKey), development: true);
@@ -57,7 +57,7 @@ public sealed class AgentKeyRulesTests(PostgresServerFixture pg)
     [Fact]
     public async Task ConfigurationKey_IsRevokedWhenTheConfigurationNoLongerHoldsIt()
     {
-        var control = await pg.CreateDatabaseAsync("control");
+        var control = await pg.CreateControlDatabaseAsync("control");
 
         await StartAsync(Options(control, KeyA), development: false);
         Assert.True(await WorksAsync(control, KeyA));
@@ -72,7 +72,7 @@ public sealed class AgentKeyRulesTests(PostgresServerFixture pg)
     [Fact]
     public async Task StartUp_WarnsAboutEveryKeyOlderThanItsLifetime()
     {
-        var control = await pg.CreateDatabaseAsync("control");
+        var control = await pg.CreateControlDatabaseAsync("control");
         await StartAsync(Options(control, KeyA), development: false);
         await using (var conn = new NpgsqlConnection(control))
         {

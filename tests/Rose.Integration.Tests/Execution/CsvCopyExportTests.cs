@@ -7,10 +7,10 @@ namespace Rose.Integration.Tests.Execution;
 /// <summary>
 /// CSV export of one SELECT goes out as COPY ... TO STDOUT (SqlExecutor.Copy.cs) and writes exactly the
 /// bytes the value-by-value writer writes for the same rows, inside the same READ ONLY transaction with
-/// the same limits and audit.
+/// the same limits and audit. The tests only read, so the class shares one seeded harness (<see cref="SharedHarness"/>).
 /// </summary>
 [Collection("postgres")]
-public sealed class CsvCopyExportTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class CsvCopyExportTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override async Task SeedAsync()
     {

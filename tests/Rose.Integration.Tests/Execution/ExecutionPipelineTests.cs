@@ -3,8 +3,13 @@ using Rose.Core.Execution;
 
 namespace Rose.Integration.Tests.Execution;
 
+/// <summary>
+/// One harness for the class (<see cref="SharedHarness"/>): every test leaves `items` as seeded (reads, refusals, a
+/// parked DROP, a batch rolled back; the one committed insert is deleted again), and the audit assertions count
+/// only rows written since the test began.
+/// </summary>
 [Collection("postgres")]
-public sealed class ExecutionPipelineTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class ExecutionPipelineTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override async Task SeedAsync()
     {
@@ -128,13 +133,21 @@ public sealed class ExecutionPipelineTests(PostgresServerFixture pg) : PipelineT
     [Fact]
     public async Task ExecuteAsync_NoticesAndNoTransactionStatements_AreReported()
     {
-        var outcome = await Harness.RunAsync("INSERT INTO items (id, name) VALUES (200, 'x'); VACUUM items",
-            PipelineHarness.SeedPolicy("VACUUM"));
+        try
+        {
+            var outcome = await Harness.RunAsync("INSERT INTO items (id, name) VALUES (200, 'x'); VACUUM items",
+                PipelineHarness.SeedPolicy("VACUUM"));
 
-        Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
-        Assert.False(outcome.Result!.AllOrNothing);
-        Assert.True(outcome.Result.Statements[1].RanAlone);
-        Assert.NotEmpty(outcome.Result.Notes);
+            Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
+            Assert.False(outcome.Result!.AllOrNothing);
+            Assert.True(outcome.Result.Statements[1].RanAlone);
+            Assert.NotEmpty(outcome.Result.Notes);
+        }
+        finally
+        {
+            // The class shares its target: the other tests count the 50 seeded items.
+            await Harness.TargetExecAsync("DELETE FROM items WHERE id = 200");
+        }
     }
 
     [Fact]

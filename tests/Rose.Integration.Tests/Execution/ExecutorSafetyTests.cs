@@ -5,9 +5,12 @@ using Rose.Core.Targets;
 
 namespace Rose.Integration.Tests.Execution;
 
-/// <summary>The executor's own guards, independent of the classifier and the policy.</summary>
+/// <summary>
+/// The executor's own guards, independent of the classifier and the policy. Every test leaves `t1` as seeded (a
+/// refused or timed-out statement changes nothing), so the class shares one harness (<see cref="SharedHarness"/>).
+/// </summary>
 [Collection("postgres")]
-public sealed class ExecutorSafetyTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class ExecutorSafetyTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override void ConfigureTarget(TargetOptions t)
     {

@@ -5,10 +5,11 @@ namespace Rose.Integration.Tests.Execution;
 /// <summary>
 /// The executor sends COMMIT and the pool reset (DISCARD ALL) in one round trip after the last
 /// statement. The reset must still be the last thing the backend ran, session state must not carry
-/// over, and a COMMIT that fails must fail the run without committing.
+/// over, and a COMMIT that fails must fail the run without committing. One harness for the class
+/// (<see cref="SharedHarness"/>): the two tests that write use child rows of their own (ids 1 and 2).
 /// </summary>
 [Collection("postgres")]
-public sealed class PipelinedCommitTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class PipelinedCommitTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override async Task SeedAsync()
     {
@@ -36,12 +37,12 @@ public sealed class PipelinedCommitTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task FailedCommit_FailsTheRun_CommitsNothing_AndTheConnectionStaysUsable()
     {
-        var outcome = await Harness.RunAsync("INSERT INTO child VALUES (1, 42)");
+        var outcome = await Harness.RunAsync("INSERT INTO child VALUES (2, 42)");
 
         Assert.Equal(OutcomeStatus.Failed, outcome.Status);
         Assert.Equal("23503", outcome.Result!.Error!.SqlState);
-        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM child"));
-        var next = await Harness.RunAsync("SELECT count(*) FROM child");
+        Assert.Equal(0L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM child WHERE id = 2"));
+        var next = await Harness.RunAsync("SELECT count(*) FROM child WHERE id = 2");
         Assert.Equal(OutcomeStatus.Succeeded, next.Status);
         Assert.Equal("0", next.Result!.Statements[0].Rows[0][0]);
     }
@@ -53,6 +54,6 @@ public sealed class PipelinedCommitTests(PostgresServerFixture pg) : PipelineTes
 
         Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
         Assert.Equal(new long?[] { 1, 1, 1 }, outcome.Result!.Statements.Select(s => s.RowsAffected));
-        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM child"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM child WHERE id = 1"));
     }
 }

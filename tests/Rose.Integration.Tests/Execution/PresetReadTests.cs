@@ -7,10 +7,11 @@ namespace Rose.Integration.Tests.Execution;
 /// Plain reads run on the pool whose sessions start READ ONLY under the target's timeouts, so no limits
 /// are sent per run (BEGIN rides with the statement, COMMIT with the reset). The guarantees must hold: READ
 /// ONLY and the target's timeouts inside the transaction, a failing statement stops the rest, and the
-/// connection goes back to the pool reset.
+/// connection goes back to the pool reset. The tests read (one creates a table of its own), so the class shares
+/// one harness (<see cref="SharedHarness"/>).
 /// </summary>
 [Collection("postgres")]
-public sealed class PresetReadTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class PresetReadTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override void ConfigureTarget(TargetOptions t)
     {

@@ -4,9 +4,12 @@ using Rose.Core.Sql;
 
 namespace Rose.Integration.Tests.Safety;
 
-/// <summary>All-read batches run on the read-only connection, and that connection is reset and reused like the other.</summary>
+/// <summary>
+/// All-read batches run on the read-only connection, and that connection is reset and reused like the other. One
+/// harness for the class (<see cref="SharedHarness"/>): each test counts only the rows it is about.
+/// </summary>
 [Collection("postgres")]
-public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     // The read-only connection is told apart by its session default, so a test can see which one ran a batch.
     protected override void ConfigureTarget(TargetOptions t) => t.ReadOnlyConnectionString = t.ConnectionString + ";Options=-c default_transaction_read_only=on";
@@ -20,7 +23,7 @@ public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task PlainReads_RunOnTheReadOnlyConnection_WhichComesBackResetAndReused()
     {
-        const string sql = "SELECT pg_backend_pid(), current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), (SELECT count(*) FROM t1)";
+        const string sql = "SELECT pg_backend_pid(), current_setting('default_transaction_read_only'), current_setting('transaction_read_only'), (SELECT count(*) FROM t1 WHERE id = 1)";
         var first = await Harness.RunAsync(sql);
         var second = await Harness.RunAsync(sql);
 
@@ -39,7 +42,7 @@ public sealed class ReadOnlyRoutingTests(PostgresServerFixture pg) : PipelineTes
 
         Assert.Equal(OutcomeStatus.Succeeded, outcome.Status);
         Assert.False(outcome.Result!.ReadOnly);
-        Assert.Equal(2L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM t1"));
+        Assert.Equal(1L, await Harness.TargetScalarAsync<long>("SELECT count(*) FROM t1 WHERE id = 2"));
     }
 
     [Theory]

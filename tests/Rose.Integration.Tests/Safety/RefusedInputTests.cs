@@ -3,9 +3,12 @@ using Rose.Core.Migrations;
 
 namespace Rose.Integration.Tests.Safety;
 
-/// <summary>Characters PostgreSQL refuses (NUL, unpaired surrogates): refused with their position, nothing run, the attempt audited escaped.</summary>
+/// <summary>
+/// Characters PostgreSQL refuses (NUL, unpaired surrogates): refused with their position, nothing run, the attempt
+/// audited escaped. Nothing runs, so the class shares one harness (<see cref="SharedHarness"/>); each test reads its own audit row.
+/// </summary>
 [Collection("postgres")]
-public sealed class RefusedInputTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class RefusedInputTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     protected override async Task SeedAsync()
     {

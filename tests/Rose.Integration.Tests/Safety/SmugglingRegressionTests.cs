@@ -6,10 +6,11 @@ namespace Rose.Integration.Tests.Safety;
 
 /// <summary>
 /// The review's findings, end to end through the services layer against real PostgreSQL, for an
-/// agent whose policy allows SELECT only.
+/// agent whose policy allows SELECT only. Nothing may change, which every test asserts, so the class shares one
+/// seeded harness (<see cref="SharedHarness"/>).
 /// </summary>
 [Collection("postgres")]
-public sealed class SmugglingRegressionTests(PostgresServerFixture pg) : PipelineTest(pg)
+public sealed class SmugglingRegressionTests(PostgresServerFixture pg, SharedHarness shared) : PipelineTest(pg, shared), IClassFixture<SharedHarness>
 {
     /// <summary>PostgreSQL ends the "--x" comment at the CR; a lexer that ends it at LF sees "SELECT $q$" as comment.</summary>
     public const string Smuggling = "SELECT 1 FROM customers LIMIT 1 FOR UPDATE; --x\rSELECT $q$\nDELETE FROM app_events --$q$";

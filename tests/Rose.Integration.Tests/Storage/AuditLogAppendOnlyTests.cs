@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Logging.Abstractions;
-using Rose.Core.Control;
-
 namespace Rose.Integration.Tests.Storage;
 
 public sealed class AuditLogAppendOnlyTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>
@@ -19,8 +16,8 @@ public sealed class AuditLogAppendOnlyTests(PostgresServerFixture pg) : IClassFi
     [InlineData("TRUNCATE rose.audit_log CASCADE")]
     public async Task AuditLog_ChangeExistingRows_Refused(string change)
     {
-        await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("audit_append"));
-        await new ControlSchemaMigrator(NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
+        // The schema as the migrator leaves it: a copy of the run's migrated template.
+        await using var db = NpgsqlDataSource.Create(await pg.CreateControlDatabaseAsync("audit_append"));
         await using (var insert = db.CreateCommand(InsertRow))
         {
             Assert.IsType<long>(await insert.ExecuteScalarAsync());
@@ -38,8 +35,8 @@ public sealed class AuditLogAppendOnlyTests(PostgresServerFixture pg) : IClassFi
     [Fact]
     public async Task AuditOutcome_Update_Refused()
     {
-        await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("audit_outcome"));
-        await new ControlSchemaMigrator(NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
+        // The schema as the migrator leaves it: a copy of the run's migrated template.
+        await using var db = NpgsqlDataSource.Create(await pg.CreateControlDatabaseAsync("audit_outcome"));
         await using (var insert = db.CreateCommand(
             $"WITH a AS ({InsertRow}) INSERT INTO rose.audit_outcome (audit_id, finished_at, status, outcome_hash) SELECT id, now(), 'succeeded', 'o' FROM a"))
         {

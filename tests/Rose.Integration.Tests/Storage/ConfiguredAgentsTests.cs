@@ -42,7 +42,7 @@ public sealed class ConfiguredAgentsTests(PostgresServerFixture pg)
     [Fact]
     public async Task StartAsync_AuditsConfiguredAgentChangesOnly_AndNeverTheKey()
     {
-        var control = await pg.CreateDatabaseAsync("control");
+        var control = await pg.CreateControlDatabaseAsync("control");
 
         await StartAndStopAsync(Options(control, ["SELECT"]));
         await StartAndStopAsync(Options(control, ["SELECT"]));

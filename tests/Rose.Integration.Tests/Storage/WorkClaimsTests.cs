@@ -52,13 +52,8 @@ public sealed class WorkClaimsTests(PostgresServerFixture pg) : IClassFixture<Po
         Assert.Throws<ArgumentOutOfRangeException>(() => WorkClaims.SlotOf(DateTimeOffset.UnixEpoch, TimeSpan.Zero));
     }
 
-    private async Task<string> MigratedDatabaseAsync(string prefix)
-    {
-        var cs = await pg.CreateDatabaseAsync(prefix);
-        await using var db = NpgsqlDataSource.Create(cs);
-        await new ControlSchemaMigrator(Microsoft.Extensions.Logging.Abstractions.NullLogger<ControlSchemaMigrator>.Instance).MigrateAsync(db, CancellationToken.None);
-        return cs;
-    }
+    /// <summary>A control database with the current schema: a copy of the run's migrated template, not the migrations replayed per test.</summary>
+    private Task<string> MigratedDatabaseAsync(string prefix) => pg.CreateControlDatabaseAsync(prefix);
 
     private sealed class FixedClock(DateTimeOffset now) : TimeProvider
     {

@@ -5,15 +5,18 @@ namespace Rose.Integration.Tests.Validation;
 
 /// <summary>
 /// Each schema-audit rule on a small purpose-built schema: it reports the broken object and not its
-/// correct twin. Every case lives in its own schema of one shared target database.
+/// correct twin. Every case lives in its own schema of one target database shared by the class (one
+/// <see cref="SharedHarness"/>; each case reads only the findings in its own schema).
 /// </summary>
-public sealed class SchemaLintRuleTests(PostgresServerFixture pg) : IClassFixture<PostgresServerFixture>, IAsyncLifetime
+public sealed class SchemaLintRuleTests(PostgresServerFixture pg, SharedHarness shared)
+    : IClassFixture<PostgresServerFixture>, IClassFixture<SharedHarness>, IAsyncLifetime
 {
     private PipelineHarness harness = null!;
 
-    public async Task InitializeAsync() => harness = await PipelineHarness.CreateAsync(pg);
+    public async Task InitializeAsync() => harness = await shared.HarnessAsync(() => PipelineHarness.CreateAsync(pg));
 
-    public async Task DisposeAsync() => await harness.DisposeAsync();
+    // The harness belongs to the class fixture, which disposes of it after the last test.
+    public Task DisposeAsync() => Task.CompletedTask;
 
     /// <summary>rule, setup (in schema "s"), objects it must report, objects it must not report.</summary>
     public static TheoryData<string, string, string[], string[]> Cases => new()

@@ -38,14 +38,6 @@ internal sealed class Utf8Text
         return byteToChar is null ? byteOffset : byteToChar[byteOffset];
     }
 
-    /// <summary>NUL-terminated UTF-8 of a byte range, for parsing one piece on its own.</summary>
-    public byte[] Slice(int byteStart, int byteLength)
-    {
-        var piece = new byte[byteLength + 1];
-        Array.Copy(Bytes, byteStart, piece, 0, byteLength);
-        return piece;
-    }
-
     /// <summary>
     /// Converts libpg_query's error cursor (1-based, in code points, relative to a piece that
     /// starts at UTF-16 offset pieceStart) to a UTF-16 offset into the batch.
