@@ -10,7 +10,7 @@
 #   ROSE_BENCH_IMAGE=rose-pg:17                                a throwaway Docker container of that image, published on 127.0.0.1
 #   otherwise                                                  a private PostgreSQL cluster ($PGBIN, default 15) in a temp dir
 # ROSE_BENCH_SEED_JOBS (default 2): sessions loading rows at once. ROSE_BENCH_TEXT_WINDOW: the text walk window.
-# ROSE_BENCH_GIN_MEM (default 2GB): maintenance_work_mem of the trigram index build.
+# ROSE_BENCH_QUERIES: another queries file (same format). ROSE_BENCH_GIN_MEM (default 2GB): maintenance_work_mem of the trigram index build.
 # ROSE_BENCH_KEEP=1 with ROSE_BENCH_PG: keep the seeded database and print its ROSE_BENCH_REUSE value.
 set -euo pipefail
 ROWS=${1:-10000000}
@@ -118,7 +118,7 @@ time_query() {
 WORST=$(mktemp)
 echo 0 > "$WORST"
 printf '\n%-24s %-10s %9s %9s %9s %9s %7s %s\n' case page p50_ms p95_ms base_p50 base_p95 ratio rows
-grep -v '^#' "$HERE/queries.txt" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='|' read -r name where deep window part wpart first; do
+grep -v '^#' "${ROSE_BENCH_QUERIES:-$HERE/queries.txt}" | grep -E "${ROSE_BENCH_ONLY:-.}" | while IFS='|' read -r name where deep window part wpart first; do
   for page in first deep; do
     if [ "$page" = deep ]; then
       [ -z "$deep" ] && continue

@@ -20,12 +20,6 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
     /// </summary>
     internal int? TextWalkWindow { get; init; }
 
-    /// <summary>
-    /// Forces id-windowed index probes with this first window (the whole term as the window part when the
-    /// plan has none). Tests set it to put the window edges among a few rows.
-    /// </summary>
-    internal long? TextFirstWindow { get; init; }
-
     /// <summary>One page; without a cursor this is the newest page.</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditFilter filter, CancellationToken ct) =>
         (await PageAsync(filter, ct)).Entries;
@@ -73,8 +67,7 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
 
         var term = filter.Text.Trim();
         var plan = AuditTextSearchPlan.Choose(term, await AuditTextGramStats.ForTermAsync(control, term, ct));
-        plan = TextWalkWindow is { } window ? plan with { WalkWindow = window } : plan;
-        return TextFirstWindow is { } first ? plan with { FirstWindow = first, WindowTerm = plan.WindowTerm ?? term } : plan;
+        return TextWalkWindow is { } window ? plan with { WalkWindow = window } : plan;
     }
 
     /// <summary>

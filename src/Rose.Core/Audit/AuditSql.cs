@@ -76,40 +76,15 @@ internal static class AuditSql
         {
             // Text search, newest first: the ids just below the page start are walked by primary key
             // (stops as soon as the page is full; the walked condition is one no index serves, so the
-            // planner cannot swap in the trigram scan), then, if the plan has them, two id windows below it
-            // are probed with the index, and only when all of those hold too few matches does the rest come
-            // from the trigram index. The id ranges are disjoint and each later one lies wholly below the
-            // earlier ones, and each contributes its newest n, so their union ordered by id is exactly the
-            // page one query would return.
-            var top = filter.Before is { } before
-                ? $"{Param(PgParam.Long(before))}::bigint"
-                : "(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x)";
-            var lo = $"{top} - {textWalkWindow}";
-            var ctes = new List<string> { $"recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{walkedText} AND a.id >= {lo}{order} LIMIT {limitParam})" };
-            var parts = new List<string> { "SELECT id FROM recent" };
-            var found = "(SELECT count(*) FROM recent)";
-            if (plan.WindowTerm is { } windowTerm && plan.FirstWindow > 0)
-            {
-                // Each window is a materialized set without ORDER BY/LIMIT, so the planner does not walk the
-                // primary key for it: it ANDs the trigram bitmap of the window part with the id range, and only
-                // the candidates inside the window are rechecked. Its newest n are taken after.
-                var (_, windowText) = TextConditions(filter, windowTerm, Param);
-                var upper = lo;
-                var size = plan.FirstWindow;
-                for (var w = 1; w <= 2; w++, size *= AuditTextSearchPlan.WindowGrowth)
-                {
-                    var lower = $"{upper} - {size}";
-                    ctes.Add($"w{w} AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{windowText} AND a.id < {upper} AND a.id >= {lower} AND {found} < {limitParam})");
-                    parts.Add($"(SELECT id FROM w{w} ORDER BY id DESC LIMIT {limitParam})");
-                    found += $" + (SELECT count(*) FROM w{w})";
-                    upper = lower;
-                }
-
-                lo = upper;
-            }
-
-            parts.Add($"(SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} AND {found} < {limitParam}{order} LIMIT {limitParam})");
-            ids = $"WITH {string.Join(", ", ctes)} {string.Join(" UNION ALL ", parts)}";
+            // planner cannot swap in the trigram scan), and only when they hold too few
+            // matches does the rest come from the trigram index. The two id ranges are disjoint and every
+            // id of the first is larger, so their union ordered by id is exactly the page one query would return.
+            var lo = filter.Before is { } before
+                ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
+                : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
+            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{walkedText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
+                + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} "
+                + $"AND (SELECT count(*) FROM recent) < {limitParam}{order} LIMIT {limitParam})";
         }
 
         return $"SELECT {Columns} FROM ({ids}) page JOIN rose.audit_log a ON a.id = page.id "

@@ -3,7 +3,7 @@ using Rose.Core.Control.Queries;
 namespace Rose.Core.Audit;
 
 /// <summary>
-/// The sampled frequencies of a term's trigrams (control schema V264, V265), read for one
+/// The sampled frequencies of a term's three-character sequences (control schema V264), read for one
 /// search, and the refresh that samples them. <see cref="TotalRows"/> is the planner's row estimate of
 /// audit_log (pg_class.reltuples), enough to turn a frequency into a candidate count.
 /// </summary>
@@ -24,7 +24,7 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
         var grams = AuditTextSearchPlan.TermGrams(term);
         var row = await control.QuerySingleOrDefaultAsync<StatsRow>("""
             SELECT r.sampled_rows AS "SampledRows", greatest(c.reltuples, 0)::float8 AS "TotalRows",
-                   coalesce((SELECT string_agg(g.gram || ':' || g.per_million, E'\n') FROM rose.audit_text_grams g WHERE g.gram = ANY($1)), '') AS "Grams"
+                   coalesce((SELECT string_agg(g.gram || ':' || g.per_million, ' ') FROM rose.audit_text_grams g WHERE g.gram = ANY($1)), '') AS "Grams"
             FROM rose.audit_text_gram_refresh r CROSS JOIN pg_class c
             WHERE c.oid = 'rose.audit_log'::regclass
             """, new(PgParam.TextArray(grams)), ct);
@@ -34,8 +34,8 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
         }
 
         var perMillion = new Dictionary<string, int>(StringComparer.Ordinal);
-        // "gram:per_million" a line (a gram is three letters, digits or padding spaces).
-        foreach (var entry in row.Grams.Split('\n', StringSplitOptions.RemoveEmptyEntries))
+        // "gram:per_million" separated by spaces (a gram is three letters or digits).
+        foreach (var entry in row.Grams.Split(' ', StringSplitOptions.RemoveEmptyEntries))
         {
             var colon = entry.LastIndexOf(':');
             perMillion[entry[..colon]] = int.Parse(entry[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
@@ -46,10 +46,8 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
 
     /// <summary>
     /// Replaces the statistics with a fresh sample: pages picked at random (TABLESAMPLE SYSTEM) until about
-    /// <see cref="SampleRows"/> rows, every distinct trigram of a row counted once: the text is split into
-    /// words of lower-case letters and digits and each word padded as pg_trgm pads it (two spaces before,
-    /// one after), so word-start and word-end trigrams (" 42", "42 ") are counted beside the inner ones.
-    /// One transaction, so a search sees the old figures or the new ones; consoles sharing the
+    /// <see cref="SampleRows"/> rows, every distinct lower-case letter/digit sequence of three counted
+    /// once per row. One transaction, so a search sees the old figures or the new ones; consoles sharing the
     /// control database take turns (a transaction advisory lock), and figures younger than
     /// <paramref name="olderThan"/> are kept. Returns the rows sampled, or null when nothing was refreshed.
     /// </summary>
@@ -77,9 +75,8 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
             counted AS (
                 INSERT INTO rose.audit_text_grams (gram, per_million)
                 SELECT x.gram, (count(*) * 1000000 / (SELECT count(*) FROM sample))::int
-                FROM (SELECT DISTINCT s.id, substr('  ' || w.word || ' ', i, 3) AS gram
-                      FROM sample s, regexp_split_to_table(s.f, '[^a-z0-9]+') w(word), generate_series(1, length(w.word) + 1) i
-                      WHERE w.word <> '') x
+                FROM (SELECT DISTINCT s.id, substr(s.f, i, 3) AS gram FROM sample s, generate_series(1, length(s.f) - 2) i) x
+                WHERE x.gram ~ '^[a-z0-9]{3}$'
                 GROUP BY x.gram
                 RETURNING 1)
             SELECT count(*)::int FROM sample, (SELECT count(*) FROM counted) c

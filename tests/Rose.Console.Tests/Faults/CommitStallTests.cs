@@ -8,7 +8,7 @@ namespace Rose.Console.Tests.Faults;
 /// before the server saw it (rolled back: failed), and one the server ran whose answer was lost
 /// (committed: succeeded, never "failed" for a row that is there).
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class CommitStallTests(PostgresServerFixture pg) : FaultTest(pg, "stall", "CREATE TABLE stall_rows (id text PRIMARY KEY)")
 {
     [Fact]

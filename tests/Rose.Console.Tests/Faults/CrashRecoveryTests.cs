@@ -6,7 +6,7 @@ namespace Rose.Console.Tests.Faults;
 /// kill came between the target's COMMIT and the outcome write), nothing is left without an outcome,
 /// and the chain verifies.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class CrashRecoveryTests(PostgresServerFixture pg)
     : FaultTest(pg, "crash", "CREATE TABLE crash_rows (writer int NOT NULL, n int NOT NULL, PRIMARY KEY (writer, n))")
 {

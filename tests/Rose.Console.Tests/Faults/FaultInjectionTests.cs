@@ -6,7 +6,7 @@ namespace Rose.Console.Tests.Faults;
 /// nothing ran without an attempt row, nothing ran twice, callers get a clear answer (a 503 with
 /// Retry-After while the control database is away, never a 500), and the console recovers by itself.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class FaultInjectionTests(PostgresServerFixture pg) : FaultTest(pg, "fault", "CREATE TABLE fault_rows (id text PRIMARY KEY)")
 {
     /// <summary>The console's INSERT is on the target, waiting for the table lock the test holds: mid-statement.</summary>

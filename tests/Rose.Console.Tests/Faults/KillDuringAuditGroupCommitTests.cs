@@ -8,7 +8,7 @@ namespace Rose.Console.Tests.Faults;
 /// The restart must resolve all of it from the target's transaction ids: nothing ran without an
 /// attempt row, nothing ran twice, every attempt has an outcome, and the chain verifies.
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class KillDuringAuditGroupCommitTests(PostgresServerFixture pg) : FaultTest(pg, "gc", "CREATE TABLE gc_rows (id int PRIMARY KEY)")
 {
     /// <summary>The chain writer's advisory lock (AuditChainWriter.ChainLockKey, "RoseAudi"): holding it holds every audit write.</summary>

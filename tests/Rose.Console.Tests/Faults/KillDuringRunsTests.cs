@@ -7,7 +7,7 @@ namespace Rose.Console.Tests.Faults;
 /// carries its target transaction id, so a kill between the target's COMMIT and the outcome write is
 /// recovered as succeeded (and one before it as failed) instead of "unknown".
 /// </summary>
-[Collection("postgres")]
+[Collection(PostgresSecondCollection.Name)]
 public sealed class KillDuringRunsTests(PostgresServerFixture pg) : FaultTest(pg, "kill", "CREATE TABLE kill_rows (id text PRIMARY KEY)")
 {
     private const string CheckerKey = "rose_kill_checker_key_0123456789ab";
