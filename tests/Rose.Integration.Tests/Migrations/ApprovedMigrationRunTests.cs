@@ -216,9 +216,11 @@ public sealed class ApprovedMigrationRunTests(PostgresServerFixture pg)
 
         // The backend running the approved SQL is the one holding the migration lock (a bigint key is
         // split into classid, the high half, and objid, the low half), and no other backend holds it.
+        // Advisory locks belong to a database: other tests' targets on this server take the same key in theirs.
         var holders = await h.TargetScalarAsync<int[]>($"""
             SELECT array_agg(pid) FROM pg_locks
             WHERE locktype = 'advisory' AND granted AND objsubid = 1
+              AND database = (SELECT oid FROM pg_database WHERE datname = current_database())
               AND ((classid::bigint << 32) | objid::bigint) = {SchemaHistory.AdvisoryLockKey}
             """);
         Assert.Equal([sleeping.Value], holders ?? []);
