@@ -147,6 +147,7 @@ try
         };
         var alone = await Load.RunAsync(call, 1, seconds);
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{only} alone: p50 {alone.P50:F3} ms, {alone.PerSecond:F0}/s"));
+        await app.StopAsync();
         return;
     }
 
