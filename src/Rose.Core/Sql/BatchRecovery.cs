@@ -19,7 +19,8 @@ namespace Rose.Core.Sql;
 /// statements of the run parses alone into those same statements (the token after a piece, ";" or
 /// the end of the input, changes no token before it). Anything else is parsed piece by piece, as
 /// before. The piece where a run fails (the error cursor tells which) is always parsed alone, so its
-/// error message and position are exactly the piece's own.
+/// error message and position are exactly the piece's own. After a failure, runs grow with what
+/// parsed since it (see InRuns), so that many failures in a long batch do not cost quadratic time.
 /// </summary>
 internal sealed class BatchRecovery
 {
@@ -27,6 +28,10 @@ internal sealed class BatchRecovery
     private readonly List<(int Start, int End)> spans;
     private readonly BatchTokens batch;
     private readonly List<(int Start, int End)> pieces;
+    private long bytesParsed;
+
+    /// <summary>How many bytes a run after a failure may hold beyond those that parsed since (see InRuns).</summary>
+    internal const int MinRunBytes = 4096;
 
     private BatchRecovery(List<SqlStatement> statements, List<(int Start, int End)> spans, BatchTokens batch)
     {
@@ -52,9 +57,10 @@ internal sealed class BatchRecovery
     /// <summary>
     /// Adds the statements of a batch whose whole parse failed with <paramref name="wholeError"/>.
     /// With <paramref name="inRuns"/> false every piece is parsed alone (the reference the runs are
-    /// tested against).
+    /// tested against). Returns how many bytes were handed to libpg_query, which tests hold to a
+    /// small multiple of the batch's length.
     /// </summary>
-    public static void Classify(List<SqlStatement> statements, List<(int Start, int End)> spans, BatchTokens batch, NativeParseError wholeError, bool inRuns)
+    public static long Classify(List<SqlStatement> statements, List<(int Start, int End)> spans, BatchTokens batch, NativeParseError wholeError, bool inRuns)
     {
         var recovery = new BatchRecovery(statements, spans, batch);
         if (inRuns)
@@ -65,50 +71,102 @@ internal sealed class BatchRecovery
         {
             recovery.OneByOne(0, recovery.pieces.Count);
         }
+
+        return recovery.bytesParsed;
     }
 
     private void InRuns(NativeParseError wholeError)
     {
         var count = pieces.Count;
-        var first = 0;
-        var error = wholeError; // the pieces [first, count) failed together with this error
-        while (first < count)
+        if (count == 0)
         {
-            var failing = PieceOf(error, first);
+            return;
+        }
+
+        var first = 0;
+        var to = count;
+        var error = wholeError; // the pieces [first, to) failed together with this error
+        while (true)
+        {
+            var failing = PieceOf(error, first, to);
             if (failing < 0)
             {
-                OneByOne(first, count); // no cursor: nothing tells where the good pieces end
-                return;
+                OneByOne(first, to); // no cursor: nothing tells where the good pieces end
+                failing = to - 1;
+            }
+            else
+            {
+                // The pieces before the error, together; then the failing piece alone, and the ones after
+                // it alone while they fail too (psql meta-commands come in runs) up to one that parses.
+                if (TryRun(first, failing, out _) != RunOutcome.Taken)
+                {
+                    OneByOne(first, failing);
+                }
+
+                while (failing < count && !Alone(failing))
+                {
+                    failing++;
+                }
             }
 
-            // The pieces before the error, together; then the failing piece alone, and the ones after
-            // it alone while they fail too (psql meta-commands come in runs) up to one that parses.
-            if (TryRun(first, failing, out _) != RunOutcome.Taken)
-            {
-                OneByOne(first, failing);
-            }
+            first = failing + 1;
 
-            var next = failing;
-            while (next < count && !Alone(next))
+            // Then runs of the pieces after it, each at most MinRunBytes longer than all that parsed
+            // since the last failure. libpg_query copies its whole input before it parses a token,
+            // and so does Parse, so a run that fails at its first piece still costs its full length:
+            // a run to the end of the batch after every failure was quadratic ("x;;" repeated to the
+            // 1 MiB limit took ten times as long as parsing every piece alone). Bounded this way, a
+            // failed run costs at most MinRunBytes plus bytes already classified once, and a long
+            // stretch of good pieces still takes few calls (each run may be about twice the last).
+            var parsedBytes = 0L;
+            while (true)
             {
-                next++;
-            }
-
-            first = next + 1;
-            if (first >= count)
-            {
-                return;
-            }
-
-            switch (TryRun(first, count, out error))
-            {
-                case RunOutcome.Taken:
+                if (first >= count)
+                {
                     return;
-                case RunOutcome.Misaligned:
-                    OneByOne(first, count);
-                    return;
+                }
+
+                to = RunEnd(first, MinRunBytes + parsedBytes);
+                var outcome = TryRun(first, to, out error);
+                if (outcome == RunOutcome.Failed)
+                {
+                    break;
+                }
+
+                if (outcome == RunOutcome.Misaligned)
+                {
+                    OneByOne(first, to);
+                }
+
+                parsedBytes += pieces[to - 1].End - pieces[first].Start;
+                first = to;
             }
         }
+    }
+
+    /// <summary>
+    /// The end of the run that starts at piece <paramref name="first"/>: the most pieces whose bytes,
+    /// separators included, fit in <paramref name="budget"/>, and at least the first piece. A binary
+    /// search, so that a run that fails at once does not cost a walk over every piece it could hold.
+    /// </summary>
+    private int RunEnd(int first, long budget)
+    {
+        // Piece ends grow with their index: find the first piece after `first` that does not fit.
+        int lo = first + 1, hi = pieces.Count;
+        while (lo < hi)
+        {
+            var mid = (lo + hi) >>> 1;
+            if (pieces[mid].End - pieces[first].Start <= budget)
+            {
+                lo = mid + 1;
+            }
+            else
+            {
+                hi = mid;
+            }
+        }
+
+        return lo;
     }
 
     private void OneByOne(int from, int to)
@@ -211,18 +269,18 @@ internal sealed class BatchRecovery
         return s == spans.Count;
     }
 
-    /// <summary>The piece in [first, count) where an error of the run starting at piece first lies; -1 when it has no cursor.</summary>
-    private int PieceOf(NativeParseError error, int first)
+    /// <summary>The piece in [first, to) where an error of the run of those pieces lies; -1 when it has no cursor.</summary>
+    private int PieceOf(NativeParseError error, int first, int to)
     {
         var text = batch.Text;
         var runStart = text.CharOffset(pieces[first].Start);
-        if (text.CursorToCharOffset(error.CursorPosition, runStart, text.CharOffset(pieces[^1].End)) is not { } position)
+        if (text.CursorToCharOffset(error.CursorPosition, runStart, text.CharOffset(pieces[to - 1].End)) is not { } position)
         {
             return -1;
         }
 
         var piece = first;
-        while (piece + 1 < pieces.Count && text.CharOffset(pieces[piece + 1].Start) <= position)
+        while (piece + 1 < to && text.CharOffset(pieces[piece + 1].Start) <= position)
         {
             piece++;
         }
@@ -234,6 +292,7 @@ internal sealed class BatchRecovery
     private NativeParseError? Parse(int start, int end)
     {
         var length = end - start;
+        bytesParsed += length + 1;
         var input = ArrayPool<byte>.Shared.Rent(length + 1);
         try
         {

@@ -71,7 +71,7 @@ public sealed class PgQueryClassifier : ISqlClassifier
             AddParsed(state.statements, state.spans, state.batch, json, 0, state.batch.Text.ByteLength));
         if (wholeError is not null)
         {
-            BatchRecovery.Classify(statements, spans, batch, wholeError, recoverInRuns);
+            _ = BatchRecovery.Classify(statements, spans, batch, wholeError, recoverInRuns);
         }
 
         // Defence in depth: nothing outside comments and whitespace may escape classification.
