@@ -118,6 +118,7 @@ try
         }
 
         await Phase("classify", i => { classifier.Classify($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"); return Task.CompletedTask; });
+        await Phase("redact", i => { Rose.Core.Audit.Redaction.SqlRedactor.Redact($"SELECT id, name FROM items WHERE id = {i % 10000 + 1}"); return Task.CompletedTask; });
         await Phase("audit attempt", async i => await auditLog.RecordAttemptAsync(new Rose.Core.Audit.AuditAttempt(agent, Channel.Api, "demo", "bench",
             $"SELECT id, name FROM items WHERE id = {i % 10000 + 1}", ["SELECT"], Decision.Allow, [], null, null), CancellationToken.None));
         await Phase("audit attempt+outcome", async i =>

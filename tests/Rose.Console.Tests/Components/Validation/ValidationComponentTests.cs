@@ -146,4 +146,14 @@ public sealed class ValidationComponentTests : ComponentTestContext, IAsyncLifet
         Assert.Contains("No finished run yet.", empty.Markup, StringComparison.Ordinal);
         Assert.Empty(empty.FindAll("svg"));
     }
+    [Fact]
+    public void Trend_WithOneRun_GivesItsCountsInsteadOfAnEmptyPlot()
+    {
+        var cut = Render<ValidationTrend>(p => p.Add(c => c.Points, new List<TrendPoint> { new("#1 12-02 12:30", 38, 0, 4, 0) }));
+
+        Assert.Empty(cut.FindAll("svg"));
+        var text = cut.Find("[data-testid=trend-single]").TextContent;
+        Assert.Contains("#1 12-02 12:30: 38 pass, 0 warn, 4 fail, 0 error", text, StringComparison.Ordinal);
+        Assert.Contains("from the second run on", text, StringComparison.Ordinal);
+    }
 }

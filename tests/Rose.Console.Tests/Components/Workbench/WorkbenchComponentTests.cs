@@ -140,4 +140,43 @@ public sealed class WorkbenchComponentTests : ComponentTestContext, IAsyncLifeti
         cut.Find("[data-testid=export-result]").Click();
         Assert.Equal(0, exported);
     }
+    [Fact]
+    public void ResultsPanel_PartOfTheEditorRan_SaysWhereItBeganSoStatementNumbersReadRight()
+    {
+        const string editor = "SELECT 1;\nDELETE FROM t WHERE false";
+        var error = new ExecutionResult { Status = ExecutionStatus.Failed, Error = new SqlError("42501", "The prior backup of statement 1 (DELETE) failed") };
+        var run = new RunView
+        {
+            Sql = "DELETE FROM t WHERE false",
+            BaseOffset = editor.IndexOf("DELETE", StringComparison.Ordinal),
+            EditorText = editor,
+            Outcome = new ExecutionOutcome(OutcomeStatus.Failed, 9, new SqlBatch("DELETE FROM t WHERE false", []), new PolicyDecision(Decision.Allow, [], []), error),
+        };
+        var cut = Render<ResultsPanel>(p => p.Add(c => c.Run, run));
+
+        Assert.Equal("Ran part of the editor, from line 2, column 1; statements below are numbered from there.",
+            cut.Find("[data-testid=run-part]").TextContent);
+        Assert.Contains("statement 1 (DELETE)", cut.Find("[data-testid=sql-error]").TextContent, StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("SELECT 1", "SELECT 1", null)]
+    [InlineData("SELECT 1", "  SELECT 1\n", null)]
+    [InlineData("SELECT 1", "SELECT 1; SELECT 2", null)]
+    [InlineData("SELECT 1", "SELECT 1; SELECT 2", "explain")]
+    public void ResultsPanel_NamesWhereTheRunBegan_OnlyForAPartialRunThatIsNotAPlan(string sql, string editor, string? explain)
+    {
+        var result = new ExecutionResult { Status = ExecutionStatus.Succeeded, ReadOnly = true };
+        var run = new RunView
+        {
+            Sql = sql,
+            EditorText = editor,
+            Explain = explain,
+            Outcome = new ExecutionOutcome(OutcomeStatus.Succeeded, 10, new SqlBatch(sql, []), new PolicyDecision(Decision.Allow, [], []), result),
+        };
+        var cut = Render<ResultsPanel>(p => p.Add(c => c.Run, run));
+
+        var expectPart = explain is null && editor.Trim() != sql;
+        Assert.Equal(expectPart, cut.FindAll("[data-testid=run-part]").Count == 1);
+    }
 }

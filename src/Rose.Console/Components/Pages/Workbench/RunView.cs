@@ -1,4 +1,5 @@
 using Rose.Core.Plans;
+using Rose.Core.Sql.Editing;
 
 namespace Rose.Console.Components.Pages.Workbench;
 
@@ -31,6 +32,17 @@ public sealed class RunView
 
     /// <summary>Error position in the editor text, when the server gave one.</summary>
     public int? EditorErrorOffset => Outcome?.Result?.Error?.Position is { } p ? BaseOffset + p : null;
+
+    /// <summary>
+    /// Where the run began when only part of the editor ran (the statement under the cursor, or a selection), as
+    /// "line L, column C"; null when everything ran, and for plans (the panel shows the plan instead). The panel
+    /// says so because the results and PostgreSQL's messages number the statements of what ran (a DELETE run
+    /// alone is "statement 1"), while the badges under the editor number the editor's.
+    /// </summary>
+    public string? PartStart =>
+        Explain is null && BaseOffset >= 0 && BaseOffset <= EditorText.Length && !string.Equals(Sql.Trim(), EditorText.Trim(), StringComparison.Ordinal)
+            ? StatementLocator.ToLineColumn(EditorText, BaseOffset) is var (line, column) ? $"line {line}, column {column}" : null
+            : null;
 
     public bool ApprovalDecided => ApprovalStatus is Core.Approvals.ApprovalStatus.Executed or Core.Approvals.ApprovalStatus.Rejected
         or Core.Approvals.ApprovalStatus.Expired or Core.Approvals.ApprovalStatus.Failed;
