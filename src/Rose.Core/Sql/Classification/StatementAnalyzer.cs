@@ -158,6 +158,10 @@ internal sealed class StatementAnalyzer
                     destructive = true;
                     break;
 
+                // ALTER ROLE / DATABASE / SYSTEM ... SET print their VariableSetStmt without its wrapper.
+                case "setstmt" when value.ValueKind == JsonValueKind.Object && LexerSettings.Problem(value) is { } lexerProblem:
+                    throw new ClassificationException(lexerProblem);
+
                 // Set-operation arms are typed SelectStmt* (no wrapper): check them for INTO / FOR UPDATE.
                 case "larg" or "rarg" when !muted && value.ValueKind == JsonValueKind.Object:
                     ApplySelectTraits(value);
@@ -204,6 +208,11 @@ internal sealed class StatementAnalyzer
 
                 break;
             case "VariableSetStmt":
+                if (LexerSettings.Problem(body) is { } lexerProblem)
+                {
+                    throw new ClassificationException(lexerProblem);
+                }
+
                 // RESET ROLE is gated like SET ROLE: both change the session's identity.
                 switch (CommandTags.Enum(body, "name"))
                 {
