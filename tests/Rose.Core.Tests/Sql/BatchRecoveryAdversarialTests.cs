@@ -112,6 +112,14 @@ public sealed class BatchRecoveryAdversarialTests
         "SELEC 1; SELECT 1); DELETE FROM t; SELECT (2",
         // Statements the lexer splits where a reader might not: operators with -- and /* inside.
         "SELEC 1; SELECT 1 +-- x\n2; SELECT 1 */* x */ 2; DELETE FROM t",
+        // Errors without a cursor (raised by a grammar action), as the whole text's error and inside a
+        // run; and a piece too deeply nested for the parser ("memory exhausted").
+        "SELECT * FROM t FETCH FIRST 1 ROW WITH TIES; DELETE FROM t; SELECT 1",
+        "SELEC 1; SELECT 1; SELECT * FROM t FETCH FIRST 1 ROW WITH TIES; DELETE FROM t; SELECT 2",
+        "SELEC 1; " + string.Join("; ", Enumerable.Range(0, 400).Select(i => $"SELECT {i}, 'pad pad pad'")) + "; SELECT * FROM t FETCH FIRST 1 ROW WITH TIES; " +
+            string.Join("; ", Enumerable.Range(0, 400).Select(i => i == 200 ? "DELETE FROM t" : $"SELECT {i}")),
+        "SELEC 1; SELECT 1; SELECT " + new string('(', 20_000) + "1" + new string(')', 20_000) + "; DELETE FROM t; SELECT 2",
+
         // Transaction control and the legacy END, and a run of good pieces long enough to be cut.
         "SELEC 1; BEGIN; END; COMMIT; " + string.Join("; ", Enumerable.Range(0, 600).Select(i => $"SELECT {i}, 'pad pad pad pad pad'")) + "; SELEC 2; DELETE FROM t",
         string.Join("; ", Enumerable.Range(0, 900).Select(i => i % 97 == 0 ? "SELEC" : i % 5 == 0 ? $"DELETE FROM t{i}" : $"SELECT {i}")),
