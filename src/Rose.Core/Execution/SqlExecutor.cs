@@ -115,6 +115,12 @@ internal sealed partial class SqlExecutor(ISqlClassifier classifier)
                     for (var i = 0; i < segment.Statements.Count; i++)
                     {
                         var statement = segment.Statements[i];
+                        if (ParsingSettings.Check(conn, statement) is { } misread)
+                        {
+                            // Nothing of this statement is sent (its prior backup neither); the transaction rolls back.
+                            return Fail(result, misread, total);
+                        }
+
                         var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = !segment.InTransaction };
                         notices = statementResult.Notices;
                         result.Statements.Add(statementResult);

@@ -166,6 +166,12 @@ internal sealed partial class TargetSession : IAsyncDisposable
 
         foreach (var statement in statements)
         {
+            if (ParsingSettings.Check(conn, statement) is { } misread)
+            {
+                // As in the executor: a migration's function may have changed how the session reads the next statement.
+                return Failed(result, misread, total);
+            }
+
             var statementResult = new StatementResult { Index = statement.Index, Tag = statement.Tag, RanAlone = tx is null };
             result.Statements.Add(statementResult);
             try
