@@ -1,19 +1,16 @@
 using Npgsql;
+using Rose.Core.Sql.Classification;
 
 namespace Rose.Core.Execution;
 
 /// <summary>
-/// The two session settings under which PostgreSQL reads statement text the way libpg_query does:
-/// standard_conforming_strings on (a backslash in '...' is an ordinary character) and client_encoding
-/// UTF8 (every byte is where the classifier saw it). In a session where either differs, the same bytes
-/// can be another statement: on PostgreSQL 15 with standard_conforming_strings off,
-/// <c>WITH a AS (SELECT 'x\''), b AS (DELETE FROM t RETURNING 1) SELECT 1 --') SELECT 1</c>, classified
-/// as a SELECT of a constant, deletes every row. The classifier refuses statements that change either
-/// setting (SET, SET LOCAL, ALTER ROLE ... SET), but a function can call set_config() where it cannot
-/// look, and a server, database or role can start sessions that way. So the executor reads the values
-/// PostgreSQL reports (ParameterStatus, which Npgsql keeps in <see cref="NpgsqlConnection.PostgresParameters"/>
-/// as each statement's answer arrives) before it sends each statement, and sends nothing more when
-/// either is off: the transaction rolls back, the pool resets the session.
+/// The session side of <see cref="LexerSettings"/>: PostgreSQL reads statement text as libpg_query
+/// does only with standard_conforming_strings on and client_encoding UTF8 (that class shows a SELECT of a constant
+/// that deletes rows otherwise). The classifier refuses statements that change either, but a function can call
+/// set_config() where it cannot look, and a server, database or role can start sessions that way. So the executor
+/// and migration sessions read the values PostgreSQL reports (ParameterStatus, kept by Npgsql in
+/// <see cref="NpgsqlConnection.PostgresParameters"/> as each statement's answer arrives) before they send each
+/// statement, and send nothing more when either is off: the transaction rolls back, the pool resets the session.
 /// </summary>
 internal static class ParsingSettings
 {
@@ -21,12 +18,12 @@ internal static class ParsingSettings
     public static SqlError? Check(NpgsqlConnection conn, SqlStatement statement)
     {
         var parameters = conn.PostgresParameters;
-        var strings = parameters.GetValueOrDefault("standard_conforming_strings");
-        var encoding = parameters.GetValueOrDefault("client_encoding");
+        var strings = parameters.GetValueOrDefault(LexerSettings.StandardConformingStrings);
+        var encoding = parameters.GetValueOrDefault(LexerSettings.ClientEncoding);
         var problem = !string.Equals(strings, "on", StringComparison.OrdinalIgnoreCase)
-            ? $"standard_conforming_strings is {strings ?? "not reported"}"
+            ? $"{LexerSettings.StandardConformingStrings} is {strings ?? "not reported"}"
             : !string.Equals(encoding, "UTF8", StringComparison.OrdinalIgnoreCase)
-                ? $"client_encoding is {encoding ?? "not reported"}"
+                ? $"{LexerSettings.ClientEncoding} is {encoding ?? "not reported"}"
                 : null;
         return problem is null
             ? null

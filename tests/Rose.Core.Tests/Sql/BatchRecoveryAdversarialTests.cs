@@ -15,13 +15,7 @@ public sealed class BatchRecoveryAdversarialTests
 {
     private static readonly PgQueryClassifier Classifier = new();
 
-    private static readonly SqlPolicy SelectOnly = new()
-    {
-        AllowedDatabases = ["app"],
-        AllowedOperations = ["SELECT"],
-        RequiresApproval = [],
-        Environment = "dev",
-    };
+    private static readonly SqlPolicy SelectOnly = SqlTestPolicies.SelectOnly;
 
     /// <summary>Every field of every statement, for comparing two classifications of one batch.</summary>
     internal static List<string> Facts(SqlBatch batch) => batch.Statements.Select(s =>

@@ -11,13 +11,7 @@ public sealed class ReviewFindingsTests
 {
     private static readonly PgQueryClassifier Classifier = new();
 
-    private static readonly SqlPolicy SelectOnly = new()
-    {
-        AllowedDatabases = ["app"],
-        AllowedOperations = ["SELECT"],
-        RequiresApproval = [],
-        Environment = "dev",
-    };
+    private static readonly SqlPolicy SelectOnly = SqlTestPolicies.SelectOnly;
 
     /// <summary>
     /// Finding 1: PostgreSQL ends a "--" comment at a carriage return. The old trimming ran to the

@@ -16,6 +16,12 @@ namespace Rose.Core.Sql.Classification;
 /// </summary>
 internal static class LexerSettings
 {
+    /// <summary>The settings this class and the executor's <c>ParsingSettings</c> guard, named once.</summary>
+    internal const string StandardConformingStrings = "standard_conforming_strings";
+
+    /// <inheritdoc cref="StandardConformingStrings"/>
+    internal const string ClientEncoding = "client_encoding";
+
     /// <summary>Why the VariableSetStmt (or a setstmt field) may not be classified, or null when it is harmless.</summary>
     public static string? Problem(JsonElement variableSet)
     {
@@ -26,14 +32,14 @@ internal static class LexerSettings
         }
 
         // GUC names are case-insensitive in PostgreSQL (a quoted "Standard_Conforming_Strings" is the same setting).
-        if (string.Equals(name, "standard_conforming_strings", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(name, StandardConformingStrings, StringComparison.OrdinalIgnoreCase))
         {
             return SingleValue(variableSet) is "on" or "true" or "yes" or "1"
                 ? null
                 : "setting standard_conforming_strings to anything but on would make the server read later statements' strings otherwise than they were classified";
         }
 
-        if (string.Equals(name, "client_encoding", StringComparison.OrdinalIgnoreCase))
+        if (string.Equals(name, ClientEncoding, StringComparison.OrdinalIgnoreCase))
         {
             // PostgreSQL compares encoding names lower-cased without punctuation (UTF-8, utf_8, UTF8).
             var value = SingleValue(variableSet);

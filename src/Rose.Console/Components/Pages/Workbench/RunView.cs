@@ -39,10 +39,20 @@ public sealed class RunView
     /// says so because the results and PostgreSQL's messages number the statements of what ran (a DELETE run
     /// alone is "statement 1"), while the badges under the editor number the editor's.
     /// </summary>
-    public string? PartStart =>
-        Explain is null && BaseOffset >= 0 && BaseOffset <= EditorText.Length && !string.Equals(Sql.Trim(), EditorText.Trim(), StringComparison.Ordinal)
-            ? StatementLocator.ToLineColumn(EditorText, BaseOffset) is var (line, column) ? $"line {line}, column {column}" : null
-            : null;
+    public string? PartStart
+    {
+        get
+        {
+            if (Explain is not null || BaseOffset < 0 || BaseOffset > EditorText.Length
+                || string.Equals(Sql.Trim(), EditorText.Trim(), StringComparison.Ordinal))
+            {
+                return null;
+            }
+
+            var (line, column) = StatementLocator.ToLineColumn(EditorText, BaseOffset);
+            return $"line {line}, column {column}";
+        }
+    }
 
     public bool ApprovalDecided => ApprovalStatus is Core.Approvals.ApprovalStatus.Executed or Core.Approvals.ApprovalStatus.Rejected
         or Core.Approvals.ApprovalStatus.Expired or Core.Approvals.ApprovalStatus.Failed;
