@@ -53,6 +53,7 @@ public static class RoseCoreServiceCollectionExtensions
         services.AddHostedService<Audit.Recovery.AuditRecoveryService>();
         services.AddSingleton<AuditReader>();
         services.AddHostedService<AuditTextGramRefresher>();
+        services.AddHostedService<AuditTextTierKeeper>();
         services.AddSingleton<DevlogStore>();
         services.AddSingleton<ApprovalStore>();
         services.AddSingletonWithInternalConstructor<ApprovalService>();

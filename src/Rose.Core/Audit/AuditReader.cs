@@ -20,6 +20,9 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
     /// </summary>
     internal int? TextWalkWindow { get; init; }
 
+    /// <summary>Ids per tier index the text search asks for (<see cref="AuditTextTiers"/>). Tests use small widths to cross tiers.</summary>
+    internal long TextTierWidth { get; init; } = AuditTextTiers.Width;
+
     /// <summary>One page; without a cursor this is the newest page.</summary>
     public async Task<IReadOnlyList<AuditEntry>> QueryAsync(AuditFilter filter, CancellationToken ct) =>
         (await PageAsync(filter, ct)).Entries;
@@ -39,7 +42,8 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
         var parameters = new PositionalParameters();
         // One extra row says whether another page exists in the walking direction.
         var plan = await TextPlanAsync(effective, towardsNewer, ct);
-        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer, plan);
+        var tiers = await TextTiersAsync(effective, ct);
+        var sql = AuditSql.Build(parameters, effective, limit + 1, ascending: towardsNewer, plan, tiers);
         var list = (await control.QueryAsync<AuditEntry>(sql, parameters, ct)).ToList();
 
         var more = list.Count > limit;
@@ -68,6 +72,22 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
         var term = filter.Text.Trim();
         var plan = AuditTextSearchPlan.Choose(term, await AuditTextGramStats.ForTermAsync(control, term, ct));
         return TextWalkWindow is { } window ? plan with { WalkWindow = window } : plan;
+    }
+
+    /// <summary>
+    /// A text page's tiers: which tier indexes exist is up to the catalog, but which ones a page asks follows the
+    /// newest id (one primary-key probe). Rows written after it are above every tier the page asks and show on
+    /// the next newest page (newest first) or in its catch-all query (towards newer rows).
+    /// </summary>
+    private async Task<AuditTextTierScope?> TextTiersAsync(AuditFilter filter, CancellationToken ct)
+    {
+        if (string.IsNullOrWhiteSpace(filter.Text))
+        {
+            return null;
+        }
+
+        var maxId = await control.QuerySingleOrDefaultAsync<long>("SELECT coalesce(max(id), 0) FROM rose.audit_log", null, ct);
+        return new AuditTextTierScope(maxId, TextTierWidth);
     }
 
     /// <summary>

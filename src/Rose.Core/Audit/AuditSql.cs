@@ -50,8 +50,20 @@ internal static class AuditSql
     /// </summary>
     public const int DefaultTextWalkWindow = 30_000;
 
-    /// <summary>The filtered query, its values added to parameters. ascending = walking towards newer rows (After).</summary>
-    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null)
+    /// <summary>
+    /// Tiers a text page asks one by one at most (<see cref="AuditTextTiers"/>; 100 million ids at the production
+    /// width). Older history is then searched in one query without an index, exactly but slowly, and the
+    /// statement stays a bounded size to plan.
+    /// </summary>
+    public const int MaxTiersPerPage = 100;
+
+    /// <summary>
+    /// The filtered query, its values added to parameters. ascending = walking towards newer rows (After).
+    /// <paramref name="tiers"/> (the newest id and the tier width) lets a text page ask the tier indexes; without it
+    /// the text filter is one query over every row it could match (exact, but no index serves it).
+    /// </summary>
+    public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null,
+        AuditTextTierScope? tiers = null)
     {
         string Param(NpgsqlParameter p) => parameters.Add(p);
         var where = Conditions(filter, Param);
@@ -68,17 +80,21 @@ internal static class AuditSql
         // those ids: with all columns in the inner query the planner prefers plans that read far more heap.
         var limitParam = Param(PgParam.Int(n));
         string ids;
-        if (Blank(filter.Text) is null || ascending)
+        if (Blank(filter.Text) is null)
+        {
+            ids = $"SELECT a.id {From} WHERE true{where}{order} LIMIT {limitParam}";
+        }
+        else if (tiers is { } scope)
+        {
+            ids = TieredText(filter, scope, ascending, textWalkWindow, where + walkedText, where + indexedText, order, limitParam, Param);
+        }
+        else if (ascending)
         {
             ids = $"SELECT a.id {From} WHERE true{where}{indexedText}{order} LIMIT {limitParam}";
         }
         else
         {
-            // Text search, newest first: the ids just below the page start are walked by primary key
-            // (stops as soon as the page is full; the walked condition is one no index serves, so the
-            // planner cannot swap in the trigram scan), and only when they hold too few
-            // matches does the rest come from the trigram index. The two id ranges are disjoint and every
-            // id of the first is larger, so their union ordered by id is exactly the page one query would return.
+            // Newest first without tiers: the ids just below the page start are walked by primary key, then the rest.
             var lo = filter.Before is { } before
                 ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
                 : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
@@ -89,6 +105,69 @@ internal static class AuditSql
 
         return $"SELECT {Columns} FROM ({ids}) page JOIN rose.audit_log a ON a.id = page.id "
             + $"LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id{order} LIMIT {limitParam}";
+    }
+
+    /// <summary>
+    /// A text page over the tier indexes. Newest first: the ids just below the page start are walked by primary
+    /// key (a frequent term fills its page there; the walked condition is one no index serves, so the planner
+    /// walks as asked), then each tier below, newest first, is asked for the rest with its range written as
+    /// constants (the planner uses a partial index only for a query whose conditions imply its range; the tier
+    /// bounds are integers computed here, never input). Towards newer rows: the tiers upwards from the cursor.
+    /// A query runs only while the ones before it found less than a page (its gate is a one-time filter), every
+    /// range is disjoint from the others, and the outer query orders by id, so the page is exactly what one
+    /// query over all rows would return.
+    /// </summary>
+    private static string TieredText(AuditFilter filter, AuditTextTierScope scope, bool ascending, int walkWindow, string walkedWhere,
+        string indexedWhere, string order, string limitParam, Func<NpgsqlParameter, string> param)
+    {
+        var ctes = new List<string>();
+        var parts = new List<string>();
+        string? found = null; // the CTE holding how many ids the queries so far found
+        void Add(string name, string condition)
+        {
+            var gate = found is null ? string.Empty : $" AND (SELECT n FROM {found}) < {limitParam}";
+            ctes.Add($"{name} AS MATERIALIZED (SELECT a.id {From} WHERE true{condition}{gate}{order} LIMIT {limitParam})");
+            parts.Add($"SELECT id FROM {name}");
+            var sum = found is null ? $"(SELECT count(*) FROM {name})" : $"(SELECT n FROM {found}) + (SELECT count(*) FROM {name})";
+            ctes.Add($"{name}_n AS MATERIALIZED (SELECT {sum} AS n)");
+            found = name + "_n";
+        }
+
+        var width = scope.TierWidth;
+        if (!ascending)
+        {
+            // The walk covers [lo, start); the tiers cover what is below lo.
+            var start = filter.Before ?? scope.MaxId + 1;
+            var lo = start - walkWindow;
+            var loParam = param(PgParam.Long(lo));
+            Add("recent", $"{walkedWhere} AND a.id >= {loParam}");
+            var top = lo <= 0 ? -1 : AuditTextTiers.TierOf(lo - 1, width);
+            var bottom = Math.Max(0, top - MaxTiersPerPage + 1);
+            for (var tier = top; tier >= bottom; tier--)
+            {
+                Add($"t{tier}", $"{indexedWhere} AND a.id >= {tier * width} AND a.id < {(tier + 1) * width} AND a.id < {loParam}");
+            }
+
+            if (top >= 0 && bottom > 0)
+            {
+                Add("older", $"{indexedWhere} AND a.id < {bottom * width}");
+            }
+        }
+        else
+        {
+            var first = AuditTextTiers.TierOf((filter.After ?? 0) + 1, width);
+            var last = Math.Max(first, AuditTextTiers.TierOf(scope.MaxId, width));
+            var end = Math.Min(last, first + MaxTiersPerPage - 1);
+            for (var tier = first; tier <= end; tier++)
+            {
+                Add($"t{tier}", $"{indexedWhere} AND a.id >= {tier * width} AND a.id < {(tier + 1) * width}");
+            }
+
+            // Rows past the newest id read (written since) or past the tiers asked: one more query, exact.
+            Add("newer", $"{indexedWhere} AND a.id >= {(end + 1) * width}");
+        }
+
+        return $"WITH {string.Join(", ", ctes)} {string.Join(" UNION ALL ", parts)}";
     }
 
     /// <summary>

@@ -7,9 +7,10 @@ namespace Rose.Integration.Tests.Audit;
 
 /// <summary>
 /// Audit text search (control schema V263: a stored case-folded copy of sql_text and reason compared with
-/// LIKE, one trigram index on it; ids walked first, then the index) returns exactly what the plain
-/// "sql_text ILIKE '%term%' OR reason ILIKE '%term%'" returns: every page, with the index and after it is
-/// dropped, whichever side of the walk/index switch the matches fall on.
+/// LIKE; V266: one trigram index per range of ids; ids walked first, then the tiers) returns exactly what the
+/// plain "sql_text ILIKE '%term%' OR reason ILIKE '%term%'" returns: every page in both directions, with the
+/// tier indexes, with tiers of five ids (so pages cross many), and after they are dropped, whichever side of
+/// the walk/index switch the matches fall on.
 /// </summary>
 [Collection("postgres")]
 public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTest(pg)
@@ -52,9 +53,18 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task Search_EveryPageMatchesThePlainFilter_WithAndWithoutTheIndex()
     {
-        Assert.True(await Harness.ControlScalarAsync<bool>("SELECT to_regclass('rose.audit_log_folded_trgm_idx') IS NOT NULL"));
+        var control = Harness.Services.GetRequiredService<ControlDatabase>();
         Assert.True(await Harness.ControlScalarAsync<bool>(
-            "SELECT to_regclass('rose.audit_log_text_trgm_idx') IS NULL AND to_regclass('rose.audit_log_sql_trgm_idx') IS NULL AND to_regclass('rose.audit_log_reason_trgm_idx') IS NULL"));
+            "SELECT to_regclass('rose.audit_log_text_w1000000_t0') IS NOT NULL AND to_regclass('rose.audit_log_text_w1000000_t1') IS NOT NULL"));
+        Assert.True(await Harness.ControlScalarAsync<bool>(
+            "SELECT to_regclass('rose.audit_log_folded_trgm_idx') IS NULL AND to_regclass('rose.audit_log_text_trgm_idx') IS NULL AND to_regclass('rose.audit_log_sql_trgm_idx') IS NULL"));
+        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None)); // V266 built them
+
+        // Tiers of five ids: 48 rows span ten, and the keeper's pass builds one more past the newest.
+        Assert.Equal(11, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
+        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
+        Assert.Equal(11, await Harness.ControlScalarAsync<long>(
+            "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'audit\\_log\\_text\\_w5\\_t%' AND i.indisvalid"));
 
         var withIndex = await AllPagesAsync();
         foreach (var (key, ids) in withIndex)
@@ -63,12 +73,11 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
         }
 
         Assert.Contains(withIndex, kv => kv.Value.Count > 5); // some term really pages
-        Assert.Empty(withIndex[(Terms[10], 1)]);          // across the joint: no match
+        Assert.Empty(withIndex[(Terms[10], 1, AuditTextTiers.Width)]); // across the joint: no match
 
         // With gram statistics (V264) the index is asked only for a term's rarest word and the walk window
         // follows the estimate; the pages must not change. The log is tiny, so every term with a word of
         // three letters or digits takes the rare-word plan.
-        var control = Harness.Services.GetRequiredService<ControlDatabase>();
         Assert.Equal(48, await AuditTextGramStats.RefreshAsync(control, TimeSpan.Zero, CancellationToken.None));
         Assert.Null(await AuditTextGramStats.RefreshAsync(control, TimeSpan.FromHours(1), CancellationToken.None)); // still fresh
         var stats = await AuditTextGramStats.ForTermAsync(control, "RT-4242 ", CancellationToken.None);
@@ -79,13 +88,24 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
             Assert.Equal(await ExpectedAsync(key.Term), ids);
         }
 
-        await Harness.ControlScalarAsync<int>("DROP INDEX rose.audit_log_folded_trgm_idx");
+        // An interrupted concurrent build leaves an invalid index: the next pass replaces it.
+        await Harness.ControlScalarAsync<int>("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'rose.audit_log_text_w5_t3'::regclass");
+        Assert.Equal(1, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
+        Assert.True(await Harness.ControlScalarAsync<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'rose.audit_log_text_w5_t3'::regclass"));
+
+        await Harness.ControlScalarAsync<int>("""
+            DO $$ DECLARE r record; BEGIN
+              FOR r IN SELECT indexname FROM pg_indexes WHERE schemaname = 'rose' AND indexname LIKE 'audit\_log\_text\_w%' LOOP
+                EXECUTE format('DROP INDEX rose.%I', r.indexname);
+              END LOOP; END $$
+            """);
         var withoutIndex = await AllPagesAsync();
         Assert.Equal(Flatten(withIndex), Flatten(withoutIndex));
 
         // An external control database without contrib: no pg_trgm at all. The statistics refresh needs none,
-        // and search reads rows instead, with the same pages.
+        // the keeper builds nothing, and search reads rows instead, with the same pages.
         await Harness.ControlScalarAsync<int>("DROP EXTENSION pg_trgm CASCADE");
+        Assert.Null(await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None));
         Assert.Equal(48, await AuditTextGramStats.RefreshAsync(control, TimeSpan.Zero, CancellationToken.None));
         Assert.Equal(Flatten(withIndex), Flatten(await AllPagesAsync()));
 
@@ -97,12 +117,21 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
     [Fact]
     public async Task SearchText_IsTheIndexedExpression()
     {
-        // The text filter AuditSql writes must be on the column V263 indexed, or the index is never used.
+        // The text filter AuditSql writes must be on the column V263 folded and V266 indexed, and a tier's
+        // range written as AuditSql writes it must imply the tier index's predicate, or the index is never used.
         await using var conn = await Harness.Runtime.Control.DataSource.OpenConnectionAsync();
-        // A handful of rows: only with a sequential scan priced out does the plan show the index can serve it.
-        await SqlScript.ExecuteAsync(conn, null, "SET enable_seqscan = off", CancellationToken.None);
-        await using var cmd = new NpgsqlCommand($"EXPLAIN SELECT a.id FROM rose.audit_log a WHERE {AuditSql.SearchText} LIKE lower($1)", conn);
+        // A handful of rows: the primary key or a browse index on (x, id) would win, so every index but the tiers is
+        // hidden from the planner for this one EXPLAIN (an index marked invalid is never planned with; the
+        // transaction rolls the mark back) and a sequential scan priced out; the plan then shows whether the tier
+        // index can serve the query at all.
+        await using var tx = await conn.BeginTransactionAsync();
+        await SqlScript.ExecuteAsync(conn, tx,
+            "SET LOCAL enable_seqscan = off; UPDATE pg_index SET indisvalid = false WHERE indrelid = 'rose.audit_log'::regclass AND indexrelid::regclass::text NOT LIKE 'rose.audit_log_text_w%'",
+            CancellationToken.None);
+        await using var cmd = new NpgsqlCommand(
+            $"EXPLAIN SELECT a.id FROM rose.audit_log a WHERE {AuditSql.SearchText} LIKE lower($1) AND a.id >= 1000000 AND a.id < 2000000 AND a.id < $2", conn, tx);
         cmd.Parameters.Add(new NpgsqlParameter { Value = "%orders\\_17%" });
+        cmd.Parameters.Add(new NpgsqlParameter { Value = 1_500_000L });
         var plan = new List<string>();
         await using (var reader = await cmd.ExecuteReaderAsync())
         {
@@ -112,42 +141,64 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
             }
         }
 
-        Assert.Contains(plan, line => line.Contains("audit_log_folded_trgm_idx", StringComparison.Ordinal));
+        Assert.Contains(plan, line => line.Contains("audit_log_text_w1000000_t1", StringComparison.Ordinal));
     }
 
-    /// <summary>Every page of every term, for walk windows that put the switch before, inside and past the matches.</summary>
-    private async Task<Dictionary<(string Term, int Window), List<long>>> AllPagesAsync(int?[]? windows = null)
+    /// <summary>
+    /// Every page of every term, for walk windows that put the switch before, inside and past the matches, and
+    /// tier widths of 1,000,000 (one tier) and 5 (ten): newest first, then again towards newer rows from the
+    /// oldest (reversed, so both directions must give the same list).
+    /// </summary>
+    private async Task<Dictionary<(string Term, int Window, long Width), List<long>>> AllPagesAsync(int?[]? windows = null)
     {
         var control = Harness.Services.GetRequiredService<ControlDatabase>();
-        var result = new Dictionary<(string, int), List<long>>();
-        foreach (var window in windows ?? [1, 7, 1000])
+        var result = new Dictionary<(string, int, long), List<long>>();
+        foreach (var width in new[] { AuditTextTiers.Width, 5 })
         {
-            var reader = new AuditReader(control) { TextWalkWindow = window };
-            foreach (var term in Terms)
+            foreach (var window in windows ?? [1, 7, 1000])
             {
-                var ids = new List<long>();
-                var filter = new AuditFilter { Text = term, Limit = 3 };
-                while (true)
+                var reader = new AuditReader(control) { TextWalkWindow = window, TextTierWidth = width };
+                foreach (var term in Terms)
                 {
-                    var page = await reader.PageAsync(filter, CancellationToken.None);
-                    ids.AddRange(page.Entries.Select(e => e.Id));
-                    if (!page.HasOlder)
+                    var ids = new List<long>();
+                    var filter = new AuditFilter { Text = term, Limit = 3 };
+                    while (true)
                     {
-                        break;
+                        var page = await reader.PageAsync(filter, CancellationToken.None);
+                        ids.AddRange(page.Entries.Select(e => e.Id));
+                        if (!page.HasOlder)
+                        {
+                            break;
+                        }
+
+                        filter = filter with { Before = page.OldestId };
                     }
 
-                    filter = filter with { Before = page.OldestId };
-                }
+                    var newer = new List<long>();
+                    filter = new AuditFilter { Text = term, Limit = 3, After = 0 };
+                    while (true)
+                    {
+                        var page = await reader.PageAsync(filter, CancellationToken.None);
+                        newer.InsertRange(0, page.Entries.Select(e => e.Id));
+                        if (!page.HasNewer || page.Entries.Count == 0)
+                        {
+                            break;
+                        }
 
-                result[(term, window ?? 1000)] = ids;
+                        filter = filter with { After = page.Entries.Max(e => e.Id) };
+                    }
+
+                    Assert.Equal(ids, newer);
+                    result[(term, window ?? 1000, width)] = ids;
+                }
             }
         }
 
         return result;
     }
 
-    private static List<string> Flatten(Dictionary<(string Term, int Window), List<long>> pages) =>
-        [.. pages.Select(kv => $"{kv.Key.Term}|{kv.Key.Window}: {string.Join(',', kv.Value)}").Order(StringComparer.Ordinal)];
+    private static List<string> Flatten(Dictionary<(string Term, int Window, long Width), List<long>> pages) =>
+        [.. pages.Select(kv => $"{kv.Key.Term}|{kv.Key.Window}|{kv.Key.Width}: {string.Join(',', kv.Value)}").Order(StringComparer.Ordinal)];
 
     private async Task<List<long>> ExpectedAsync(string term)
     {

@@ -97,14 +97,20 @@ public sealed class ControlSchemaMigratorTests(PostgresServerFixture pg) : IClas
     }
 
     [Fact]
-    public async Task MigrateAsync_FreshInstall_HasOneTrigramIndexOverSqlAndReason()
+    public async Task MigrateAsync_FreshInstall_HasTheFirstTwoTextTiersAndNoWholeLogTrigramIndex()
     {
         await using var db = NpgsqlDataSource.Create(await pg.CreateDatabaseAsync("migrate_trgm"));
         await NewMigrator().MigrateAsync(db, CancellationToken.None);
 
-        var indexes = await QueryAsync(db, "SELECT indexname FROM pg_indexes WHERE schemaname = 'rose' AND tablename = 'audit_log' AND indexname LIKE '%trgm%' ORDER BY 1");
+        var indexes = await QueryAsync(db, """
+            SELECT indexname, indexdef FROM pg_indexes
+            WHERE schemaname = 'rose' AND tablename = 'audit_log' AND (indexname LIKE '%trgm%' OR indexdef LIKE '%gin_trgm_ops%') ORDER BY 1
+            """);
 
-        Assert.Equal(["audit_log_folded_trgm_idx"], indexes.Select(r => (string)r[0]));
+        // V266: one trigram index per 1,000,000 ids, the empty log's tier and the one after it; V263's whole-log index is gone.
+        Assert.Equal(["audit_log_text_w1000000_t0", "audit_log_text_w1000000_t1"], indexes.Select(r => (string)r[0]));
+        Assert.Contains("WHERE ((id >= 1000000) AND (id < 2000000))", (string)indexes[1][1], StringComparison.Ordinal);
+        Assert.Contains("search_folded", (string)indexes[1][1], StringComparison.Ordinal);
     }
 
     [Fact]
