@@ -16,6 +16,7 @@ set -euo pipefail
 ROWS=${1:-10000000}
 RUNS=${2:-50}
 WINDOW=${ROSE_BENCH_TEXT_WINDOW:-30000}   # text rows without a plan of their own
+TIER=1000000                              # ids per trigram index (AuditTextTiers.Width, V266)
 JOBS=${ROSE_BENCH_SEED_JOBS:-2}
 HERE=$(cd "$(dirname "$0")" && pwd)
 SCHEMA=$HERE/../../src/Rose.Core/Control/Schema
@@ -84,10 +85,17 @@ else
   # Index builds in two sessions: the trigram GIN (the longest build; PostgreSQL 17 builds GIN in one
   # process, and more memory means fewer flushes of its entry lists) alone in one, with
   # ROSE_BENCH_GIN_MEM; the key check and every other index (btrees, which use parallel workers) in the other.
-  awk '/gin_trgm_ops/ { print $0 ";" }' "/tmp/$DB.indexes" > "/tmp/$DB.gin"
+  # The trigram indexes are tiers of 1,000,000 ids (V266; AuditTextTiers); the schema made the empty log's first
+  # two, and the console's keeper would build the rest: here every tier up to one past the newest row, each from
+  # the schema's own definition of tier 0 with its name and range moved.
+  awk '/gin_trgm_ops/ && /_t0 / { print $0 ";" }' "/tmp/$DB.indexes" > "/tmp/$DB.gin0"
+  for k in $(seq 0 $(( ROWS / TIER + 1 ))); do
+    sed -e "s/_t0 /_t$k /" -e "s/(id >= 0) AND (id < $TIER)/(id >= $((k * TIER))) AND (id < $(((k + 1) * TIER)))/" "/tmp/$DB.gin0"
+  done > "/tmp/$DB.gin"
+  rm -f "/tmp/$DB.gin0"
   awk '!/gin_trgm_ops/ { print $0 ";" }' "/tmp/$DB.indexes" > "/tmp/$DB.rest"
   t0=$(date +%s)
-  { Q -c "SET maintenance_work_mem = '${ROSE_BENCH_GIN_MEM:-2GB}'" -f "/tmp/$DB.gin" >/dev/null; echo "trigram index $(( $(date +%s) - t0 )) s" > "/tmp/$DB.gin.t"; } & gin=$!
+  { Q -c "SET maintenance_work_mem = '${ROSE_BENCH_GIN_MEM:-2GB}'" -f "/tmp/$DB.gin" >/dev/null; echo "$(grep -c . "/tmp/$DB.gin") trigram tiers $(( $(date +%s) - t0 )) s" > "/tmp/$DB.gin.t"; } & gin=$!
   Q -c "ALTER TABLE rose.audit_outcome VALIDATE CONSTRAINT audit_outcome_audit_id_fkey" -c "SET max_parallel_maintenance_workers = 2" -f "/tmp/$DB.rest" >/dev/null
   rest=$(( $(date +%s) - t0 ))
   wait "$gin"
@@ -130,31 +138,34 @@ grep -v '^#' "${ROSE_BENCH_QUERIES:-$HERE/queries.txt}" | grep -E "${ROSE_BENCH_
     # The shape AuditSql builds: ids first, then the wide rows for those ids.
     ids_sql="SELECT a.id $FROM WHERE true AND $where$cursor ORDER BY a.id DESC LIMIT 51"
     case "$where" in text:*)
-      # Text search: the newest WINDOW ids below the page start walked by primary key comparing the folded
-      # column; then (windowed plans) two id windows below it, FIRST and 4 x FIRST ids, each asking the index
-      # for WPART; the rest (only when those hold fewer than a page) from the trigram index on the folded
-      # column; the plain ILIKE only on rows that pass (AuditSql.Build, AuditSql.TextConditions).
+      # Text search as AuditSql.TieredText builds it: the newest WINDOW ids below the page start walked by primary
+      # key comparing the folded column (and on, see below); then each tier of TIER ids below the walk, newest first, asked through its
+      # own trigram index (its range written as constants) for the whole term or, when the statistics chose one, a
+      # rare PART, each query only while the ones before found less than a page; the plain ILIKE only on rows that
+      # pass. (The ninth round's id-window columns of queries.txt are no longer read.)
       term=${where#text:}
       plain="(a.sql_text ILIKE '%$term%' OR a.reason ILIKE '%$term%')"
       folded="a.search_folded LIKE lower('%$term%')"
       walked="CASE WHEN $folded THEN $plain ELSE false END"
       indexed="$folded AND $plain"
       window=${window:-$WINDOW}
-      # A rare part chosen by the statistics: the index is asked for it, the whole term rechecked (AuditSql.TextConditions).
       [ -n "$part" ] && indexed="a.search_folded LIKE lower('%$part%') AND $walked"
-      if [ "$page" = deep ]; then top="$deep::bigint"; else top="(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x)"; fi
-      lo="$top - $window"
-      ctes="recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $walked$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51)"
-      union="SELECT id FROM recent"; found="(SELECT count(*) FROM recent)"
-      if [ -n "$wpart" ]; then
-        size=$first
-        for w in 1 2; do
-          ctes="$ctes, w$w AS MATERIALIZED (SELECT a.id $FROM WHERE true AND a.search_folded LIKE lower('%$wpart%') AND $walked$cursor AND a.id < $lo AND a.id >= $lo - $size AND $found < 51)"
-          union="$union UNION ALL (SELECT id FROM w$w ORDER BY id DESC LIMIT 51)"; found="$found + (SELECT count(*) FROM w$w)"
-          lo="$lo - $size"; size=$((size * 4))
+      if [ "$page" = deep ]; then start=$deep; else start=$(( $(Q -c "SELECT coalesce(max(id), 0) FROM rose.audit_log") + 1 )); fi
+      # The walk goes on four windows further when its first window held a fifth of a page (11 of 51); the tiers
+      # cover that range only when it did not.
+      lo=$((start - window)); lo2=$((lo - 4 * window))
+      ctes="recent AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $walked$cursor AND a.id >= $lo ORDER BY a.id DESC LIMIT 51), recent_n AS MATERIALIZED (SELECT (SELECT count(*) FROM recent) AS n)"
+      ctes="$ctes, recent2 AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $walked$cursor AND a.id >= $lo2 AND a.id < $lo AND (SELECT n FROM recent_n) >= 11 AND (SELECT n FROM recent_n) < 51 ORDER BY a.id DESC LIMIT 51)"
+      ctes="$ctes, recent2_n AS MATERIALIZED (SELECT (SELECT n FROM recent_n) + (SELECT count(*) FROM recent2) AS n)"
+      union="SELECT id FROM recent UNION ALL SELECT id FROM recent2"; prev=recent2_n
+      if [ "$lo" -gt 0 ]; then
+        for k in $(seq $(( (lo - 1) / TIER )) -1 0); do
+          ctes="$ctes, t$k AS MATERIALIZED (SELECT a.id $FROM WHERE true AND $indexed$cursor AND a.id >= $((k * TIER)) AND a.id < $(((k + 1) * TIER)) AND a.id < $lo AND (a.id < $lo2 OR (SELECT n FROM recent_n) < 11) AND (SELECT n FROM $prev) < 51 ORDER BY a.id DESC LIMIT 51)"
+          ctes="$ctes, t${k}_n AS MATERIALIZED (SELECT (SELECT n FROM $prev) + (SELECT count(*) FROM t$k) AS n)"
+          union="$union UNION ALL SELECT id FROM t$k"; prev=t${k}_n
         done
       fi
-      ids_sql="WITH $ctes $union UNION ALL (SELECT a.id $FROM WHERE true AND $indexed$cursor AND a.id < $lo AND $found < 51 ORDER BY a.id DESC LIMIT 51)" ;;
+      ids_sql="WITH $ctes $union" ;;
     esac
     sql="SELECT $COLS FROM ($ids_sql) page JOIN rose.audit_log a ON a.id = page.id LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id ORDER BY a.id DESC LIMIT 51"
     ids=$(Q -c "SELECT coalesce(string_agg(id::text, ',' ORDER BY id DESC), '') FROM ($sql) p(id)")

@@ -57,6 +57,12 @@ internal static class AuditSql
     /// </summary>
     public const int MaxTiersPerPage = 100;
 
+    /// <summary>How much further than its first window a text walk goes on when that window held a page's share.</summary>
+    private const int WalkOnFactor = 4;
+
+    /// <summary>The share of a page (1 / this) the first window must hold to walk on: the rate it shows then fills a page in WalkOnFactor more windows.</summary>
+    private const int WalkOnShare = WalkOnFactor + 1;
+
     /// <summary>
     /// The filtered query, its values added to parameters. ascending = walking towards newer rows (After).
     /// <paramref name="tiers"/> (the newest id and the tier width) lets a text page ask the tier indexes; without it
@@ -86,7 +92,7 @@ internal static class AuditSql
         }
         else if (tiers is { } scope)
         {
-            ids = TieredText(filter, scope, ascending, textWalkWindow, where + walkedText, where + indexedText, order, limitParam, Param);
+            ids = TieredText(filter, scope, ascending, textWalkWindow, n, where + walkedText, where + indexedText, order, limitParam, Param);
         }
         else if (ascending)
         {
@@ -109,15 +115,15 @@ internal static class AuditSql
 
     /// <summary>
     /// A text page over the tier indexes. Newest first: the ids just below the page start are walked by primary
-    /// key (a frequent term fills its page there; the walked condition is one no index serves, so the planner
-    /// walks as asked), then each tier below, newest first, is asked for the rest with its range written as
+    /// key (a frequent term fills its page there or in the walk on; the walked condition is one no index serves,
+    /// so the planner walks as asked), then each tier below, newest first, is asked for the rest with its range written as
     /// constants (the planner uses a partial index only for a query whose conditions imply its range; the tier
     /// bounds are integers computed here, never input). Towards newer rows: the tiers upwards from the cursor.
     /// A query runs only while the ones before it found less than a page (its gate is a one-time filter), every
     /// range is disjoint from the others, and the outer query orders by id, so the page is exactly what one
     /// query over all rows would return.
     /// </summary>
-    private static string TieredText(AuditFilter filter, AuditTextTierScope scope, bool ascending, int walkWindow, string walkedWhere,
+    private static string TieredText(AuditFilter filter, AuditTextTierScope scope, bool ascending, int walkWindow, int limit, string walkedWhere,
         string indexedWhere, string order, string limitParam, Func<NpgsqlParameter, string> param)
     {
         var ctes = new List<string>();
@@ -136,21 +142,29 @@ internal static class AuditSql
         var width = scope.TierWidth;
         if (!ascending)
         {
-            // The walk covers [lo, start); the tiers cover what is below lo.
+            // The walk covers [lo, start). If it found at least a fifth of a page, the term is frequent enough that
+            // walking on through [lo2, lo) (four times as far) is expected to fill the page, which is cheaper than a
+            // tier index whose candidates are all fetched before any is returned; otherwise the tiers cover that
+            // range too. Both gates read the first walk's count alone, so exactly one of the two covers [lo2, lo).
             var start = filter.Before ?? scope.MaxId + 1;
             var lo = start - walkWindow;
+            var lo2 = lo - (long)walkWindow * WalkOnFactor;
             var loParam = param(PgParam.Long(lo));
+            var lo2Param = param(PgParam.Long(lo2));
+            var walkOn = param(PgParam.Long(limit / WalkOnShare + 1));
             Add("recent", $"{walkedWhere} AND a.id >= {loParam}");
+            Add("recent2", $"{walkedWhere} AND a.id >= {lo2Param} AND a.id < {loParam} AND (SELECT n FROM recent_n) >= {walkOn}");
+            var walkedOn = $" AND (a.id < {lo2Param} OR (SELECT n FROM recent_n) < {walkOn})";
             var top = lo <= 0 ? -1 : AuditTextTiers.TierOf(lo - 1, width);
             var bottom = Math.Max(0, top - MaxTiersPerPage + 1);
             for (var tier = top; tier >= bottom; tier--)
             {
-                Add($"t{tier}", $"{indexedWhere} AND a.id >= {tier * width} AND a.id < {(tier + 1) * width} AND a.id < {loParam}");
+                Add($"t{tier}", $"{indexedWhere} AND a.id >= {tier * width} AND a.id < {(tier + 1) * width} AND a.id < {loParam}{walkedOn}");
             }
 
             if (top >= 0 && bottom > 0)
             {
-                Add("older", $"{indexedWhere} AND a.id < {bottom * width}");
+                Add("older", $"{indexedWhere} AND a.id < {bottom * width}{walkedOn}");
             }
         }
         else
