@@ -29,13 +29,14 @@ internal static class AuditTextTiers
     /// Builds every tier index from 0 to <see cref="Ahead"/> past the newest row's that is missing or was left
     /// invalid by an interrupted build, with CREATE INDEX CONCURRENTLY (audit writes go on meanwhile). Returns
     /// how many were built, or null when there is nothing to build them with (no pg_trgm) or another console is
-    /// at it.
+    /// at it (unless <paramref name="waitForOthers"/>: then this pass waits for theirs and runs after it).
     /// </summary>
-    public static async Task<int?> EnsureAsync(ControlDatabase control, long width, CancellationToken ct)
+    public static async Task<int?> EnsureAsync(ControlDatabase control, long width, CancellationToken ct, bool waitForOthers = false)
     {
         ArgumentOutOfRangeException.ThrowIfLessThan(width, 1);
         await using var conn = await control.DataSource.OpenConnectionAsync(ct);
-        if (!(await ControlQueries.QueryAsync<bool>(conn, null, "SELECT pg_try_advisory_lock($1)", new(PgParam.Long(AdvisoryLockKey)), ct)).Single())
+        var lockSql = waitForOthers ? "SELECT pg_advisory_lock($1) IS NOT NULL" : "SELECT pg_try_advisory_lock($1)";
+        if (!(await ControlQueries.QueryAsync<bool>(conn, null, lockSql, new(PgParam.Long(AdvisoryLockKey)), ct)).Single())
         {
             return null;
         }

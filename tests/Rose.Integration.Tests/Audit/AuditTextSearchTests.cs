@@ -58,11 +58,12 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
             "SELECT to_regclass('rose.audit_log_text_w1000000_t0') IS NOT NULL AND to_regclass('rose.audit_log_text_w1000000_t1') IS NOT NULL"));
         Assert.True(await Harness.ControlScalarAsync<bool>(
             "SELECT to_regclass('rose.audit_log_folded_trgm_idx') IS NULL AND to_regclass('rose.audit_log_text_trgm_idx') IS NULL AND to_regclass('rose.audit_log_sql_trgm_idx') IS NULL"));
-        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None)); // V266 built them
+        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None, waitForOthers: true)); // V266 built them
 
-        // Tiers of five ids: 48 rows span ten, and the keeper's pass builds one more past the newest.
-        Assert.Equal(11, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
-        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
+        // Tiers of five ids: 48 rows span ten, and the keeper's pass builds one more past the newest. (These calls wait
+        // for the host's own keeper should its pass be running; the keeper itself skips when another console is at it.)
+        Assert.Equal(11, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None, waitForOthers: true));
+        Assert.Equal(0, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None, waitForOthers: true));
         Assert.Equal(11, await Harness.ControlScalarAsync<long>(
             "SELECT count(*) FROM pg_index i JOIN pg_class c ON c.oid = i.indexrelid WHERE c.relname LIKE 'audit\\_log\\_text\\_w5\\_t%' AND i.indisvalid"));
 
@@ -90,7 +91,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
 
         // An interrupted concurrent build leaves an invalid index: the next pass replaces it.
         await Harness.ControlScalarAsync<int>("UPDATE pg_index SET indisvalid = false WHERE indexrelid = 'rose.audit_log_text_w5_t3'::regclass");
-        Assert.Equal(1, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None));
+        Assert.Equal(1, await AuditTextTiers.EnsureAsync(control, 5, CancellationToken.None, waitForOthers: true));
         Assert.True(await Harness.ControlScalarAsync<bool>("SELECT indisvalid FROM pg_index WHERE indexrelid = 'rose.audit_log_text_w5_t3'::regclass"));
 
         await Harness.ControlScalarAsync<int>("""
@@ -105,7 +106,7 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
         // An external control database without contrib: no pg_trgm at all. The statistics refresh needs none,
         // the keeper builds nothing, and search reads rows instead, with the same pages.
         await Harness.ControlScalarAsync<int>("DROP EXTENSION pg_trgm CASCADE");
-        Assert.Null(await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None));
+        Assert.Null(await AuditTextTiers.EnsureAsync(control, AuditTextTiers.Width, CancellationToken.None, waitForOthers: true));
         Assert.Equal(48, await AuditTextGramStats.RefreshAsync(control, TimeSpan.Zero, CancellationToken.None));
         Assert.Equal(Flatten(withIndex), Flatten(await AllPagesAsync()));
 
@@ -161,10 +162,12 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
                 foreach (var term in Terms)
                 {
                     var ids = new List<long>();
+                    var trace = new List<string>();
                     var filter = new AuditFilter { Text = term, Limit = 3 };
                     while (true)
                     {
                         var page = await reader.PageAsync(filter, CancellationToken.None);
+                        trace.Add($"before {filter.Before}: [{string.Join(',', page.Entries.Select(e => e.Id))}] older {page.HasOlder}");
                         ids.AddRange(page.Entries.Select(e => e.Id));
                         if (!page.HasOlder)
                         {
@@ -188,7 +191,8 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
                         filter = filter with { After = page.Entries.Max(e => e.Id) };
                     }
 
-                    Assert.Equal(ids, newer);
+                    Assert.True(ids.Distinct().Count() == ids.Count, $"'{term}', walk {window}, tiers of {width}: an id twice in {string.Join(" ", trace)}");
+                    Assert.True(ids.SequenceEqual(newer), $"'{term}', walk {window}, tiers of {width}: newest first {string.Join(',', ids)}; towards newer {string.Join(',', newer)}");
                     result[(term, window ?? 1000, width)] = ids;
                 }
             }
