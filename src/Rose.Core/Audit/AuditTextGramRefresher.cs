@@ -1,6 +1,3 @@
-using Microsoft.Extensions.Hosting;
-using Npgsql;
-
 namespace Rose.Core.Audit;
 
 /// <summary>
@@ -9,37 +6,23 @@ namespace Rose.Core.Audit;
 /// INSERT; a failed refresh keeps the previous figures, and search is exactly correct with any figures
 /// or none (they only choose between equally correct plans).
 /// </summary>
-internal sealed class AuditTextGramRefresher(ControlDatabase control, ILogger<AuditTextGramRefresher> logger) : BackgroundService
+internal sealed class AuditTextGramRefresher(ControlDatabase control, ILogger<AuditTextGramRefresher> logger) : PeriodicControlPass(logger)
 {
     /// <summary>How old the figures may get; a sample takes seconds, and which sequences are rare changes slowly.</summary>
     public static readonly TimeSpan Interval = TimeSpan.FromHours(6);
 
-    private static readonly TimeSpan FirstDelay = TimeSpan.FromMinutes(2);
+    protected override TimeSpan FirstDelay => TimeSpan.FromMinutes(2);
 
-    protected override async Task ExecuteAsync(CancellationToken stoppingToken)
+    /// <summary>Checked six times per <see cref="Interval"/>; a pass refreshes only figures older than it (another console may have).</summary>
+    protected override TimeSpan Period => Interval / 6;
+
+    protected override string Activity => "Refreshing the audit text search statistics";
+
+    protected override async Task PassAsync(CancellationToken ct)
     {
-        var delay = FirstDelay;
-        while (!stoppingToken.IsCancellationRequested)
+        if (await AuditTextGramStats.RefreshAsync(control, Interval, ct) is { } sampled)
         {
-            await Task.Delay(delay, stoppingToken).ContinueWith(_ => { }, TaskScheduler.Default);
-            if (stoppingToken.IsCancellationRequested)
-            {
-                return;
-            }
-
-            try
-            {
-                if (await AuditTextGramStats.RefreshAsync(control, Interval, stoppingToken) is { } sampled)
-                {
-                    logger.LogInformation("Audit text search statistics refreshed from {Rows} sampled rows", sampled);
-                }
-            }
-            catch (Exception ex) when (ex is NpgsqlException or TimeoutException)
-            {
-                logger.LogWarning(ex, "Refreshing the audit text search statistics failed; it is tried again in {Interval}", Interval);
-            }
-
-            delay = Interval / 6;
+            logger.LogInformation("Audit text search statistics refreshed from {Rows} sampled rows", sampled);
         }
     }
 }
