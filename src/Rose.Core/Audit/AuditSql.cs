@@ -146,7 +146,9 @@ internal static class AuditSql
             // walking on through [lo2, lo) (four times as far) is expected to fill the page, which is cheaper than a
             // tier index whose candidates are all fetched before any is returned; otherwise the tiers cover that
             // range too. Both gates read the first walk's count alone, so exactly one of the two covers [lo2, lo).
-            var start = filter.Before ?? scope.MaxId + 1;
+            // A cursor past the newest id read means the same rows as none; one at or below zero, no rows. Held to
+            // that range so the arithmetic below cannot overflow on an absurd cursor.
+            var start = Math.Clamp(filter.Before ?? long.MaxValue, 0, scope.MaxId + 1);
             var lo = start - walkWindow;
             var lo2 = lo - (long)walkWindow * WalkOnFactor;
             var loParam = param(PgParam.Long(lo));
@@ -169,7 +171,7 @@ internal static class AuditSql
         }
         else
         {
-            var first = AuditTextTiers.TierOf((filter.After ?? 0) + 1, width);
+            var first = AuditTextTiers.TierOf(Math.Clamp(filter.After ?? 0, 0, scope.MaxId) + 1, width);
             var last = Math.Max(first, AuditTextTiers.TierOf(scope.MaxId, width));
             var end = Math.Min(last, first + MaxTiersPerPage - 1);
             for (var tier = first; tier <= end; tier++)

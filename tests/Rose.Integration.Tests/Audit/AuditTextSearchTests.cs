@@ -74,6 +74,16 @@ public sealed class AuditTextSearchTests(PostgresServerFixture pg) : PipelineTes
         }
 
         Assert.Contains(withIndex, kv => kv.Value.Count > 5); // some term really pages
+
+        // Cursors past either end (the API takes any long): the same rows as no cursor, or none, never an error.
+        var reader = new AuditReader(control) { TextTierWidth = 5 };
+        var newest = (await reader.PageAsync(new AuditFilter { Text = "17", Limit = 3 }, CancellationToken.None)).Entries.Select(e => e.Id).ToList();
+        Assert.Equal(withIndex[("17", 1000, 5)].Take(3), newest);
+        Assert.Equal(newest, (await reader.PageAsync(new AuditFilter { Text = "17", Limit = 3, Before = long.MaxValue }, CancellationToken.None)).Entries.Select(e => e.Id));
+        Assert.Empty((await reader.PageAsync(new AuditFilter { Text = "17", Limit = 3, Before = long.MinValue }, CancellationToken.None)).Entries);
+        Assert.Empty((await reader.PageAsync(new AuditFilter { Text = "17", Limit = 3, After = long.MaxValue }, CancellationToken.None)).Entries);
+        Assert.Equal(withIndex[("17", 1000, 5)].TakeLast(3),
+            (await reader.PageAsync(new AuditFilter { Text = "17", Limit = 3, After = long.MinValue }, CancellationToken.None)).Entries.Select(e => e.Id));
         Assert.Empty(withIndex[(Terms[10], 1, AuditTextTiers.Width)]); // across the joint: no match
 
         // With gram statistics (V264) the index is asked only for a term's rarest word and the walk window
