@@ -65,8 +65,8 @@ internal static class AuditSql
 
     /// <summary>
     /// The filtered query, its values added to parameters. ascending = walking towards newer rows (After).
-    /// <paramref name="tiers"/> (the newest id and the tier width) lets a text page ask the tier indexes; without it
-    /// the text filter is one query over every row it could match (exact, but no index serves it).
+    /// <paramref name="tiers"/> (the newest id and the tier width) lets a text page walk the newest rows and ask the tier
+    /// indexes; without it the text filter is one query over every row it could match (exact, but no index serves it).
     /// </summary>
     public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null,
         AuditTextTierScope? tiers = null)
@@ -85,29 +85,10 @@ internal static class AuditSql
         // Pages select ids first (index-only where the filters allow), then fetch the wide rows for just
         // those ids: with all columns in the inner query the planner prefers plans that read far more heap.
         var limitParam = Param(PgParam.Int(n));
-        string ids;
-        if (Blank(filter.Text) is null)
-        {
-            ids = $"SELECT a.id {From} WHERE true{where}{order} LIMIT {limitParam}";
-        }
-        else if (tiers is { } scope)
-        {
-            ids = TieredText(filter, scope, ascending, textWalkWindow, n, where + walkedText, where + indexedText, order, limitParam, Param);
-        }
-        else if (ascending)
-        {
-            ids = $"SELECT a.id {From} WHERE true{where}{indexedText}{order} LIMIT {limitParam}";
-        }
-        else
-        {
-            // Newest first without tiers: the ids just below the page start are walked by primary key, then the rest.
-            var lo = filter.Before is { } before
-                ? $"{Param(PgParam.Long(before))}::bigint - {textWalkWindow}"
-                : $"(SELECT coalesce(max(x.id), 0) FROM rose.audit_log x) - {textWalkWindow}";
-            ids = $"WITH recent AS MATERIALIZED (SELECT a.id {From} WHERE true{where}{walkedText} AND a.id >= {lo}{order} LIMIT {limitParam}) "
-                + $"SELECT id FROM recent UNION ALL (SELECT a.id {From} WHERE true{where}{indexedText} AND a.id < {lo} "
-                + $"AND (SELECT count(*) FROM recent) < {limitParam}{order} LIMIT {limitParam})";
-        }
+        // A text page without tiers (no caller passes none today) is one exact query that no tier index serves.
+        var ids = Blank(filter.Text) is not null && tiers is { } scope
+            ? TieredText(filter, scope, ascending, textWalkWindow, n, where + walkedText, where + indexedText, order, limitParam, Param)
+            : $"SELECT a.id {From} WHERE true{where}{indexedText}{order} LIMIT {limitParam}";
 
         return $"SELECT {Columns} FROM ({ids}) page JOIN rose.audit_log a ON a.id = page.id "
             + $"LEFT JOIN rose.audit_outcome o ON o.audit_id = a.id{order} LIMIT {limitParam}";
