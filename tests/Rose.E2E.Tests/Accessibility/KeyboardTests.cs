@@ -21,10 +21,25 @@ public sealed class KeyboardTests(RoseConsoleFixture fixture)
         // the first moments after it opens, and keys typed then would go elsewhere.
         await page.GetByTestId("palette-input").FillAsync("#1");
         await Assertions.Expect(page.Locator(".rose-palette-selected")).ToContainTextAsync("Audit entry #1");
-        await page.Keyboard.PressAsync("Enter");
-
         // Blazor navigates inside the page (no load event), so the URL is polled rather than awaited as a load.
-        await Assertions.Expect(page).ToHaveURLAsync(new System.Text.RegularExpressions.Regex(@"/audit\?detail=1&before=2$"), new() { Timeout = 20_000 });
+        // Under CI load an Enter sent while the list re-renders was lost once (the palette stayed open with the
+        // entry selected): while the palette is still open, Enter is pressed again, up to three times in all.
+        var target = new System.Text.RegularExpressions.Regex(@"/audit\?detail=1&before=2$");
+        for (var attempt = 1; ; attempt++)
+        {
+            await page.Keyboard.PressAsync("Enter");
+            try
+            {
+                await Assertions.Expect(page).ToHaveURLAsync(target, new() { Timeout = attempt < 3 ? 7_000 : 20_000 });
+                break;
+            }
+            catch (PlaywrightException) when (attempt < 3)
+            {
+                // Only a palette still open gets another Enter; anywhere else the first one did something else.
+                Assert.True(await page.GetByTestId("palette-input").IsVisibleAsync(), $"Enter left the palette but not for the entry: {page.Url}");
+                await page.GetByTestId("palette-input").FocusAsync();
+            }
+        }
         await Assertions.Expect(page.GetByTestId("audit-detail")).ToContainTextAsync("Entry #1");
         await page.Context.CloseAsync();
     }
