@@ -1,5 +1,6 @@
 using Npgsql;
 using Rose.Core.Control.Queries;
+using Rose.Core.Sql;
 
 namespace Rose.Core.Audit;
 
@@ -72,7 +73,7 @@ internal static class AuditTextTiers
                 }
 
                 await DdlAsync(conn,
-                    $"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rose.audit_log USING gin (search_folded {QuoteIdent(trgmSchema)}.gin_trgm_ops) "
+                    $"CREATE INDEX CONCURRENTLY IF NOT EXISTS {name} ON rose.audit_log USING gin (search_folded {PgIdentifiers.QuoteIdentifier(trgmSchema)}.gin_trgm_ops) "
                     + $"WHERE id >= {tier * width} AND id < {(tier + 1) * width}", ct);
                 built++;
             }
@@ -91,8 +92,6 @@ internal static class AuditTextTiers
         await using var cmd = new NpgsqlCommand(sql, conn) { CommandTimeout = 0 };
         await cmd.ExecuteNonQueryAsync(ct);
     }
-
-    private static string QuoteIdent(string name) => "\"" + name.Replace("\"", "\"\"", StringComparison.Ordinal) + "\"";
 
     private sealed record TierIndex(string Name, bool Valid);
 }
