@@ -28,9 +28,10 @@ public sealed class ControlDatabase : IAsyncDisposable
     /// check, nine indexes) that was half of its server time: pgbench on the control schema, one client,
     /// 0.27-0.31 ms per INSERT sent unprepared against 0.14 ms prepared. So Npgsql prepares a statement on a
     /// pooled connection at its second use and keeps the 64 most used per connection (its LRU). When another
-    /// console's schema change alters what a prepared statement returns, that statement fails once with
-    /// PostgreSQL's "cached plan must not change result type" (an audit write then fails closed) and Npgsql
-    /// prepares it again. A connection string that names Max Auto Prepare keeps its
+    /// console's schema change alters what a prepared statement returns, PostgreSQL refuses its next execution
+    /// ("cached plan must not change result type") before it runs anything; the pooled calls of ControlQueries then
+    /// run it once more, prepared afresh. A statement inside a transaction of its own (the audit chain's batch, a
+    /// store's transaction) fails once instead (an audit write then fails closed). A connection string that names Max Auto Prepare keeps its
     /// own value (0 turns this off). Only the control database: target pools run people's SQL once each and
     /// end every lease with DISCARD ALL, which drops prepared statements.
     /// </summary>

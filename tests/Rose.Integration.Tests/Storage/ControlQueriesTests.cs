@@ -55,6 +55,57 @@ public sealed class ControlQueriesTests(PostgresServerFixture pg)
         Assert.Equal(1L, await control.QuerySingleAsync<long>("SELECT count(*) FROM probe", null, CancellationToken.None));
     }
 
+    /// <summary>
+    /// The control data source prepares a statement at its second use. Another console's schema change can alter what
+    /// a prepared statement returns; PostgreSQL then refuses its next execution (0A000, before anything runs). That
+    /// refusal is real (checked on a plain prepared command first), and the pooled calls run the statement once more,
+    /// prepared afresh, instead of failing the caller.
+    /// </summary>
+    [Fact]
+    public async Task PooledCalls_AfterASchemaChangeAltersAPreparedResult_RunAgainInsteadOfFailing()
+    {
+        var cs = new NpgsqlConnectionStringBuilder(await pg.CreateDatabaseAsync("stale_plan")) { MaxPoolSize = 1 }.ConnectionString;
+        await using var control = new ControlDatabase(cs);
+        await control.ExecuteAsync("CREATE TABLE shape (id int PRIMARY KEY, note int)", null, CancellationToken.None);
+        await control.ExecuteAsync("INSERT INTO shape VALUES (1, 42)", null, CancellationToken.None);
+        await using var other = new NpgsqlConnection(new NpgsqlConnectionStringBuilder(cs) { Pooling = false }.ConnectionString);
+        await other.OpenAsync();
+        async Task AlterAsync(string type)
+        {
+            await using var alter = new NpgsqlCommand($"ALTER TABLE shape ALTER COLUMN note TYPE {type} USING note::{type}", other);
+            await alter.ExecuteNonQueryAsync();
+        }
+
+        // The hazard itself: a prepared command on one connection, the column's type changed elsewhere.
+        await using (var conn = control.DataSource.CreateConnection())
+        {
+            await conn.OpenAsync();
+            await using var cmd = new NpgsqlCommand("SELECT note FROM shape WHERE id = 1", conn);
+            await cmd.PrepareAsync();
+            Assert.Equal(42, await cmd.ExecuteScalarAsync());
+            await AlterAsync("bigint");
+            var refused = await Assert.ThrowsAsync<PostgresException>(() => cmd.ExecuteScalarAsync());
+            Assert.True(ControlQueries.IsStalePlan(refused), $"{refused.SqlState} {refused.Routine}: {refused.MessageText}");
+        }
+
+        // Each pooled form: used twice (so prepared), the result's type changed, then called again.
+        var round = 0;
+        async Task<T> AfterChangeAsync<T>(Func<Task<T>> call)
+        {
+            await call();
+            await call();
+            await AlterAsync(round++ % 2 == 0 ? "text" : "bigint");
+            return await call();
+        }
+
+        // Every statement returns note, whose type each change alters.
+        Assert.Equal("42", await AfterChangeAsync(async () => (await control.QueryAsync<string>("SELECT note::text, note FROM shape", null, CancellationToken.None)).Single()));
+        Assert.Equal(1L, await AfterChangeAsync(() => control.QuerySingleAsync<long>("SELECT id::bigint, note FROM shape WHERE id = $1", new(PgParam.Int(1)), CancellationToken.None)));
+        Assert.Equal(1, await AfterChangeAsync(() => control.QuerySingleOrDefaultAsync<int>("SELECT id, note FROM shape", null, CancellationToken.None)));
+        Assert.Equal(1, await AfterChangeAsync(() => control.ExecuteAsync("UPDATE shape SET id = 1 RETURNING note", null, CancellationToken.None)));
+        Assert.Equal(4, round);
+    }
+
     [Fact]
     public async Task QuerySingleAsync_BindsParametersInOrder_AndMapsColumnsByName()
     {

@@ -18,43 +18,54 @@ internal static class ControlQueries
         SqlMapper.AddTypeHandler(new TextArrayHandler());
     }
 
-    public static async Task<IReadOnlyList<T>> QueryAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
-    {
-        await using var conn = control.DataSource.CreateConnection();
-        return (await conn.QueryAsync<T>(Command(sql, parameters, null, ct))).AsList();
-    }
+    public static Task<IReadOnlyList<T>> QueryAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct) =>
+        OnceMoreOnStalePlanAsync<IReadOnlyList<T>>(control, async conn => (await conn.QueryAsync<T>(Command(sql, parameters, null, ct))).AsList(), ct);
 
     /// <summary>The one row the statement returns, or default when it returns none (more than one is a bug: it throws).</summary>
-    public static async Task<T?> QuerySingleOrDefaultAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
-    {
-        await using var conn = control.DataSource.CreateConnection();
-        return await conn.QuerySingleOrDefaultAsync<T>(Command(sql, parameters, null, ct));
-    }
+    public static Task<T?> QuerySingleOrDefaultAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct) =>
+        OnceMoreOnStalePlanAsync(control, conn => conn.QuerySingleOrDefaultAsync<T>(Command(sql, parameters, null, ct)), ct);
 
     /// <summary>The one row the statement returns (RETURNING id); none or more than one throws.</summary>
-    public static async Task<T> QuerySingleAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
-    {
-        await using var conn = control.DataSource.CreateConnection();
-        return await conn.QuerySingleAsync<T>(Command(sql, parameters, null, ct));
-    }
+    public static Task<T> QuerySingleAsync<T>(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct) =>
+        OnceMoreOnStalePlanAsync(control, conn => conn.QuerySingleAsync<T>(Command(sql, parameters, null, ct)), ct);
 
     /// <summary>
     /// Rows that fill two records: the columns before <paramref name="splitOn"/> fill the first, the
     /// rest the second, and <paramref name="map"/> joins them (a stored row that holds a value record).
     /// </summary>
-    public static async Task<IReadOnlyList<TReturn>> QueryAsync<TFirst, TSecond, TReturn>(this ControlDatabase control, string sql, string splitOn,
-        Func<TFirst, TSecond, TReturn> map, PositionalParameters? parameters, CancellationToken ct)
-    {
-        await using var conn = control.DataSource.CreateConnection();
-        return (await conn.QueryAsync(Command(sql, parameters, null, ct), map, splitOn)).AsList();
-    }
+    public static Task<IReadOnlyList<TReturn>> QueryAsync<TFirst, TSecond, TReturn>(this ControlDatabase control, string sql, string splitOn,
+        Func<TFirst, TSecond, TReturn> map, PositionalParameters? parameters, CancellationToken ct) =>
+        OnceMoreOnStalePlanAsync<IReadOnlyList<TReturn>>(control, async conn => (await conn.QueryAsync(Command(sql, parameters, null, ct), map, splitOn)).AsList(), ct);
 
     /// <summary>Rows affected.</summary>
-    public static async Task<int> ExecuteAsync(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct)
+    public static Task<int> ExecuteAsync(this ControlDatabase control, string sql, PositionalParameters? parameters, CancellationToken ct) =>
+        OnceMoreOnStalePlanAsync(control, conn => conn.ExecuteAsync(Command(sql, parameters, null, ct)), ct);
+
+    /// <summary>
+    /// Runs one pooled statement, and once more when PostgreSQL refused it as a stale prepared statement: the control
+    /// data source prepares hot statements (<see cref="ControlDatabase"/>), and when another console's schema change
+    /// alters what one returns, PostgreSQL refuses the next execution before it runs anything ("cached plan must not
+    /// change result type", raised while revalidating the plan). Npgsql then forgets that prepared statement, so the
+    /// second run prepares it afresh. Only statements on their own (autocommit): inside a caller's transaction the
+    /// refusal has aborted it, and the caller decides.
+    /// </summary>
+    private static async Task<T> OnceMoreOnStalePlanAsync<T>(ControlDatabase control, Func<NpgsqlConnection, Task<T>> run, CancellationToken ct)
     {
-        await using var conn = control.DataSource.CreateConnection();
-        return await conn.ExecuteAsync(Command(sql, parameters, null, ct));
+        // The same connection both times: each pooled connection holds its own prepared copy, and another could be stale too.
+        await using var conn = await control.DataSource.OpenConnectionAsync(ct);
+        try
+        {
+            return await run(conn);
+        }
+        catch (PostgresException ex) when (IsStalePlan(ex))
+        {
+            return await run(conn);
+        }
     }
+
+    /// <summary>PostgreSQL's refusal of a prepared statement whose result columns changed (matched on the routine, not the message, which can be translated).</summary>
+    internal static bool IsStalePlan(PostgresException ex) =>
+        ex.SqlState == PostgresErrorCodes.FeatureNotSupported && string.Equals(ex.Routine, "RevalidateCachedQuery", StringComparison.Ordinal);
 
     /// <summary>Rows of a query on the caller's connection (and transaction), e.g. under a session lock.</summary>
     public static async Task<IReadOnlyList<T>> QueryAsync<T>(NpgsqlConnection conn, NpgsqlTransaction? tx, string sql, PositionalParameters? parameters, CancellationToken ct)
