@@ -57,6 +57,8 @@ public sealed class ApprovalsTests(RoseConsoleFixture fixture)
         await page.GetByTestId("approval-comment").FillAsync("ok to drop");
         await page.GetByTestId("decision-confirm").ClickAsync();
         await Assertions.Expect(page.GetByTestId("approval-message")).ToContainTextAsync("Approved and executed");
+        // The outcome is said once, in the banner: no toast repeats it.
+        await Assertions.Expect(page.Locator(".mud-snackbar", new() { HasText = "Approved and executed" })).ToHaveCountAsync(0);
 
         using var agent = Agent();
         var status = await agent.GetFromJsonAsync<JsonElement>($"/api/v1/approvals/{id}");

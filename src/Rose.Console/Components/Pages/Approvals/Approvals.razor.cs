@@ -15,7 +15,6 @@ public partial class Approvals : IDisposable
     [Inject] private TargetRegistry Targets { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
-    [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
     [Parameter] public long? Id { get; set; }
     [SupplyParameterFromQuery(Name = "status")] public string? Status { get; set; }
@@ -151,7 +150,7 @@ public partial class Approvals : IDisposable
                 : await Service.RejectAsync(id, executor, MayApprove, comment, CancellationToken.None);
             message = result.Message;
             messageIsError = !result.Done || result.Request?.Status == ApprovalStatus.Failed;
-            Snackbar.Add(result.Message, messageIsError ? Severity.Error : Severity.Success);
+            // The banner above the list says it once and stays until closed; a toast with the same words said it twice.
             await LoadAsync(CancellationToken.None);
         }
         finally
