@@ -67,9 +67,11 @@ internal static class AuditSql
     /// The filtered query, its values added to parameters. ascending = walking towards newer rows (After).
     /// <paramref name="tiers"/> (the newest id and the tier width) lets a text page walk the newest rows and ask the tier
     /// indexes; without it the text filter is one query over every row it could match (exact, but no index serves it).
+    /// <paramref name="idRange"/> ([From, To), export only) holds the query to one tier's ids, written as constants so
+    /// that tier's partial index can serve it.
     /// </summary>
     public static string Build(PositionalParameters parameters, AuditFilter filter, int? limit, bool ascending, AuditTextSearchPlan? textPlan = null,
-        AuditTextTierScope? tiers = null)
+        AuditTextTierScope? tiers = null, (long From, long To)? idRange = null)
     {
         string Param(NpgsqlParameter p) => parameters.Add(p);
         var where = Conditions(filter, Param);
@@ -79,7 +81,13 @@ internal static class AuditSql
         var order = ascending ? " ORDER BY a.id ASC" : " ORDER BY a.id DESC";
         if (limit is not { } n)
         {
-            return $"SELECT {Columns} {From} WHERE true{where}{indexedText}{order}";
+            var range = idRange is var (lo, hi) ? $" AND a.id >= {lo} AND a.id < {hi}" : string.Empty;
+            return $"SELECT {Columns} {From} WHERE true{where}{indexedText}{range}{order}";
+        }
+
+        if (idRange is not null)
+        {
+            throw new ArgumentException("An id range is for an export (no limit); pages use the tier scope.", nameof(idRange));
         }
 
         // Pages select ids first (index-only where the filters allow), then fetch the wide rows for just

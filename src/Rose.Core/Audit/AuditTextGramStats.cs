@@ -1,3 +1,4 @@
+using Npgsql;
 using Rose.Core.Control.Queries;
 
 namespace Rose.Core.Audit;
@@ -18,19 +19,33 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
     /// <summary>Only the first characters of a long statement are sampled; enough to rank sequences, bounded work.</summary>
     private const int SampledChars = 2_000;
 
-    /// <summary>The statistics for the term's sequences, or null before the first refresh.</summary>
-    public static async Task<AuditTextGramStats?> ForTermAsync(ControlDatabase control, string term, CancellationToken ct)
+    /// <summary>
+    /// What a text search reads before its own query, in one round trip: the statistics for the term's
+    /// sequences (null before the first refresh) and the newest id, which fixes the tiers it asks.
+    /// </summary>
+    public static async Task<AuditTextSearchInputs> ForTermAsync(ControlDatabase control, string term, CancellationToken ct) =>
+        Parse(await control.QuerySingleAsync<InputsRow>(InputsSql, Parameters(term), ct));
+
+    /// <summary>The same inside a transaction (an export's snapshot: the newest id is the snapshot's).</summary>
+    public static async Task<AuditTextSearchInputs> ForTermAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string term, CancellationToken ct) =>
+        Parse((await ControlQueries.QueryAsync<InputsRow>(conn, tx, InputsSql, Parameters(term), ct)).Single());
+
+    // One row whether or not a refresh has run yet (the LEFT JOIN): the newest id is needed either way.
+    private const string InputsSql = """
+        SELECT (SELECT coalesce(max(id), 0) FROM rose.audit_log) AS "MaxId",
+               r.sampled_rows AS "SampledRows", greatest(c.reltuples, 0)::float8 AS "TotalRows",
+               coalesce((SELECT string_agg(g.gram || ':' || g.per_million, ' ') FROM rose.audit_text_grams g WHERE g.gram = ANY($1)), '') AS "Grams"
+        FROM pg_class c LEFT JOIN rose.audit_text_gram_refresh r ON true
+        WHERE c.oid = 'rose.audit_log'::regclass
+        """;
+
+    private static PositionalParameters Parameters(string term) => new(PgParam.TextArray(AuditTextSearchPlan.TermGrams(term)));
+
+    private static AuditTextSearchInputs Parse(InputsRow row)
     {
-        var grams = AuditTextSearchPlan.TermGrams(term);
-        var row = await control.QuerySingleOrDefaultAsync<StatsRow>("""
-            SELECT r.sampled_rows AS "SampledRows", greatest(c.reltuples, 0)::float8 AS "TotalRows",
-                   coalesce((SELECT string_agg(g.gram || ':' || g.per_million, ' ') FROM rose.audit_text_grams g WHERE g.gram = ANY($1)), '') AS "Grams"
-            FROM rose.audit_text_gram_refresh r CROSS JOIN pg_class c
-            WHERE c.oid = 'rose.audit_log'::regclass
-            """, new(PgParam.TextArray(grams)), ct);
-        if (row is null)
+        if (row.SampledRows is not { } sampled)
         {
-            return null;
+            return new(null, row.MaxId);
         }
 
         var perMillion = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -41,7 +56,7 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
             perMillion[entry[..colon]] = int.Parse(entry[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new(row.SampledRows, row.TotalRows, perMillion);
+        return new(new(sampled, row.TotalRows, perMillion), row.MaxId);
     }
 
     /// <summary>
@@ -89,5 +104,5 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
         return sampled;
     }
 
-    private sealed record StatsRow(int SampledRows, double TotalRows, string Grams);
+    private sealed record InputsRow(long MaxId, int? SampledRows, double TotalRows, string Grams);
 }

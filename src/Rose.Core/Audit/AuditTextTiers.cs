@@ -26,6 +26,15 @@ internal static class AuditTextTiers
 
     public static long TierOf(long id, long width) => Math.Max(0, id) / width;
 
+    /// <summary>Each tier's id range [From, To) from the one holding <paramref name="maxId"/> down to the first, newest first.</summary>
+    public static IEnumerable<(long From, long To)> RangesNewestFirst(long maxId, long width)
+    {
+        for (var tier = TierOf(maxId, width); tier >= 0; tier--)
+        {
+            yield return (tier * width, (tier + 1) * width);
+        }
+    }
+
     /// <summary>
     /// Builds every tier index from 0 to <see cref="Ahead"/> past the newest row's that is missing or was left
     /// invalid by an interrupted build, with CREATE INDEX CONCURRENTLY (audit writes go on meanwhile). Returns
