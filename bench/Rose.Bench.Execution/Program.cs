@@ -146,10 +146,23 @@ try
             "attempt" => Attempt,
             _ => throw new ArgumentException("ROSE_BENCH_ONLY: pipeline, api, baseline or attempt"),
         };
-        var alone = await Load.RunAsync(call, 1, seconds);
+        // ROSE_BENCH_ONLY_CALLERS: how many callers (default 1); the case settles first (Load.SettleAsync).
+        var onlyCallers = int.Parse(Environment.GetEnvironmentVariable("ROSE_BENCH_ONLY_CALLERS") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
+        var settledAlone = await Load.SettleAsync([call], onlyCallers, 120);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"settled in {settledAlone.Seconds:F0} s; measuring"));
+        var alone = await Load.RunAsync(call, onlyCallers, seconds);
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{only} alone: p50 {alone.P50:F3} ms, {alone.PerSecond:F0}/s"));
         await app.StopAsync();
         return;
+    }
+
+    // Settle first (Load.SettleAsync says why); ROSE_BENCH_SETTLE_MAX=0 skips it, as runs before the twelfth round did.
+    var settleMax = double.Parse(Environment.GetEnvironmentVariable("ROSE_BENCH_SETTLE_MAX") ?? "120", System.Globalization.CultureInfo.InvariantCulture);
+    if (settleMax > 0)
+    {
+        var settled = await Load.SettleAsync([Baseline, Pipeline, Api], 32, settleMax);
+        Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture,
+            $"settled: every case in turns for {settled.Seconds:F0} s until the JIT compiled {settled.LastRound} methods in a round (limit {settleMax:F0} s)"));
     }
 
     Console.WriteLine($"Each case runs {seconds} s after a 2 s warm-up; 2 cores; one embedded PostgreSQL 15 for control and target.");
