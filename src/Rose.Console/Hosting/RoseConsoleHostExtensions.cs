@@ -32,6 +32,8 @@ public static class RoseConsoleHostExtensions
             .AddHubOptions(o => o.MaximumReceiveMessageSize = 2 * 1024 * 1024);
         builder.Services.AddWorkbench();
         builder.Services.AddMudServices();
+        builder.Services.AddSingleton<Rose.Console.Components.Shared.PrerenderHandoffStore>();
+        builder.Services.AddScoped<Rose.Console.Components.Shared.PrerenderHandoff>();
         builder.Services.AddHttpContextAccessor();
     }
 

@@ -112,6 +112,27 @@ public class RoseConsoleFixture : IAsyncLifetime
     public static Task WaitInteractiveAsync(IPage page) =>
         page.Locator("main[data-interactive='1']").WaitForAsync(new LocatorWaitForOptions { Timeout = 30_000 });
 
+    /// <summary>
+    /// Clicks a MudTabs tab until <paramref name="shown"/> (something in its panel) is visible. MudTabs renders its
+    /// headers again right after its first interactive render (its panels register then); on a loaded machine a
+    /// click that lands in that moment can be lost (seen in CI on the migrations and performance tabs).
+    /// </summary>
+    public static async Task SelectTabAsync(IPage page, ILocator tab, ILocator shown)
+    {
+        for (var attempt = 1; ; attempt++)
+        {
+            await tab.ClickAsync();
+            try
+            {
+                await shown.WaitForAsync(new LocatorWaitForOptions { State = WaitForSelectorState.Visible, Timeout = 5_000 });
+                return;
+            }
+            catch (TimeoutException) when (attempt < 4)
+            {
+            }
+        }
+    }
+
     /// <summary>Saves a full-page PNG to $ROSE_E2E_SCREENSHOTS/name.png when that variable is set (layout review, CI artefacts).</summary>
     public static async Task ScreenshotAsync(IPage page, string name)
     {

@@ -63,22 +63,8 @@ public sealed class MigrationsTests(MigrationsConsoleFixture fixture)
         {
             var page = current = await fixture.SignInAsync("alice", "/migrations?database=demo");
             await RoseConsoleFixture.WaitInteractiveAsync(page);
-            // The tabs re-render while the page's data arrives; on a loaded machine a click on a tab in that moment
-            // can be lost (seen once in CI: the panel never showed). Select the tab until its panel shows, then go on.
             var button = page.GetByTestId("reversibility-button");
-            for (var attempt = 1; ; attempt++)
-            {
-                await page.GetByRole(AriaRole.Tab, new() { Name = "Reversibility" }).ClickAsync();
-                try
-                {
-                    await button.WaitForAsync(new() { State = WaitForSelectorState.Visible, Timeout = 5_000 });
-                    break;
-                }
-                catch (TimeoutException) when (attempt < 4)
-                {
-                }
-            }
-
+            await RoseConsoleFixture.SelectTabAsync(page, page.GetByRole(AriaRole.Tab, new() { Name = "Reversibility" }), button);
             await button.ClickAsync();
             var result = page.GetByTestId("reversibility-result");
             await Assertions.Expect(result).ToHaveAttributeAsync("data-ok", "false", new() { Timeout = 60_000 });

@@ -21,9 +21,9 @@ public sealed class PerformanceMeasureTests(PerformanceConsoleFixture fixture)
         await Assertions.Expect(page.Locator(".rose-root.rose-dark")).ToHaveCountAsync(scheme == "dark" ? 1 : 0);
 
         var marker = "measure_" + scheme;
-        await page.GetByText("Index advisor").ClickAsync();
-        await page.Locator("textarea[data-testid=performance-typed], [data-testid=performance-typed] textarea").First
-            .FillAsync($"SELECT count(*) AS {marker} FROM events WHERE payload LIKE 'payload%7'");
+        var typed = page.Locator("textarea[data-testid=performance-typed], [data-testid=performance-typed] textarea").First;
+        await RoseConsoleFixture.SelectTabAsync(page, page.GetByText("Index advisor"), typed);
+        await typed.FillAsync($"SELECT count(*) AS {marker} FROM events WHERE payload LIKE 'payload%7'");
         await page.GetByTestId("performance-measure").ClickAsync();
 
         var view = page.GetByTestId("performance-plan-view");

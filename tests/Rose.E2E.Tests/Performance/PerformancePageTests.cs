@@ -28,9 +28,10 @@ public sealed class PerformancePageTests(PerformanceConsoleFixture fixture)
         var page = await fixture.SignInAsync("alice", "/performance?database=demo");
         await RoseConsoleFixture.WaitInteractiveAsync(page);
 
-        await page.GetByText("Index advisor").ClickAsync();
         // MudBlazor puts the test id on the textarea itself or on its wrapper, depending on the version.
-        await page.Locator("textarea[data-testid=performance-typed], [data-testid=performance-typed] textarea").First.FillAsync("SELECT id FROM events WHERE payload = 'payload, \"quoted\" 77'");
+        var typed = page.Locator("textarea[data-testid=performance-typed], [data-testid=performance-typed] textarea").First;
+        await RoseConsoleFixture.SelectTabAsync(page, page.GetByText("Index advisor"), typed);
+        await typed.FillAsync("SELECT id FROM events WHERE payload = 'payload, \"quoted\" 77'");
         await page.GetByTestId("performance-advise").ClickAsync();
         var recommendation = page.GetByTestId("performance-recommendation").First;
         await Assertions.Expect(recommendation).ToContainTextAsync("CREATE INDEX CONCURRENTLY", new() { Timeout = 60_000 });

@@ -6,6 +6,7 @@ public partial class Audit
 {
     [Inject] private AuditReader Reader { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
 
     // Each filter is its own query parameter so the framework re-runs OnParametersSetAsync on every URL change.
     [SupplyParameterFromQuery(Name = "from")] public string? From { get; set; }
@@ -41,6 +42,22 @@ public partial class Audit
             ["q"] = Q, ["limit"] = Limit, ["before"] = Before, ["after"] = After,
         });
         error = null;
+        var key = "audit:" + AuditQueryString.Url("audit", filter, Detail);
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (page, detail, parkedApproval, devlogs, error) = loaded;
+            return;
+        }
+
+        await LoadAsync();
+        Handoff.Keep(key, new Loaded(page, detail, parkedApproval, devlogs, error), !RendererInfo.IsInteractive);
+    }
+
+    /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(AuditPage? Page, AuditEntry? Detail, long? ParkedApproval, IReadOnlyList<(long Id, string Title)> Devlogs, string? Error);
+
+    private async Task LoadAsync()
+    {
         try
         {
             page = await Reader.PageAsync(filter, CancellationToken.None);

@@ -7,6 +7,7 @@ public partial class Devlogs
 {
     [Inject] private DevlogStore Store { get; set; } = default!;
     [Inject] private NavigationManager Nav { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "q")] public string? Q { get; set; }
     [SupplyParameterFromQuery(Name = "service")] public string? Service { get; set; }
@@ -40,6 +41,22 @@ public partial class Devlogs
         draftFrom = ParseTime(From)?.UtcDateTime;
         draftTo = ParseTime(To)?.UtcDateTime;
         error = null;
+        var key = "devlogs:" + string.Join('\u001f', Q, Service, Type, Tag, From, To, Before, Id);
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (items, hasOlder, error) = loaded;
+            return;
+        }
+
+        await LoadAsync();
+        Handoff.Keep(key, new Loaded(items, hasOlder, error), !RendererInfo.IsInteractive);
+    }
+
+    /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(IReadOnlyList<Devlog>? Items, bool HasOlder, string? Error);
+
+    private async Task LoadAsync()
+    {
         try
         {
             if (ParseLong(Id) is { } id)

@@ -11,6 +11,7 @@ public partial class Home
     [Inject] private ValidationRunStore Runs { get; set; } = default!;
     [Inject] private AuditChainVerifier Verifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "target")] public string? Target { get; set; }
 
@@ -26,6 +27,22 @@ public partial class Home
         var reader = new OverviewReader(Approvals, Audit, Runs, Verifier);
         var shown = Targets.All.Where(t => string.IsNullOrEmpty(Target) || t.Name == Target).ToList();
         error = shown.Count == 0 ? $"There is no target named “{Target}”." : null;
+        var key = "home:" + Target;
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (overviews, chain, error, since) = loaded;
+            return;
+        }
+
+        await LoadAsync(reader, shown, now);
+        Handoff.Keep(key, new Loaded(overviews, chain, error, since), !RendererInfo.IsInteractive);
+    }
+
+    /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(IReadOnlyList<TargetOverview>? Overviews, ChainOverview? Chain, string? Error, DateTimeOffset Since);
+
+    private async Task LoadAsync(OverviewReader reader, List<TargetDefinition> shown, DateTimeOffset now)
+    {
         try
         {
             var list = new List<TargetOverview>();

@@ -20,6 +20,7 @@ public partial class Migrations : IDisposable
     [Inject] private ISqlClassifier Classifier { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
 
@@ -56,8 +57,19 @@ public partial class Migrations : IDisposable
         plan = null;
         result = null;
         progressLog.Clear();
+        var key = "migrations:" + Database;
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (set, status, snapshotList, error, folderNote) = loaded;
+            return;
+        }
+
         await LoadAsync();
+        Handoff.Keep(key, new Loaded(set, status, snapshotList, error, folderNote), !RendererInfo.IsInteractive);
     }
+
+    /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(MigrationSet Set, MigrationStatusReport? Status, IReadOnlyList<MigrationSnapshot> Snapshots, string? Error, string? FolderNote);
 
     private async Task LoadAsync()
     {

@@ -21,6 +21,7 @@ public partial class Performance
     [Inject] private CurrentIdentity Identity { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
 
     [SupplyParameterFromQuery(Name = "database")] public string? Database { get; set; }
 
@@ -58,11 +59,23 @@ public partial class Performance
         advice = null;
         health = null;
         plan = null;
+        var key = "performance:" + Database;
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (slow, message, messageIsError) = loaded;
+            return;
+        }
+
         if (Database.Length > 0)
         {
             await GuardAsync(async () => slow = await SlowQueries.TopAsync(executor!, Database, 20, CancellationToken.None));
         }
+
+        Handoff.Keep(key, new Loaded(slow, message, messageIsError), !RendererInfo.IsInteractive);
     }
+
+    /// <summary>What the first load read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(SlowQueryReport? Slow, string? Message, bool MessageIsError);
 
     private Task ExplainAsync(string query) => GuardAsync(async () =>
     {

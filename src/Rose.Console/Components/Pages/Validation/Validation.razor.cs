@@ -23,6 +23,7 @@ public partial class Validation
     [Inject] private TargetReader Reader { get; set; } = default!;
     [Inject] private AuthenticationStateProvider Auth { get; set; } = default!;
     [Inject] private NavigationManager Navigation { get; set; } = default!;
+    [Inject] private PrerenderHandoff Handoff { get; set; } = default!;
     [Inject] private IJSRuntime Js { get; set; } = default!;
     [Inject] private ISnackbar Snackbar { get; set; } = default!;
 
@@ -65,8 +66,20 @@ public partial class Validation
         }
 
         suggestions = null;
+        var key = "validation:" + Database + "\u001f" + Check;
+        if (Handoff.Take<Loaded>(key) is { } loaded)
+        {
+            (latest, summary, results, findings, history, trend) = loaded;
+            return;
+        }
+
         await LoadAsync(CancellationToken.None);
+        Handoff.Keep(key, new Loaded(latest, summary, results, findings, history, trend), !RendererInfo.IsInteractive);
     }
+
+    /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
+    private sealed record Loaded(ValidationRun? Latest, ValidationSummary? Summary, IReadOnlyList<StoredResult> Results,
+        IReadOnlyList<SchemaFinding> Findings, IReadOnlyList<StoredResult> History, List<TrendPoint> Trend);
 
     private async Task LoadAsync(CancellationToken ct)
     {
