@@ -69,12 +69,11 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
     /// </summary>
     private async Task<(AuditTextSearchPlan? Plan, AuditTextTierScope? Tiers)> TextSearchAsync(AuditFilter filter, bool towardsNewer, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(filter.Text))
+        if (TermOf(filter) is not { } term)
         {
             return (null, null);
         }
 
-        var term = filter.Text.Trim();
         var inputs = await AuditTextGramStats.ForTermAsync(control, term, ct);
         var tiers = new AuditTextTierScope(inputs.MaxId, TextTierWidth);
         if (towardsNewer)
@@ -82,7 +81,7 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
             return (null, tiers);
         }
 
-        var plan = AuditTextSearchPlan.Choose(term, inputs.Stats);
+        var plan = inputs.Plan();
         return (TextWalkWindow is { } window ? plan with { WalkWindow = window } : plan, tiers);
     }
 
@@ -99,7 +98,8 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
         // newest id read first is the snapshot's, so the ranges below cover every row it holds.
         await using var tx = await conn.BeginTransactionAsync(System.Data.IsolationLevel.RepeatableRead, ct);
         var everything = filter.WithoutCursor();
-        foreach (var (plan, range) in await ExportQueriesAsync(conn, tx, everything, ct))
+        var (plan, ranges) = await ExportQueriesAsync(conn, tx, everything, ct);
+        foreach (var range in ranges)
         {
             var parameters = new PositionalParameters();
             var sql = AuditSql.Build(parameters, everything, limit: null, ascending: false, plan, idRange: range);
@@ -116,24 +116,25 @@ public sealed class AuditReader(ControlDatabase control, AuditLog? audit = null)
     /// tier first: milliseconds a tier instead of a read of every row. Any other filter, a frequent term included (most
     /// of whose rows are exported anyway), is one query that walks the rows in id order.
     /// </summary>
-    private async Task<IReadOnlyList<(AuditTextSearchPlan? Plan, (long From, long To)? Range)>> ExportQueriesAsync(NpgsqlConnection conn,
+    private async Task<(AuditTextSearchPlan? Plan, IReadOnlyList<(long From, long To)?> Ranges)> ExportQueriesAsync(NpgsqlConnection conn,
         NpgsqlTransaction tx, AuditFilter filter, CancellationToken ct)
     {
-        if (string.IsNullOrWhiteSpace(filter.Text))
+        // One query over every id: no text filter, or a term the tier indexes would not narrow.
+        (AuditTextSearchPlan?, IReadOnlyList<(long, long)?>) walk = (null, [null]);
+        if (TermOf(filter) is not { } term)
         {
-            return [(null, null)];
+            return walk;
         }
 
-        var term = filter.Text.Trim();
         var inputs = await AuditTextGramStats.ForTermAsync(conn, tx, term, ct);
-        var plan = AuditTextSearchPlan.Choose(term, inputs.Stats);
-        if (plan.IndexTerm is null)
-        {
-            return [(null, null)];
-        }
-
-        return [.. AuditTextTiers.RangesNewestFirst(inputs.MaxId, TextTierWidth).Select(r => ((AuditTextSearchPlan?)plan, ((long, long)?)r))];
+        var plan = inputs.Plan();
+        return plan.IndexTerm is null
+            ? walk
+            : (plan, [.. AuditTextTiers.RangesNewestFirst(inputs.MaxId, TextTierWidth).Select(r => ((long, long)?)r)]);
     }
+
+    /// <summary>The filter's search term as it is searched for (trimmed); null when the filter has none.</summary>
+    private static string? TermOf(AuditFilter filter) => string.IsNullOrWhiteSpace(filter.Text) ? null : filter.Text.Trim();
 
     public Task<AuditEntry?> GetAsync(long id, CancellationToken ct) => DatabaseErrors.TranslateAsync(async () =>
     {

@@ -24,11 +24,11 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
     /// sequences (null before the first refresh) and the newest id, which fixes the tiers it asks.
     /// </summary>
     public static async Task<AuditTextSearchInputs> ForTermAsync(ControlDatabase control, string term, CancellationToken ct) =>
-        Parse(await control.QuerySingleAsync<InputsRow>(InputsSql, Parameters(term), ct));
+        Parse(term, await control.QuerySingleAsync<InputsRow>(InputsSql, Parameters(term), ct));
 
     /// <summary>The same inside a transaction (an export's snapshot: the newest id is the snapshot's).</summary>
     public static async Task<AuditTextSearchInputs> ForTermAsync(NpgsqlConnection conn, NpgsqlTransaction tx, string term, CancellationToken ct) =>
-        Parse((await ControlQueries.QueryAsync<InputsRow>(conn, tx, InputsSql, Parameters(term), ct)).Single());
+        Parse(term, (await ControlQueries.QueryAsync<InputsRow>(conn, tx, InputsSql, Parameters(term), ct)).Single());
 
     // One row whether or not a refresh has run yet (the LEFT JOIN): the newest id is needed either way.
     private const string InputsSql = """
@@ -41,11 +41,11 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
 
     private static PositionalParameters Parameters(string term) => new(PgParam.TextArray(AuditTextSearchPlan.TermGrams(term)));
 
-    private static AuditTextSearchInputs Parse(InputsRow row)
+    private static AuditTextSearchInputs Parse(string term, InputsRow row)
     {
         if (row.SampledRows is not { } sampled)
         {
-            return new(null, row.MaxId);
+            return new(term, null, row.MaxId);
         }
 
         var perMillion = new Dictionary<string, int>(StringComparer.Ordinal);
@@ -56,7 +56,7 @@ internal sealed record AuditTextGramStats(int SampledRows, double TotalRows, IRe
             perMillion[entry[..colon]] = int.Parse(entry[(colon + 1)..], System.Globalization.CultureInfo.InvariantCulture);
         }
 
-        return new(new(sampled, row.TotalRows, perMillion), row.MaxId);
+        return new(term, new(sampled, row.TotalRows, perMillion), row.MaxId);
     }
 
     /// <summary>

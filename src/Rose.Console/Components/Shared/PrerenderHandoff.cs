@@ -80,10 +80,13 @@ public sealed class PrerenderHandoff : IDisposable
 public sealed class PrerenderHandoffStore(TimeProvider clock)
 {
     /// <summary>How long a prerendered page's data waits for its circuit (Blazor's own start takes about a second).</summary>
-    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(30);
+    public static readonly TimeSpan Lifetime = TimeSpan.FromSeconds(15);
 
-    /// <summary>At most this many pages' data wait at once.</summary>
-    public const int MaxEntries = 512;
+    /// <summary>
+    /// At most this many pages' data wait at once. Small on purpose: an entry can hold a page of audit rows with their
+    /// whole SQL, and a signed-in user reloading a page fast must not make the console hold hundreds of those.
+    /// </summary>
+    public const int MaxEntries = 128;
 
     private readonly ConcurrentDictionary<string, Entry> entries = new(StringComparer.Ordinal);
 
