@@ -55,8 +55,9 @@ http() { MODE=http MCP_URL="http://127.0.0.1:$http_port/mcp" ROSE_KEY="$key" run
 
 # Warm-up of the console (its results are not kept): a console seconds old still compiles its hot paths again
 # at tier 1 on a background thread (perf put ~40% of its CPU in the JIT during a measured run started 8 s
-# after start), which measured the JIT, not the server. Then wait until it is idle (< 5 CPU ticks a
-# second, at most 30 s). Each `rose mcp` and the reference are new processes per run: load.mjs warms them up.
+# after start), which measured the JIT, not the server. Each warm-up settles (load.mjs: until the call rate
+# stops rising, at most SETTLE_MAX_SECONDS); then wait until the console is idle (< 5 CPU ticks a second, at
+# most 30 s). Each `rose mcp` and the reference are new processes per run: load.mjs settles each the same way.
 cpu_ticks() { awk '{print $14 + $15}' "/proc/$console_pid/stat"; }
 seconds="${MCP_WARMUP_SECONDS:-5}" stdio >/dev/null
 seconds="${MCP_WARMUP_SECONDS:-5}" http >/dev/null
