@@ -67,7 +67,14 @@ public sealed class PrerenderHandoff : IDisposable
         }
     }
 
-    public void Dispose() => subscription.Dispose();
+    public void Dispose()
+    {
+        // Interactive renders never register (Keep returns first), so most scopes have nothing to undo.
+        if (registered)
+        {
+            subscription.Dispose();
+        }
+    }
 
     private static string Slot(string key) => "rose-handoff:" + key;
 }
