@@ -5,7 +5,8 @@ namespace Rose.E2E.Tests.Layout;
 /// <summary>
 /// A full page load shows the prerendered page and then the interactive one without blanking in between
 /// (PrerenderHandoff). Before the handoff, each of these pages rendered its content, emptied it for the
-/// 20-150 ms its interactive load took, and filled it again; a click in that moment was lost.
+/// 20-150 ms its interactive load took, and filled it again; a click in that moment was lost. Before the live
+/// connection is up the page says so (rose.css: a progress cursor and a thin bar).
 /// </summary>
 [Collection(ConsoleCollection.Name)]
 public sealed class PageLoadTests(RoseConsoleFixture fixture)
@@ -20,6 +21,30 @@ public sealed class PageLoadTests(RoseConsoleFixture fixture)
             if (log.length === 0 || log[log.length - 1] !== n) { log.push(n); }
         }).observe(document, { subtree: true, childList: true, characterData: true });
         """;
+
+    [Fact]
+    public async Task BeforeTheCircuitStarts_ThePageShowsItIsConnecting()
+    {
+        var context = await fixture.Chromium.NewContextAsync(fixture.BaseUrl);
+        try
+        {
+            var page = await context.NewPageAsync();
+            await page.GotoAsync("dev/login?user=carol&returnUrl=%2F", new() { Timeout = 60_000 });
+            await RoseConsoleFixture.WaitInteractiveAsync(page);
+            // No live connection for the next page: it stays the prerendered page, whose buttons do nothing yet.
+            await page.RouteAsync("**/_blazor**", route => route.AbortAsync());
+            await page.GotoAsync("audit");
+            var main = page.Locator("main[data-interactive='0']");
+            await Assertions.Expect(main).ToHaveCSSAsync("cursor", "progress");
+            // The bar shows once the wait passes 300 ms.
+            await page.WaitForTimeoutAsync(600);
+            Assert.Equal("1", await main.EvaluateAsync<string>("m => getComputedStyle(m, '::before').opacity"));
+        }
+        finally
+        {
+            await context.CloseAsync();
+        }
+    }
 
     [Theory]
     [InlineData("/")]
