@@ -66,6 +66,11 @@ try
     using var http = new HttpClient { BaseAddress = new Uri(url) };
     http.DefaultRequestHeaders.Authorization = new System.Net.Http.Headers.AuthenticationHeaderValue("Bearer", Key);
 
+    // ROSE_BENCH_SETTLE_MAX: the most seconds to settle before measuring (default 120); 0 skips it, as runs before the
+    // thirteenth round did.
+    static double SettleMax() =>
+        double.Parse(Environment.GetEnvironmentVariable("ROSE_BENCH_SETTLE_MAX") ?? "120", System.Globalization.CultureInfo.InvariantCulture);
+
     async Task Baseline(int i)
     {
         await using var conn = await baselineSource.OpenConnectionAsync();
@@ -148,7 +153,7 @@ try
         };
         // ROSE_BENCH_ONLY_CALLERS: how many callers (default 1); the case settles first (Load.SettleAsync).
         var onlyCallers = int.Parse(Environment.GetEnvironmentVariable("ROSE_BENCH_ONLY_CALLERS") ?? "1", System.Globalization.CultureInfo.InvariantCulture);
-        var settledAlone = await Load.SettleAsync([call], onlyCallers, 120);
+        var settledAlone = await Load.SettleAsync([call], onlyCallers, SettleMax());
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"settled in {settledAlone.Seconds:F0} s; measuring"));
         var alone = await Load.RunAsync(call, onlyCallers, seconds);
         Console.WriteLine(string.Create(System.Globalization.CultureInfo.InvariantCulture, $"{only} alone: p50 {alone.P50:F3} ms, {alone.PerSecond:F0}/s"));
@@ -156,8 +161,8 @@ try
         return;
     }
 
-    // Settle first (Load.SettleAsync says why); ROSE_BENCH_SETTLE_MAX=0 skips it, as runs before the twelfth round did.
-    var settleMax = double.Parse(Environment.GetEnvironmentVariable("ROSE_BENCH_SETTLE_MAX") ?? "120", System.Globalization.CultureInfo.InvariantCulture);
+    // Settle first (Load.SettleAsync says why).
+    var settleMax = SettleMax();
     if (settleMax > 0)
     {
         var settled = await Load.SettleAsync([Baseline, Pipeline, Api], 32, settleMax);

@@ -32,18 +32,32 @@ public sealed class PrerenderHandoff : IDisposable
         this.store = store;
     }
 
-    /// <summary>What the prerender of this page kept under <paramref name="key"/>, taken once; null when there is none.</summary>
-    public T? Take<T>(string key)
+    /// <summary>
+    /// What the prerender of this page kept under <paramref name="key"/> (taken once), or else what <paramref name="load"/>
+    /// reads; while prerendering (<paramref name="prerendering"/>, the page's <c>!RendererInfo.IsInteractive</c>) what was
+    /// read is kept for the page's live render.
+    /// </summary>
+    public async Task<T> TakeOrLoadAsync<T>(string key, bool prerendering, Func<Task<T>> load)
+        where T : class
+    {
+        if (Take<T>(key) is { } kept)
+        {
+            return kept;
+        }
+
+        var loaded = await load();
+        Keep(key, loaded, prerendering);
+        return loaded;
+    }
+
+    private T? Take<T>(string key)
         where T : class
     {
         return state.TryTakeFromJson<string>(Slot(key), out var token) && token is not null ? store.Take<T>(token, key) : null;
     }
 
-    /// <summary>
-    /// While prerendering (<paramref name="prerendering"/>, the page's <c>!RendererInfo.IsInteractive</c>): keeps
-    /// <paramref name="value"/> for the page's interactive render. Interactive renders keep nothing.
-    /// </summary>
-    public void Keep<T>(string key, T value, bool prerendering)
+    // Interactive renders keep nothing: only a prerender has a live render after it.
+    private void Keep<T>(string key, T value, bool prerendering)
         where T : class
     {
         if (!prerendering)

@@ -42,15 +42,12 @@ public partial class Audit
             ["q"] = Q, ["limit"] = Limit, ["before"] = Before, ["after"] = After,
         });
         error = null;
-        var key = "audit:" + AuditQueryString.Url("audit", filter, Detail);
-        if (Handoff.Take<Loaded>(key) is { } loaded)
-        {
-            (page, detail, parkedApproval, devlogs, error) = loaded;
-            return;
-        }
-
-        await LoadAsync();
-        Handoff.Keep(key, new Loaded(page, detail, parkedApproval, devlogs, error), !RendererInfo.IsInteractive);
+        (page, detail, parkedApproval, devlogs, error) = await Handoff.TakeOrLoadAsync(
+            "audit:" + AuditQueryString.Url("audit", filter, Detail), !RendererInfo.IsInteractive, async () =>
+            {
+                await LoadAsync();
+                return new Loaded(page, detail, parkedApproval, devlogs, error);
+            });
     }
 
     /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>

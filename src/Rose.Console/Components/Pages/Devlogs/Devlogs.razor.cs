@@ -41,15 +41,12 @@ public partial class Devlogs
         draftFrom = ParseTime(From)?.UtcDateTime;
         draftTo = ParseTime(To)?.UtcDateTime;
         error = null;
-        var key = "devlogs:" + string.Join('\u001f', Q, Service, Type, Tag, From, To, Before, Id);
-        if (Handoff.Take<Loaded>(key) is { } loaded)
-        {
-            (items, hasOlder, error) = loaded;
-            return;
-        }
-
-        await LoadAsync();
-        Handoff.Keep(key, new Loaded(items, hasOlder, error), !RendererInfo.IsInteractive);
+        (items, hasOlder, error) = await Handoff.TakeOrLoadAsync(
+            "devlogs:" + string.Join('\u001f', Q, Service, Type, Tag, From, To, Before, Id), !RendererInfo.IsInteractive, async () =>
+            {
+                await LoadAsync();
+                return new Loaded(items, hasOlder, error);
+            });
     }
 
     /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>

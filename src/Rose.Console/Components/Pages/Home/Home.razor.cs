@@ -27,15 +27,11 @@ public partial class Home
         var reader = new OverviewReader(Approvals, Audit, Runs, Verifier);
         var shown = Targets.All.Where(t => string.IsNullOrEmpty(Target) || t.Name == Target).ToList();
         error = shown.Count == 0 ? $"There is no target named “{Target}”." : null;
-        var key = "home:" + Target;
-        if (Handoff.Take<Loaded>(key) is { } loaded)
+        (overviews, chain, error, since) = await Handoff.TakeOrLoadAsync("home:" + Target, !RendererInfo.IsInteractive, async () =>
         {
-            (overviews, chain, error, since) = loaded;
-            return;
-        }
-
-        await LoadAsync(reader, shown, now);
-        Handoff.Keep(key, new Loaded(overviews, chain, error, since), !RendererInfo.IsInteractive);
+            await LoadAsync(reader, shown, now);
+            return new Loaded(overviews, chain, error, since);
+        });
     }
 
     /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>

@@ -57,15 +57,11 @@ public partial class Migrations : IDisposable
         plan = null;
         result = null;
         progressLog.Clear();
-        var key = "migrations:" + Database;
-        if (Handoff.Take<Loaded>(key) is { } loaded)
+        (set, status, snapshotList, error, folderNote) = await Handoff.TakeOrLoadAsync("migrations:" + Database, !RendererInfo.IsInteractive, async () =>
         {
-            (set, status, snapshotList, error, folderNote) = loaded;
-            return;
-        }
-
-        await LoadAsync();
-        Handoff.Keep(key, new Loaded(set, status, snapshotList, error, folderNote), !RendererInfo.IsInteractive);
+            await LoadAsync();
+            return new Loaded(set, status, snapshotList, error, folderNote);
+        });
     }
 
     /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>

@@ -59,19 +59,15 @@ public partial class Performance
         advice = null;
         health = null;
         plan = null;
-        var key = "performance:" + Database;
-        if (Handoff.Take<Loaded>(key) is { } loaded)
+        (slow, message, messageIsError) = await Handoff.TakeOrLoadAsync("performance:" + Database, !RendererInfo.IsInteractive, async () =>
         {
-            (slow, message, messageIsError) = loaded;
-            return;
-        }
+            if (Database.Length > 0)
+            {
+                await GuardAsync(async () => slow = await SlowQueries.TopAsync(executor!, Database, 20, CancellationToken.None));
+            }
 
-        if (Database.Length > 0)
-        {
-            await GuardAsync(async () => slow = await SlowQueries.TopAsync(executor!, Database, 20, CancellationToken.None));
-        }
-
-        Handoff.Keep(key, new Loaded(slow, message, messageIsError), !RendererInfo.IsInteractive);
+            return new Loaded(slow, message, messageIsError);
+        });
     }
 
     /// <summary>What the first load read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>

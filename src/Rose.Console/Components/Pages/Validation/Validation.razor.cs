@@ -66,15 +66,12 @@ public partial class Validation
         }
 
         suggestions = null;
-        var key = "validation:" + Database + "\u001f" + Check;
-        if (Handoff.Take<Loaded>(key) is { } loaded)
-        {
-            (latest, summary, results, findings, history, trend) = loaded;
-            return;
-        }
-
-        await LoadAsync(CancellationToken.None);
-        Handoff.Keep(key, new Loaded(latest, summary, results, findings, history, trend), !RendererInfo.IsInteractive);
+        (latest, summary, results, findings, history, trend) = await Handoff.TakeOrLoadAsync(
+            "validation:" + Database + "\u001f" + Check, !RendererInfo.IsInteractive, async () =>
+            {
+                await LoadAsync(CancellationToken.None);
+                return new Loaded(latest, summary, results, findings, history, trend);
+            });
     }
 
     /// <summary>What <see cref="LoadAsync"/> read, handed from the prerender to the interactive render (<see cref="PrerenderHandoff"/>).</summary>
