@@ -77,6 +77,10 @@ public sealed class KillDuringRunsTests(PostgresServerFixture pg) : FaultTest(pg
             var apply = Migrate(api);
             await Db.WaitUntilAsync(Target, "SELECT to_regclass('rose_schema_history') IS NOT NULL");
             await Db.WaitUntilAsync(Target, "SELECT count(*) FROM rose_schema_history WHERE success");
+            // The history row is committed a moment before the outcome INSERT reaches the server: kill only once that
+            // INSERT waits on the lock (killed earlier, there was nothing to end below: seen once in CI).
+            await Db.WaitUntilAsync(Control,
+                "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() AND pid <> pg_backend_pid() AND wait_event_type = 'Lock'");
             await console.KillAsync();
             await Assert.ThrowsAnyAsync<HttpRequestException>(() => apply);
             // The killed console's outcome INSERT, queued behind the lock, would still run: end it as the crash would have.
